@@ -1,0 +1,29 @@
+/** Navigation of an organization's dashboard pages. */
+import type { Organization } from "../lib/accounts/organizations.ts";
+
+const LINKS = [
+  ["", "Overview"],
+  ["/api-keys", "API keys"],
+  ["/members", "Members"],
+] as const;
+
+/** Tabs for the organization pages; `current` is the active suffix. */
+export function OrgNav({ org, current }: { org: Organization; current: string }) {
+  return (
+    <nav class="org-nav" aria-label="Organization">
+      <strong>{org.name}</strong>
+      <ul>
+        {LINKS.map(([suffix, label]) => (
+          <li>
+            <a
+              href={`/organizations/${org.slug}${suffix}`}
+              aria-current={suffix === current ? "page" : undefined}
+            >
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Dashboard users in KV. Keys: `["users", id]`, `["users_by_email", email]` (unique).
+ */
+import { newId } from "../core/ids.ts";
+import type { Clock } from "../core/clock.ts";
+import type { RandomSource } from "../core/random.ts";
+
+/** A dashboard user. */
+export interface User {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** Raised when the email is already registered. */
+export class EmailTakenError extends Error {
+  constructor() {
+    super("an account with this email already exists");
+    this.name = "EmailTakenError";
+  }
+}
+
+/** Normalises an email for uniqueness (trimmed, lowercase). */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A user for tests. */
+export function randomUser(overrides: Partial<User> = {}): User {
+  return {
+    id: newId("usr"),
+    email: `${crypto.randomUUID()}@example.test`,
+    passwordHash: "$argon2id$test",
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** Creates a user; the email index is claimed in the same commit (`EmailTakenError` if taken). */
+export async function createUser(
+  kv: Deno.Kv,
+  input: { email: string; passwordHash: string },
+  clock: Clock,
+  random: RandomSource,
+): Promise<User> {
+  const user: User = {
+    id: newId("usr", random),
+    email: normaliseEmail(input.email),
+    passwordHash: input.passwordHash,
+    createdAt: clock.now().toISOString(),
+  };
+  const emailKey = ["users_by_email", user.email];
+  const result = await kv.atomic()
+    .check({ key: emailKey, versionstamp: null })
+    .set(["users", user.id], user)
+    .set(emailKey, user.id)
+    .commit();
+  if (!result.ok) throw new EmailTakenError();
+  return user;
+}
+
+/** Reads a user by id. */
+export async function getUser(kv: Deno.Kv, id: string): Promise<User | null> {
+  return (await kv.get<User>(["users", id])).value;
+}
+
+/** Reads a user by email (normalised). */
+export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User | null> {
+  const id = (await kv.get<string>(["users_by_email", normaliseEmail(email)])).value;
+  return id ? await getUser(kv, id) : null;
+}
+
+/** True when at least one user exists (first-run setup is over). */
+export async function anyUserExists(kv: Deno.Kv): Promise<boolean> {
+  for await (const _ of kv.list({ prefix: ["users"] }, { limit: 1 })) return true;
+  return false;
+}

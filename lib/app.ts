@@ -1,0 +1,145 @@
+/**
+ * Builds the Hono app: global middleware (request id, dependencies, client address, security
+ * headers, body limit), the file routes of the manifest, the OpenAPI document, static files, and
+ * the one error handler that turns every failure into the `{data, error}` envelope.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { bodyLimit } from "hono/body-limit";
+import { serveStatic } from "hono/deno";
+import { getConnInfo } from "hono/deno";
+import type { Context } from "hono";
+import type { AppDeps } from "./deps.ts";
+import type { AppEnv, PageProps } from "./framework/define.ts";
+import type { ComponentType } from "preact";
+import { type Manifest, registerManifest } from "./framework/router.ts";
+import { registerIslands } from "./framework/islands.ts";
+import { renderPage } from "./framework/render.ts";
+import { ApiError } from "./http/errors.ts";
+import { errorEnvelope } from "./http/envelope.ts";
+import { randomAlphanumeric } from "./core/ids.ts";
+import { clientAddress } from "./http/rate_limit.ts";
+import { registerOpenApiDocument } from "./http/openapi_document.ts";
+
+/** Largest request body accepted outside the phone's WebSocket. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Creates the app for the given dependencies and manifest. */
+export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  registerIslands(manifest.islands);
+  app.use("*", async function requestContext(c, next) {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming)
+      ? incoming
+      : `req_${randomAlphanumeric(24, deps.random)}`;
+    c.set("requestId", requestId);
+    c.set("deps", deps);
+    c.set("clientIp", remoteAddress(c, deps));
+    await next();
+    c.header("X-Request-Id", requestId);
+  });
+  app.use("*", securityHeaders(deps));
+  app.use("*", async function limitBody(c, next) {
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await next();
+    return await bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    })(c, next);
+  });
+  app.use("/static/*", async function staticCache(c, next) {
+    await next();
+    if (c.res.ok) c.header("Cache-Control", "no-cache");
+  });
+  app.use("/static/*", serveStatic({ root: "./" }));
+  registerOpenApiDocument(app, deps);
+  registerManifest(app, manifest);
+  const notFoundPage = Object.entries(manifest.routes).find(([f]) => f.endsWith("/_404.tsx"))?.[1]
+    ?.default as ComponentType<PageProps<unknown>> | undefined;
+  app.notFound((c) => {
+    if (wantsHtml(c) && notFoundPage) {
+      return renderPage(c as Context<AppEnv>, notFoundPage, [], {
+        __page: true,
+        data: undefined,
+        status: 404,
+        title: "Not found",
+      });
+    }
+    return c.json(errorEnvelope(new ApiError(404, "NOT_FOUND", "No route matches this path.")), 404);
+  });
+  app.onError((error, c) => errorResponse(error, c as Context<AppEnv>, deps));
+  return app;
+}
+
+function remoteAddress(c: Context, deps: AppDeps): string {
+  let remote: string | undefined;
+  try {
+    remote = getConnInfo(c).remote.address;
+  } catch {
+    remote = undefined; // app.request() in tests has no socket
+  }
+  return clientAddress(c.req.raw.headers, remote, deps.config.trustProxy);
+}
+
+function wantsHtml(c: Context): boolean {
+  const path = new URL(c.req.url).pathname;
+  if (path.startsWith("/v1/") || path === "/v1") return false;
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+function securityHeaders(deps: AppDeps) {
+  const https = deps.config.publicUrl.startsWith("https://");
+  return secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+    xFrameOptions: "DENY",
+    referrerPolicy: "no-referrer",
+    strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
+    crossOriginResourcePolicy: "same-origin",
+  });
+}
+
+// Validation failures name the field (SPEC §2: the message names the field).
+// deno-lint-ignore no-explicit-any
+function validationHook(result: any) {
+  if (result.success) return;
+  const issue = result.error.issues[0];
+  const field = issue?.path?.length ? issue.path.join(".") : result.target;
+  throw new ApiError(400, "BAD_REQUEST", `Invalid ${field}: ${issue?.message ?? "malformed"}.`);
+}
+
+function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Response {
+  let apiError: ApiError;
+  if (error instanceof ApiError) {
+    apiError = error;
+  } else if (error instanceof HTTPException && error.status < 500) {
+    const status = error.status === 415 ? 400 : error.status;
+    const message = error.status === 415
+      ? "Content-Type must be application/json."
+      : error.message || "The request could not be read.";
+    apiError = new ApiError(status as 400, status === 400 ? "BAD_REQUEST" : "INVALID_REQUEST", message);
+  } else {
+    deps.logger.error("request.failed", {
+      request_id: c.get("requestId"),
+      error_class: error?.name ?? "Error",
+      path: new URL(c.req.url).pathname.replace(/[a-z]+_[a-z0-9]{20,}/g, ":id"),
+    });
+    apiError = new ApiError(500, "INTERNAL_ERROR", "Something went wrong on our side; retry later.");
+  }
+  const response = c.json(errorEnvelope(apiError), apiError.status);
+  for (const [k, v] of Object.entries(apiError.options.headers ?? {})) response.headers.set(k, v);
+  response.headers.set("X-Request-Id", c.get("requestId") ?? "");
+  return response;
+}

@@ -1,0 +1,130 @@
+/**
+ * Configuration from the environment (SPEC §10), validated once at start. Every problem is
+ * reported together, naming the variable and what it accepts, so an operator fixes them in one go.
+ * This module is the app's equivalent of Fresh's `fresh.config.ts` (see ARCHITECTURE.md).
+ */
+import { z } from "zod";
+
+/** Which background job backend runs webhook deliveries and other work. */
+export type JobBackend = "kv_queue" | "kv_table";
+
+/** Log verbosity. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** The validated configuration. */
+export interface Config {
+  /** TCP port to listen on (`PORT`, default 8787). */
+  port: number;
+  /** Interface to bind (`HOSTNAME`, default 127.0.0.1). */
+  hostname: string;
+  /** Public base URL used in links (`KAYLE_PUBLIC_URL`), without a trailing slash. */
+  publicUrl: string;
+  /** KV location (`KAYLE_KV_PATH`): a file path, `:memory:` or an `http(s)://` KV Connect URL. */
+  kvPath: string;
+  /** Folder for local state (`KAYLE_DATA_DIR`, default `./data`). */
+  dataDir: string;
+  /** Base64 server key when given (`KAYLE_SERVER_KEY`); else it is read from or generated into `dataDir`. */
+  serverKey: string | null;
+  /** Development mode (`KAYLE_DEV_MODE`): loopback http allowed for redirect and webhook URLs. */
+  devMode: boolean;
+  /** Job backend (`KAYLE_JOB_BACKEND`). */
+  jobBackend: JobBackend;
+  /** Log level (`KAYLE_LOG_LEVEL`). */
+  logLevel: LogLevel;
+  /** Trust `X-Forwarded-For` for the client address (`KAYLE_TRUST_PROXY`), behind a proxy only. */
+  trustProxy: boolean;
+}
+
+/** Raised with every configuration problem listed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const bool = (name: string) =>
+  z.enum(["true", "false", "1", "0", "yes", "no"], {
+    error: `${name} must be true or false`,
+  }).transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z.object({
+  PORT: z.coerce.number({ error: "PORT must be a number" }).int().min(0).max(65535).default(8787),
+  HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  KAYLE_PUBLIC_URL: z.url({ error: "KAYLE_PUBLIC_URL must be an absolute http(s) URL" }).optional(),
+  KAYLE_DATA_DIR: z.string().min(1).default("./data"),
+  KAYLE_KV_PATH: z.string().min(1).optional(),
+  KAYLE_SERVER_KEY: z.string().optional(),
+  KAYLE_DEV_MODE: bool("KAYLE_DEV_MODE").optional(),
+  KAYLE_JOB_BACKEND: z.enum(["kv_queue", "kv_table"], {
+    error: "KAYLE_JOB_BACKEND must be kv_queue or kv_table",
+  }).optional(),
+  KAYLE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], {
+    error: "KAYLE_LOG_LEVEL must be debug, info, warn or error",
+  }).default("info"),
+  KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
+});
+
+/** Reads and validates configuration from an environment map; throws `ConfigError`. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
+  );
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const publicUrl = (e.KAYLE_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, "");
+  const problems: string[] = [];
+  if (!/^https?:\/\//.test(publicUrl)) problems.push("KAYLE_PUBLIC_URL must use http or https");
+  if (e.KAYLE_SERVER_KEY !== undefined && !isBase64Key(e.KAYLE_SERVER_KEY)) {
+    problems.push("KAYLE_SERVER_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+  }
+  const kvPath = e.KAYLE_KV_PATH ?? `${e.KAYLE_DATA_DIR}/kayle.kv3`;
+  const remote = /^https?:\/\//.test(kvPath);
+  if (remote && e.KAYLE_JOB_BACKEND === "kv_queue") {
+    problems.push("KAYLE_JOB_BACKEND=kv_queue needs a local KV: remote KV has no queues; use kv_table");
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(publicUrl);
+  return {
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    publicUrl,
+    kvPath,
+    dataDir: e.KAYLE_DATA_DIR,
+    serverKey: e.KAYLE_SERVER_KEY ?? null,
+    // A local start (http on loopback) is development unless said otherwise.
+    devMode: e.KAYLE_DEV_MODE ?? loopbackHttp,
+    jobBackend: e.KAYLE_JOB_BACKEND ?? (remote ? "kv_table" : "kv_queue"),
+    logLevel: e.KAYLE_LOG_LEVEL,
+    trustProxy: e.KAYLE_TRUST_PROXY,
+  };
+}
+
+function isBase64Key(text: string): boolean {
+  try {
+    return atob(text).length === 32;
+  } catch {
+    return false;
+  }
+}
+
+/** A configuration for tests: in-memory KV, development mode, a fixed public URL. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    hostname: "127.0.0.1",
+    publicUrl: "http://127.0.0.1:8787",
+    kvPath: ":memory:",
+    dataDir: "./data",
+    serverKey: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))),
+    devMode: true,
+    jobBackend: "kv_queue",
+    logLevel: "error",
+    trustProxy: false,
+    ...overrides,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The server key and what is derived from it: keyed hashes (HMAC-SHA256) for secrets stored
+ * only as hashes, and an AES-256-GCM secret box for secrets that must be revealed later.
+ * Each use gets its own subkey (HKDF with a purpose label), so one key never serves two roles.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { cryptoRandom, type RandomSource } from "./random.ts";
+
+const encoder = new TextEncoder();
+
+/** Purposes of derived keys; adding one never changes the others. */
+export type KeyPurpose =
+  | "secret-hash"
+  | "secret-box"
+  | "csrf"
+  | "org-claims"
+  | "rate-limit"
+  | "idempotency";
+
+/** Keys derived from the 32-byte server key. */
+export interface ServerKeys {
+  /** The raw server key (never logged). */
+  readonly raw: Uint8Array;
+  /** HMAC-SHA256 of `value` under the purpose's subkey, as lowercase hex. */
+  hash(value: string, purpose?: KeyPurpose): Promise<string>;
+  /** Encrypts a UTF-8 string; the result is `v1.<iv b64>.<ciphertext b64>`. */
+  seal(plaintext: string, associatedData?: string): Promise<string>;
+  /** Decrypts what `seal` produced; throws `SecretBoxError` when tampered or malformed. */
+  open(sealed: string, associatedData?: string): Promise<string>;
+  /** Derives 32 raw bytes for a purpose and context (e.g. org-scoped claim keys). */
+  derive(purpose: KeyPurpose, context: string): Promise<Uint8Array>;
+}
+
+/** Raised when a sealed secret cannot be opened. */
+export class SecretBoxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SecretBoxError";
+  }
+}
+
+/** Builds the derived keys from a 32-byte server key. */
+export async function createServerKeys(
+  raw: Uint8Array,
+  random: RandomSource = cryptoRandom,
+): Promise<ServerKeys> {
+  if (raw.length !== 32) throw new Error("the server key must be exactly 32 bytes");
+  const hkdfKey = await crypto.subtle.importKey("raw", raw as BufferSource, "HKDF", false, [
+    "deriveBits",
+  ]);
+  const derive = async (purpose: KeyPurpose, context: string) =>
+    new Uint8Array(
+      await crypto.subtle.deriveBits(
+        {
+          name: "HKDF",
+          hash: "SHA-256",
+          salt: encoder.encode("kayle-id/v1"),
+          info: encoder.encode(`${purpose}:${context}`),
+        },
+        hkdfKey,
+        256,
+      ),
+    );
+  const hmacKeys = new Map<KeyPurpose, CryptoKey>();
+  const hmacKey = async (purpose: KeyPurpose) => {
+    let key = hmacKeys.get(purpose);
+    if (!key) {
+      key = await crypto.subtle.importKey(
+        "raw",
+        (await derive(purpose, "")) as BufferSource,
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      hmacKeys.set(purpose, key);
+    }
+    return key;
+  };
+  const boxKey = await crypto.subtle.importKey(
+    "raw",
+    (await derive("secret-box", "")) as BufferSource,
+    "AES-GCM",
+    false,
+    ["encrypt", "decrypt"],
+  );
+  return {
+    raw,
+    derive,
+    async hash(value, purpose = "secret-hash") {
+      const mac = await crypto.subtle.sign("HMAC", await hmacKey(purpose), encoder.encode(value));
+      return toHex(new Uint8Array(mac));
+    },
+    async seal(plaintext, associatedData = "") {
+      const iv = random.bytes(12);
+      const ct = await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv: iv as BufferSource, additionalData: encoder.encode(associatedData) },
+        boxKey,
+        encoder.encode(plaintext),
+      );
+      return `v1.${toB64(iv)}.${toB64(new Uint8Array(ct))}`;
+    },
+    async open(sealed, associatedData = "") {
+      const [version, ivText, ctText] = sealed.split(".");
+      if (version !== "v1" || !ivText || !ctText) throw new SecretBoxError("malformed sealed value");
+      try {
+        const pt = await crypto.subtle.decrypt(
+          {
+            name: "AES-GCM",
+            iv: fromB64(ivText) as BufferSource,
+            additionalData: encoder.encode(associatedData),
+          },
+          boxKey,
+          fromB64(ctText) as BufferSource,
+        );
+        return new TextDecoder().decode(pt);
+      } catch {
+        throw new SecretBoxError("sealed value failed authentication");
+      }
+    },
+  };
+}
+
+/** Constant-time comparison of two strings (false when lengths differ). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  if (left.length !== right.length) {
+    // Compare anyway so the time does not depend on where a prefix ends.
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function toB64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+function fromB64(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  } catch {
+    throw new SecretBoxError("malformed sealed value");
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Opens Deno KV from a location: a file path (directories created), `:memory:` for tests, or an
+ * `http(s)://` URL of a KV Connect server (self-hosted denokv; the access token comes from
+ * `DENO_KV_ACCESS_TOKEN`, read by the runtime).
+ */
+import { dirname } from "node:path";
+
+/** Opens the KV database at `location`. */
+export async function openKv(location: string): Promise<Deno.Kv> {
+  if (location === ":memory:" || /^https?:\/\//.test(location)) {
+    return await Deno.openKv(location);
+  }
+  await Deno.mkdir(dirname(location), { recursive: true });
+  return await Deno.openKv(location);
+}
+
+/** True when the location is a remote KV Connect server (no KV queues there). */
+export function isRemoteKv(location: string): boolean {
+  return /^https?:\/\//.test(location);
+}
+
+/** Deletes every entry under a prefix in batches (tests and retention). */
+export async function deleteByPrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
+  let count = 0;
+  let op = kv.atomic();
+  let batched = 0;
+  for await (const entry of kv.list({ prefix })) {
+    op.delete(entry.key);
+    count++;
+    if (++batched === 500) {
+      await op.commit();
+      op = kv.atomic();
+      batched = 0;
+    }
+  }
+  if (batched) await op.commit();
+  return count;
+}

@@ -1,0 +1,34 @@
+/**
+ * Loads the server key: from configuration when given, else from `<dataDir>/server.key`,
+ * generating it there with mode 0600 on first start.
+ */
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+import { cryptoRandom, type RandomSource } from "./random.ts";
+
+/** Returns the 32-byte server key, creating the key file when needed. */
+export async function loadServerKey(
+  config: Config,
+  random: RandomSource = cryptoRandom,
+): Promise<{ key: Uint8Array; generated: boolean; path: string | null }> {
+  if (config.serverKey) {
+    return { key: Uint8Array.from(atob(config.serverKey), (c) => c.charCodeAt(0)), generated: false, path: null };
+  }
+  const path = join(config.dataDir, "server.key");
+  try {
+    const text = (await Deno.readTextFile(path)).trim();
+    const key = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key`);
+    return { key, generated: false, path };
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const key = random.bytes(32);
+  // createNew: two instances starting together never overwrite each other's key.
+  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
+  await file.write(new TextEncoder().encode(btoa(String.fromCharCode(...key)) + "\n"));
+  file.close();
+  await Deno.chmod(path, 0o600);
+  return { key, generated: true, path };
+}

@@ -1,0 +1,146 @@
+/**
+ * Events (SPEC §7.2) are written in the SAME atomic commit as the state change that causes
+ * them. The caller builds its `Deno.AtomicOperation` (with its versionstamp checks), then calls
+ * `addEventToCommit`, which adds the event record and its indexes and lets the registered
+ * fan-out (the webhooks layer) add one delivery per subscribed endpoint to the same commit.
+ *
+ * The stored record never holds claims (SPEC §9): `data` is scrubbed; the full payload exists
+ * only inside the fan-out, which stores it encrypted per endpoint.
+ *
+ * Keys: `["events", id]`, `["events_by_org", orgId, createdAtMs, id]`,
+ * `["events_by_session", sessionId, id]`.
+ */
+import { newId } from "../core/ids.ts";
+import type { AppDeps } from "../deps.ts";
+
+/** Event types of SPEC §7.2. */
+export const EVENT_TYPES = [
+  "verification.attempt.succeeded",
+  "verification.attempt.failed",
+  "verification.session.succeeded",
+  "verification.session.failed",
+  "verification.session.expired",
+  "verification.session.cancelled",
+] as const;
+
+/** An event type. */
+export type EventType = typeof EVENT_TYPES[number];
+
+/** The contract version of events and share fields. */
+export const CONTRACT_VERSION = 1;
+
+/** What the caller knows about an event. */
+export interface EventInput {
+  orgId: string;
+  mode: "live" | "test";
+  type: EventType;
+  sessionId: string;
+  attemptId?: string | null;
+  /** Full event data (may contain claims; never stored in clear). */
+  data: Record<string, unknown>;
+  /** The session's `webhook_endpoint_id`, restricting delivery to that endpoint. */
+  webhookEndpointId?: string | null;
+}
+
+/** The stored event record (no claims). */
+export interface EventRecord {
+  id: string;
+  orgId: string;
+  mode: "live" | "test";
+  type: EventType;
+  sessionId: string;
+  attemptId: string | null;
+  /** Scrubbed data: claims replaced by the list of their keys. */
+  data: Record<string, unknown>;
+  webhookEndpointId: string | null;
+  createdAt: string;
+}
+
+/** The JSON delivered to webhooks (SPEC §7.2). */
+export interface EventPayload {
+  type: EventType;
+  metadata: {
+    contract_version: number;
+    event_id: string;
+    verification_session_id: string;
+    verification_attempt_id?: string;
+  };
+  data: Record<string, unknown>;
+}
+
+/** Adds deliveries for an event to the commit (registered by the webhooks layer). */
+export type EventFanout = (
+  deps: AppDeps,
+  op: Deno.AtomicOperation,
+  event: EventRecord,
+  payload: EventPayload,
+) => Promise<void>;
+
+let fanout: EventFanout | null = null;
+
+/** Registers the fan-out (one per process; the webhooks layer calls it at load). */
+export function registerEventFanout(fn: EventFanout): void {
+  fanout = fn;
+}
+
+/** The payload of an event as delivered. */
+export function eventPayload(record: EventRecord, data: Record<string, unknown>): EventPayload {
+  return {
+    type: record.type,
+    metadata: {
+      contract_version: CONTRACT_VERSION,
+      event_id: record.id,
+      verification_session_id: record.sessionId,
+      ...(record.attemptId ? { verification_attempt_id: record.attemptId } : {}),
+    },
+    data,
+  };
+}
+
+/** Adds the event (and its deliveries) to `op`; the caller commits. */
+export async function addEventToCommit(
+  deps: AppDeps,
+  op: Deno.AtomicOperation,
+  input: EventInput,
+): Promise<EventRecord> {
+  const now = deps.clock.now();
+  const record: EventRecord = {
+    id: newId("evt", deps.random),
+    orgId: input.orgId,
+    mode: input.mode,
+    type: input.type,
+    sessionId: input.sessionId,
+    attemptId: input.attemptId ?? null,
+    data: scrubClaims(input.data),
+    webhookEndpointId: input.webhookEndpointId ?? null,
+    createdAt: now.toISOString(),
+  };
+  op.set(["events", record.id], record)
+    .set(["events_by_org", record.orgId, now.getTime(), record.id], record.id)
+    .set(["events_by_session", record.sessionId, record.id], record.id);
+  if (fanout) await fanout(deps, op, record, eventPayload(record, input.data));
+  return record;
+}
+
+/** Replaces claim values by their keys so the stored record holds no personal data. */
+export function scrubClaims(data: Record<string, unknown>): Record<string, unknown> {
+  if (!("claims" in data)) return { ...data };
+  const { claims, ...rest } = data;
+  return { ...rest, claim_keys: Object.keys((claims ?? {}) as object) };
+}
+
+/** Reads an event. */
+export async function getEvent(kv: Deno.Kv, id: string): Promise<EventRecord | null> {
+  return (await kv.get<EventRecord>(["events", id])).value;
+}
+
+/** Events of a session, oldest first. */
+export async function listSessionEvents(kv: Deno.Kv, sessionId: string): Promise<EventRecord[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: ["events_by_session", sessionId] })) {
+    ids.push(e.value);
+  }
+  const events = await Promise.all(ids.map((id) => getEvent(kv, id)));
+  return events.filter((e): e is EventRecord => e !== null)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}

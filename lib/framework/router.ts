@@ -1,0 +1,209 @@
+/**
+ * File routing in Fresh's shape on Hono: turns the generated manifest (route modules keyed by
+ * file path) into registered routes, folder middleware, nested layouts, a 404 page, 405 answers
+ * and OpenAPI operations for API route files.
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { ComponentType } from "preact";
+import type {
+  ApiOperation,
+  ApiRoutes,
+  AppEnv,
+  Handlers,
+  LayoutProps,
+  Method,
+  PageProps,
+  PageResult,
+} from "./define.ts";
+import { renderPage } from "./render.ts";
+import { ApiError } from "../http/errors.ts";
+import { requireApiKey } from "../api_keys/middleware.ts";
+import { apiErrorSchema, envelopeOf, listEnvelopeOf } from "../http/openapi_schemas.ts";
+import type { MiddlewareHandler } from "hono";
+
+/** A route module as the manifest imports it. */
+export interface RouteModule {
+  /** Method handlers (route files) or a middleware function (`_middleware` files). */
+  handler?: unknown;
+  /** The page, layout or 404 component. */
+  default?: unknown;
+  /** API operations (OpenAPI). */
+  api?: ApiRoutes;
+}
+
+/** The generated manifest (`manifest.gen.ts`). */
+export interface Manifest {
+  routes: Record<string, RouteModule>;
+  islands: Record<string, ComponentType<never>>;
+}
+
+/** A file's place in the URL space. */
+export interface RouteFile {
+  file: string;
+  /** Hono pattern, e.g. `/organizations/:slug/api-keys`. */
+  pattern: string;
+  /** `route`, or a special file kind. */
+  kind: "route" | "middleware" | "layout" | "404";
+  /** The folder pattern the file belongs to (for middleware and layouts). */
+  folder: string;
+}
+
+/** Maps a manifest file path (`./routes/a/[id].tsx`) to its pattern and kind. */
+export function routeFileOf(file: string): RouteFile {
+  const relative = file.replace(/^\.\/routes\//, "").replace(/\.(tsx|ts)$/, "");
+  const parts = relative.split("/").filter((p) => !/^\(.+\)$/.test(p));
+  const name = parts.pop()!;
+  const toSegment = (p: string) =>
+    p.startsWith("[...") ? "*" : p.startsWith("[") ? `:${p.slice(1, -1)}` : p;
+  const folder = "/" + parts.map(toSegment).join("/");
+  const kinds: Record<string, RouteFile["kind"]> = {
+    _middleware: "middleware",
+    _layout: "layout",
+    _404: "404",
+  };
+  if (kinds[name]) return { file, pattern: folder, kind: kinds[name], folder };
+  const segments = [...parts, ...(name === "index" ? [] : [name])].map(toSegment);
+  return { file, pattern: "/" + segments.join("/"), kind: "route", folder };
+}
+
+// Static segments sort before parameters, parameters before wildcards, so `/v1/sessions/attempts`
+// is matched before `/v1/sessions/:id`.
+function specificity(pattern: string): string {
+  return pattern.split("/").map((s) => (s === "*" ? "2" : s.startsWith(":") ? "1" : "0") + s)
+    .join("/");
+}
+
+/** Registers every route of the manifest on the app. */
+export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): void {
+  const files = Object.keys(manifest.routes).map(routeFileOf);
+  const layouts = files.filter((f) => f.kind === "layout");
+  for (const mw of files.filter((f) => f.kind === "middleware").sort(byDepth)) {
+    const handler = manifest.routes[mw.file].handler as unknown as MiddlewareHandler<AppEnv>;
+    const base = mw.folder === "/" ? "" : mw.folder;
+    app.use(base || "*", handler);
+    if (base) app.use(`${base}/*`, handler);
+  }
+  const routes = files.filter((f) => f.kind === "route")
+    .sort((a, b) => specificity(a.pattern).localeCompare(specificity(b.pattern)));
+  for (const route of routes) {
+    const mod = manifest.routes[route.file];
+    const methods = new Set<string>();
+    if (mod.api) registerApi(app, route.pattern, mod.api, methods);
+    const pageLayouts = layouts.filter((l) => isWithin(route.pattern, l.folder)).sort(byDepth)
+      .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);
+    registerPageRoute(app, route.pattern, mod, pageLayouts, methods);
+    if (methods.size) {
+      const allowed = [...methods].join(", ");
+      app.all(route.pattern, () => {
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", `This path accepts ${allowed}.`, {
+          headers: { Allow: allowed },
+        });
+      });
+    }
+  }
+}
+
+function byDepth(a: RouteFile, b: RouteFile): number {
+  return a.folder.split("/").length - b.folder.split("/").length;
+}
+
+function isWithin(pattern: string, folder: string): boolean {
+  return folder === "/" || pattern === folder || pattern.startsWith(folder + "/");
+}
+
+function registerPageRoute(
+  app: OpenAPIHono<AppEnv>,
+  pattern: string,
+  mod: RouteModule,
+  layouts: ComponentType<LayoutProps>[],
+  methods: Set<string>,
+): void {
+  const component = mod.default as ComponentType<PageProps<unknown>> | undefined;
+  const handlers: Handlers<unknown> = { ...((mod.handler as Handlers<unknown>) ?? {}) };
+  if (component && !handlers.GET) handlers.GET = () => ({ __page: true, data: undefined });
+  for (const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]) {
+    methods.add(method);
+    app.on(method, pattern, async (c) => {
+      const result = await fn(c);
+      if (result instanceof Response) return result;
+      if (!component) throw new Error(`${pattern} returned page data but has no page component`);
+      return renderPage(c, component, layouts, result as PageResult<unknown>);
+    });
+  }
+}
+
+function registerApi(
+  app: OpenAPIHono<AppEnv>,
+  pattern: string,
+  api: ApiRoutes,
+  methods: Set<string>,
+): void {
+  const path = pattern.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+  for (const [method, op] of Object.entries(api) as [Method, ApiOperation][]) {
+    methods.add(method);
+    const route = createRoute({
+      method: method.toLowerCase() as "get",
+      path,
+      summary: op.summary,
+      description: op.description,
+      tags: op.tags,
+      operationId: op.operationId,
+      security: op.scope === "public" ? [] : [{ bearerAuth: [] }],
+      middleware: op.scope === "public" ? [] : [requireApiKey(op.scope)],
+      request: {
+        ...(op.params ? { params: op.params as z.ZodObject } : {}),
+        ...(op.query ? { query: op.query as z.ZodObject } : {}),
+        ...(op.body
+          ? { body: { content: { "application/json": { schema: op.body } }, required: false } }
+          : {}),
+      },
+      responses: responsesOf(op),
+    });
+    // deno-lint-ignore no-explicit-any
+    app.openapi(route, (async (c: any) =>
+      await op.handler(c, {
+        body: op.body ? c.req.valid("json") : undefined,
+        query: op.query ? c.req.valid("query") : undefined,
+        params: op.params ? c.req.valid("param") : undefined,
+        // deno-lint-ignore no-explicit-any
+      } as any)) as any);
+  }
+}
+
+function responsesOf(op: ApiOperation) {
+  const status = op.status ?? 200;
+  // deno-lint-ignore no-explicit-any
+  const responses: Record<string, any> = {};
+  responses[String(status)] = op.response === null
+    ? { description: "Success, no content." }
+    : {
+      description: "Success.",
+      content: {
+        "application/json": {
+          schema: op.list ? listEnvelopeOf(op.response) : envelopeOf(op.response),
+        },
+      },
+    };
+  const errors = [
+    ...(op.errors ?? []),
+    { status: 400, code: "BAD_REQUEST", when: "the request is malformed" },
+    { status: 429, code: "RATE_LIMITED", when: "too many requests" },
+    { status: 500, code: "INTERNAL_ERROR", when: "an unexpected error" },
+    ...(op.scope === "public" ? [] : [
+      { status: 401, code: "UNAUTHORIZED", when: "the API key is missing, invalid or disabled" },
+      { status: 403, code: "FORBIDDEN", when: "the API key lacks the scope" },
+    ]),
+  ];
+  for (const error of errors) {
+    const key = String(error.status);
+    const codes = responses[key]?.__codes ?? [];
+    codes.push(`\`${error.code}\`: ${error.when}`);
+    responses[key] = {
+      __codes: codes,
+      description: codes.join("; "),
+      content: { "application/json": { schema: apiErrorSchema } },
+    };
+  }
+  for (const r of Object.values(responses)) delete r.__codes;
+  return responses;
+}

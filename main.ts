@@ -1,0 +1,74 @@
+/**
+ * Entry point: `deno task start`. Validates configuration, opens KV, builds the islands bundle,
+ * starts background work, prints the first-run setup link when no user exists, and serves.
+ */
+import { ConfigError, loadConfig } from "./lib/core/config.ts";
+import { createDeps, type DepsOverrides } from "./lib/bootstrap.ts";
+import { createApp } from "./lib/app.ts";
+import { buildIslandBundle } from "./lib/framework/manifest.ts";
+import { issueSetupLink } from "./lib/accounts/setup.ts";
+import { startBackgroundWork } from "./lib/background.ts";
+import { manifest } from "./manifest.gen.ts";
+import type { Config } from "./lib/core/config.ts";
+
+const root = new URL(".", import.meta.url).pathname;
+
+/** A running server and how to stop it. */
+export interface RunningServer {
+  url: string;
+  shutdown(): Promise<void>;
+}
+
+/** Starts the whole platform for a configuration (used by `main` and by tests and benchmarks). */
+export async function startServer(
+  config: Config,
+  overrides: DepsOverrides = {},
+  options: { bundle?: boolean; background?: boolean } = {},
+): Promise<RunningServer> {
+  const deps = await createDeps(config, overrides);
+  if (options.bundle ?? true) await buildIslandBundle(root);
+  const app = createApp(deps, manifest);
+  const background = (options.background ?? true) ? await startBackgroundWork(deps) : null;
+  const setupLink = await issueSetupLink(deps);
+  if (setupLink) {
+    // The one line that carries a secret: the operator needs it to create the first owner.
+    console.log(`\nFirst run: create the owner account at\n  ${setupLink}\n`);
+  }
+  const server = Deno.serve(
+    { port: config.port, hostname: config.hostname, onListen: () => {} },
+    app.fetch,
+  );
+  const address = server.addr as Deno.NetAddr;
+  const url = `http://${address.hostname}:${address.port}`;
+  deps.logger.info("server.listening", { url, public_url: config.publicUrl, dev_mode: config.devMode });
+  return {
+    url,
+    async shutdown() {
+      await server.shutdown();
+      await background?.stop();
+      await deps.usage.close();
+      deps.kv.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig(Deno.env.toObject());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      Deno.exit(2);
+    }
+    throw error;
+  }
+  const server = await startServer(config);
+  console.log(`Kayle ID is listening on ${server.url} (public URL ${config.publicUrl})`);
+  const stop = async () => {
+    await server.shutdown();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}

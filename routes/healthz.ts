@@ -1,0 +1,20 @@
+/** `GET /healthz`: 200 when KV answers, 503 otherwise (for load balancers and probes). */
+import { define } from "../lib/framework/define.ts";
+
+export const handler = define.handlers({
+  async GET(c) {
+    const started = performance.now();
+    try {
+      await c.var.deps.kv.get(["health_probe"]);
+      return c.json({
+        data: { status: "ok", kv: "reachable", kv_ms: Math.round(performance.now() - started) },
+        error: null,
+      });
+    } catch {
+      return c.json({
+        data: null,
+        error: { code: "KV_UNREACHABLE", message: "The database does not answer." },
+      }, 503);
+    }
+  },
+});

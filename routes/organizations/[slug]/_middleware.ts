@@ -1,0 +1,19 @@
+/**
+ * Every `/organizations/:slug` page: requires a signed-in member of that organization and puts
+ * the organization and the member's role on the context. Non-members see 404, not 403, so slugs
+ * of other organizations are not confirmed.
+ */
+import { define } from "../../../lib/framework/define.ts";
+import { getMembership, getOrganizationBySlug } from "../../../lib/accounts/organizations.ts";
+
+export const handler = define.middleware(async function organizationAccess(c, next) {
+  const auth = c.var.auth;
+  const slug = c.req.param("slug") ?? "";
+  if (!auth) return c.redirect(`/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+  const org = await getOrganizationBySlug(c.var.deps.kv, slug);
+  const membership = org ? await getMembership(c.var.deps.kv, org.id, auth.user.id) : null;
+  if (!org || !membership) return c.notFound();
+  c.set("org", org);
+  c.set("role", membership.role);
+  await next();
+});
