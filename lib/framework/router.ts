@@ -6,6 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
 import type {
+  AppContext,
   ApiOperation,
   ApiRoutes,
   AppEnv,
@@ -77,21 +78,19 @@ function specificity(pattern: string): string {
 export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): void {
   const files = Object.keys(manifest.routes).map(routeFileOf);
   const layouts = files.filter((f) => f.kind === "layout");
-  for (const mw of files.filter((f) => f.kind === "middleware").sort(byDepth)) {
-    const handler = manifest.routes[mw.file].handler as unknown as MiddlewareHandler<AppEnv>;
-    const base = mw.folder === "/" ? "" : mw.folder;
-    app.use(base || "*", handler);
-    if (base) app.use(`${base}/*`, handler);
-  }
+  const middlewares = files.filter((f) => f.kind === "middleware").sort(byDepth);
   const routes = files.filter((f) => f.kind === "route")
     .sort((a, b) => specificity(a.pattern).localeCompare(specificity(b.pattern)));
   for (const route of routes) {
     const mod = manifest.routes[route.file];
     const methods = new Set<string>();
-    if (mod.api) registerApi(app, route.pattern, mod.api, methods);
-    const pageLayouts = layouts.filter((l) => isWithin(route.pattern, l.folder)).sort(byDepth)
+    // As in Fresh, a folder's middleware and layouts apply to the files inside that folder.
+    const chain = middlewares.filter((m) => isWithin(route.folder, m.folder))
+      .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>);
+    if (mod.api) registerApi(app, route.pattern, mod.api, methods, chain);
+    const pageLayouts = layouts.filter((l) => isWithin(route.folder, l.folder)).sort(byDepth)
       .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);
-    registerPageRoute(app, route.pattern, mod, pageLayouts, methods);
+    registerPageRoute(app, route.pattern, mod, pageLayouts, methods, chain);
     if (methods.size) {
       const allowed = [...methods].join(", ");
       app.all(route.pattern, () => {
@@ -107,8 +106,8 @@ function byDepth(a: RouteFile, b: RouteFile): number {
   return a.folder.split("/").length - b.folder.split("/").length;
 }
 
-function isWithin(pattern: string, folder: string): boolean {
-  return folder === "/" || pattern === folder || pattern.startsWith(folder + "/");
+function isWithin(routeFolder: string, folder: string): boolean {
+  return folder === "/" || routeFolder === folder || routeFolder.startsWith(folder + "/");
 }
 
 function registerPageRoute(
@@ -117,18 +116,21 @@ function registerPageRoute(
   mod: RouteModule,
   layouts: ComponentType<LayoutProps>[],
   methods: Set<string>,
+  chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const component = mod.default as ComponentType<PageProps<unknown>> | undefined;
   const handlers: Handlers<unknown> = { ...((mod.handler as Handlers<unknown>) ?? {}) };
   if (component && !handlers.GET) handlers.GET = () => ({ __page: true, data: undefined });
   for (const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]) {
     methods.add(method);
-    app.on(method, pattern, async (c) => {
+    const handle = async (c: AppContext) => {
       const result = await fn(c);
       if (result instanceof Response) return result;
       if (!component) throw new Error(`${pattern} returned page data but has no page component`);
       return renderPage(c, component, layouts, result as PageResult<unknown>);
-    });
+    };
+    // deno-lint-ignore no-explicit-any
+    (app.on as any)(method, pattern, ...chain, handle);
   }
 }
 
@@ -137,6 +139,7 @@ function registerApi(
   pattern: string,
   api: ApiRoutes,
   methods: Set<string>,
+  chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const path = pattern.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
   for (const [method, op] of Object.entries(api) as [Method, ApiOperation][]) {
@@ -149,7 +152,7 @@ function registerApi(
       tags: op.tags,
       operationId: op.operationId,
       security: op.scope === "public" ? [] : [{ bearerAuth: [] }],
-      middleware: op.scope === "public" ? [] : [requireApiKey(op.scope)],
+      middleware: op.scope === "public" ? chain : [...chain, requireApiKey(op.scope)],
       request: {
         ...(op.params ? { params: op.params as z.ZodObject } : {}),
         ...(op.query ? { query: op.query as z.ZodObject } : {}),

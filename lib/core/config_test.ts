@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "./config.ts";
+import { loadServerKey } from "./server_key.ts";
+
+Deno.test("defaults give a local development start", () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8787);
+  assert.equal(config.publicUrl, "http://127.0.0.1:8787");
+  assert.equal(config.kvPath, "./data/kayle.kv3");
+  assert.equal(config.devMode, true);
+  assert.equal(config.jobBackend, "kv_queue");
+});
+
+Deno.test("an https public URL is not development mode unless said so", () => {
+  assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com/" }).devMode, false);
+  assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com", KAYLE_DEV_MODE: "true" }).devMode, true);
+  assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com/" }).publicUrl, "https://id.example.com");
+});
+
+Deno.test("a remote KV selects the job table backend and refuses queues", () => {
+  assert.equal(loadConfig({ KAYLE_KV_PATH: "https://kv.example.com" }).jobBackend, "kv_table");
+  assert.throws(
+    () => loadConfig({ KAYLE_KV_PATH: "https://kv.example.com", KAYLE_JOB_BACKEND: "kv_queue" }),
+    /remote KV has no queues/,
+  );
+});
+
+Deno.test("every problem is reported at once with the variable name", () => {
+  try {
+    loadConfig({ PORT: "eighty", KAYLE_LOG_LEVEL: "loud", KAYLE_DEV_MODE: "maybe" });
+    assert.fail("expected ConfigError");
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 3);
+    assert.match(error.message, /PORT/);
+    assert.match(error.message, /KAYLE_LOG_LEVEL must be debug, info, warn or error/);
+    assert.match(error.message, /KAYLE_DEV_MODE must be true or false/);
+  }
+  assert.throws(() => loadConfig({ KAYLE_SERVER_KEY: "short" }), /32 bytes in base64/);
+});
+
+Deno.test("the server key is generated once into the data folder with mode 0600", async () => {
+  const dir = await Deno.makeTempDir();
+  const config = loadConfig({ KAYLE_DATA_DIR: dir });
+  const first = await loadServerKey(config);
+  assert.equal(first.generated, true);
+  assert.equal(first.key.length, 32);
+  assert.equal((await Deno.stat(`${dir}/server.key`)).mode! & 0o777, 0o600);
+  const second = await loadServerKey(config);
+  assert.equal(second.generated, false);
+  assert.deepEqual(second.key, first.key);
+  await Deno.remove(dir, { recursive: true });
+});

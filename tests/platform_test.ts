@@ -1,0 +1,134 @@
+/**
+ * The platform's HTTP conventions: envelope on every JSON response (404, 405, 413, 500,
+ * validation), request ids, security headers, health, and the file router's mapping.
+ */
+import assert from "node:assert/strict";
+import { z } from "@hono/zod-openapi";
+import { createTestApp } from "./helpers/app.ts";
+import { createApp, MAX_BODY_BYTES } from "../lib/app.ts";
+import { define } from "../lib/framework/define.ts";
+import { routeFileOf } from "../lib/framework/router.ts";
+import { generateManifest } from "../lib/framework/manifest.ts";
+import { ok } from "../lib/http/envelope.ts";
+import { manifest } from "../manifest.gen.ts";
+
+Deno.test("unknown API routes answer 404 NOT_FOUND in the envelope with a request id", async () => {
+  const t = await createTestApp();
+  const res = await t.app.request("/v1/nothing-here");
+  assert.equal(res.status, 404);
+  assert.match(res.headers.get("content-type")!, /application\/json/);
+  assert.deepEqual(await res.json(), { data: null, error: { code: "NOT_FOUND", message: "No route matches this path." } });
+  assert.match(res.headers.get("x-request-id")!, /^req_[a-z0-9]{24}$/);
+  const html = await t.app.request("/nothing-here", { headers: { accept: "text/html" } });
+  assert.equal(html.status, 404);
+  assert.match(await html.text(), /Page not found/);
+  await t.close();
+});
+
+Deno.test("a wrong method answers 405 with Allow", async () => {
+  const t = await createTestApp();
+  const res = await t.app.request("/healthz", { method: "DELETE" });
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get("allow"), "GET");
+  assert.equal((await res.json()).error.code, "METHOD_NOT_ALLOWED");
+  await t.close();
+});
+
+Deno.test("security headers: CSP without inline scripts, no framing, nosniff, referrer policy", async () => {
+  const t = await createTestApp();
+  const res = await t.app.request("/sign-in");
+  const csp = res.headers.get("content-security-policy")!;
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(res.headers.get("referrer-policy"), "no-referrer");
+  assert.equal(res.headers.get("strict-transport-security"), null, "no HSTS on http");
+  await t.close();
+  const https = await createTestApp({ publicUrl: "https://id.example.com" });
+  assert.match((await https.app.request("/sign-in")).headers.get("strict-transport-security")!, /max-age=/);
+  await https.close();
+});
+
+Deno.test("healthz reports KV reachable", async () => {
+  const t = await createTestApp();
+  const res = await t.app.request("/healthz");
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).data.kv, "reachable");
+  t.deps.kv.close();
+  const down = await t.app.request("/healthz");
+  assert.equal(down.status, 503);
+  assert.equal((await down.json()).error.code, "KV_UNREACHABLE");
+});
+
+Deno.test("validation, 413 and 500 all use the envelope; 500 hides internals", async () => {
+  const t = await createTestApp();
+  const routes = {
+    ...manifest.routes,
+    "./routes/v1/echo.ts": {
+      api: define.api({
+        POST: define.operation({
+          summary: "echo",
+          tags: ["Test"],
+          operationId: "echo",
+          scope: "public",
+          body: z.object({ name: z.string().min(1) }),
+          response: z.object({ name: z.string() }),
+          handler: (c, { body }) => ok(c, { name: body.name }),
+        }),
+      }),
+    },
+    "./routes/boom.ts": {
+      handler: define.handlers({
+        GET() {
+          throw new Error("secret internal detail");
+        },
+      }),
+    },
+  };
+  const app = createApp(t.deps, { routes, islands: manifest.islands });
+  const valid = await app.request("/v1/echo", { method: "POST", body: JSON.stringify({ name: "x" }), headers: { "content-type": "application/json" } });
+  assert.equal(valid.status, 200);
+  assert.deepEqual(await valid.json(), { data: { name: "x" }, error: null });
+  const invalid = await app.request("/v1/echo", { method: "POST", body: JSON.stringify({ name: 3 }), headers: { "content-type": "application/json" } });
+  assert.equal(invalid.status, 400);
+  const invalidBody = await invalid.json();
+  assert.equal(invalidBody.error.code, "BAD_REQUEST");
+  assert.match(invalidBody.error.message, /name/);
+  const malformed = await app.request("/v1/echo", { method: "POST", body: "{nope", headers: { "content-type": "application/json" } });
+  assert.equal(malformed.status, 400);
+  assert.equal((await malformed.json()).error.code, "BAD_REQUEST");
+  const tooBig = await app.request("/v1/echo", {
+    method: "POST",
+    body: JSON.stringify({ name: "x".repeat(MAX_BODY_BYTES) }),
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(tooBig.status, 413);
+  assert.equal((await tooBig.json()).error.code, "PAYLOAD_TOO_LARGE");
+  const boom = await app.request("/boom");
+  assert.equal(boom.status, 500);
+  const text = await boom.text();
+  assert.equal(JSON.parse(text).error.code, "INTERNAL_ERROR");
+  assert.doesNotMatch(text, /secret internal detail/);
+  await t.close();
+});
+
+Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _404, groups", () => {
+  assert.deepEqual(routeFileOf("./routes/index.tsx"), { file: "./routes/index.tsx", pattern: "/", kind: "route", folder: "/" });
+  assert.equal(routeFileOf("./routes/organizations/[slug]/api-keys.tsx").pattern, "/organizations/:slug/api-keys");
+  assert.equal(routeFileOf("./routes/organizations/[slug]/index.tsx").pattern, "/organizations/:slug");
+  assert.equal(routeFileOf("./routes/(dashboard)/a.tsx").pattern, "/a");
+  assert.equal(routeFileOf("./routes/files/[...rest].ts").pattern, "/files/*");
+  const mw = routeFileOf("./routes/organizations/[slug]/_middleware.ts");
+  assert.equal(mw.kind, "middleware");
+  assert.equal(mw.folder, "/organizations/:slug");
+  assert.equal(routeFileOf("./routes/_layout.tsx").kind, "layout");
+  assert.equal(routeFileOf("./routes/_404.tsx").kind, "404");
+});
+
+Deno.test("the committed manifest matches the files on disk (run `deno task manifest`)", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const generated = await generateManifest(root);
+  assert.equal(await Deno.readTextFile(`${root}/manifest.gen.ts`), generated.server);
+  assert.equal(await Deno.readTextFile(`${root}/islands.client.gen.ts`), generated.client);
+});
