@@ -105,7 +105,7 @@ function securityHeaders(deps: AppDeps) {
       objectSrc: ["'none'"],
     },
     xFrameOptions: "DENY",
-    referrerPolicy: "no-referrer",
+    referrerPolicy: "same-origin",
     strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
     crossOriginResourcePolicy: "same-origin",
   });

@@ -36,7 +36,8 @@ function sameOrigin(
   requestUrl: string,
   publicUrl: string,
 ): boolean {
-  if (fetchSite === "cross-site") return false;
-  if (!origin) return fetchSite === undefined || fetchSite === "same-origin" || fetchSite === "none";
+  // Browsers that send Fetch Metadata say it directly; older ones are judged by Origin.
+  if (fetchSite) return fetchSite === "same-origin" || fetchSite === "none";
+  if (!origin) return true; // not a browser form post (no Origin, no Fetch Metadata)
   return origin === new URL(publicUrl).origin || origin === new URL(requestUrl).origin;
 }

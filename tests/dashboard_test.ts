@@ -95,6 +95,9 @@ Deno.test("CSRF: a cross-site form post and a post without the token are refused
   });
   assert.equal(crossSite.status, 403);
   assert.equal((await crossSite.json()).error.code, "FORBIDDEN");
+  const oldBrowser = new Headers({ "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" });
+  const originOnly = await browser.send(path, { method: "POST", headers: oldBrowser, body: `_csrf=${csrf}&action=create&name=evil&scopes=sessions:write&mode=live` });
+  assert.equal(originOnly.status, 403, "judged by Origin without Fetch Metadata");
   const noToken = await browser.post(path, { action: "create", name: "evil", scopes: "sessions:write", mode: "live" });
   assert.equal(noToken.status, 403);
   const wrongToken = await browser.post(path, { _csrf: "0".repeat(64), action: "create", name: "evil", scopes: "sessions:write", mode: "live" });

@@ -42,7 +42,7 @@ Deno.test("security headers: CSP without inline scripts, no framing, nosniff, re
   assert.doesNotMatch(csp, /unsafe-inline/);
   assert.match(csp, /frame-ancestors 'none'/);
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
-  assert.equal(res.headers.get("referrer-policy"), "no-referrer");
+  assert.equal(res.headers.get("referrer-policy"), "same-origin");
   assert.equal(res.headers.get("strict-transport-security"), null, "no HSTS on http");
   await t.close();
   const https = await createTestApp({ publicUrl: "https://id.example.com" });
