@@ -40,7 +40,11 @@ export async function startServer(
   );
   const address = server.addr as Deno.NetAddr;
   const url = `http://${address.hostname}:${address.port}`;
-  deps.logger.info("server.listening", { url, public_url: config.publicUrl, dev_mode: config.devMode });
+  deps.logger.info("server.listening", {
+    url,
+    public_url: config.publicUrl,
+    dev_mode: config.devMode,
+  });
   return {
     url,
     async shutdown() {

@@ -33,8 +33,10 @@ if (import.meta.main) {
   const only = Deno.args.includes("--only") ? Deno.args[Deno.args.indexOf("--only") + 1] : null;
   const json = Deno.args.includes("--json");
   const results: Record<string, BenchSection | { error: string }> = {};
-  console.log(`Kayle ID benchmarks — ${new Date().toISOString()} — Deno ${Deno.version.deno}, ` +
-    `${navigator.hardwareConcurrency} cores`);
+  console.log(
+    `Kayle ID benchmarks — ${new Date().toISOString()} — Deno ${Deno.version.deno}, ` +
+      `${navigator.hardwareConcurrency} cores`,
+  );
   for (const section of SECTIONS.filter((s) => !only || s.name === only)) {
     try {
       const mod = await import(section.module) as { bench: () => Promise<BenchSection> };

@@ -22,7 +22,13 @@ export function ActionButton(
     <form method="post" class="inline">
       <CsrfField state={props.state} />
       <input type="hidden" name="action" value={props.action} />
-      {Object.entries(props.fields ?? {}).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+      {Object.entries(props.fields ?? {}).map(([k, v]) => (
+        <input
+          type="hidden"
+          name={k}
+          value={v}
+        />
+      ))}
       <button type="submit" class={props.danger ? "danger" : "secondary"}>{props.label}</button>
     </form>
   );
@@ -30,7 +36,11 @@ export function ActionButton(
 
 /** A notice box. */
 export function Notice(props: { kind: "error" | "info" | "success"; children: ComponentChildren }) {
-  return <p class={`notice ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>{props.children}</p>;
+  return (
+    <p class={`notice ${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
+      {props.children}
+    </p>
+  );
 }
 
 /** A labelled text input. */
@@ -51,8 +61,10 @@ export function Field(
     <div class="field">
       <label for={id}>{props.label}</label>
       <input
-        // deno-lint-ignore no-explicit-any
-        {...({ type: props.type ?? "text" } as any)}
+        {
+          // deno-lint-ignore no-explicit-any
+          ...({ type: props.type ?? "text" } as any)
+        }
         id={id}
         name={props.name}
         value={props.value}

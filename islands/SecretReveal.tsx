@@ -35,7 +35,11 @@ export default function SecretReveal({ secret, label }: SecretRevealProps) {
         </button>
         <button type="button" onClick={copy}>Copy</button>
         <span role="status" aria-live="polite">
-          {copied === "copied" ? "Copied." : copied === "manual" ? "Select the text and copy it." : ""}
+          {copied === "copied"
+            ? "Copied."
+            : copied === "manual"
+            ? "Select the text and copy it."
+            : ""}
         </span>
       </div>
     </div>

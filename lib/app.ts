@@ -46,7 +46,11 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
     return await bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, "PAYLOAD_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError(
+          413,
+          "PAYLOAD_TOO_LARGE",
+          `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+        );
       },
     })(c, next);
   });
@@ -68,7 +72,10 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
         title: "Not found",
       });
     }
-    return c.json(errorEnvelope(new ApiError(404, "NOT_FOUND", "No route matches this path.")), 404);
+    return c.json(
+      errorEnvelope(new ApiError(404, "NOT_FOUND", "No route matches this path.")),
+      404,
+    );
   });
   app.onError((error, c) => errorResponse(error, c as Context<AppEnv>, deps));
   return app;
@@ -129,14 +136,22 @@ function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Respons
     const message = error.status === 415
       ? "Content-Type must be application/json."
       : error.message || "The request could not be read.";
-    apiError = new ApiError(status as 400, status === 400 ? "BAD_REQUEST" : "INVALID_REQUEST", message);
+    apiError = new ApiError(
+      status as 400,
+      status === 400 ? "BAD_REQUEST" : "INVALID_REQUEST",
+      message,
+    );
   } else {
     deps.logger.error("request.failed", {
       request_id: c.get("requestId"),
       error_class: error?.name ?? "Error",
       path: new URL(c.req.url).pathname.replace(/[a-z]+_[a-z0-9]{20,}/g, ":id"),
     });
-    apiError = new ApiError(500, "INTERNAL_ERROR", "Something went wrong on our side; retry later.");
+    apiError = new ApiError(
+      500,
+      "INTERNAL_ERROR",
+      "Something went wrong on our side; retry later.",
+    );
   }
   const response = c.json(errorEnvelope(apiError), apiError.status);
   for (const [k, v] of Object.entries(apiError.options.headers ?? {})) response.headers.set(k, v);

@@ -5,7 +5,9 @@ export default define.page(function NotFound() {
   return (
     <section class="card">
       <h1>Page not found</h1>
-      <p>There is nothing at this address. <a href="/">Go to the start page</a>.</p>
+      <p>
+        There is nothing at this address. <a href="/">Go to the start page</a>.
+      </p>
     </section>
   );
 });

@@ -16,7 +16,14 @@ export const handler = define.middleware(async function dashboardSession(c, next
   const auth = await readDashboardSession(c, deps);
   if (auth) c.set("auth", auth);
   if (!SAFE.has(c.req.method)) {
-    if (!sameOrigin(c.req.header("origin"), c.req.header("sec-fetch-site"), c.req.url, deps.config.publicUrl)) {
+    if (
+      !sameOrigin(
+        c.req.header("origin"),
+        c.req.header("sec-fetch-site"),
+        c.req.url,
+        deps.config.publicUrl,
+      )
+    ) {
       throw new ApiError(403, "FORBIDDEN", "Cross-site form submissions are refused.");
     }
     const type = c.req.header("content-type") ?? "";

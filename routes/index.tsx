@@ -7,6 +7,9 @@ export const handler = define.handlers({
     const auth = c.var.auth;
     if (!auth) return c.redirect("/sign-in", 303);
     const orgs = await listOrganizationsForUser(c.var.deps.kv, auth.user.id);
-    return c.redirect(orgs.length ? `/organizations/${orgs[0].organization.slug}` : "/organizations/new", 303);
+    return c.redirect(
+      orgs.length ? `/organizations/${orgs[0].organization.slug}` : "/organizations/new",
+      303,
+    );
   },
 });

@@ -38,10 +38,15 @@ export const handler = define.handlers<Data>({
       : !SLUG_PATTERN.test(values.orgSlug)
       ? "The slug uses 2–48 lowercase letters, digits and dashes."
       : null;
-    if (error) return page({ token, valid: true, error, values }, { status: 400, title: "Set up Kayle ID" });
+    if (error) {
+      return page({ token, valid: true, error, values }, { status: 400, title: "Set up Kayle ID" });
+    }
     const result = await completeSetup(deps, { token, password, ...values });
     if (!result) return page({ token, valid: false }, { status: 404, title: "Set up Kayle ID" });
-    deps.logger.info("setup.completed", { user_id: result.user.id, org_id: result.organization.id });
+    deps.logger.info("setup.completed", {
+      user_id: result.user.id,
+      org_id: result.organization.id,
+    });
     await startDashboardSession(c, deps, result.user.id);
     return c.redirect(`/organizations/${result.organization.slug}`, 303);
   },
@@ -52,7 +57,10 @@ export default define.page<Data>(function Setup({ data }) {
     return (
       <section class="card narrow">
         <h1>Setup link not valid</h1>
-        <p>This link was used or replaced. Restart the server to print a new one while no account exists, or <a href="/sign-in">sign in</a>.</p>
+        <p>
+          This link was used or replaced. Restart the server to print a new one while no account
+          exists, or <a href="/sign-in">sign in</a>.
+        </p>
       </section>
     );
   }
@@ -63,10 +71,31 @@ export default define.page<Data>(function Setup({ data }) {
       {data.error && <Notice kind="error">{data.error}</Notice>}
       <form method="post">
         <input type="hidden" name="token" value={data.token} />
-        <Field label="Email" name="email" type="email" value={v.email} required autocomplete="username" />
-        <Field label="Password" name="password" type="password" required autocomplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          value={v.email}
+          required
+          autocomplete="username"
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          required
+          autocomplete="new-password"
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+        />
         <Field label="Organization name" name="org_name" value={v.orgName} required />
-        <Field label="Organization slug" name="org_slug" value={v.orgSlug} required pattern="[a-z0-9-]{2,48}" hint="Used in dashboard addresses: /organizations/<slug>." />
+        <Field
+          label="Organization slug"
+          name="org_slug"
+          value={v.orgSlug}
+          required
+          pattern="[a-z0-9-]{2,48}"
+          hint="Used in dashboard addresses: /organizations/<slug>."
+        />
         <button type="submit">Create account</button>
       </form>
     </section>

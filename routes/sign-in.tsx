@@ -40,16 +40,24 @@ export const handler = define.handlers<Data>({
     if (!byAddress.allowed || !byEmail.allowed) {
       const retry = Math.max(byAddress.retryAfterSeconds, byEmail.retryAfterSeconds);
       deps.logger.warn("sign_in.rate_limited", { request_id: c.var.requestId });
-      return page({ email, error: `Too many sign-in attempts. Try again in ${Math.ceil(retry / 60)} minutes.` }, {
+      return page({
+        email,
+        error: `Too many sign-in attempts. Try again in ${Math.ceil(retry / 60)} minutes.`,
+      }, {
         status: 429,
         headers: { "Retry-After": String(retry) },
         title: "Sign in",
       });
     }
     const user = await getUserByEmail(deps.kv, email);
-    const valid = user ? await verifyPassword(password, user.passwordHash) : (await verifyDecoyPassword(password), false);
+    const valid = user
+      ? await verifyPassword(password, user.passwordHash)
+      : (await verifyDecoyPassword(password), false);
     if (!user || !valid) {
-      return page({ email, error: "Email or password is wrong." }, { status: 401, title: "Sign in" });
+      return page({ email, error: "Email or password is wrong." }, {
+        status: 401,
+        title: "Sign in",
+      });
     }
     await startDashboardSession(c, deps, user.id);
     deps.logger.info("sign_in.succeeded", { user_id: user.id });
@@ -68,8 +76,21 @@ export default define.page<Data>(function SignIn({ data }) {
       <h1>Sign in</h1>
       {data.error && <Notice kind="error">{data.error}</Notice>}
       <form method="post">
-        <Field label="Email" name="email" type="email" value={data.email} required autocomplete="username" />
-        <Field label="Password" name="password" type="password" required autocomplete="current-password" />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          value={data.email}
+          required
+          autocomplete="username"
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          required
+          autocomplete="current-password"
+        />
         {data.next && <input type="hidden" name="next" value={data.next} />}
         <button type="submit">Sign in</button>
       </form>

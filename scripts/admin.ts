@@ -68,7 +68,9 @@ async function createOrg(deps: AppDeps, v: Record<string, string | boolean | und
   const email = String(v["owner-email"] ?? "").trim();
   const password = String(v["owner-password"] ?? "");
   if (!name || !slug || !email || !password) throw new TypeError(USAGE);
-  if (!SLUG_PATTERN.test(slug)) throw new Refused("the slug uses 2–48 lowercase letters, digits and dashes");
+  if (!SLUG_PATTERN.test(slug)) {
+    throw new Refused("the slug uses 2–48 lowercase letters, digits and dashes");
+  }
   if (await getOrganizationBySlug(deps.kv, slug)) throw new Refused(`the slug "${slug}" is taken`);
   let user = await getUserByEmail(deps.kv, email);
   if (user && !await verifyPassword(password, user.passwordHash)) {
@@ -79,15 +81,29 @@ async function createOrg(deps: AppDeps, v: Record<string, string | boolean | und
       throw new Refused(`the owner password needs at least ${MIN_PASSWORD_LENGTH} characters`);
     }
     try {
-      user = await createUser(deps.kv, { email, passwordHash: await hashPassword(password) }, deps.clock, deps.random);
+      user = await createUser(
+        deps.kv,
+        { email, passwordHash: await hashPassword(password) },
+        deps.clock,
+        deps.random,
+      );
     } catch (error) {
-      if (error instanceof EmailTakenError) throw new Refused("a user with this email was just created; retry");
+      if (error instanceof EmailTakenError) {
+        throw new Refused("a user with this email was just created; retry");
+      }
       throw error;
     }
   }
   try {
-    const org = await createOrganization(deps.kv, { name, slug, ownerId: user.id }, deps.clock, deps.random);
-    return v.json ? JSON.stringify({ id: org.id, slug: org.slug, name: org.name, owner_id: user.id }) : `created organization ${org.slug} (${org.id}) owned by ${user.id}`;
+    const org = await createOrganization(
+      deps.kv,
+      { name, slug, ownerId: user.id },
+      deps.clock,
+      deps.random,
+    );
+    return v.json
+      ? JSON.stringify({ id: org.id, slug: org.slug, name: org.name, owner_id: user.id })
+      : `created organization ${org.slug} (${org.id}) owned by ${user.id}`;
   } catch (error) {
     if (error instanceof SlugTakenError) throw new Refused(`the slug "${slug}" is taken`);
     throw error;
@@ -102,10 +118,18 @@ async function createKey(deps: AppDeps, v: Record<string, string | boolean | und
   if (!slug || !name || !scopes.length || !v.mode) throw new TypeError(USAGE);
   if (mode !== "test" && mode !== "live") throw new Refused("--mode is test or live");
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new Refused(`unknown scopes: ${unknown.join(", ")} (known: ${SCOPES.join(", ")})`);
+  if (unknown.length) {
+    throw new Refused(`unknown scopes: ${unknown.join(", ")} (known: ${SCOPES.join(", ")})`);
+  }
   const org = await getOrganizationBySlug(deps.kv, slug);
   if (!org) throw new Refused(`no organization with slug "${slug}"`);
-  const { key, secret } = await createApiKey(deps, { orgId: org.id, name, scopes: scopes as Scope[], mode, createdBy: null });
+  const { key, secret } = await createApiKey(deps, {
+    orgId: org.id,
+    name,
+    scopes: scopes as Scope[],
+    mode,
+    createdBy: null,
+  });
   return v.json
     ? JSON.stringify({ id: key.id, org: slug, name, mode, scopes: key.scopes, key: secret })
     : `${secret}\n(key ${key.id} for ${slug}, ${mode}, scopes ${key.scopes.join(",")}; shown once)`;

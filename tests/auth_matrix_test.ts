@@ -24,22 +24,49 @@ Deno.test("auth matrix: each failure has its status and code in the envelope", a
   const webhooksOnly = await seedApiKey(t.deps, org.id, { scopes: ["webhooks:read"] });
 
   await expectError(await t.app.request("/v1/sessions"), 401, "UNAUTHORIZED");
-  await expectError(await t.app.request("/v1/sessions", { headers: { authorization: "Basic abc" } }), 401, "UNAUTHORIZED");
-  await expectError(await t.app.request("/v1/sessions", { headers: bearer("kk_live_short") }), 401, "UNAUTHORIZED");
-  await expectError(await t.app.request("/v1/sessions", { headers: bearer(`kk_live_${"a".repeat(32)}`) }), 401, "UNAUTHORIZED");
-  await expectError(await t.app.request("/v1/sessions", { headers: bearer(webhooksOnly.secret) }), 403, "FORBIDDEN");
+  await expectError(
+    await t.app.request("/v1/sessions", { headers: { authorization: "Basic abc" } }),
+    401,
+    "UNAUTHORIZED",
+  );
+  await expectError(
+    await t.app.request("/v1/sessions", { headers: bearer("kk_live_short") }),
+    401,
+    "UNAUTHORIZED",
+  );
+  await expectError(
+    await t.app.request("/v1/sessions", { headers: bearer(`kk_live_${"a".repeat(32)}`) }),
+    401,
+    "UNAUTHORIZED",
+  );
+  await expectError(
+    await t.app.request("/v1/sessions", { headers: bearer(webhooksOnly.secret) }),
+    403,
+    "FORBIDDEN",
+  );
   // A write scope implies its read scope.
   const listed = await t.app.request("/v1/sessions", { headers: bearer(writer.secret) });
   assert.equal(listed.status, 200);
   assert.ok(Array.isArray((await listed.json()).data));
 
   await setApiKeyStatus(t.deps.kv, org.id, writer.id, "disabled");
-  const disabled = await expectError(await t.app.request("/v1/sessions", { headers: bearer(writer.secret) }), 401, "UNAUTHORIZED");
+  const disabled = await expectError(
+    await t.app.request("/v1/sessions", { headers: bearer(writer.secret) }),
+    401,
+    "UNAUTHORIZED",
+  );
   assert.match(disabled.error.message, /disabled/);
   await setApiKeyStatus(t.deps.kv, org.id, writer.id, "active");
-  assert.equal((await t.app.request("/v1/sessions", { headers: bearer(writer.secret) })).status, 200);
+  assert.equal(
+    (await t.app.request("/v1/sessions", { headers: bearer(writer.secret) })).status,
+    200,
+  );
   await deleteApiKey(t.deps.kv, org.id, writer.id);
-  await expectError(await t.app.request("/v1/sessions", { headers: bearer(writer.secret) }), 401, "UNAUTHORIZED");
+  await expectError(
+    await t.app.request("/v1/sessions", { headers: bearer(writer.secret) }),
+    401,
+    "UNAUTHORIZED",
+  );
   await t.close();
 });
 
@@ -56,10 +83,25 @@ Deno.test("another organization's session is NOT_FOUND, for reads and writes", a
   });
   assert.equal(created.status, 200);
   const id = (await created.json()).data.id as string;
-  assert.equal((await t.app.request(`/v1/sessions/${id}`, { headers: bearer(keyA.secret) })).status, 200);
-  await expectError(await t.app.request(`/v1/sessions/${id}`, { headers: bearer(keyB.secret) }), 404, "NOT_FOUND");
-  await expectError(await t.app.request(`/v1/sessions/${id}/cancel`, { method: "POST", headers: bearer(keyB.secret) }), 404, "NOT_FOUND");
-  const listB = await (await t.app.request("/v1/sessions", { headers: bearer(keyB.secret) })).json();
+  assert.equal(
+    (await t.app.request(`/v1/sessions/${id}`, { headers: bearer(keyA.secret) })).status,
+    200,
+  );
+  await expectError(
+    await t.app.request(`/v1/sessions/${id}`, { headers: bearer(keyB.secret) }),
+    404,
+    "NOT_FOUND",
+  );
+  await expectError(
+    await t.app.request(`/v1/sessions/${id}/cancel`, {
+      method: "POST",
+      headers: bearer(keyB.secret),
+    }),
+    404,
+    "NOT_FOUND",
+  );
+  const listB = await (await t.app.request("/v1/sessions", { headers: bearer(keyB.secret) }))
+    .json();
   assert.equal(listB.data.length, 0);
   await t.close();
 });
@@ -76,9 +118,14 @@ Deno.test("a key over its rate limit gets 429 RATE_LIMITED with Retry-After; usa
   await expectError(last!, 429, "RATE_LIMITED");
   assert.ok(Number(last!.headers.get("retry-after")) >= 1);
   t.clock.advance(60_000);
-  assert.equal((await t.app.request("/v1/sessions?limit=1", { headers: bearer(key.secret) })).status, 200);
+  assert.equal(
+    (await t.app.request("/v1/sessions?limit=1", { headers: bearer(key.secret) })).status,
+    200,
+  );
   await t.deps.usage.flush();
-  const usage = (await t.deps.kv.get<{ requestCount: number; lastUsedAt: string }>(["api_key_usage", key.id])).value!;
+  const usage =
+    (await t.deps.kv.get<{ requestCount: number; lastUsedAt: string }>(["api_key_usage", key.id]))
+      .value!;
   assert.equal(usage.requestCount, API_KEY_RATE_LIMIT_PER_MINUTE + 1);
   assert.equal(usage.lastUsedAt, t.clock.now().toISOString());
   await t.close();

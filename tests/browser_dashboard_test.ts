@@ -22,10 +22,24 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     const port = freePort();
-    const config = loadConfig({ KAYLE_DATA_DIR: dir, PORT: String(port), KAYLE_LOG_LEVEL: "error" });
+    const config = loadConfig({
+      KAYLE_DATA_DIR: dir,
+      PORT: String(port),
+      KAYLE_LOG_LEVEL: "error",
+    });
     const kv = await openKv(config.kvPath);
-    const user = await createUser(kv, { email: "owner@example.test", passwordHash: await hashPassword("browser password") }, systemClock, cryptoRandom);
-    await createOrganization(kv, { name: "Browser Org", slug: "browser-org", ownerId: user.id }, systemClock, cryptoRandom);
+    const user = await createUser(
+      kv,
+      { email: "owner@example.test", passwordHash: await hashPassword("browser password") },
+      systemClock,
+      cryptoRandom,
+    );
+    await createOrganization(
+      kv,
+      { name: "Browser Org", slug: "browser-org", ownerId: user.id },
+      systemClock,
+      cryptoRandom,
+    );
     const server = await startServer(config, { kv, logger: silentLogger }, { background: false });
     const browser = await launchBrowser();
     try {
@@ -46,7 +60,10 @@ Deno.test({
       const shown = (await secret.textContent())!.trim();
       assert.match(shown, /^kk_test_[a-z0-9]{32}$/);
       await page.waitForSelector('[data-island="SecretReveal"][data-hydrated="true"]');
-      await page.screenshot({ path: await screenshotPath("dashboard-api-key-created"), fullPage: true });
+      await page.screenshot({
+        path: await screenshotPath("dashboard-api-key-created"),
+        fullPage: true,
+      });
       await page.getByRole("button", { name: "Hide" }).click();
       assert.doesNotMatch((await secret.textContent())!, /kk_test_/, "the island hid the key");
       await page.getByRole("button", { name: "Show" }).click();

@@ -17,7 +17,10 @@ Deno.test("unknown API routes answer 404 NOT_FOUND in the envelope with a reques
   const res = await t.app.request("/v1/nothing-here");
   assert.equal(res.status, 404);
   assert.match(res.headers.get("content-type")!, /application\/json/);
-  assert.deepEqual(await res.json(), { data: null, error: { code: "NOT_FOUND", message: "No route matches this path." } });
+  assert.deepEqual(await res.json(), {
+    data: null,
+    error: { code: "NOT_FOUND", message: "No route matches this path." },
+  });
   assert.match(res.headers.get("x-request-id")!, /^req_[a-z0-9]{24}$/);
   const html = await t.app.request("/nothing-here", { headers: { accept: "text/html" } });
   assert.equal(html.status, 404);
@@ -46,7 +49,10 @@ Deno.test("security headers: CSP without inline scripts, no framing, nosniff, re
   assert.equal(res.headers.get("strict-transport-security"), null, "no HSTS on http");
   await t.close();
   const https = await createTestApp({ publicUrl: "https://id.example.com" });
-  assert.match((await https.app.request("/sign-in")).headers.get("strict-transport-security")!, /max-age=/);
+  assert.match(
+    (await https.app.request("/sign-in")).headers.get("strict-transport-security")!,
+    /max-age=/,
+  );
   await https.close();
 });
 
@@ -87,15 +93,27 @@ Deno.test("validation, 413 and 500 all use the envelope; 500 hides internals", a
     },
   };
   const app = createApp(t.deps, { routes, islands: manifest.islands });
-  const valid = await app.request("/v1/echo", { method: "POST", body: JSON.stringify({ name: "x" }), headers: { "content-type": "application/json" } });
+  const valid = await app.request("/v1/echo", {
+    method: "POST",
+    body: JSON.stringify({ name: "x" }),
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(valid.status, 200);
   assert.deepEqual(await valid.json(), { data: { name: "x" }, error: null });
-  const invalid = await app.request("/v1/echo", { method: "POST", body: JSON.stringify({ name: 3 }), headers: { "content-type": "application/json" } });
+  const invalid = await app.request("/v1/echo", {
+    method: "POST",
+    body: JSON.stringify({ name: 3 }),
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(invalid.status, 400);
   const invalidBody = await invalid.json();
   assert.equal(invalidBody.error.code, "BAD_REQUEST");
   assert.match(invalidBody.error.message, /name/);
-  const malformed = await app.request("/v1/echo", { method: "POST", body: "{nope", headers: { "content-type": "application/json" } });
+  const malformed = await app.request("/v1/echo", {
+    method: "POST",
+    body: "{nope",
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(malformed.status, 400);
   assert.equal((await malformed.json()).error.code, "BAD_REQUEST");
   const tooBig = await app.request("/v1/echo", {
@@ -114,9 +132,20 @@ Deno.test("validation, 413 and 500 all use the envelope; 500 hides internals", a
 });
 
 Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _404, groups", () => {
-  assert.deepEqual(routeFileOf("./routes/index.tsx"), { file: "./routes/index.tsx", pattern: "/", kind: "route", folder: "/" });
-  assert.equal(routeFileOf("./routes/organizations/[slug]/api-keys.tsx").pattern, "/organizations/:slug/api-keys");
-  assert.equal(routeFileOf("./routes/organizations/[slug]/index.tsx").pattern, "/organizations/:slug");
+  assert.deepEqual(routeFileOf("./routes/index.tsx"), {
+    file: "./routes/index.tsx",
+    pattern: "/",
+    kind: "route",
+    folder: "/",
+  });
+  assert.equal(
+    routeFileOf("./routes/organizations/[slug]/api-keys.tsx").pattern,
+    "/organizations/:slug/api-keys",
+  );
+  assert.equal(
+    routeFileOf("./routes/organizations/[slug]/index.tsx").pattern,
+    "/organizations/:slug",
+  );
   assert.equal(routeFileOf("./routes/(dashboard)/a.tsx").pattern, "/a");
   assert.equal(routeFileOf("./routes/files/[...rest].ts").pattern, "/files/*");
   const mw = routeFileOf("./routes/organizations/[slug]/_middleware.ts");

@@ -25,8 +25,16 @@ async function fresh() {
 Deno.test("20 concurrent sign-ups with one email create exactly one user", async () => {
   const { kv } = await fresh();
   const results = await Promise.allSettled(
-    Array.from({ length: 20 }, (_, i) =>
-      createUser(kv, { email: i % 2 ? "Same@Example.test" : " same@example.test ", passwordHash: "h" }, clock, cryptoRandom)),
+    Array.from(
+      { length: 20 },
+      (_, i) =>
+        createUser(
+          kv,
+          { email: i % 2 ? "Same@Example.test" : " same@example.test ", passwordHash: "h" },
+          clock,
+          cryptoRandom,
+        ),
+    ),
   );
   assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
   for (const r of results) {
@@ -42,8 +50,16 @@ Deno.test("20 concurrent sign-ups with one email create exactly one user", async
 Deno.test("20 concurrent organizations with one slug: one wins, one owner membership", async () => {
   const { kv } = await fresh();
   const results = await Promise.allSettled(
-    Array.from({ length: 20 }, (_, i) =>
-      createOrganization(kv, { name: `Org ${i}`, slug: "acme", ownerId: `usr_${i}` }, clock, cryptoRandom)),
+    Array.from(
+      { length: 20 },
+      (_, i) =>
+        createOrganization(
+          kv,
+          { name: `Org ${i}`, slug: "acme", ownerId: `usr_${i}` },
+          clock,
+          cryptoRandom,
+        ),
+    ),
   );
   const won = results.filter((r) => r.status === "fulfilled");
   assert.equal(won.length, 1);
@@ -61,7 +77,12 @@ Deno.test("20 concurrent organizations with one slug: one wins, one owner member
 
 Deno.test("the last owner can be neither demoted nor removed", async () => {
   const { kv } = await fresh();
-  const org = await createOrganization(kv, { name: "A", slug: "a-1", ownerId: "usr_owner" }, clock, cryptoRandom);
+  const org = await createOrganization(
+    kv,
+    { name: "A", slug: "a-1", ownerId: "usr_owner" },
+    clock,
+    cryptoRandom,
+  );
   assert.equal(await changeRole(kv, org.id, "usr_owner", "admin"), "last_owner");
   assert.equal(await removeMember(kv, org.id, "usr_owner"), "last_owner");
   assert.equal(await changeRole(kv, org.id, "usr_nobody", "admin"), "not_member");
@@ -70,8 +91,17 @@ Deno.test("the last owner can be neither demoted nor removed", async () => {
 
 Deno.test("an invitation is consumed once even when accepted concurrently", async () => {
   const deps = await fresh();
-  const org = await createOrganization(deps.kv, { name: "A", slug: "a-2", ownerId: "usr_owner" }, clock, cryptoRandom);
-  const { token } = await createInvitation(deps, { orgId: org.id, role: "admin", createdBy: "usr_owner" });
+  const org = await createOrganization(
+    deps.kv,
+    { name: "A", slug: "a-2", ownerId: "usr_owner" },
+    clock,
+    cryptoRandom,
+  );
+  const { token } = await createInvitation(deps, {
+    orgId: org.id,
+    role: "admin",
+    createdBy: "usr_owner",
+  });
   const outcomes = await Promise.all(
     Array.from({ length: 10 }, (_, i) => acceptInvitation(deps, token, `usr_${i}`)),
   );
@@ -85,8 +115,17 @@ Deno.test("an invitation is consumed once even when accepted concurrently", asyn
 
 Deno.test("an expired invitation is refused", async () => {
   const deps = { ...(await fresh()), clock: new ManualClock("2026-06-01T00:00:00Z") };
-  const org = await createOrganization(deps.kv, { name: "A", slug: "a-3", ownerId: "usr_owner" }, clock, cryptoRandom);
-  const { token } = await createInvitation(deps, { orgId: org.id, role: "member", createdBy: "usr_owner" });
+  const org = await createOrganization(
+    deps.kv,
+    { name: "A", slug: "a-3", ownerId: "usr_owner" },
+    clock,
+    cryptoRandom,
+  );
+  const { token } = await createInvitation(deps, {
+    orgId: org.id,
+    role: "member",
+    createdBy: "usr_owner",
+  });
   deps.clock.advance(8 * 24 * 3600 * 1000);
   assert.equal(await acceptInvitation(deps, token, "usr_late"), "invalid");
   deps.kv.close();
@@ -94,7 +133,12 @@ Deno.test("an expired invitation is refused", async () => {
 
 Deno.test("a role change that lost a race re-reads and applies on the new version", async () => {
   const { kv } = await fresh();
-  const org = await createOrganization(kv, { name: "A", slug: "a-4", ownerId: "usr_owner" }, clock, cryptoRandom);
+  const org = await createOrganization(
+    kv,
+    { name: "A", slug: "a-4", ownerId: "usr_owner" },
+    clock,
+    cryptoRandom,
+  );
   const member = { orgId: org.id, userId: "usr_m", role: "member" as const, createdAt: "" };
   await kv.set(["memberships", org.id, "usr_m"], member);
   await kv.set(["memberships_by_user", "usr_m", org.id], member);
@@ -106,6 +150,9 @@ Deno.test("a role change that lost a race re-reads and applies on the new versio
   const final = (await getMembership(kv, org.id, "usr_m"))!.role;
   assert.ok(final === "admin" || final === "owner");
   // The mirror index was written in the same commit as the primary.
-  assert.equal((await kv.get<{ role: string }>(["memberships_by_user", "usr_m", org.id])).value?.role, final);
+  assert.equal(
+    (await kv.get<{ role: string }>(["memberships_by_user", "usr_m", org.id])).value?.role,
+    final,
+  );
   kv.close();
 });

@@ -3,7 +3,7 @@
  * hash (`["dashboard_sessions", hash]`, expiring after 7 days). Each session has a CSRF token
  * derived from it, checked on every dashboard form post.
  */
-import { getCookie, setCookie, deleteCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Context } from "hono";
 import { randomToken } from "../core/ids.ts";
 import { constantTimeEqual } from "../core/keys.ts";

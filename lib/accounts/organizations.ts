@@ -60,8 +60,18 @@ export async function createOrganization(
 ): Promise<Organization> {
   if (!SLUG_PATTERN.test(input.slug)) throw new Error("invalid slug");
   const now = clock.now().toISOString();
-  const org: Organization = { id: newId("org", random), name: input.name, slug: input.slug, createdAt: now };
-  const membership: Membership = { orgId: org.id, userId: input.ownerId, role: "owner", createdAt: now };
+  const org: Organization = {
+    id: newId("org", random),
+    name: input.name,
+    slug: input.slug,
+    createdAt: now,
+  };
+  const membership: Membership = {
+    orgId: org.id,
+    userId: input.ownerId,
+    role: "owner",
+    createdAt: now,
+  };
   const slugKey = ["organizations_by_slug", org.slug];
   const result = await kv.atomic()
     .check({ key: slugKey, versionstamp: null })

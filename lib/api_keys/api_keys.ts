@@ -105,7 +105,9 @@ export async function listApiKeys(kv: Deno.Kv, orgId: string): Promise<ApiKeyRec
 async function getMany(kv: Deno.Kv, ids: string[]): Promise<ApiKeyRecord[]> {
   const out: ApiKeyRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<ApiKeyRecord[]>(ids.slice(i, i + 10).map((id) => ["api_keys", id]));
+    const batch = await kv.getMany<ApiKeyRecord[]>(
+      ids.slice(i, i + 10).map((id) => ["api_keys", id]),
+    );
     for (const e of batch) if (e.value) out.push(e.value);
   }
   return out;

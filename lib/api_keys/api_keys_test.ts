@@ -31,7 +31,13 @@ Deno.test("write scopes imply their read scope only", () => {
 
 Deno.test("a key is stored only as a keyed hash and found by it", async () => {
   const deps = await fresh();
-  const { key, secret } = await createApiKey(deps, { orgId: "org_a", name: "k", scopes: ["sessions:write"], mode: "live", createdBy: null });
+  const { key, secret } = await createApiKey(deps, {
+    orgId: "org_a",
+    name: "k",
+    scopes: ["sessions:write"],
+    mode: "live",
+    createdBy: null,
+  });
   assert.match(secret, API_KEY_PATTERN);
   assert.ok(secret.startsWith("kk_live_"));
   for await (const entry of deps.kv.list({ prefix: [] })) {
@@ -44,7 +50,13 @@ Deno.test("a key is stored only as a keyed hash and found by it", async () => {
 
 Deno.test("disable, enable and delete touch only the owning organization's key", async () => {
   const deps = await fresh();
-  const { key, secret } = await createApiKey(deps, { orgId: "org_a", name: "k", scopes: ["sessions:read"], mode: "test", createdBy: null });
+  const { key, secret } = await createApiKey(deps, {
+    orgId: "org_a",
+    name: "k",
+    scopes: ["sessions:read"],
+    mode: "test",
+    createdBy: null,
+  });
   assert.equal(await setApiKeyStatus(deps.kv, "org_b", key.id, "disabled"), null);
   assert.equal((await setApiKeyStatus(deps.kv, "org_a", key.id, "disabled"))?.status, "disabled");
   assert.equal((await setApiKeyStatus(deps.kv, "org_a", key.id, "active"))?.status, "active");

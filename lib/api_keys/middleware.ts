@@ -34,7 +34,12 @@ export function requireApiKey(scope: Scope): MiddlewareHandler<AppEnv> {
         hint: "Re-enable it in the dashboard or use another key.",
       });
     }
-    const decision = await deps.limiter.hit("api_key", key.id, API_KEY_RATE_LIMIT_PER_MINUTE, 60_000);
+    const decision = await deps.limiter.hit(
+      "api_key",
+      key.id,
+      API_KEY_RATE_LIMIT_PER_MINUTE,
+      60_000,
+    );
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     if (!hasScope(key.scopes, scope)) {
       throw new ApiError(403, "FORBIDDEN", `This API key lacks the ${scope} scope.`, {

@@ -85,7 +85,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const kvPath = e.KAYLE_KV_PATH ?? `${e.KAYLE_DATA_DIR}/kayle.kv3`;
   const remote = /^https?:\/\//.test(kvPath);
   if (remote && e.KAYLE_JOB_BACKEND === "kv_queue") {
-    problems.push("KAYLE_JOB_BACKEND=kv_queue needs a local KV: remote KV has no queues; use kv_table");
+    problems.push(
+      "KAYLE_JOB_BACKEND=kv_queue needs a local KV: remote KV has no queues; use kv_table",
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(publicUrl);

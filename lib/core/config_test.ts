@@ -13,8 +13,14 @@ Deno.test("defaults give a local development start", () => {
 
 Deno.test("an https public URL is not development mode unless said so", () => {
   assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com/" }).devMode, false);
-  assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com", KAYLE_DEV_MODE: "true" }).devMode, true);
-  assert.equal(loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com/" }).publicUrl, "https://id.example.com");
+  assert.equal(
+    loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com", KAYLE_DEV_MODE: "true" }).devMode,
+    true,
+  );
+  assert.equal(
+    loadConfig({ KAYLE_PUBLIC_URL: "https://id.example.com/" }).publicUrl,
+    "https://id.example.com",
+  );
 });
 
 Deno.test("a remote KV selects the job table backend and refuses queues", () => {

@@ -101,7 +101,9 @@ export async function createServerKeys(
     },
     async open(sealed, associatedData = "") {
       const [version, ivText, ctText] = sealed.split(".");
-      if (version !== "v1" || !ivText || !ctText) throw new SecretBoxError("malformed sealed value");
+      if (version !== "v1" || !ivText || !ctText) {
+        throw new SecretBoxError("malformed sealed value");
+      }
       try {
         const pt = await crypto.subtle.decrypt(
           {

@@ -41,7 +41,6 @@ Deno.test("constant-time comparison", () => {
   assert.equal(constantTimeEqual("abc", "abcd"), false);
 });
 
-
 Deno.test("a short server key is refused", async () => {
   await assert.rejects(() => createServerKeys(new Uint8Array(16)), /32 bytes/);
 });

@@ -18,10 +18,24 @@ Deno.test("log lines are JSON with ids and codes", () => {
 
 Deno.test("personal data fields are refused", () => {
   const { logger } = capture(true);
-  for (const field of ["family_name", "date_of_birth", "mrz", "portrait", "selfie", "face_score", "email", "api_secret"]) {
+  for (
+    const field of [
+      "family_name",
+      "date_of_birth",
+      "mrz",
+      "portrait",
+      "selfie",
+      "face_score",
+      "email",
+      "api_secret",
+    ]
+  ) {
     assert.throws(() => logger.info("x", { [field]: "value" }), PersonalDataInLogError, field);
   }
-  assert.throws(() => logger.info("x", { note: "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" }), PersonalDataInLogError);
+  assert.throws(
+    () => logger.info("x", { note: "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<" }),
+    PersonalDataInLogError,
+  );
 });
 
 Deno.test("outside strict mode refused fields are dropped and named", () => {

@@ -12,7 +12,11 @@ export async function loadServerKey(
   random: RandomSource = cryptoRandom,
 ): Promise<{ key: Uint8Array; generated: boolean; path: string | null }> {
   if (config.serverKey) {
-    return { key: Uint8Array.from(atob(config.serverKey), (c) => c.charCodeAt(0)), generated: false, path: null };
+    return {
+      key: Uint8Array.from(atob(config.serverKey), (c) => c.charCodeAt(0)),
+      generated: false,
+      path: null,
+    };
   }
   const path = join(config.dataDir, "server.key");
   try {

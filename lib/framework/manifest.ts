@@ -39,12 +39,16 @@ export async function generateManifest(root: string): Promise<GeneratedManifest>
     islands.map((f, i) => `import $island${i} from "${f}";\n`).join("") +
     `\n/** Every route module and island of the app. */\nexport const manifest: Manifest = {\n` +
     `  routes: {\n${routes.map((f, i) => `    "${f}": $${i},\n`).join("")}  },\n` +
-    `  islands: {\n${islands.map((f, i) => `    ${islandName(f)}: $island${i},\n`).join("")}  },\n` +
+    `  islands: {\n${
+      islands.map((f, i) => `    ${islandName(f)}: $island${i},\n`).join("")
+    }  },\n` +
     `};\n`;
   const client = header +
     `import { hydrateIslands } from "./lib/framework/hydrate.ts";\n` +
     islands.map((f, i) => `import $island${i} from "${f}";\n`).join("") +
-    `\nhydrateIslands({\n${islands.map((f, i) => `  ${islandName(f)}: $island${i},\n`).join("")}});\n`;
+    `\nhydrateIslands({\n${
+      islands.map((f, i) => `  ${islandName(f)}: $island${i},\n`).join("")
+    }});\n`;
   return { server, client };
 }
 

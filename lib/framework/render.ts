@@ -33,9 +33,7 @@ export function renderPage<D>(
     }
     return renderToString(tree);
   });
-  const script = islands.size
-    ? `<script type="module" src="${ISLANDS_BUNDLE_PATH}"></script>`
-    : "";
+  const script = islands.size ? `<script type="module" src="${ISLANDS_BUNDLE_PATH}"></script>` : "";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(result.title ? `${result.title} · Kayle ID` : "Kayle ID")}</title>` +
@@ -48,7 +46,8 @@ export function renderPage<D>(
 
 /** Escapes text for HTML. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) =>
-    ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!
+  return text.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
   );
 }

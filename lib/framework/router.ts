@@ -6,9 +6,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
 import type {
-  AppContext,
   ApiOperation,
   ApiRoutes,
+  AppContext,
   AppEnv,
   Handlers,
   LayoutProps,
@@ -121,7 +121,9 @@ function registerPageRoute(
   const component = mod.default as ComponentType<PageProps<unknown>> | undefined;
   const handlers: Handlers<unknown> = { ...((mod.handler as Handlers<unknown>) ?? {}) };
   if (component && !handlers.GET) handlers.GET = () => ({ __page: true, data: undefined });
-  for (const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]) {
+  for (
+    const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]
+  ) {
     methods.add(method);
     const handle = async (c: AppContext) => {
       const result = await fn(c);
@@ -162,14 +164,17 @@ function registerApi(
       },
       responses: responsesOf(op),
     });
-    // deno-lint-ignore no-explicit-any
-    app.openapi(route, (async (c: any) =>
-      await op.handler(c, {
-        body: op.body ? c.req.valid("json") : undefined,
-        query: op.query ? c.req.valid("query") : undefined,
-        params: op.params ? c.req.valid("param") : undefined,
-        // deno-lint-ignore no-explicit-any
-      } as any)) as any);
+    app.openapi(
+      route,
+      // deno-lint-ignore no-explicit-any
+      (async (c: any) =>
+        await op.handler(c, {
+          body: op.body ? c.req.valid("json") : undefined,
+          query: op.query ? c.req.valid("query") : undefined,
+          params: op.params ? c.req.valid("param") : undefined,
+          // deno-lint-ignore no-explicit-any
+        } as any)) as any,
+    );
   }
 }
 
@@ -177,16 +182,14 @@ function responsesOf(op: ApiOperation) {
   const status = op.status ?? 200;
   // deno-lint-ignore no-explicit-any
   const responses: Record<string, any> = {};
-  responses[String(status)] = op.response === null
-    ? { description: "Success, no content." }
-    : {
-      description: "Success.",
-      content: {
-        "application/json": {
-          schema: op.list ? listEnvelopeOf(op.response) : envelopeOf(op.response),
-        },
+  responses[String(status)] = op.response === null ? { description: "Success, no content." } : {
+    description: "Success.",
+    content: {
+      "application/json": {
+        schema: op.list ? listEnvelopeOf(op.response) : envelopeOf(op.response),
       },
-    };
+    },
+  };
   const errors = [
     ...(op.errors ?? []),
     { status: 400, code: "BAD_REQUEST", when: "the request is malformed" },

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "RATE_LIMITED"
   | "INTERNAL_ERROR"
+  // deno-lint-ignore ban-types
   | (string & {});
 
 /** An error with an HTTP status and a stable code, safe to show to the caller. */

@@ -46,6 +46,37 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>, deps: AppDeps)
           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
       );
     },
-    Scalar({ url: "/openapi.json", pageTitle: "Kayle ID API reference", cdn: "/static/vendor/scalar.js" }),
+    Scalar({
+      url: "/openapi.json",
+      pageTitle: "Kayle ID API reference",
+      cdn: SCALAR_SCRIPT_PATH,
+      // No font CDN: the reference works offline.
+      withDefaultFonts: false,
+    }),
   );
+  app.get(SCALAR_SCRIPT_PATH, async function scalarScript(c) {
+    const script = await readScalarScript();
+    if (!script) {
+      return c.text("The reference UI script is not installed; run `deno install`.", 503);
+    }
+    return c.body(script, 200, {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=86400",
+    });
+  });
+}
+
+/** Where the reference UI's script is served (from the pinned npm package, no CDN). */
+export const SCALAR_SCRIPT_PATH = "/reference/scalar.js";
+
+const SCALAR_SCRIPT_FILE = new URL(
+  "../../node_modules/@scalar/api-reference/dist/browser/standalone.js",
+  import.meta.url,
+);
+let scalarScript: Promise<Uint8Array<ArrayBuffer> | null> | null = null;
+
+// Read once per process; null when node_modules lacks the package.
+function readScalarScript(): Promise<Uint8Array<ArrayBuffer> | null> {
+  scalarScript ??= Deno.readFile(SCALAR_SCRIPT_FILE).catch(() => null);
+  return scalarScript;
 }

@@ -17,7 +17,9 @@ Deno.test("memory limiter allows the limit per window then refuses with the time
 Deno.test("KV limiter counts exactly under 30 concurrent hits", async () => {
   const kv = await Deno.openKv(":memory:");
   const limiter = createKvRateLimiter(kv, new ManualClock("2026-06-01T00:00:00Z"));
-  const decisions = await Promise.all(Array.from({ length: 30 }, () => limiter.hit("sign_in", "1.2.3.4", 10, 60_000)));
+  const decisions = await Promise.all(
+    Array.from({ length: 30 }, () => limiter.hit("sign_in", "1.2.3.4", 10, 60_000)),
+  );
   assert.equal(decisions.filter((d) => d.allowed).length, 10);
   kv.close();
 });

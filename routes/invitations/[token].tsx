@@ -23,7 +23,9 @@ export const handler = define.handlers<Data>({
     const invitation = await findInvitation(deps, c.req.param("token") ?? "");
     if (!invitation) return page({ signedIn: !!c.var.auth }, { status: 404, title: "Invitation" });
     const org = await getOrganization(deps.kv, invitation.orgId);
-    return page({ orgName: org?.name, role: invitation.role, signedIn: !!c.var.auth }, { title: "Invitation" });
+    return page({ orgName: org?.name, role: invitation.role, signedIn: !!c.var.auth }, {
+      title: "Invitation",
+    });
   },
   async POST(c) {
     const deps = c.var.deps;
@@ -37,19 +39,33 @@ export const handler = define.handlers<Data>({
       const email = String(form.email ?? "").trim();
       const password = String(form.password ?? "");
       const again = (error: string, status = 400) =>
-        page({ orgName: org?.name, role: invitation.role, signedIn: false, error }, { status, title: "Invitation" });
+        page({ orgName: org?.name, role: invitation.role, signedIn: false, error }, {
+          status,
+          title: "Invitation",
+        });
       if (!/^[^@\s]+@[^@\s]+$/.test(email)) return again("Enter a valid email address.");
-      if (password.length < MIN_PASSWORD_LENGTH) return again(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        return again(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+      }
       try {
-        userId = (await createUser(deps.kv, { email, passwordHash: await hashPassword(password, deps.random) }, deps.clock, deps.random)).id;
+        userId = (await createUser(
+          deps.kv,
+          { email, passwordHash: await hashPassword(password, deps.random) },
+          deps.clock,
+          deps.random,
+        )).id;
       } catch (error) {
-        if (error instanceof EmailTakenError) return again("This email has an account: sign in first, then open the link again.", 409);
+        if (error instanceof EmailTakenError) {
+          return again("This email has an account: sign in first, then open the link again.", 409);
+        }
         throw error;
       }
       await startDashboardSession(c, deps, userId);
     }
     const outcome = await acceptInvitation(deps, token, userId);
-    if (outcome === "invalid") return page({ signedIn: true }, { status: 404, title: "Invitation" });
+    if (outcome === "invalid") {
+      return page({ signedIn: true }, { status: 404, title: "Invitation" });
+    }
     return c.redirect(`/organizations/${org?.slug ?? ""}`, 303);
   },
 });
@@ -66,18 +82,33 @@ export default define.page<Data>(function InvitationPage({ data, state }) {
   return (
     <section class="card narrow">
       <h1>Join {data.orgName}</h1>
-      <p>You are invited as <strong>{data.role}</strong>.</p>
+      <p>
+        You are invited as <strong>{data.role}</strong>.
+      </p>
       {data.error && <Notice kind="error">{data.error}</Notice>}
       <form method="post">
         {data.signedIn ? <CsrfField state={state} /> : (
           <>
             <Field label="Email" name="email" type="email" required autocomplete="username" />
-            <Field label="Password" name="password" type="password" required autocomplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+            <Field
+              label="Password"
+              name="password"
+              type="password"
+              required
+              autocomplete="new-password"
+              hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+            />
           </>
         )}
         <button type="submit">{data.signedIn ? "Join" : "Create account and join"}</button>
       </form>
-      {!data.signedIn && <p>Already have an account? <a href={`/sign-in?next=${encodeURIComponent(state.auth ? "/" : "")}`}>Sign in</a> first, then open the link again.</p>}
+      {!data.signedIn && (
+        <p>
+          Already have an account?{" "}
+          <a href={`/sign-in?next=${encodeURIComponent(state.auth ? "/" : "")}`}>Sign in</a>{" "}
+          first, then open the link again.
+        </p>
+      )}
     </section>
   );
 });

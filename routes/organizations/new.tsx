@@ -1,6 +1,10 @@
 /** `/organizations/new`: a signed-in user creates an organization and becomes its owner. */
 import { define, page } from "../../lib/framework/define.ts";
-import { createOrganization, SLUG_PATTERN, SlugTakenError } from "../../lib/accounts/organizations.ts";
+import {
+  createOrganization,
+  SLUG_PATTERN,
+  SlugTakenError,
+} from "../../lib/accounts/organizations.ts";
 import { CsrfField, Field, Notice } from "../../components/Form.tsx";
 
 interface Data {
@@ -25,10 +29,18 @@ export const handler = define.handlers<Data>({
       return page({ name, slug, error: "The name needs 1 to 120 characters." }, { status: 400 });
     }
     if (!SLUG_PATTERN.test(slug)) {
-      return page({ name, slug, error: "The slug uses 2–48 lowercase letters, digits and dashes." }, { status: 400 });
+      return page(
+        { name, slug, error: "The slug uses 2–48 lowercase letters, digits and dashes." },
+        { status: 400 },
+      );
     }
     try {
-      await createOrganization(deps.kv, { name, slug, ownerId: auth.user.id }, deps.clock, deps.random);
+      await createOrganization(
+        deps.kv,
+        { name, slug, ownerId: auth.user.id },
+        deps.clock,
+        deps.random,
+      );
     } catch (error) {
       if (error instanceof SlugTakenError) {
         return page({ name, slug, error: "This slug is taken; choose another." }, { status: 409 });
@@ -47,7 +59,14 @@ export default define.page<Data>(function NewOrganization({ data, state }) {
       <form method="post">
         <CsrfField state={state} />
         <Field label="Name" name="name" value={data.name} required />
-        <Field label="Slug" name="slug" value={data.slug} required pattern="[a-z0-9-]{2,48}" hint="2–48 lowercase letters, digits and dashes." />
+        <Field
+          label="Slug"
+          name="slug"
+          value={data.slug}
+          required
+          pattern="[a-z0-9-]{2,48}"
+          hint="2–48 lowercase letters, digits and dashes."
+        />
         <button type="submit">Create organization</button>
       </form>
     </section>

@@ -2,7 +2,7 @@
  * Test harness: the real app on in-memory KV with a manual clock, seeded organizations, users
  * and API keys. HTTP tests go through `app.request(...)`, never a port.
  */
-import { testConfig, type Config } from "../../lib/core/config.ts";
+import { type Config, testConfig } from "../../lib/core/config.ts";
 import { ManualClock } from "../../lib/core/clock.ts";
 import { createDeps } from "../../lib/bootstrap.ts";
 import { createApp } from "../../lib/app.ts";
@@ -60,7 +60,11 @@ export async function seedOrganization(
   );
   const org = await createOrganization(
     deps.kv,
-    { name: `Org ${counter}`, slug: `org-${counter}-${crypto.randomUUID().slice(0, 6)}`, ownerId: user.id },
+    {
+      name: `Org ${counter}`,
+      slug: `org-${counter}-${crypto.randomUUID().slice(0, 6)}`,
+      ownerId: user.id,
+    },
     deps.clock,
     deps.random,
   );

@@ -2,12 +2,14 @@
  * Real headless Chromium (Debian's `chromium`, driven by playwright-core) for browser tests, and
  * a real server on a random loopback port. Screenshots go to `test-results/`.
  */
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { existsSync } from "node:fs";
 
 /** Path of the Chromium binary, or null when it is not installed. */
 export function chromiumPath(): string | null {
-  for (const path of [Deno.env.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"]) {
+  for (
+    const path of [Deno.env.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+  ) {
     if (path && existsSync(path)) return path;
   }
   return null;

@@ -14,13 +14,22 @@ export class FakeBrowser {
   }
 
   /** POST a form. */
-  async post(path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Response> {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
     return await this.send(path, {
       method: "POST",
       body: body.toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: this.origin, "sec-fetch-site": "same-origin", ...headers },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: this.origin,
+        "sec-fetch-site": "same-origin",
+        ...headers,
+      },
     });
   }
 

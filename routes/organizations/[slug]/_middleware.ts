@@ -9,7 +9,9 @@ import { getMembership, getOrganizationBySlug } from "../../../lib/accounts/orga
 export const handler = define.middleware(async function organizationAccess(c, next) {
   const auth = c.var.auth;
   const slug = c.req.param("slug") ?? "";
-  if (!auth) return c.redirect(`/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+  if (!auth) {
+    return c.redirect(`/sign-in?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+  }
   const org = await getOrganizationBySlug(c.var.deps.kv, slug);
   const membership = org ? await getMembership(c.var.deps.kv, org.id, auth.user.id) : null;
   if (!org || !membership) return c.notFound();

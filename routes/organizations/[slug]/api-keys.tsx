@@ -35,7 +35,9 @@ async function load(c: AppContext): Promise<Row[]> {
   const deps = c.var.deps;
   await deps.usage.flush();
   const keys = await listApiKeys(deps.kv, c.var.org!.id);
-  return await Promise.all(keys.map(async (key) => ({ key, usage: await getApiKeyUsage(deps.kv, key.id) })));
+  return await Promise.all(
+    keys.map(async (key) => ({ key, usage: await getApiKeyUsage(deps.kv, key.id) })),
+  );
 }
 
 export const handler = define.handlers<Data>({
@@ -46,7 +48,9 @@ export const handler = define.handlers<Data>({
     const deps = c.var.deps;
     const org = c.var.org!;
     if (!roleAtLeast(c.var.role!, "admin")) {
-      return page({ rows: await load(c), error: "Only admins and owners can change API keys." }, { status: 403 });
+      return page({ rows: await load(c), error: "Only admins and owners can change API keys." }, {
+        status: 403,
+      });
     }
     const form = await c.req.parseBody({ all: true });
     const action = String(form.action ?? "");
@@ -84,7 +88,9 @@ export const handler = define.handlers<Data>({
       : action === "delete"
       ? await deleteApiKey(deps.kv, org.id, id)
       : null;
-    if (!done) return page({ rows: await load(c), error: "No such key or action." }, { status: 404 });
+    if (!done) {
+      return page({ rows: await load(c), error: "No such key or action." }, { status: 404 });
+    }
     deps.logger.info(`api_key.${action}d`, { org_id: org.id, api_key_id: id });
     return c.redirect(`/organizations/${org.slug}/api-keys`, 303);
   },
@@ -99,28 +105,70 @@ export default define.page<Data>(function ApiKeys({ data, state }) {
       <section class="card">
         <h1>API keys</h1>
         {data.error && <Notice kind="error">{data.error}</Notice>}
-        {data.created && <SecretReveal secret={data.created.secret} label={`API key “${data.created.name}”`} />}
+        {data.created && (
+          <SecretReveal secret={data.created.secret} label={`API key “${data.created.name}”`} />
+        )}
         <table>
           <thead>
-            <tr><th>Name</th><th>Mode</th><th>Scopes</th><th>Key</th><th>Status</th><th>Last used</th><th>Requests</th>{canWrite && <th>Actions</th>}</tr>
+            <tr>
+              <th>Name</th>
+              <th>Mode</th>
+              <th>Scopes</th>
+              <th>Key</th>
+              <th>Status</th>
+              <th>Last used</th>
+              <th>Requests</th>
+              {canWrite && <th>Actions</th>}
+            </tr>
           </thead>
           <tbody>
-            {data.rows.length === 0 && <tr><td colSpan={8}>No API keys yet.</td></tr>}
+            {data.rows.length === 0 && (
+              <tr>
+                <td colSpan={8}>No API keys yet.</td>
+              </tr>
+            )}
             {data.rows.map(({ key, usage }) => (
               <tr data-key-id={key.id}>
                 <td>{key.name}</td>
                 <td>{key.mode}</td>
                 <td>{key.scopes.join(", ")}</td>
-                <td><code>kk_{key.mode}_…{key.lastFour}</code></td>
+                <td>
+                  <code>kk_{key.mode}_…{key.lastFour}</code>
+                </td>
                 <td>{key.status}</td>
-                <td>{usage.lastUsedAt ? new Date(usage.lastUsedAt).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never"}</td>
+                <td>
+                  {usage.lastUsedAt
+                    ? new Date(usage.lastUsedAt).toISOString().replace("T", " ").slice(0, 16) +
+                      " UTC"
+                    : "never"}
+                </td>
                 <td>{usage.requestCount}</td>
                 {canWrite && (
                   <td>
                     {key.status === "active"
-                      ? <ActionButton state={state} action="disable" label="Disable" fields={{ key_id: key.id }} />
-                      : <ActionButton state={state} action="enable" label="Enable" fields={{ key_id: key.id }} />}
-                    <ActionButton state={state} action="delete" label="Delete" danger fields={{ key_id: key.id }} />
+                      ? (
+                        <ActionButton
+                          state={state}
+                          action="disable"
+                          label="Disable"
+                          fields={{ key_id: key.id }}
+                        />
+                      )
+                      : (
+                        <ActionButton
+                          state={state}
+                          action="enable"
+                          label="Enable"
+                          fields={{ key_id: key.id }}
+                        />
+                      )}
+                    <ActionButton
+                      state={state}
+                      action="delete"
+                      label="Delete"
+                      danger
+                      fields={{ key_id: key.id }}
+                    />
                   </td>
                 )}
               </tr>
@@ -138,13 +186,20 @@ export default define.page<Data>(function ApiKeys({ data, state }) {
             <fieldset>
               <legend>Scopes (a write scope includes its read)</legend>
               {SCOPES.map((scope) => (
-                <label class="check"><input type="checkbox" name="scopes" value={scope} /> {scope}</label>
+                <label class="check">
+                  <input type="checkbox" name="scopes" value={scope} /> {scope}
+                </label>
               ))}
             </fieldset>
             <fieldset>
               <legend>Mode</legend>
-              <label class="check"><input type="radio" name="mode" value="test" checked /> test (sandbox documents only)</label>
-              <label class="check"><input type="radio" name="mode" value="live" /> live</label>
+              <label class="check">
+                <input type="radio" name="mode" value="test" checked />{" "}
+                test (sandbox documents only)
+              </label>
+              <label class="check">
+                <input type="radio" name="mode" value="live" /> live
+              </label>
             </fieldset>
             <button type="submit">Create API key</button>
           </form>

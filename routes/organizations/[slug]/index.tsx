@@ -27,12 +27,23 @@ export default define.page<Data>(function Overview({ data, state }) {
       <OrgNav org={org} current="" />
       <section class="card">
         <h1>{org.name}</h1>
-        <p>Your role: <strong>{state.role}</strong></p>
+        <p>
+          Your role: <strong>{state.role}</strong>
+        </p>
         <ul>
-          <li>{data.keys} API key{data.keys === 1 ? "" : "s"} — <a href={`/organizations/${org.slug}/api-keys`}>manage</a></li>
-          <li>{data.members} member{data.members === 1 ? "" : "s"} — <a href={`/organizations/${org.slug}/members`}>manage</a></li>
+          <li>
+            {data.keys} API key{data.keys === 1 ? "" : "s"} —{" "}
+            <a href={`/organizations/${org.slug}/api-keys`}>manage</a>
+          </li>
+          <li>
+            {data.members} member{data.members === 1 ? "" : "s"} —{" "}
+            <a href={`/organizations/${org.slug}/members`}>manage</a>
+          </li>
         </ul>
-        <p>API reference: <a href="/reference">/reference</a> · OpenAPI: <a href="/openapi.json">/openapi.json</a></p>
+        <p>
+          API reference: <a href="/reference">/reference</a> · OpenAPI:{" "}
+          <a href="/openapi.json">/openapi.json</a>
+        </p>
       </section>
     </>
   );

@@ -11,7 +11,12 @@ import {
   type Role,
   roleAtLeast,
 } from "../../../lib/accounts/organizations.ts";
-import { createInvitation, type Invitation, listInvitations, revokeInvitation } from "../../../lib/accounts/invitations.ts";
+import {
+  createInvitation,
+  type Invitation,
+  listInvitations,
+  revokeInvitation,
+} from "../../../lib/accounts/invitations.ts";
 import { getUser } from "../../../lib/accounts/users.ts";
 import { ActionButton, CsrfField, Notice } from "../../../components/Form.tsx";
 import { OrgNav } from "../../../components/OrgNav.tsx";
@@ -30,7 +35,10 @@ async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
   const kv = c.var.deps.kv;
   const org = c.var.org!;
   const members = await Promise.all(
-    (await listMembers(kv, org.id)).map(async (m) => ({ ...m, email: (await getUser(kv, m.userId))?.email ?? "(deleted)" })),
+    (await listMembers(kv, org.id)).map(async (m) => ({
+      ...m,
+      email: (await getUser(kv, m.userId))?.email ?? "(deleted)",
+    })),
   );
   return { members, invitations: await listInvitations(kv, org.id), ...extra };
 }
@@ -43,27 +51,51 @@ export const handler = define.handlers<Data>({
     const deps = c.var.deps;
     const org = c.var.org!;
     if (!roleAtLeast(c.var.role!, "owner")) {
-      return page(await load(c, { error: "Only owners manage members." }), { status: 403, title: "Members" });
+      return page(await load(c, { error: "Only owners manage members." }), {
+        status: 403,
+        title: "Members",
+      });
     }
     const form = await c.req.parseBody();
     const action = String(form.action ?? "");
     const role = String(form.role ?? "") as Role;
     if (action === "invite") {
-      if (!ROLES.includes(role)) return page(await load(c, { error: "Choose a role." }), { status: 400 });
-      const { token } = await createInvitation(deps, { orgId: org.id, role, createdBy: c.var.auth!.user.id });
+      if (!ROLES.includes(role)) {
+        return page(await load(c, { error: "Choose a role." }), { status: 400 });
+      }
+      const { token } = await createInvitation(deps, {
+        orgId: org.id,
+        role,
+        createdBy: c.var.auth!.user.id,
+      });
       const inviteLink = `${deps.config.publicUrl}/invitations/${token}`;
-      return page(await load(c, { inviteLink }), { title: "Members", headers: { "Cache-Control": "no-store" } });
+      return page(await load(c, { inviteLink }), {
+        title: "Members",
+        headers: { "Cache-Control": "no-store" },
+      });
     }
     const userId = String(form.user_id ?? "");
     let outcome: string;
-    if (action === "role" && ROLES.includes(role)) outcome = await changeRole(deps.kv, org.id, userId, role);
-    else if (action === "remove") outcome = await removeMember(deps.kv, org.id, userId);
-    else if (action === "revoke") outcome = (await revokeInvitation(deps.kv, org.id, String(form.invitation_id ?? ""))) ? "ok" : "not_member";
-    else outcome = "unknown";
+    if (action === "role" && ROLES.includes(role)) {
+      outcome = await changeRole(deps.kv, org.id, userId, role);
+    } else if (action === "remove") outcome = await removeMember(deps.kv, org.id, userId);
+    else if (action === "revoke") {
+      outcome = (await revokeInvitation(deps.kv, org.id, String(form.invitation_id ?? "")))
+        ? "ok"
+        : "not_member";
+    } else outcome = "unknown";
     if (outcome === "last_owner") {
-      return page(await load(c, { error: "An organization keeps at least one owner." }), { status: 409, title: "Members" });
+      return page(await load(c, { error: "An organization keeps at least one owner." }), {
+        status: 409,
+        title: "Members",
+      });
     }
-    if (outcome !== "ok") return page(await load(c, { error: "No such member or action." }), { status: 404, title: "Members" });
+    if (outcome !== "ok") {
+      return page(await load(c, { error: "No such member or action." }), {
+        status: 404,
+        title: "Members",
+      });
+    }
     return c.redirect(`/organizations/${org.slug}/members`, 303);
   },
 });
@@ -77,9 +109,17 @@ export default define.page<Data>(function Members({ data, state }) {
       <section class="card">
         <h1>Members</h1>
         {data.error && <Notice kind="error">{data.error}</Notice>}
-        {data.inviteLink && <SecretReveal secret={data.inviteLink} label="Invitation link (valid 7 days, one use)" />}
+        {data.inviteLink && (
+          <SecretReveal secret={data.inviteLink} label="Invitation link (valid 7 days, one use)" />
+        )}
         <table>
-          <thead><tr><th>Email</th><th>Role</th>{isOwner && <th>Actions</th>}</tr></thead>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Role</th>
+              {isOwner && <th>Actions</th>}
+            </tr>
+          </thead>
           <tbody>
             {data.members.map((m) => (
               <tr>
@@ -93,11 +133,19 @@ export default define.page<Data>(function Members({ data, state }) {
                       <input type="hidden" name="user_id" value={m.userId} />
                       <label class="sr-only" for={`role-${m.userId}`}>Role</label>
                       <select id={`role-${m.userId}`} name="role">
-                        {ROLES.map((r) => <option value={r} selected={r === m.role}>{r}</option>)}
+                        {ROLES.map((r) => (
+                          <option key={r} value={r} selected={r === m.role}>{r}</option>
+                        ))}
                       </select>
                       <button type="submit" class="secondary">Change role</button>
                     </form>
-                    <ActionButton state={state} action="remove" label="Remove" danger fields={{ user_id: m.userId }} />
+                    <ActionButton
+                      state={state}
+                      action="remove"
+                      label="Remove"
+                      danger
+                      fields={{ user_id: m.userId }}
+                    />
                   </td>
                 )}
               </tr>
@@ -113,7 +161,7 @@ export default define.page<Data>(function Members({ data, state }) {
             <input type="hidden" name="action" value="invite" />
             <label for="invite-role">Role</label>
             <select id="invite-role" name="role">
-              {ROLES.map((r) => <option value={r} selected={r === "member"}>{r}</option>)}
+              {ROLES.map((r) => <option key={r} value={r} selected={r === "member"}>{r}</option>)}
             </select>
             <button type="submit">Create invitation link</button>
           </form>
@@ -124,7 +172,12 @@ export default define.page<Data>(function Members({ data, state }) {
                 {data.invitations.map((i) => (
                   <li>
                     {i.role}, expires {i.expiresAt.slice(0, 10)}{" "}
-                    <ActionButton state={state} action="revoke" label="Revoke" fields={{ invitation_id: i.id }} />
+                    <ActionButton
+                      state={state}
+                      action="revoke"
+                      label="Revoke"
+                      fields={{ invitation_id: i.id }}
+                    />
                   </li>
                 ))}
               </ul>
