@@ -1,0 +1,190 @@
+/**
+ * Operator CLI: runs the document checks on a folder of chip files, for debugging.
+ *
+ *   deno task document verify <folder> [--trust <file>]... [--at <ISO date>] [--json]
+ *
+ * The folder holds `EF_SOD.bin` and `DGn.bin` files (raw chip file contents), and optionally
+ * `aa_challenge.bin` + `aa_signature.bin`. Checks: MRZ (when DG1 is present), passive
+ * authentication against the `--trust` certificates/CRLs (PEM or DER) or, without `--trust`, the
+ * KV trust store at KAYLE_KV_PATH (default ./data/kayle.kv3), document validity at `--at`
+ * (default now), and Active Authentication when the AA files are present. Prints each check's
+ * name, status and reason only: never MRZ values, names or dates of birth.
+ * Exit code: 0 when every check that ran passed, 1 otherwise, 2 on a usage error.
+ */
+import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseCertificate, parseCrl } from "../verify/asn1/mod.ts";
+import {
+  checkActiveAuthentication,
+  checkDocumentValidity,
+  checkMrz,
+  checkPassiveAuthentication,
+} from "../verify/check_document.ts";
+import { tryParseSod } from "../verify/cms/mod.ts";
+import { type CheckOutcome, outcome } from "../verify/result.ts";
+import { createKvTrustSource } from "../verify/trust/kv_store.ts";
+import { createMemoryTrustSource, EMPTY_TRUST_SOURCE } from "../verify/trust/memory_source.ts";
+import { looksLikePem, parsePem } from "../verify/trust/pem.ts";
+import type { TrustAnchorSource } from "../verify/trust/types.ts";
+
+const USAGE =
+  "usage: deno task document verify <folder> [--trust <file>]... [--at <ISO date>] [--json]";
+
+/** A usage problem: printed with the usage line, exit code 2. */
+class UsageError extends Error {}
+
+/** The chip files of a folder, by the vectors' naming. */
+export interface DocumentFolder {
+  sod?: Uint8Array;
+  dataGroups: Map<number, Uint8Array>;
+  activeAuth?: { challenge: Uint8Array; signature: Uint8Array };
+}
+
+/** Reads `EF_SOD.bin`, every `DGn.bin` (1..16) and the optional AA files of a folder. */
+export async function readDocumentFolder(folder: string): Promise<DocumentFolder> {
+  const read = async (name: string) => {
+    const path = join(folder, name);
+    return existsSync(path) ? await Deno.readFile(path) : undefined;
+  };
+  const dataGroups = new Map<number, Uint8Array>();
+  for (let dg = 1; dg <= 16; dg++) {
+    const bytes = await read(`DG${dg}.bin`);
+    if (bytes) dataGroups.set(dg, bytes);
+  }
+  const challenge = await read("aa_challenge.bin");
+  const signature = await read("aa_signature.bin");
+  const activeAuth = challenge && signature ? { challenge, signature } : undefined;
+  return { sod: await read("EF_SOD.bin"), dataGroups, activeAuth };
+}
+
+function derObjects(bytes: Uint8Array): Uint8Array[] {
+  const text = new TextDecoder().decode(bytes.subarray(0, 4096));
+  return looksLikePem(text)
+    ? parsePem(new TextDecoder().decode(bytes)).blocks.map((block) => block.der)
+    : [bytes];
+}
+
+/** Builds an in-memory trust source from certificate and CRL files (PEM or DER). */
+export async function trustFromFiles(files: string[]): Promise<TrustAnchorSource> {
+  const cscas = [];
+  const crls = [];
+  for (const file of files) {
+    for (const der of derObjects(await Deno.readFile(file))) {
+      try {
+        cscas.push(parseCertificate(der));
+      } catch {
+        try {
+          crls.push(parseCrl(der));
+        } catch {
+          throw new UsageError(`--trust ${file}: neither a certificate nor a CRL`);
+        }
+      }
+    }
+  }
+  return await createMemoryTrustSource({ cscas, crls, source: "cli" });
+}
+
+async function kvTrust(): Promise<{ trust: TrustAnchorSource; close: () => void; note: string }> {
+  const path = Deno.env.get("KAYLE_KV_PATH") ?? "./data/kayle.kv3";
+  const remote = /^https?:\/\//.test(path);
+  if (!remote && path !== ":memory:" && !existsSync(path)) {
+    // Opening would create an empty store as a side effect; an operator tool must not.
+    return { trust: EMPTY_TRUST_SOURCE, close: () => {}, note: `no trust store at ${path}` };
+  }
+  const kv = await Deno.openKv(path);
+  return { trust: createKvTrustSource(kv), close: () => kv.close(), note: `trust store ${path}` };
+}
+
+function parseAt(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--at ${value}: not an ISO date`);
+  return at;
+}
+
+/** Runs every applicable check independently, so an operator sees all of them at once. */
+export async function runFolderChecks(
+  folder: DocumentFolder,
+  trust: TrustAnchorSource,
+  at: Date,
+): Promise<CheckOutcome[]> {
+  const checks: CheckOutcome[] = [];
+  const mrz = folder.dataGroups.has(1) ? checkMrz(folder.dataGroups, at) : undefined;
+  if (mrz) checks.push(mrz.outcome);
+  if (!folder.sod) {
+    checks.push(outcome.failed("passive_authentication", "sod_missing", "no EF_SOD.bin"));
+  } else {
+    // The attempt pipeline requires DG1 and DG2; here every hash of the files present is checked.
+    const passive = await checkPassiveAuthentication({
+      sod: folder.sod,
+      dataGroups: folder.dataGroups,
+      trust,
+      at,
+    }, []);
+    const checked = passive.passive ? [...passive.passive.dataGroupHashes.keys()] : [];
+    if (passive.passive) {
+      const hashes = checked.join(",") || "none";
+      passive.outcome.detail = `${passive.passive.revocation}; DG hashes matched: ${hashes}`;
+    }
+    checks.push(passive.outcome);
+  }
+  if (mrz?.mrz) checks.push(checkDocumentValidity(mrz.mrz, at));
+  if (folder.activeAuth) {
+    const parsed = folder.sod ? tryParseSod(folder.sod) : undefined;
+    const covered = parsed?.ok ? new Set(parsed.sod.dataGroupHashes.keys()) : new Set([15]);
+    checks.push(await checkActiveAuthentication(covered, folder.dataGroups, folder.activeAuth));
+  }
+  return checks;
+}
+
+function printTable(checks: CheckOutcome[], note: string): void {
+  console.log(note);
+  console.log(`${"CHECK".padEnd(24)}${"STATUS".padEnd(9)}REASON`);
+  for (const check of checks) {
+    const reason = [check.reason, check.detail].filter(Boolean).join(": ");
+    console.log(`${check.check.padEnd(24)}${check.status.padEnd(9)}${reason}`.trimEnd());
+  }
+}
+
+async function verifyCommand(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      trust: { type: "string", multiple: true },
+      at: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("give exactly one folder");
+  const at = parseAt(values.at);
+  const folder = await readDocumentFolder(positionals[0]);
+  const source = values.trust?.length
+    ? { trust: await trustFromFiles(values.trust), close: () => {}, note: "trust: --trust files" }
+    : await kvTrust();
+  try {
+    const checks = await runFolderChecks(folder, source.trust, at);
+    const ok = checks.every((check) => check.status !== "failed");
+    if (values.json) console.log(JSON.stringify({ ok, at: at.toISOString(), checks }, null, 2));
+    else printTable(checks, `${source.note}; at ${at.toISOString()}`);
+    return ok ? 0 : 1;
+  } finally {
+    source.close();
+  }
+}
+
+/** CLI entry; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    if (args[0] !== "verify") throw new UsageError("unknown command");
+    return await verifyCommand(args.slice(1));
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    // node:util parseArgs reports unknown options as TypeError with a readable message.
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,47 @@
+/**
+ * The small part of `@vladmandic/face-api` the engine uses, typed by hand: the package's own
+ * declarations pull in all of TensorFlow.js' types, which slows `deno check` for every importer.
+ */
+
+/** A tensor handle that must be disposed. */
+export interface FaceApiTensor {
+  dispose(): void;
+}
+
+/** The TensorFlow.js namespace re-exported by face-api. */
+export interface FaceApiTf {
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  tensor3d(values: Uint8Array, shape: [number, number, number], dtype: "int32"): FaceApiTensor;
+}
+
+/** One network whose weights load from a folder. */
+export interface FaceApiNet {
+  loadFromDisk(dir: string): Promise<void>;
+}
+
+/** One detected face with landmarks and descriptor. */
+export interface FaceApiResult {
+  detection: { score: number; box: { x: number; y: number; width: number; height: number } };
+  landmarks: { positions: Array<{ x: number; y: number }> };
+  descriptor: Float32Array;
+}
+
+/** The chained detection task: detect → landmarks → descriptors. */
+export interface FaceApiDetectTask {
+  withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> };
+}
+
+/** The face-api module as imported from its `face-api.node-wasm.js` build. */
+export interface FaceApi {
+  tf: FaceApiTf;
+  nets: {
+    tinyFaceDetector: FaceApiNet;
+    ssdMobilenetv1: FaceApiNet;
+    faceLandmark68Net: FaceApiNet;
+    faceRecognitionNet: FaceApiNet;
+  };
+  TinyFaceDetectorOptions: new (options: { inputSize: number; scoreThreshold: number }) => unknown;
+  SsdMobilenetv1Options: new (options: { minConfidence: number }) => unknown;
+  detectAllFaces(input: FaceApiTensor, options: unknown): FaceApiDetectTask;
+}

@@ -1,0 +1,246 @@
+/**
+ * A small, strict-enough TLV (BER/DER) reader and DER writer private to the anti-cloning checks
+ * (DG14, DG15, secure messaging) and the synthetic document factory. It never throws anything but
+ * {@link DerError}, so callers can turn every malformed input into a typed failure.
+ */
+
+/** Raised for malformed TLV input; `code` is stable. */
+export class DerError extends Error {
+  /** Stable machine code, e.g. `truncated`, `bad_length`. */
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "DerError";
+    this.code = code;
+  }
+}
+
+/** One decoded TLV element; `value` and `raw` are views into the input. */
+export interface Tlv {
+  /** Tag as the big-endian integer of its identifier octets (e.g. 0x30, 0x7f49, 0x6e). */
+  tag: number;
+  constructed: boolean;
+  /** Content octets (for indefinite lengths: without the end-of-contents marker). */
+  value: Uint8Array;
+  /** The whole element, header included. */
+  raw: Uint8Array;
+}
+
+const MAX_DEPTH = 32;
+
+/** Reads the TLV starting at `offset`; returns it and the offset after it. */
+export function readTlv(bytes: Uint8Array, offset = 0, depth = 0): { tlv: Tlv; next: number } {
+  if (depth > MAX_DEPTH) throw new DerError("too_deep", "TLV nesting too deep");
+  let pos = offset;
+  const need = (n: number) => {
+    if (pos + n > bytes.length) throw new DerError("truncated", "TLV truncated");
+  };
+  need(1);
+  const first = bytes[pos++];
+  let tag = first;
+  if ((first & 0x1f) === 0x1f) {
+    let more = true;
+    for (let i = 0; more; i++) {
+      if (i >= 3) throw new DerError("bad_tag", "tag too long");
+      need(1);
+      const b = bytes[pos++];
+      tag = tag * 256 + b;
+      more = (b & 0x80) !== 0;
+    }
+  }
+  const constructed = (first & 0x20) !== 0;
+  need(1);
+  const lengthByte = bytes[pos++];
+  if (lengthByte === 0x80) return readIndefinite(bytes, offset, pos, tag, constructed, depth);
+  let length = lengthByte;
+  if (lengthByte > 0x80) {
+    const count = lengthByte & 0x7f;
+    if (count > 4) throw new DerError("bad_length", "length too large");
+    need(count);
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++];
+  }
+  need(length);
+  const value = bytes.subarray(pos, pos + length);
+  return {
+    tlv: { tag, constructed, value, raw: bytes.subarray(offset, pos + length) },
+    next: pos + length,
+  };
+}
+
+function readIndefinite(
+  bytes: Uint8Array,
+  start: number,
+  contentStart: number,
+  tag: number,
+  constructed: boolean,
+  depth: number,
+): { tlv: Tlv; next: number } {
+  if (!constructed) throw new DerError("bad_length", "indefinite length on a primitive");
+  let pos = contentStart;
+  while (true) {
+    if (pos + 2 > bytes.length) throw new DerError("truncated", "missing end-of-contents");
+    if (bytes[pos] === 0 && bytes[pos + 1] === 0) break;
+    pos = readTlv(bytes, pos, depth + 1).next;
+  }
+  const value = bytes.subarray(contentStart, pos);
+  return { tlv: { tag, constructed, value, raw: bytes.subarray(start, pos + 2) }, next: pos + 2 };
+}
+
+/** Reads exactly one TLV spanning all of `bytes` (trailing bytes are an error). */
+export function readSingleTlv(bytes: Uint8Array): Tlv {
+  const { tlv, next } = readTlv(bytes, 0);
+  if (next !== bytes.length) throw new DerError("trailing_bytes", "bytes after the TLV");
+  return tlv;
+}
+
+/** Decodes the children of a constructed element. */
+export function readChildren(parent: Tlv, depth = 0): Tlv[] {
+  if (!parent.constructed) throw new DerError("not_constructed", "expected a constructed TLV");
+  const children: Tlv[] = [];
+  let pos = 0;
+  while (pos < parent.value.length) {
+    const { tlv, next } = readTlv(parent.value, pos, depth + 1);
+    children.push(tlv);
+    pos = next;
+  }
+  return children;
+}
+
+/** Asserts a tag and returns the element. */
+export function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
+  if (!tlv || tlv.tag !== tag) throw new DerError("unexpected_tag", `expected ${what}`);
+  return tlv;
+}
+
+/** Decodes an OBJECT IDENTIFIER's content to dotted form. */
+export function decodeOid(tlv: Tlv): string {
+  if (tlv.tag !== 0x06 || tlv.value.length === 0) throw new DerError("bad_oid", "not an OID");
+  const parts: number[] = [];
+  let value = 0;
+  for (const byte of tlv.value) {
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 256) throw new DerError("bad_oid", "OID arc too large");
+    if ((byte & 0x80) === 0) {
+      if (parts.length === 0) {
+        parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      } else parts.push(value);
+      value = 0;
+    }
+  }
+  if ((tlv.value[tlv.value.length - 1] & 0x80) !== 0) {
+    throw new DerError("bad_oid", "OID truncated");
+  }
+  return parts.join(".");
+}
+
+/** Decodes a non-negative INTEGER (or any unsigned big-endian octets) to a bigint. */
+export function decodeUnsigned(bytes: Uint8Array): bigint {
+  let result = 0n;
+  for (const byte of bytes) result = (result << 8n) | BigInt(byte);
+  return result;
+}
+
+/** Decodes an INTEGER element; rejects negative values (never used by these structures). */
+export function decodeInteger(tlv: Tlv): bigint {
+  if (tlv.tag !== 0x02 || tlv.value.length === 0) {
+    throw new DerError("bad_integer", "not an INTEGER");
+  }
+  if (tlv.value[0] & 0x80) throw new DerError("bad_integer", "negative INTEGER");
+  return decodeUnsigned(tlv.value);
+}
+
+/** Decodes a small INTEGER to a number. */
+export function decodeSmallInteger(tlv: Tlv): number {
+  const value = decodeInteger(tlv);
+  if (value > 0xffffffffn) throw new DerError("bad_integer", "INTEGER too large");
+  return Number(value);
+}
+
+// ---- writing (DER) ----
+
+/** Encodes a DER length. */
+function encodeLength(length: number): Uint8Array {
+  if (length < 0x80) return Uint8Array.of(length);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let pos = 0;
+  for (const part of parts) {
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
+}
+
+/** Encodes a TLV with a (possibly multi-byte) tag. */
+export function encodeTlv(tag: number, ...content: Uint8Array[]): Uint8Array {
+  const tagBytes: number[] = [];
+  for (let t = tag; t > 0 || tagBytes.length === 0; t = Math.floor(t / 256)) {
+    tagBytes.unshift(t & 0xff);
+  }
+  const value = concatBytes(...content);
+  return concatBytes(Uint8Array.from(tagBytes), encodeLength(value.length), value);
+}
+
+/** Encodes a dotted OID. */
+export function encodeOid(oid: string): Uint8Array {
+  const arcs = oid.split(".").map(Number);
+  const body: number[] = [];
+  const pushArc = (arc: number) => {
+    const chunk: number[] = [arc & 0x7f];
+    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) {
+      chunk.unshift(0x80 | (n & 0x7f));
+    }
+    body.push(...chunk);
+  };
+  pushArc(arcs[0] * 40 + arcs[1]);
+  arcs.slice(2).forEach(pushArc);
+  return encodeTlv(0x06, Uint8Array.from(body));
+}
+
+/** Big-endian unsigned octets of `value`, left-padded to `length` when given. */
+export function bigintToBytes(value: bigint, length?: number): Uint8Array {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = "0" + hex;
+  const raw = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+  if (length === undefined || raw.length >= length) return raw;
+  const out = new Uint8Array(length);
+  out.set(raw, length - raw.length);
+  return out;
+}
+
+/** Computes base^exponent mod modulus with square-and-multiply (RSA recovery, DH). */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+/** Encodes a non-negative INTEGER. */
+export function encodeInteger(value: bigint | number): Uint8Array {
+  let raw = bigintToBytes(BigInt(value));
+  if (raw[0] & 0x80) raw = concatBytes(Uint8Array.of(0), raw);
+  return encodeTlv(0x02, raw);
+}
+
+/** SEQUENCE / SET / OCTET STRING / BIT STRING helpers. */
+export const encodeSequence = (...items: Uint8Array[]): Uint8Array => encodeTlv(0x30, ...items);
+/** Encodes a SET (items in the given order). */
+export const encodeSet = (...items: Uint8Array[]): Uint8Array => encodeTlv(0x31, ...items);
+/** Encodes an OCTET STRING. */
+export const encodeOctetString = (bytes: Uint8Array): Uint8Array => encodeTlv(0x04, bytes);
+/** Encodes a BIT STRING with no unused bits. */
+export const encodeBitString = (bytes: Uint8Array): Uint8Array =>
+  encodeTlv(0x03, Uint8Array.of(0), bytes);
+/** Encodes NULL. */
+export const encodeNull = (): Uint8Array => Uint8Array.of(0x05, 0x00);

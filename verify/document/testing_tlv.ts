@@ -1,0 +1,56 @@
+/**
+ * Test helpers: BER-TLV encoding for building synthetic data groups in tests (this module is
+ * imported only by `*_test.ts` files).
+ */
+
+/** Encodes a tag number into its bytes (1–3 bytes as written, e.g. 0x5F1F → 5F 1F). */
+export function tagBytes(tag: number): number[] {
+  const bytes: number[] = [];
+  for (let rest = tag; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return bytes.length === 0 ? [0] : bytes;
+}
+
+/** Encodes a definite length (short form, or 81/82/83 long forms). */
+export function lengthBytes(length: number): number[] {
+  if (length < 0x80) return [length];
+  if (length < 0x100) return [0x81, length];
+  if (length < 0x10000) return [0x82, length >> 8, length & 0xff];
+  return [0x83, length >> 16, (length >> 8) & 0xff, length & 0xff];
+}
+
+/** One TLV element whose value is the concatenation of `parts`. */
+export function tlv(tag: number, ...parts: (Uint8Array | number[] | string)[]): Uint8Array {
+  const value = parts.flatMap((part) =>
+    typeof part === "string" ? [...new TextEncoder().encode(part)] : [...part]
+  );
+  return new Uint8Array([...tagBytes(tag), ...lengthBytes(value.length), ...value]);
+}
+
+/** A minimal baseline JPEG header (SOI, APP0, SOF0 with the given size) plus padding. */
+export function tinyJpeg(width: number, height: number): Uint8Array {
+  return new Uint8Array([
+    0xff,
+    0xd8,
+    0xff,
+    0xe0,
+    0x00,
+    0x04,
+    0x4a,
+    0x46, // SOI, APP0 (length 4)
+    0xff,
+    0xc0,
+    0x00,
+    0x0b,
+    0x08,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    0x01,
+    0x01,
+    0x11,
+    0x00, // SOF0
+    0xff,
+    0xd9, // EOI
+  ]);
+}
