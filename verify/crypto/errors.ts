@@ -1,0 +1,24 @@
+/** Typed failures of the signature layer (an invalid signature is `false`, not an error). */
+
+/** Stable reasons a key or algorithm cannot be used. */
+export type CryptoErrorCode =
+  | "unsupported_algorithm"
+  | "unsupported_hash"
+  | "unsupported_curve"
+  | "unsupported_key"
+  | "malformed_key"
+  | "malformed_parameters"
+  | "key_algorithm_mismatch";
+
+/** A key or algorithm the verifier cannot use; `code` is stable. */
+export class CryptoError extends Error {
+  /** Stable machine-readable reason. */
+  readonly code: CryptoErrorCode;
+
+  /** Creates an error; `message` never contains key material. */
+  constructor(code: CryptoErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.name = "CryptoError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * RSA signature verification: WebCrypto (RSASSA-PKCS1-v1_5, RSA-PSS) when it supports the
+ * parameters, otherwise a plain bigint implementation of RFC 8017 (SHA-224, an MGF1 hash unlike
+ * the message hash, exponents or sizes WebCrypto refuses).
+ */
+import {
+  Asn1Error,
+  bigIntToBytes,
+  bytesEqual,
+  children,
+  concatBytes,
+  decodeOid,
+  octetStringValue,
+  parseTlv,
+} from "../asn1/mod.ts";
+import { digest, HASH_LENGTH, type HashName, hashOid, webCryptoHashName } from "./hash.ts";
+
+/** An RSA public key. */
+export interface RsaPublicKey {
+  n: bigint;
+  e: bigint;
+  modulusBits: number;
+}
+
+/** Parameters of an RSA signature scheme. */
+export type RsaScheme =
+  | { kind: "rsa-pkcs1"; hash: HashName }
+  | { kind: "rsa-pss"; hash: HashName; mgf1Hash: HashName; saltLength: number };
+
+function base64Url(value: bigint): string {
+  const bytes = bigIntToBytes(value);
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function verifyWithWebCrypto(
+  key: RsaPublicKey,
+  scheme: RsaScheme,
+  hashName: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const name = scheme.kind === "rsa-pss" ? "RSA-PSS" : "RSASSA-PKCS1-v1_5";
+  const jwk = { kty: "RSA", n: base64Url(key.n), e: base64Url(key.e), ext: true };
+  const cryptoKey = await crypto.subtle.importKey("jwk", jwk, { name, hash: hashName }, false, [
+    "verify",
+  ]);
+  const params = scheme.kind === "rsa-pss" ? { name, saltLength: scheme.saltLength } : { name };
+  return await crypto.subtle.verify(
+    params,
+    cryptoKey,
+    signature as Uint8Array<ArrayBuffer>,
+    data as Uint8Array<ArrayBuffer>,
+  );
+}
+
+/** Verifies an RSA signature over `data` (the hash is computed here). */
+export async function verifyRsa(
+  key: RsaPublicKey,
+  scheme: RsaScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const hashName = webCryptoHashName(scheme.hash);
+  const sameMgf = scheme.kind !== "rsa-pss" || scheme.mgf1Hash === scheme.hash;
+  if (hashName && sameMgf && signature.length === Math.ceil(key.modulusBits / 8)) {
+    try {
+      return await verifyWithWebCrypto(key, scheme, hashName, data, signature);
+    } catch {
+      // WebCrypto refused the key or parameters (e.g. an unusual exponent): use the bigint path.
+    }
+  }
+  return await verifyRsaBigInt(key, scheme, data, signature);
+}
+
+/** The RFC 8017 bigint path alone (exported so tests can cross-check it against WebCrypto). */
+export async function verifyRsaBigInt(
+  key: RsaPublicKey,
+  scheme: RsaScheme,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const messageHash = await digest(scheme.hash, data);
+  return scheme.kind === "rsa-pss"
+    ? await verifyPssEncoded(key, scheme, messageHash, signature)
+    : verifyPkcs1Encoded(key, scheme.hash, messageHash, signature);
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  let e = exponent;
+  while (e > 0n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+    e >>= 1n;
+  }
+  return result;
+}
+
+/** s^e mod n as bytes of `length`, or null when the signature is out of range. */
+function rsaPublicOperation(
+  key: RsaPublicKey,
+  signature: Uint8Array,
+  length: number,
+): Uint8Array | null {
+  let s = 0n;
+  for (const b of signature) s = (s << 8n) | BigInt(b);
+  if (s >= key.n) return null;
+  const m = modPow(s, key.e, key.n);
+  const em = bigIntToBytes(m, length);
+  return em.length === length ? em : null;
+}
+
+function verifyPkcs1Encoded(
+  key: RsaPublicKey,
+  hash: HashName,
+  messageHash: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  const k = Math.ceil(key.modulusBits / 8);
+  const em = rsaPublicOperation(key, signature, k);
+  if (!em || em[0] !== 0 || em[1] !== 1) return false;
+  let i = 2;
+  while (i < em.length && em[i] === 0xff) i++;
+  if (i < 10 || em[i] !== 0) return false;
+  try {
+    // DigestInfo, with or without the NULL parameters (both occur in the wild).
+    const [algorithm, value] = children(parseTlv(em.subarray(i + 1)));
+    return decodeOid(children(algorithm)[0]) === hashOid(hash) &&
+      bytesEqual(octetStringValue(value), messageHash);
+  } catch (error) {
+    if (error instanceof Asn1Error) return false;
+    throw error;
+  }
+}
+
+async function mgf1(hash: HashName, seed: Uint8Array, length: number): Promise<Uint8Array> {
+  const blocks: Uint8Array[] = [];
+  for (let counter = 0; blocks.length * HASH_LENGTH[hash] < length; counter++) {
+    const c = new Uint8Array([
+      counter >>> 24,
+      (counter >>> 16) & 255,
+      (counter >>> 8) & 255,
+      counter & 255,
+    ]);
+    blocks.push(await digest(hash, concatBytes([seed, c])));
+  }
+  return concatBytes(blocks).subarray(0, length);
+}
+
+async function verifyPssEncoded(
+  key: RsaPublicKey,
+  scheme: { hash: HashName; mgf1Hash: HashName; saltLength: number },
+  messageHash: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  const emBits = key.modulusBits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  const hLen = HASH_LENGTH[scheme.hash];
+  const k = Math.ceil(key.modulusBits / 8);
+  const full = rsaPublicOperation(key, signature, k);
+  if (!full || emLen < hLen + scheme.saltLength + 2) return false;
+  if (k > emLen && full[0] !== 0) return false;
+  const em = full.subarray(k - emLen);
+  if (em[emLen - 1] !== 0xbc) return false;
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const h = em.subarray(emLen - hLen - 1, emLen - 1);
+  const topMask = 0xff >> (8 * emLen - emBits);
+  if ((maskedDb[0] & ~topMask) !== 0) return false;
+  const dbMask = await mgf1(scheme.mgf1Hash, h, maskedDb.length);
+  const db = maskedDb.map((b, i) => b ^ dbMask[i]);
+  db[0] &= topMask;
+  const psLength = emLen - hLen - scheme.saltLength - 2;
+  for (let i = 0; i < psLength; i++) if (db[i] !== 0) return false;
+  if (db[psLength] !== 1) return false;
+  const salt = db.subarray(db.length - scheme.saltLength);
+  const mPrime = concatBytes([new Uint8Array(8), messageHash, salt]);
+  return bytesEqual(await digest(scheme.hash, mPrime), h);
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../../scripts/trust.ts";
+import { hasVectors, vectorsDir } from "../testing/vectors.ts";
+import { listTrustItems } from "./mod.ts";
+
+/** Runs the CLI with console output captured, against a KV file in a temporary folder. */
+async function runCli(kvPath: string, args: string[]): Promise<{ code: number; output: string }> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
+  const previous = Deno.env.get("KAYLE_KV_PATH");
+  Deno.env.set("KAYLE_KV_PATH", kvPath);
+  try {
+    return { code: await main(args), output: lines.join("\n") };
+  } finally {
+    console.log = log;
+    if (previous === undefined) Deno.env.delete("KAYLE_KV_PATH");
+    else Deno.env.set("KAYLE_KV_PATH", previous);
+  }
+}
+
+Deno.test({
+  name: "trust CLI: import a master list with --root, then list; the KV folder is created",
+  ignore: !hasVectors,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const kvPath = join(dir, "data", "kayle.kv3");
+    const v = vectorsDir()!;
+    try {
+      const imported = await runCli(kvPath, [
+        "import",
+        join(v, "masterlists/NL_ML_2026-07-22.ml"),
+        "--root",
+        join(v, "masterlists/NL_ROOT_CA.der"),
+      ]);
+      assert.equal(imported.code, 0);
+      assert.match(imported.output, /imported 411, duplicates 0, rejected 0/);
+      assert.match(imported.output, /\n {2}NL {2}imported/);
+      const refused = await runCli(kvPath, [
+        "import",
+        join(v, "masterlists/DE_ML_2026-05-28-08-28-45.ml"),
+      ]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.output, /master_list_root_missing/);
+      const listed = await runCli(kvPath, ["list"]);
+      assert.equal(listed.code, 0);
+      assert.match(listed.output, /411 cscas$/);
+      assert.match(
+        listed.output,
+        /^NL {2}\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2} {2}[0-9a-f]{64} {2}/m,
+      );
+      const kv = await Deno.openKv(kvPath);
+      assert.equal((await listTrustItems(kv, "csca")).length, 411);
+      kv.close();
+      assert.equal((await runCli(kvPath, ["bogus"])).code, 2);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
