@@ -5,6 +5,8 @@ const LINKS = [
   ["", "Overview"],
   ["/api-keys", "API keys"],
   ["/members", "Members"],
+  ["/sessions", "Sessions"],
+  ["/webhooks", "Webhooks"],
 ] as const;
 
 /** Tabs for the organization pages; `current` is the active suffix. */

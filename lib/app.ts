@@ -115,6 +115,8 @@ function securityHeaders(deps: AppDeps) {
     referrerPolicy: "same-origin",
     strictTransportSecurity: https ? "max-age=63072000; includeSubDomains" : false,
     crossOriginResourcePolicy: "same-origin",
+    // A route that sets its own policy (the API reference UI) keeps it.
+    overwrite: false,
   });
 }
 

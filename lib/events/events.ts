@@ -54,6 +54,8 @@ export interface EventRecord {
   data: Record<string, unknown>;
   webhookEndpointId: string | null;
   createdAt: string;
+  /** Orders events of one commit (same millisecond) in the order they were added. */
+  sequence: number;
 }
 
 /** The JSON delivered to webhooks (SPEC §7.2). */
@@ -77,6 +79,7 @@ export type EventFanout = (
 ) => Promise<void>;
 
 let fanout: EventFanout | null = null;
+let sequenceCounter = 0;
 
 /** Registers the fan-out (one per process; the webhooks layer calls it at load). */
 export function registerEventFanout(fn: EventFanout): void {
@@ -114,6 +117,7 @@ export async function addEventToCommit(
     data: scrubClaims(input.data),
     webhookEndpointId: input.webhookEndpointId ?? null,
     createdAt: now.toISOString(),
+    sequence: now.getTime() * 1000 + (sequenceCounter++ % 1000),
   };
   op.set(["events", record.id], record)
     .set(["events_by_org", record.orgId, now.getTime(), record.id], record.id)
@@ -142,5 +146,5 @@ export async function listSessionEvents(kv: Deno.Kv, sessionId: string): Promise
   }
   const events = await Promise.all(ids.map((id) => getEvent(kv, id)));
   return events.filter((e): e is EventRecord => e !== null)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0) || a.createdAt.localeCompare(b.createdAt));
 }

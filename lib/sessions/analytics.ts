@@ -1,0 +1,107 @@
+/**
+ * Session analytics (`GET /v1/analytics/sessions/overview`): counts by status and a 14-day daily
+ * trend, from monotonic `KvU64` counters added to the same commit as each state change. `sum`
+ * mutations never conflict, so counting costs no retries and stays exact under races.
+ *
+ * Keys: `["session_counters", orgId, metric]` and `["session_daily", orgId, "YYYY-MM-DD", metric]`.
+ * Current counts are differences of monotonic counters:
+ * created = created_total − claimed − ended_from_created;
+ * in_progress = claimed − ended_from_in_progress.
+ */
+import type { SessionRecord, SessionStatus } from "./types.ts";
+
+/** Days in the trend. */
+export const TREND_DAYS = 14;
+
+const DAILY_METRICS = ["created", "succeeded", "failed", "expired", "cancelled"] as const;
+type DailyMetric = typeof DAILY_METRICS[number];
+
+/** Counts a new session in `op`. */
+export function countSessionCreated(op: Deno.AtomicOperation, session: SessionRecord): void {
+  op.sum(["session_counters", session.orgId, "created_total"], 1n);
+  addDaily(op, session.orgId, session.createdAt, "created");
+}
+
+/** Counts the first claim (`created` → `in_progress`) in `op`. */
+export function countSessionClaimed(op: Deno.AtomicOperation, session: SessionRecord): void {
+  op.sum(["session_counters", session.orgId, "claimed"], 1n);
+}
+
+/** Counts a terminal transition in `op`; `before` is the status the session left. */
+export function countSessionEnded(
+  op: Deno.AtomicOperation,
+  before: SessionStatus,
+  after: SessionRecord,
+): void {
+  const counters = ["session_counters", after.orgId] as const;
+  op.sum([...counters, `ended_from_${before}`], 1n);
+  op.sum([...counters, after.status], 1n);
+  const daily: DailyMetric = after.status === "completed"
+    ? (after.outcome === "succeeded" ? "succeeded" : "failed")
+    : after.status === "expired"
+    ? "expired"
+    : "cancelled";
+  if (after.status === "completed") op.sum([...counters, daily], 1n);
+  addDaily(op, after.orgId, after.updatedAt, daily);
+}
+
+function addDaily(op: Deno.AtomicOperation, orgId: string, at: string, metric: DailyMetric): void {
+  op.sum(["session_daily", orgId, at.slice(0, 10), metric], 1n);
+}
+
+/** The overview of an organization's sessions. */
+export interface SessionsOverview {
+  total: number;
+  by_status: Record<SessionStatus, number>;
+  by_outcome: { succeeded: number; failed: number };
+  /** Oldest day first; days in UTC. */
+  daily: Array<{ date: string } & Record<DailyMetric, number>>;
+}
+
+/** Reads the overview at `now` (the trend ends with today, UTC). */
+export async function getSessionsOverview(
+  kv: Deno.Kv,
+  orgId: string,
+  now: Date,
+): Promise<SessionsOverview> {
+  const counters = new Map<string, number>();
+  for await (const e of kv.list<Deno.KvU64>({ prefix: ["session_counters", orgId] })) {
+    counters.set(String(e.key[2]), Number(e.value.value));
+  }
+  const n = (k: string) => counters.get(k) ?? 0;
+  const days = trendDays(now);
+  const daily = new Map(days.map((d) => [d, emptyDay(d)]));
+  for await (
+    const e of kv.list<Deno.KvU64>({
+      start: ["session_daily", orgId, days[0]],
+      end: ["session_daily", orgId, days.at(-1)! + "\uffff"],
+    })
+  ) {
+    const row = daily.get(String(e.key[2]));
+    if (row) row[e.key[3] as DailyMetric] = Number(e.value.value);
+  }
+  return {
+    total: n("created_total"),
+    by_status: {
+      created: n("created_total") - n("claimed") - n("ended_from_created"),
+      in_progress: n("claimed") - n("ended_from_in_progress"),
+      completed: n("completed"),
+      expired: n("expired"),
+      cancelled: n("cancelled"),
+    },
+    by_outcome: { succeeded: n("succeeded"), failed: n("failed") },
+    daily: [...daily.values()],
+  };
+}
+
+function trendDays(now: Date): string[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from(
+    { length: TREND_DAYS },
+    (_, i) => new Date(today - (TREND_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+function emptyDay(date: string): { date: string } & Record<DailyMetric, number> {
+  return { date, created: 0, succeeded: 0, failed: 0, expired: 0, cancelled: 0 };
+}

@@ -1,0 +1,107 @@
+/**
+ * The HTTP edge of the sessions layer: turns its typed errors into API errors with stable codes,
+ * and rate-limits the public verify endpoints per client address and per session.
+ */
+import type { z } from "@hono/zod-openapi";
+import type { AppContext } from "../framework/define.ts";
+import { ApiError, notFound, rateLimited } from "../http/errors.ts";
+import { isId } from "../core/ids.ts";
+import { CancelTokenError } from "./cancel_tokens.ts";
+import { ConsentError } from "./consent.ts";
+import { ShareFieldError } from "./share_fields.ts";
+import { InvalidCursorError } from "./sessions.ts";
+import { SessionStateError } from "./types.ts";
+
+/** Maps a sessions-layer error to an {@link ApiError}; anything else is rethrown as is. */
+export function toApiError(error: unknown): unknown {
+  if (error instanceof ShareFieldError || error instanceof ConsentError) {
+    return new ApiError(400, error.code, error.message);
+  }
+  if (error instanceof CancelTokenError) {
+    return error.code === "CANCEL_TOKEN_INVALID"
+      ? new ApiError(401, error.code, error.message)
+      : new ApiError(409, error.code, error.message, {
+        hint: "The session is still open: the token was consumed by an earlier request.",
+      });
+  }
+  if (error instanceof InvalidCursorError) {
+    return new ApiError(400, "INVALID_REQUEST", error.message, {
+      hint: "Pass the id of an item from a previous page of the same list.",
+    });
+  }
+  if (error instanceof SessionStateError) return stateError(error);
+  return error;
+}
+
+function stateError(error: SessionStateError): ApiError {
+  switch (error.code) {
+    case "session_not_found":
+    case "attempt_not_found":
+      return notFound("session");
+    case "session_terminal":
+      return new ApiError(410, "SESSION_EXPIRED", "The session has ended.", {
+        hint: "Create a new session to verify again.",
+      });
+    case "session_in_progress":
+      return new ApiError(409, "SESSION_IN_PROGRESS", error.message);
+    case "contention":
+      return new ApiError(409, "CONFLICT", error.message, { hint: "Retry the request." });
+    default:
+      return new ApiError(409, "CONFLICT", error.message);
+  }
+}
+
+/** Runs `work`, translating sessions-layer errors. */
+export async function translatingErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+/** Public endpoint limits: requests per minute per client address, and per session. */
+export const PUBLIC_RATE_LIMITS = {
+  /** All public verify endpoints together, per client address. */
+  perIp: 300,
+  /** Per session and endpoint. */
+  perSession: { details: 60, status: 120, consent: 20, cancel: 10 },
+} as const;
+
+/** A public verify endpoint that is rate-limited. */
+export type PublicEndpoint = keyof typeof PUBLIC_RATE_LIMITS.perSession;
+
+/**
+ * Counts a public request per client address and per session (fixed one-minute windows);
+ * throws 429 `RATE_LIMITED` with Retry-After, then 404 for an id that cannot be a session.
+ */
+export async function limitPublicRequest(
+  c: AppContext,
+  endpoint: PublicEndpoint,
+  sessionId: string,
+): Promise<void> {
+  const limiter = c.var.deps.limiter;
+  const byIp = await limiter.hit("verify_ip", c.var.clientIp, PUBLIC_RATE_LIMITS.perIp, 60_000);
+  if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
+  if (!isId("vs", sessionId)) throw notFound("session");
+  const limit = PUBLIC_RATE_LIMITS.perSession[endpoint];
+  const bySession = await limiter.hit(`verify_${endpoint}`, sessionId, limit, 60_000);
+  if (!bySession.allowed) throw rateLimited(bySession.retryAfterSeconds);
+}
+
+/** Errors every public verify endpoint documents. */
+export const publicErrors = [
+  { status: 404, code: "NOT_FOUND", when: "no session with this id" },
+];
+
+/**
+ * Validates a JSON body the router let through unvalidated (a request without a body skips the
+ * router's check because bodies are optional there); throws 400 `BAD_REQUEST` naming the field.
+ */
+export function requireBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path?.length ? issue.path.join(".") : "body";
+  throw new ApiError(400, "BAD_REQUEST", `Invalid ${field}: ${issue?.message ?? "malformed"}.`);
+}

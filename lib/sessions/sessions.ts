@@ -1,0 +1,201 @@
+/**
+ * Verification sessions (SPEC §4): create, read (with lazy expiry) and list newest first with
+ * cursor pagination and the status / creation-date filters. State changes live in
+ * `lifecycle.ts` and `attempts.ts`.
+ */
+import type { AppDeps } from "../deps.ts";
+import type { KeyMode } from "../api_keys/api_keys.ts";
+import { isId, newId, randomToken } from "../core/ids.ts";
+import { CONTRACT_VERSION } from "../events/events.ts";
+import { countSessionCreated } from "./analytics.ts";
+import { cancelTokenRecord } from "./cancel_tokens.ts";
+import { expireDueSessions } from "./expiry_sweep.ts";
+import { expireSession, isExpiryDue } from "./lifecycle.ts";
+import type { ShareFields } from "./share_fields.ts";
+import { SESSION_TTL_MS, sessionKeys, type SessionRecord, type SessionStatus } from "./types.ts";
+
+/** What creating a session needs (already validated). */
+export interface NewSession {
+  orgId: string;
+  mode: KeyMode;
+  shareFields: ShareFields;
+  redirectUrl: string | null;
+  webhookEndpointId: string | null;
+}
+
+/** A created session and its one-shot cancel token (plaintext, shown once). */
+export interface CreatedSession {
+  session: SessionRecord;
+  cancelToken: string;
+}
+
+/**
+ * Creates a session in one commit with its indexes, expiry entry, cancel-token hash and
+ * analytics counters. The session expires 60 minutes after creation.
+ */
+export async function createSession(deps: AppDeps, input: NewSession): Promise<CreatedSession> {
+  const now = deps.clock.now();
+  const session: SessionRecord = {
+    id: newId("vs", deps.random),
+    ...input,
+    status: "created",
+    outcome: null,
+    failureCode: null,
+    contractVersion: CONTRACT_VERSION,
+    attemptsUsed: 0,
+    failedAttempts: 0,
+    latestAttemptId: null,
+    deviceIdHash: null,
+    cancelReason: null,
+    cancelledBy: null,
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+    completedAt: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const cancelToken = randomToken(32, deps.random);
+  const op = deps.kv.atomic()
+    .check({ key: sessionKeys.session(session.id), versionstamp: null })
+    .set(sessionKeys.session(session.id), session)
+    .set(sessionKeys.byOrg(session), session.id)
+    .set(sessionKeys.byOrgStatus(session), session.id)
+    .set(sessionKeys.byExpiry(session), session.id)
+    .set(
+      sessionKeys.cancelToken(session.id),
+      await cancelTokenRecord(deps, session.id, cancelToken),
+    );
+  countSessionCreated(op, session);
+  if (!(await op.commit()).ok) throw new Error("session id collision; retry");
+  return { session, cancelToken };
+}
+
+/** Reads a session as stored (no lazy expiry). */
+export async function getSessionRecord(kv: Deno.Kv, id: string): Promise<SessionRecord | null> {
+  return (await kv.get<SessionRecord>(sessionKeys.session(id))).value;
+}
+
+/**
+ * Reads a session, expiring it first when its 60 minutes have passed. With `orgId`, another
+ * organization's session reads as null (the API answers 404).
+ */
+export async function readSession(
+  deps: AppDeps,
+  id: string,
+  orgId?: string,
+): Promise<SessionRecord | null> {
+  const session = await getSessionRecord(deps.kv, id);
+  if (!session || (orgId !== undefined && session.orgId !== orgId)) return null;
+  return isExpiryDue(session, deps.clock.now()) ? await expireSession(deps, id) : session;
+}
+
+/** Reads many sessions by id, in the given order, skipping missing ones. */
+export async function getSessionRecords(kv: Deno.Kv, ids: string[]): Promise<SessionRecord[]> {
+  const out: SessionRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const batch = await kv.getMany<SessionRecord[]>(ids.slice(i, i + 10).map(sessionKeys.session));
+    for (const entry of batch) if (entry.value) out.push(entry.value);
+  }
+  return out;
+}
+
+/** Filters and page of a session list. */
+export interface SessionListQuery {
+  status?: SessionStatus;
+  /** Inclusive bounds on `created_at`. */
+  createdFrom?: Date;
+  createdTo?: Date;
+  limit: number;
+  /** Continue after this session id (newest first). */
+  startingAfter?: string;
+}
+
+/** The `starting_after` cursor names no session of the organization. */
+export class InvalidCursorError extends Error {
+  /** Creates the error for the unknown cursor. */
+  constructor(readonly cursor: string) {
+    super(`starting_after ${cursor} is not an object of this list.`);
+    this.name = "InvalidCursorError";
+  }
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+/**
+ * Lists an organization's sessions newest first. Sessions past their expiry are expired before
+ * the page is read, so a status filter never returns a stale `created` / `in_progress` one.
+ * Throws {@link InvalidCursorError}.
+ */
+export async function listSessions(
+  deps: AppDeps,
+  orgId: string,
+  query: SessionListQuery,
+): Promise<Page<SessionRecord>> {
+  await expireDueSessions(deps, { limit: 200 });
+  const prefix: Deno.KvKey = query.status
+    ? ["sessions_by_org_status", orgId, query.status]
+    : ["sessions_by_org", orgId];
+  let upper: Deno.KvKey | null = query.createdTo
+    ? [...prefix, query.createdTo.getTime() + 1]
+    : null;
+  if (query.startingAfter) {
+    const cursor = await getSessionRecord(deps.kv, query.startingAfter);
+    if (!cursor || cursor.orgId !== orgId) throw new InvalidCursorError(query.startingAfter);
+    const cursorMs = Date.parse(cursor.createdAt);
+    if (!upper || cursorMs < (upper[upper.length - 1] as number)) {
+      upper = [...prefix, cursorMs, cursor.id];
+    }
+  }
+  const lower: Deno.KvKey | null = query.createdFrom
+    ? [...prefix, query.createdFrom.getTime()]
+    : null;
+  const selector: Deno.KvListSelector = lower && upper
+    ? { start: lower, end: upper }
+    : upper
+    ? { prefix, end: upper }
+    : lower
+    ? { prefix, start: lower }
+    : { prefix };
+  const ids: string[] = [];
+  for await (const e of deps.kv.list<string>(selector, { reverse: true, limit: query.limit + 1 })) {
+    ids.push(e.value);
+  }
+  const hasMore = ids.length > query.limit;
+  const records = await getSessionRecords(deps.kv, ids.slice(0, query.limit));
+  const items = await Promise.all(
+    records.map(async (s) =>
+      isExpiryDue(s, deps.clock.now()) ? (await expireSession(deps, s.id))! : s
+    ),
+  );
+  return { items, hasMore };
+}
+
+/** Tells whether a webhook endpoint id belongs to an organization (registered by the webhooks layer). */
+export type WebhookEndpointLookup = (
+  kv: Deno.Kv,
+  orgId: string,
+  endpointId: string,
+) => Promise<boolean>;
+
+let webhookEndpointLookup: WebhookEndpointLookup | null = null;
+
+/** Registers how `webhook_endpoint_id` is checked at creation (the webhooks layer calls it at load). */
+export function registerWebhookEndpointLookup(lookup: WebhookEndpointLookup): void {
+  webhookEndpointLookup = lookup;
+}
+
+/**
+ * True when `endpointId` is a well-formed `whe_` id and, once the webhooks layer registered its
+ * lookup, an endpoint of the organization.
+ */
+export async function isUsableWebhookEndpoint(
+  kv: Deno.Kv,
+  orgId: string,
+  endpointId: string,
+): Promise<boolean> {
+  if (!isId("whe", endpointId)) return false;
+  return webhookEndpointLookup ? await webhookEndpointLookup(kv, orgId, endpointId) : true;
+}

@@ -1,0 +1,44 @@
+/** `GET /v1/analytics/sessions/overview` (SPEC §4.1): counts by status and a 14-day trend. */
+import { z } from "@hono/zod-openapi";
+import { define } from "../../../../lib/framework/define.ts";
+import { ok } from "../../../../lib/http/envelope.ts";
+import { getSessionsOverview } from "../../../../lib/sessions/analytics.ts";
+import { expireDueSessions } from "../../../../lib/sessions/expiry_sweep.ts";
+
+const day = z.object({
+  date: z.string().openapi({ format: "date", example: "2026-06-01" }),
+  created: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  expired: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+const overviewSchema = z.object({
+  total: z.number().int(),
+  by_status: z.object({
+    created: z.number().int(),
+    in_progress: z.number().int(),
+    completed: z.number().int(),
+    expired: z.number().int(),
+    cancelled: z.number().int(),
+  }),
+  by_outcome: z.object({ succeeded: z.number().int(), failed: z.number().int() }),
+  daily: z.array(day).openapi({ description: "14 UTC days, oldest first, ending today." }),
+}).openapi("SessionsOverview");
+
+export const api = define.api({
+  GET: define.operation({
+    summary: "Sessions overview",
+    description: "Current counts by status and outcome, and a 14-day daily trend (UTC days).",
+    tags: ["Analytics"],
+    operationId: "getSessionsOverview",
+    scope: "analytics:read",
+    response: overviewSchema,
+    async handler(c) {
+      const deps = c.var.deps;
+      await expireDueSessions(deps, { limit: 200 });
+      return ok(c, await getSessionsOverview(deps.kv, c.var.apiKey!.orgId, deps.clock.now()));
+    },
+  }),
+});

@@ -1,0 +1,42 @@
+/** `GET /v1/sessions/:id` (SPEC §4.1): one session of the key's organization, expired lazily. */
+import { z } from "@hono/zod-openapi";
+import { define } from "../../../lib/framework/define.ts";
+import { ok } from "../../../lib/http/envelope.ts";
+import { notFound } from "../../../lib/http/errors.ts";
+import { isId } from "../../../lib/core/ids.ts";
+import { readSession } from "../../../lib/sessions/sessions.ts";
+import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
+import {
+  includeAttemptsSchema,
+  sessionIdParamsSchema,
+  sessionSchema,
+  toSessionObject,
+} from "../../../lib/sessions/api_objects.ts";
+
+export const api = define.api({
+  GET: define.operation({
+    summary: "Retrieve a verification session",
+    tags: ["Sessions"],
+    operationId: "getSession",
+    scope: "sessions:read",
+    params: sessionIdParamsSchema,
+    query: z.object({ include_attempts: includeAttemptsSchema }),
+    response: sessionSchema,
+    errors: [{
+      status: 404,
+      code: "NOT_FOUND",
+      when: "no session with this id in the organization",
+    }],
+    async handler(c, { params, query }) {
+      const deps = c.var.deps;
+      const session = isId("vs", params.id)
+        ? await readSession(deps, params.id, c.var.apiKey!.orgId)
+        : null;
+      if (!session) throw notFound("session");
+      const attempts = query.include_attempts === "true"
+        ? await listSessionAttempts(deps.kv, session.id)
+        : undefined;
+      return ok(c, toSessionObject(session, { publicUrl: deps.config.publicUrl, attempts }));
+    },
+  }),
+});

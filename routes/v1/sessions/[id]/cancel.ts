@@ -1,0 +1,49 @@
+/**
+ * `POST /v1/sessions/:id/cancel` (SPEC §4.1): the integrator's cancel. Idempotent: a terminal
+ * session is returned unchanged; otherwise the session ends `cancelled` with one
+ * `verification.session.cancelled` event (`cancelled_by: integrator`).
+ */
+import { define } from "../../../../lib/framework/define.ts";
+import { ok } from "../../../../lib/http/envelope.ts";
+import { notFound } from "../../../../lib/http/errors.ts";
+import { isId } from "../../../../lib/core/ids.ts";
+import { cancelSession } from "../../../../lib/sessions/lifecycle.ts";
+import { translatingErrors } from "../../../../lib/sessions/http.ts";
+import {
+  sessionIdParamsSchema,
+  sessionSchema,
+  toSessionObject,
+} from "../../../../lib/sessions/api_objects.ts";
+
+export const api = define.api({
+  POST: define.operation({
+    summary: "Cancel a verification session",
+    description:
+      "Idempotent. A session that already ended (completed, expired or cancelled) is returned unchanged.",
+    tags: ["Sessions"],
+    operationId: "cancelSession",
+    scope: "sessions:write",
+    params: sessionIdParamsSchema,
+    response: sessionSchema,
+    errors: [
+      { status: 404, code: "NOT_FOUND", when: "no session with this id in the organization" },
+      { status: 409, code: "CONFLICT", when: "the session changed too often to commit; retry" },
+    ],
+    async handler(c, { params }) {
+      const deps = c.var.deps;
+      const orgId = c.var.apiKey!.orgId;
+      const result = isId("vs", params.id)
+        ? await translatingErrors(() => cancelSession(deps, params.id, { by: "integrator", orgId }))
+        : null;
+      if (!result) throw notFound("session");
+      if (result.cancelled) {
+        deps.logger.info("session.cancelled", {
+          org_id: orgId,
+          session_id: params.id,
+          by: "integrator",
+        });
+      }
+      return ok(c, toSessionObject(result.session, { publicUrl: deps.config.publicUrl }));
+    },
+  }),
+});

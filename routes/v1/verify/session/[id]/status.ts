@@ -1,0 +1,33 @@
+/** `GET /v1/verify/session/:id/status` (SPEC §5): the status a verify page polls. Public. */
+import { define } from "../../../../../lib/framework/define.ts";
+import { ok } from "../../../../../lib/http/envelope.ts";
+import { notFound } from "../../../../../lib/http/errors.ts";
+import { readSession } from "../../../../../lib/sessions/sessions.ts";
+import { getAttempt } from "../../../../../lib/sessions/attempts.ts";
+import { limitPublicRequest, publicErrors } from "../../../../../lib/sessions/http.ts";
+import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
+import { publicStatusSchema, toPublicStatus } from "../../../../../lib/sessions/public_views.ts";
+
+export const api = define.api({
+  GET: define.operation({
+    summary: "Session status for the verify page",
+    description:
+      "Poll while the user is in the flow. `redirect_url` appears once the session is terminal.",
+    tags: ["Verify"],
+    operationId: "getPublicSessionStatus",
+    scope: "public",
+    params: sessionIdParamsSchema,
+    response: publicStatusSchema,
+    errors: publicErrors,
+    async handler(c, { params }) {
+      await limitPublicRequest(c, "status", params.id);
+      const deps = c.var.deps;
+      const session = await readSession(deps, params.id);
+      if (!session) throw notFound("session");
+      const latest = session.latestAttemptId
+        ? await getAttempt(deps.kv, session.latestAttemptId)
+        : null;
+      return ok(c, toPublicStatus(session, latest));
+    },
+  }),
+});
