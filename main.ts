@@ -9,6 +9,8 @@ import { buildIslandBundle } from "./lib/framework/manifest.ts";
 import { issueSetupLink } from "./lib/accounts/setup.ts";
 import { startBackgroundWork } from "./lib/background.ts";
 import { manifest } from "./manifest.gen.ts";
+import "./webhooks/register.ts";
+import "./lib/handoff/register.ts";
 import type { Config } from "./lib/core/config.ts";
 
 const root = new URL(".", import.meta.url).pathname;

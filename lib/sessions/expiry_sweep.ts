@@ -15,7 +15,7 @@ import { randomAlphanumeric } from "../core/ids.ts";
 import { expireSession } from "./lifecycle.ts";
 
 /** Name of the cron job and of its lease. */
-export const EXPIRY_SWEEP_NAME = "sessions.expiry_sweep";
+export const EXPIRY_SWEEP_NAME = "sessions_expiry_sweep";
 
 /** Sessions expired per sweep run at most (the next minute continues). */
 export const SWEEP_BATCH = 1000;

@@ -21,7 +21,7 @@ export const MINIMISE_AFTER_MS = 7 * 24 * 3600_000;
 /** Ended sessions are deleted this long after their end. */
 export const DELETE_AFTER_MS = 30 * 24 * 3600_000;
 /** Name of the cron job and its lease. */
-export const RETENTION_NAME = "sessions.retention";
+export const RETENTION_NAME = "sessions_retention";
 
 async function dueIds(
   deps: AppDeps,
@@ -110,7 +110,7 @@ export async function runRetention(deps: AppDeps, holder: string): Promise<boole
   return await withLease(deps.kv, RETENTION_NAME, holder, 10 * 60_000, deps.clock, async () => {
     const minimised = await minimiseEndedSessions(deps);
     const deleted = await deleteEndedSessions(deps);
-    if (minimised || deleted) deps.logger.info("sessions.retention", { minimised, deleted });
+    if (minimised || deleted) deps.logger.info("sessions_retention", { minimised, deleted });
   });
 }
 

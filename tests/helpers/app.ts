@@ -13,6 +13,8 @@ import { hashPassword } from "../../lib/accounts/passwords.ts";
 import { createOrganization, type Organization } from "../../lib/accounts/organizations.ts";
 import { createApiKey, type KeyMode, type Scope, SCOPES } from "../../lib/api_keys/api_keys.ts";
 import { silentLogger } from "../../lib/core/logger.ts";
+import "../../webhooks/register.ts";
+import "../../lib/handoff/register.ts";
 
 /** A test app and what it runs on. */
 export interface TestApp {

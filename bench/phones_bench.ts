@@ -1,0 +1,194 @@
+/**
+ * 500 concurrent phones, each completing a test-mode verification against a real server in a
+ * child process (its own memory, measured as peak RSS from /proc): verifications per minute and
+ * p50/p99 duration (session creation → result). The 500-phone run uses an accept-all biometric
+ * stub in the SERVER (the real face model costs ~0.6 s of CPU per verification); a second run
+ * uses the real local face verifier for a subset. Everything else is real: HTTP, WebSocket,
+ * consent, handoff, the document checks with the sandbox CSCA, completeAttempt and events.
+ *
+ *   deno run -A --unstable-kv --unstable-cron bench/phones_bench.ts   prints the section as JSON
+ *   PHONES_BENCH_COUNT=500 PHONES_BENCH_REAL_COUNT=20 override the sizes
+ */
+import { type BenchSection, percentile, round } from "./section.ts";
+import { httpPhoneApi, runPhone } from "../phone/mod.ts";
+
+const PHONES = Number(Deno.env.get("PHONES_BENCH_COUNT") ?? 500);
+const REAL_PHONES = Number(Deno.env.get("PHONES_BENCH_REAL_COUNT") ?? 20);
+
+interface ServerChild {
+  url: string;
+  secret: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startServerChild(biometric: "stub" | "real"): Promise<ServerChild> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-cron",
+      new URL(import.meta.url).pathname,
+      "--serve",
+      biometric,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  while (!buffer.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the bench server exited before it was ready");
+    buffer += value;
+  }
+  const ready = JSON.parse(buffer.split("\n")[0]);
+  return {
+    url: ready.url,
+    secret: ready.secret,
+    pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
+
+async function peakRssMiB(pid: number): Promise<number | string> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    const kb = Number(status.match(/VmHWM:\s+(\d+) kB/)?.[1]);
+    return Number.isFinite(kb) ? round(kb / 1024, 1) : "n/a";
+  } catch {
+    return "n/a";
+  }
+}
+
+async function onePhone(server: ServerChild, index: number): Promise<{ ms: number; ok: boolean }> {
+  const started = performance.now();
+  const response = await fetch(`${server.url}/v1/sessions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.secret}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  const { data } = await response.json();
+  const result = await runPhone({
+    api: httpPhoneApi(server.url),
+    sessionId: data.id,
+    deviceId: `bench-${index}`,
+  });
+  return { ms: performance.now() - started, ok: result.status === "succeeded" };
+}
+
+async function runPhones(
+  biometric: "stub" | "real",
+  count: number,
+): Promise<Record<string, string | number>> {
+  const server = await startServerChild(biometric);
+  try {
+    await onePhone(server, -1); // warm-up: JIT, the sandbox CSCA, the face model's first call
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from(
+        { length: count },
+        (_, i) => onePhone(server, i).catch(() => ({ ms: NaN, ok: false })),
+      ),
+    );
+    const wallMs = performance.now() - started;
+    const durations = results.filter((r) => r.ok).map((r) => r.ms);
+    return {
+      run: biometric === "stub"
+        ? `${count} phones, biometric STUB (accept-all)`
+        : `${count} phones, real face model`,
+      succeeded: `${durations.length}/${count}`,
+      "verifications/min": round((durations.length / wallMs) * 60_000, 0),
+      "p50 ms": round(percentile(durations, 50), 0),
+      "p99 ms": round(percentile(durations, 99), 0),
+      "server peak RSS MiB": await peakRssMiB(server.pid),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The phones section of `deno task bench`. */
+export async function bench(): Promise<BenchSection> {
+  const rows = [await runPhones("stub", PHONES)];
+  if (REAL_PHONES > 0) rows.push(await runPhones("real", REAL_PHONES));
+  return {
+    title: "Concurrent phones (test-mode verifications end to end)",
+    rows,
+    notes: [
+      "Server in a child process; phones (HTTP + WebSocket clients, synthetic passports) in the bench process.",
+      "Duration: POST /v1/sessions → details → consent → handoff → hello → uploads → AA/CA → selfie → result.",
+      "The STUB row replaces only face match and liveness with an accept-all verifier in the server; " +
+      "the real-model row shows their cost (CPU-bound, one JS thread).",
+      "Rate limits are lifted in the bench server: every phone shares one loopback address.",
+      `Machine: ${navigator.hardwareConcurrency} cores, shared.`,
+    ],
+  };
+}
+
+/** The child: a real server on a temporary KV, with an org, a test key and the chosen verifier. */
+async function serve(biometric: "stub" | "real"): Promise<void> {
+  const { registerBackgroundWork } = await import("../lib/background.ts");
+  // Runs before the other layers' starters: the verifier, no rate limits, the org and key.
+  registerBackgroundWork("bench-setup", async (deps) => {
+    if (biometric === "stub") {
+      deps.services.biometric = {
+        compareFaces: () => Promise.resolve({ decision: "match", reason: "face_match" }),
+        checkLiveness: () => Promise.resolve({ passed: true, reason: "liveness_passed" }),
+      };
+    }
+    deps.limiter = {
+      hit: () => Promise.resolve({ allowed: true, remaining: 1, retryAfterSeconds: 0 }),
+    };
+    const { createOrganization } = await import("../lib/accounts/organizations.ts");
+    const { createUser } = await import("../lib/accounts/users.ts");
+    const { createApiKey, SCOPES } = await import("../lib/api_keys/api_keys.ts");
+    const user = await createUser(
+      deps.kv,
+      { email: "bench@example.test", passwordHash: "x" },
+      deps.clock,
+      deps.random,
+    );
+    const org = await createOrganization(
+      deps.kv,
+      { name: "Bench", slug: "bench", ownerId: user.id },
+      deps.clock,
+      deps.random,
+    );
+    const { secret } = await createApiKey(deps, {
+      orgId: org.id,
+      name: "bench",
+      scopes: [...SCOPES],
+      mode: "test",
+      createdBy: null,
+    });
+    benchSecret = secret;
+    return { stop: () => Promise.resolve() };
+  });
+  const { startServer } = await import("../main.ts");
+  const { loadConfig } = await import("../lib/core/config.ts");
+  const dataDir = await Deno.makeTempDir();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const env = { KAYLE_DATA_DIR: dataDir, PORT: String(port), KAYLE_LOG_LEVEL: "error" };
+  const server = await startServer(loadConfig(env), {}, { bundle: false });
+  console.log(JSON.stringify({ url: server.url, secret: benchSecret }));
+  Deno.addSignalListener("SIGTERM", async () => {
+    await server.shutdown();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    Deno.exit(0);
+  });
+}
+
+let benchSecret = "";
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--serve") await serve(Deno.args[1] === "real" ? "real" : "stub");
+  else console.log(JSON.stringify(await bench(), null, 2));
+}

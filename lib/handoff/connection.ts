@@ -1,0 +1,219 @@
+/**
+ * One phone connection, independent of the transport (a WebSocket in production, an in-process
+ * pipe for the server-side simulator). Frames are handled one at a time in arrival order. Every
+ * problem is a typed `error` message with a stable code; a bad frame is answered and the
+ * connection keeps serving; a fatal error is answered, then the socket closes with a 4xxx code.
+ */
+import type { AppDeps } from "../deps.ts";
+import { claimWithToken, HelloRefused } from "./claim.ts";
+import {
+  CLOSE_CODES,
+  encodeBase64,
+  LIMITS,
+  type MobileErrorCode,
+  parsePhoneMessage,
+  type PhoneMessage,
+  PROTOCOL_VERSION,
+} from "./protocol.ts";
+import {
+  type AttemptRuntime,
+  type HandoffServices,
+  type MobileSocket,
+  runtimeFor,
+} from "./services.ts";
+import { chipAuthenticationStartMessage, handleAttemptMessage } from "./steps.ts";
+
+/** Errors after which the connection cannot continue. */
+const FATAL: ReadonlySet<MobileErrorCode> = new Set(
+  Object.keys(CLOSE_CODES) as MobileErrorCode[],
+);
+
+/** A phone connection. Feed it frames; it answers through its socket. */
+export class MobileConnection {
+  readonly #deps: AppDeps;
+  readonly #services: HandoffServices;
+  readonly #socket: MobileSocket;
+  readonly #sessionId: string;
+  #runtime: AttemptRuntime | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  #errors = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Creates the connection for the session of the URL. */
+  constructor(deps: AppDeps, services: HandoffServices, socket: MobileSocket, sessionId: string) {
+    this.#deps = deps;
+    this.#services = services;
+    this.#socket = socket;
+    this.#sessionId = sessionId;
+    this.#armIdleTimer();
+  }
+
+  /** True once the connection closed (or was told to). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A text frame arrived. */
+  receiveText(text: string): Promise<void> {
+    this.#armIdleTimer();
+    this.#queue = this.#queue.then(() => this.#handleFrame(text)).catch((error) => {
+      this.#deps.logger.error("mobile.frame_failed", {
+        error_class: (error as Error)?.name ?? "Error",
+      });
+      this.fail("INTERNAL_ERROR", "Something went wrong on our side; reconnect and resume.");
+    });
+    return this.#queue;
+  }
+
+  /** A binary frame arrived: the protocol is JSON text only. */
+  receiveBinary(): Promise<void> {
+    return this.receiveText("\u0000binary");
+  }
+
+  /** The transport closed. */
+  transportClosed(): void {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    if (this.#runtime?.socket === this.#socket) {
+      this.#runtime.socket = null;
+      this.#runtime.lastActivity = Date.now();
+    }
+  }
+
+  /** Sends a message (adds `v`). */
+  send(message: Record<string, unknown>): void {
+    if (this.#closed) return;
+    try {
+      this.#socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...message }));
+    } catch {
+      this.transportClosed();
+    }
+  }
+
+  /** Sends a typed error; closes when it is fatal (or when the phone keeps erring). */
+  fail(code: MobileErrorCode, message: string): void {
+    const fatal = FATAL.has(code);
+    this.send({ type: "error", code, message, fatal });
+    if (fatal) return this.close(CLOSE_CODES[code]!, code);
+    if (++this.#errors >= LIMITS.maxErrorsPerConnection) {
+      this.fail("TOO_MANY_ERRORS", "Too many protocol errors on this connection.");
+    }
+  }
+
+  /** Closes the connection with a code. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.transportClosed();
+    try {
+      this.#socket.close(code, reason);
+    } catch {
+      // already closed by the peer
+    }
+  }
+
+  #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    if (this.#closed) return;
+    this.#idleTimer = setTimeout(() => {
+      if (this.#runtime?.resultRunning) return this.#armIdleTimer();
+      this.fail(
+        "IDLE_TIMEOUT",
+        "No message for too long; reconnect with the same token to resume.",
+      );
+    }, this.#services.idleTimeoutMs);
+  }
+
+  async #handleFrame(text: string): Promise<void> {
+    if (this.#closed) return;
+    if (text === "\u0000binary") {
+      return this.fail(
+        "BINARY_NOT_SUPPORTED",
+        "Send JSON text frames; binary data travels as base64.",
+      );
+    }
+    const parsed = parsePhoneMessage(text);
+    if (!parsed.ok) {
+      // Before a successful hello nothing but a hello is acceptable.
+      if (!this.#runtime && parsed.error.code !== "PROTOCOL_VERSION_UNSUPPORTED") {
+        return this.fail(
+          "HELLO_REQUIRED",
+          `The first message must be a valid hello: ${parsed.error.message}`,
+        );
+      }
+      return this.fail(parsed.error.code, parsed.error.message);
+    }
+    const message = parsed.message;
+    if (message.type === "ping") return this.send({ type: "pong" });
+    if (!this.#runtime) {
+      if (message.type !== "hello") {
+        return this.fail("HELLO_REQUIRED", "The first message must be a hello.");
+      }
+      return await this.#hello(message);
+    }
+    if (message.type === "hello") {
+      return this.fail("ALREADY_HELLO", "This connection already said hello.");
+    }
+    this.#runtime.lastActivity = Date.now();
+    if (this.#runtime.socket !== this.#socket) {
+      return this.fail("CONNECTION_REPLACED", "A newer connection took over this attempt.");
+    }
+    await handleAttemptMessage(this.#deps, this.#services, this, this.#runtime, message);
+  }
+
+  async #hello(message: Extract<PhoneMessage, { type: "hello" }>): Promise<void> {
+    if (message.session_id !== this.#sessionId) {
+      return this.fail("HANDOFF_TOKEN_INVALID", "session_id differs from the URL's session.");
+    }
+    let claimed;
+    try {
+      claimed = await claimWithToken(this.#deps, {
+        sessionId: message.session_id,
+        token: message.token,
+        deviceId: message.device_id,
+      });
+    } catch (error) {
+      if (error instanceof HelloRefused) return this.fail(error.code, error.message);
+      throw error;
+    }
+    const runtime = runtimeFor(this.#deps, this.#services, claimed.attempt.id, claimed.session.id);
+    const previous = runtime.socket;
+    runtime.socket = this.#socket;
+    this.#runtime = runtime;
+    if (previous && previous !== this.#socket) replaceSocket(previous);
+    this.#deps.logger.info("mobile.hello", {
+      session_id: claimed.session.id,
+      attempt_id: claimed.attempt.id,
+      resumed: claimed.resumed,
+    });
+    this.send({
+      type: "hello_ok",
+      session_id: claimed.session.id,
+      attempt_id: claimed.attempt.id,
+      mode: claimed.session.mode,
+      resumed: claimed.resumed,
+      aa_challenge: encodeBase64(runtime.aaChallenge),
+      received: runtime.artifacts.names(),
+      chip_authentication: runtime.chipAuth
+        ? chipAuthenticationStartMessage(runtime.chipAuth)
+        : null,
+      pose_challenge: runtime.poseChallenge,
+      limits: LIMITS,
+    });
+  }
+}
+
+function replaceSocket(socket: MobileSocket): void {
+  try {
+    socket.send(JSON.stringify({
+      v: PROTOCOL_VERSION,
+      type: "error",
+      code: "CONNECTION_REPLACED",
+      message: "A newer connection took over this attempt.",
+      fatal: true,
+    }));
+    socket.close(CLOSE_CODES.CONNECTION_REPLACED!, "CONNECTION_REPLACED");
+  } catch {
+    // the old socket is already gone: that is why the phone reconnected
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The per-instance state of the phone protocol: the live connection of each attempt (one at a
+ * time: a reconnect replaces the old socket), the in-memory runtime of each attempt (artifacts,
+ * challenges, the CA session; dropped when the attempt ends or is abandoned), the biometric
+ * verifier (from `deps.services.biometric`, created lazily when absent) and the idle timeout.
+ *
+ * Stored on `deps.services.handoff`; tests install it with their own options.
+ */
+import type { AppDeps } from "../deps.ts";
+import type { BiometricVerifier, PoseChallenge } from "../../verify/biometric/mod.ts";
+import type { ChipAuthenticationRelay, ChipAuthenticationStart } from "../../verify/mod.ts";
+import { ArtifactStore } from "./uploads.ts";
+
+/** Default idle timeout of a phone connection. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** A runtime nobody touched for this long is dropped (its session's hour is nearly gone anyway). */
+export const ABANDONED_RUNTIME_MS = 15 * 60_000;
+
+/** The transport a connection speaks through (a WebSocket, or an in-process pipe). */
+export interface MobileSocket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** What one attempt gathered so far (memory only). */
+export interface AttemptRuntime {
+  attemptId: string;
+  sessionId: string;
+  artifacts: ArtifactStore;
+  aaChallenge: Uint8Array;
+  aaSignature: Uint8Array | null;
+  chipAuth: {
+    start: ChipAuthenticationStart;
+    command: Uint8Array;
+    relay: ChipAuthenticationRelay | null;
+  } | null;
+  poseChallenge: PoseChallenge | null;
+  resultRunning: boolean;
+  lastActivity: number;
+  /** The live connection's socket, if any. */
+  socket: MobileSocket | null;
+}
+
+/** Options of {@link installHandoffServices}. */
+export interface HandoffServiceOptions {
+  idleTimeoutMs?: number;
+  /** A verifier (tests inject one); else `deps.services.biometric`, else the local one. */
+  biometric?: BiometricVerifier | null;
+}
+
+/** The services of the phone protocol. */
+export interface HandoffServices {
+  idleTimeoutMs: number;
+  runtimes: Map<string, AttemptRuntime>;
+  /** The verifier, or null when none can be loaded (the face match then fails closed). */
+  biometric(): Promise<BiometricVerifier | null>;
+}
+
+/** Installs the services on `deps.services.handoff` (replacing earlier ones). */
+export function installHandoffServices(
+  deps: AppDeps,
+  options: HandoffServiceOptions = {},
+): HandoffServices {
+  if (options.biometric !== undefined) deps.services.biometric = options.biometric;
+  const services: HandoffServices = {
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    runtimes: new Map(),
+    biometric: () => biometricOf(deps),
+  };
+  deps.services.handoff = services;
+  return services;
+}
+
+/** The installed services, installing the defaults on first use. */
+export function handoffServices(deps: AppDeps): HandoffServices {
+  return (deps.services.handoff as HandoffServices | undefined) ?? installHandoffServices(deps);
+}
+
+async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
+  if (deps.services.biometric === undefined) {
+    deps.services.biometric = import("../../verify/biometric/mod.ts")
+      .then((m) => m.createLocalBiometricVerifier())
+      .catch(() => {
+        deps.logger.error("biometric.unavailable", { error_class: "load_failed" });
+        return null;
+      });
+  }
+  return (await deps.services.biometric) as BiometricVerifier | null;
+}
+
+/** The runtime of an attempt, created on its first claim. */
+export function runtimeFor(
+  deps: AppDeps,
+  services: HandoffServices,
+  attemptId: string,
+  sessionId: string,
+): AttemptRuntime {
+  dropAbandoned(services, Date.now());
+  let runtime = services.runtimes.get(attemptId);
+  if (!runtime) {
+    runtime = {
+      attemptId,
+      sessionId,
+      artifacts: new ArtifactStore(),
+      aaChallenge: deps.random.bytes(8),
+      aaSignature: null,
+      chipAuth: null,
+      poseChallenge: null,
+      resultRunning: false,
+      lastActivity: Date.now(),
+      socket: null,
+    };
+    services.runtimes.set(attemptId, runtime);
+  }
+  return runtime;
+}
+
+/** Drops an attempt's runtime and everything it held. */
+export function dropRuntime(services: HandoffServices, attemptId: string): void {
+  const runtime = services.runtimes.get(attemptId);
+  if (!runtime) return;
+  runtime.artifacts.clear();
+  runtime.aaSignature = null;
+  runtime.chipAuth = null;
+  services.runtimes.delete(attemptId);
+}
+
+function dropAbandoned(services: HandoffServices, now: number): void {
+  for (const runtime of services.runtimes.values()) {
+    if (
+      !runtime.socket && !runtime.resultRunning && now - runtime.lastActivity > ABANDONED_RUNTIME_MS
+    ) {
+      dropRuntime(services, runtime.attemptId);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The default job backend: Deno KV queues (`enqueue` with `delay`, `listenQueue`). Jobs enqueued
+ * inside a caller's atomic commit exist exactly when the commit does; a handler that throws, or
+ * a process killed while a handler runs, gets the message again. Single instance: KV queues are
+ * only available on a local KV file (a remote KV Connect server has none; use `kv_table`).
+ */
+import type { AppDeps } from "../deps.ts";
+import { newId } from "../core/ids.ts";
+import { JobHandlers } from "./handlers.ts";
+import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
+
+/** The message stored in the KV queue. */
+interface QueueMessage {
+  kayle_job: 1;
+  id: string;
+  type: string;
+  payload: JobPayload;
+}
+
+/** Backoff of KV's own redelivery when a handler throws (ms; KV allows at most 5). */
+export const QUEUE_BACKOFF_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
+
+function isQueueMessage(value: unknown): value is QueueMessage {
+  const m = value as QueueMessage | null;
+  return !!m && m.kayle_job === 1 && typeof m.id === "string" && typeof m.type === "string";
+}
+
+/** Creates the KV-queue backend on `deps.kv`. */
+export function createKvQueueJobs(
+  deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
+): JobQueue {
+  const handlers = new JobHandlers(deps.logger);
+  let listening = false;
+  let stopped = true;
+
+  const build = (job: JobRequest) => {
+    const id = newId("job", deps.random);
+    const message: QueueMessage = { kayle_job: 1, id, type: job.type, payload: job.payload };
+    const delay = Math.max(0, Math.round((job.runAt ?? 0) - deps.clock.now().getTime()));
+    const options = {
+      delay,
+      backoffSchedule: QUEUE_BACKOFF_MS,
+      keysIfUndelivered: [["jobs_undelivered", id]],
+    };
+    return { id, message, options };
+  };
+
+  const onMessage = async (value: unknown) => {
+    if (!isQueueMessage(value)) return;
+    // Throwing hands the message back to KV, which redelivers it after its backoff.
+    if (stopped) throw new Error("job queue stopped");
+    await handlers.run(value.payload, { jobId: value.id, type: value.type });
+  };
+
+  return {
+    backend: "kv_queue",
+    addToCommit(op, job) {
+      const { id, message, options } = build(job);
+      op.enqueue(message, options);
+      return id;
+    },
+    async enqueue(job) {
+      const { id, message, options } = build(job);
+      await deps.kv.enqueue(message, options);
+      return id;
+    },
+    register: (type, handler) => handlers.register(type, handler),
+    start() {
+      stopped = false;
+      if (!listening) {
+        listening = true;
+        // listenQueue may be called once per KV handle; it ends when the handle is closed.
+        deps.kv.listenQueue(onMessage).catch(() => {});
+      }
+      return Promise.resolve();
+    },
+    async stop() {
+      stopped = true;
+      await handlers.drain();
+    },
+    running: () => handlers.running(),
+  };
+}

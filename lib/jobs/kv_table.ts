@@ -1,0 +1,197 @@
+/**
+ * The job-table backend, for KV without queues (a remote KV Connect server, Deno Deploy, several
+ * instances): jobs are KV records polled by due time and claimed under a lease with a
+ * versionstamp check, so one instance runs a job at a time; a claimed job's due time becomes its
+ * lease expiry, so a job whose instance died is simply due again when the lease runs out.
+ *
+ * Keys: `["jobs", id]` → `JobRecord`; `["jobs_due", dueAtMs, id]` → id (runAt, or leaseUntil
+ * while claimed); `["jobs_dead", id]` → the record after `maxAttempts` failures.
+ */
+import type { AppDeps } from "../deps.ts";
+import { newId, randomAlphanumeric } from "../core/ids.ts";
+import { JobHandlers } from "./handlers.ts";
+import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
+
+/** A stored job. */
+export interface JobRecord {
+  id: string;
+  type: string;
+  payload: JobPayload;
+  runAt: number;
+  /** Claims so far (a crash or a thrown error leads to another claim). */
+  attempts: number;
+  holder: string | null;
+  leaseUntil: number | null;
+}
+
+/** Tuning of the job table. */
+export interface KvTableOptions {
+  /** How often an idle instance looks for due jobs (real time). Default 250 ms. */
+  pollIntervalMs?: number;
+  /** How long a claim lasts before another instance may take the job. Default 60 s. */
+  leaseMs?: number;
+  /** Jobs claimed per poll. Default 32. */
+  batchSize?: number;
+  /** Claims before a job is moved to `jobs_dead`. Default 10. */
+  maxAttempts?: number;
+}
+
+/** The job-table backend also exposes one polling round, for tests and tools. */
+export interface KvTableJobQueue extends JobQueue {
+  /** Claims every job due now (by the injected clock), runs them and waits; returns the count. */
+  pollOnce(): Promise<number>;
+}
+
+const dueOf = (job: JobRecord) => job.leaseUntil ?? job.runAt;
+
+/** Delay of the extra poll after a job is added in this instance (ms). */
+const NUDGE_MS = 15;
+
+/** Backoff after a handler throws: 1 s, 2 s, 4 s … capped at 15 min. */
+export function tableBackoffMs(attempts: number): number {
+  return Math.min(900_000, 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** Creates the job-table backend on `deps.kv`. */
+export function createKvTableJobs(
+  deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
+  options: KvTableOptions = {},
+): KvTableJobQueue {
+  const { pollIntervalMs = 250, leaseMs = 60_000, batchSize = 32, maxAttempts = 10 } = options;
+  const kv = deps.kv;
+  const holder = `inst_${randomAlphanumeric(16, deps.random)}`;
+  const handlers = new JobHandlers(deps.logger);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let polling: Promise<number> | null = null;
+  let stopped = true;
+  let nudgeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  // The caller commits right after adding a job: look again shortly rather than a full interval
+  // later (other instances still find it by polling).
+  const nudge = (runAt: number) => {
+    if (stopped || nudgeTimer !== null || runAt > deps.clock.now().getTime() + NUDGE_MS) return;
+    nudgeTimer = setTimeout(() => {
+      nudgeTimer = null;
+      if (!stopped) pollOnce().catch(() => {});
+    }, NUDGE_MS);
+  };
+
+  const add = (op: Deno.AtomicOperation, job: JobRequest): string => {
+    const record: JobRecord = {
+      id: newId("job", deps.random),
+      type: job.type,
+      payload: job.payload,
+      runAt: job.runAt ?? deps.clock.now().getTime(),
+      attempts: 0,
+      holder: null,
+      leaseUntil: null,
+    };
+    op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);
+    nudge(record.runAt);
+    return record.id;
+  };
+
+  const claim = async (id: string): Promise<Deno.KvEntry<JobRecord> | null> => {
+    const entry = await kv.get<JobRecord>(["jobs", id]);
+    const now = deps.clock.now().getTime();
+    if (!entry.value || dueOf(entry.value) > now) return null;
+    const job = entry.value;
+    const claimed: JobRecord = {
+      ...job,
+      attempts: job.attempts + 1,
+      holder,
+      leaseUntil: now + leaseMs,
+    };
+    const result = await kv.atomic().check(entry)
+      .delete(["jobs_due", dueOf(job), id])
+      .set(["jobs", id], claimed)
+      .set(["jobs_due", claimed.leaseUntil!, id], id)
+      .commit();
+    return result.ok ? { ...entry, value: claimed, versionstamp: result.versionstamp } : null;
+  };
+
+  const finish = async (entry: Deno.KvEntry<JobRecord>, failed: boolean): Promise<void> => {
+    const job = entry.value;
+    const op = kv.atomic().check(entry).delete(["jobs_due", dueOf(job), job.id]);
+    if (!failed) {
+      op.delete(["jobs", job.id]);
+    } else if (job.attempts >= maxAttempts) {
+      op.delete(["jobs", job.id]).set(["jobs_dead", job.id], job);
+    } else {
+      const runAt = deps.clock.now().getTime() + tableBackoffMs(job.attempts);
+      op.set(["jobs", job.id], { ...job, runAt, holder: null, leaseUntil: null })
+        .set(["jobs_due", runAt, job.id], job.id);
+    }
+    // A failed check means our lease expired and another instance took the job: leave it to it.
+    await op.commit();
+  };
+
+  const runClaimed = async (entry: Deno.KvEntry<JobRecord>): Promise<void> => {
+    let failed = false;
+    try {
+      await handlers.run(entry.value.payload, { jobId: entry.value.id, type: entry.value.type });
+    } catch {
+      failed = true;
+    }
+    await finish(entry, failed);
+  };
+
+  const pollRound = async (): Promise<number> => {
+    const now = deps.clock.now().getTime();
+    const ids: string[] = [];
+    const due = kv.list<string>({ start: ["jobs_due"], end: ["jobs_due", now + 1] }, {
+      limit: batchSize,
+    });
+    for await (const e of due) ids.push(e.value);
+    const claimed = (await Promise.all(ids.map(claim))).filter((e) => e !== null);
+    await Promise.all(claimed.map(runClaimed));
+    return claimed.length;
+  };
+
+  const pollOnce = (): Promise<number> => {
+    // One round at a time per instance; callers share the running round.
+    polling ??= pollRound().finally(() => (polling = null));
+    return polling;
+  };
+
+  const loop = async () => {
+    timer = null;
+    if (stopped) return;
+    try {
+      // A full batch means more may be due: go again at once.
+      while (!stopped && (await pollOnce()) === batchSize);
+    } catch (error) {
+      deps.logger.error("jobs.poll_failed", { error_class: (error as Error)?.name ?? "unknown" });
+    }
+    if (!stopped) timer = setTimeout(loop, pollIntervalMs);
+  };
+
+  return {
+    backend: "kv_table",
+    addToCommit: add,
+    async enqueue(job) {
+      const op = kv.atomic();
+      const id = add(op, job);
+      await op.commit();
+      return id;
+    },
+    register: (type, handler) => handlers.register(type, handler),
+    start() {
+      if (stopped) {
+        stopped = false;
+        timer = setTimeout(loop, 0);
+      }
+      return Promise.resolve();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      if (nudgeTimer !== null) clearTimeout(nudgeTimer);
+      timer = nudgeTimer = null;
+      await polling;
+      await handlers.drain();
+    },
+    running: () => handlers.running(),
+    pollOnce,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * `deno task demo [--scenario <name>]`: the quickstart, automated, against a running server
+ * (`deno task start`; `KAYLE_URL`, default http://127.0.0.1:8787). Run it with the same
+ * environment as the server (it opens the same KV to create an organization and a test key,
+ * as `deno task admin` does). Then, over the public API: a webhook endpoint pointing at a local
+ * receiver, an RSA key pair whose public half is registered, a session, the reference phone —
+ * and the decrypted, signature-checked webhook with its claims is printed.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../lib/core/config.ts";
+import { createDeps } from "../lib/bootstrap.ts";
+import { createLogger } from "../lib/core/logger.ts";
+import { runAdmin } from "./admin.ts";
+import { receiveKayleWebhook } from "../webhooks/receiver.ts";
+import { httpPhoneApi, type PhoneResult, runPhone } from "../phone/mod.ts";
+
+/** What the demo did. */
+export interface DemoResult {
+  sessionId: string;
+  phone: PhoneResult;
+  /** Every decrypted webhook received, in arrival order. */
+  events: Array<Record<string, unknown>>;
+}
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  baseUrl: string;
+  /** The server's environment (KV location, data dir, server key). */
+  env: Record<string, string | undefined>;
+  scenario?: string;
+  log?: (line: string) => void;
+  /** How long to wait for the session's terminal webhook. */
+  waitMs?: number;
+}
+
+/** Creates an organization and a test key on the server's KV (the admin commands). */
+async function createOrgAndKey(env: DemoOptions["env"]): Promise<string> {
+  const deps = await createDeps(loadConfig(env), {
+    logger: createLogger({ level: "error" }),
+    usageFlushMs: 0,
+  });
+  try {
+    const suffix = crypto.randomUUID().slice(0, 8);
+    const slug = `demo-${suffix}`;
+    await runAdmin(deps, [
+      "create-org",
+      "--name",
+      "Kayle Demo",
+      "--slug",
+      slug,
+      "--owner-email",
+      `demo-${suffix}@example.test`,
+      "--owner-password",
+      crypto.randomUUID(),
+    ]);
+    const key = JSON.parse(
+      await runAdmin(deps, [
+        "create-key",
+        "--org",
+        slug,
+        "--name",
+        "demo",
+        "--scopes",
+        "sessions:write,webhooks:write",
+        "--mode",
+        "test",
+        "--json",
+      ]),
+    );
+    return key.key as string;
+  } finally {
+    await deps.usage.close();
+    deps.kv.close();
+  }
+}
+
+function apiClient(baseUrl: string, secret: string) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const envelope = await response.json();
+    if (!response.ok) {
+      throw new Error(`${method} ${path}: ${envelope.error?.code}: ${envelope.error?.message}`);
+    }
+    return envelope.data as T;
+  };
+}
+
+/** A local receiver that checks signatures and decrypts with the private key. */
+function startReceiver(keys: CryptoKeyPair, secret: () => string) {
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (request) => {
+      try {
+        const event = await receiveKayleWebhook(request, {
+          secret: secret(),
+          privateKey: keys.privateKey,
+        });
+        events.push(event as unknown as Record<string, unknown>);
+        for (const wake of waiters.splice(0)) wake();
+        return new Response(null, { status: 204 });
+      } catch {
+        return new Response(null, { status: 400 });
+      }
+    },
+  );
+  const { port } = server.addr as Deno.NetAddr;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/kayle`,
+    events,
+    waiters,
+    stop: () => server.shutdown(),
+  };
+}
+
+/** Runs the whole quickstart. */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const log = options.log ?? (() => {});
+  const secret = await createOrgAndKey(options.env);
+  log("created an organization and a test API key");
+  const api = apiClient(options.baseUrl, secret);
+  const keys = await crypto.subtle.generateKey(
+    {
+      name: "RSA-OAEP",
+      modulusLength: 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["encrypt", "decrypt"],
+  );
+  let signingSecret = "";
+  const receiver = startReceiver(keys, () => signingSecret);
+  try {
+    const created = await api<{ endpoint: { id: string }; signing_secret: string }>(
+      "POST",
+      "/v1/webhooks/endpoints",
+      {
+        name: "Demo receiver",
+        url: receiver.url,
+      },
+    );
+    signingSecret = created.signing_secret;
+    const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
+    await api("POST", `/v1/webhooks/endpoints/${created.endpoint.id}/keys`, {
+      jwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, alg: "RSA-OAEP-256" },
+    });
+    log(`webhook endpoint ${created.endpoint.id} → ${receiver.url} (RSA key registered)`);
+    const session = await api<{ id: string; verification_url: string }>("POST", "/v1/sessions", {
+      share_fields: {
+        given_names: { required: true, reason: "Greet you by name" },
+        family_name: { required: true, reason: "Match your account" },
+        age_over_18: { required: true, reason: "Adults only" },
+        nationality_code: { required: false, reason: "Regional terms" },
+      },
+      webhook_endpoint_id: created.endpoint.id,
+    });
+    log(`session ${session.id}: ${session.verification_url}`);
+    const phone = await runPhone({
+      api: httpPhoneApi(options.baseUrl),
+      sessionId: session.id,
+      scenario: options.scenario,
+      log,
+    });
+    log(`phone: attempt ${phone.status}${phone.failureCode ? ` (${phone.failureCode})` : ""}`);
+    await waitForTerminalEvent(
+      receiver,
+      options.waitMs ?? 30_000,
+      phone.sessionStatus !== "in_progress",
+    );
+    return { sessionId: session.id, phone, events: receiver.events };
+  } finally {
+    await receiver.stop();
+  }
+}
+
+async function waitForTerminalEvent(
+  receiver: ReturnType<typeof startReceiver>,
+  waitMs: number,
+  sessionEnded: boolean,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const done = () =>
+    receiver.events.some((e) =>
+      String(e.type).startsWith(sessionEnded ? "verification.session." : "verification.attempt.")
+    );
+  while (!done() && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      receiver.waiters.push(resolve);
+      setTimeout(resolve, 250);
+    });
+  }
+  if (!done()) {
+    throw new Error("No webhook arrived in time: is the server's delivery worker running?");
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { scenario: { type: "string", default: "success" } },
+  });
+  const baseUrl = (Deno.env.get("KAYLE_URL") ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
+  try {
+    const health = await fetch(`${baseUrl}/healthz`);
+    await health.body?.cancel();
+  } catch {
+    console.error(
+      `No Kayle ID server at ${baseUrl}: start one with \`deno task start\` (or set KAYLE_URL).`,
+    );
+    Deno.exit(1);
+  }
+  const result = await runDemo({
+    baseUrl,
+    env: Deno.env.toObject(),
+    scenario: values.scenario,
+    log: (l) => console.log(`• ${l}`),
+  });
+  for (const event of result.events) {
+    console.log(`\nwebhook ${event.type} (signature verified, JWE decrypted):`);
+    console.log(JSON.stringify(event, null, 2));
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The jobs interface, run on both backends: immediate and delayed jobs, jobs that exist only
+ * when their commit does, re-runs after a thrown error, stop and start; then what only the job
+ * table has: claims under a versionstamp check and leases reclaimed when they expire.
+ */
+import assert from "node:assert/strict";
+import type { JobBackend } from "../lib/core/config.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { silentLogger } from "../lib/core/logger.ts";
+import { cryptoRandom } from "../lib/core/random.ts";
+import {
+  createKvQueueJobs,
+  createKvTableJobs,
+  type JobPayload,
+  type JobQueue,
+} from "../lib/jobs/mod.ts";
+import { waitFor } from "./webhooks_fixtures.ts";
+
+interface Harness {
+  kv: Deno.Kv;
+  clock: ManualClock;
+  jobs: JobQueue;
+  /** Makes due jobs run: the table polls by the manual clock; the queue runs by itself. */
+  tick(): Promise<void>;
+}
+
+async function harness(backend: JobBackend): Promise<Harness> {
+  const kv = await Deno.openKv(":memory:");
+  const clock = new ManualClock();
+  const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
+  if (backend === "kv_table") {
+    const jobs = createKvTableJobs(deps, { pollIntervalMs: 5 });
+    return { kv, clock, jobs, tick: async () => void await jobs.pollOnce() };
+  }
+  return { kv, clock, jobs: createKvQueueJobs(deps), tick: () => Promise.resolve() };
+}
+
+for (const backend of ["kv_queue", "kv_table"] as const) {
+  Deno.test(`[${backend}] runs an enqueued job with its payload, once`, async () => {
+    const h = await harness(backend);
+    const seen: JobPayload[] = [];
+    h.jobs.register("test.echo", (payload) => {
+      seen.push(payload);
+      return Promise.resolve();
+    });
+    await h.jobs.start();
+    try {
+      const id = await h.jobs.enqueue({ type: "test.echo", payload: { n: 1, s: "x" } });
+      assert.match(id, /^job_[a-z0-9]{32}$/);
+      await waitFor(() => seen.length === 1, 3000, "job");
+      assert.deepEqual(seen, [{ n: 1, s: "x" }]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(seen.length, 1);
+    } finally {
+      await h.jobs.stop();
+      h.kv.close();
+    }
+  });
+
+  Deno.test(`[${backend}] a job added to a commit exists only if the commit succeeds`, async () => {
+    const h = await harness(backend);
+    const seen: unknown[] = [];
+    h.jobs.register("test.commit", (p) => Promise.resolve(void seen.push(p.tag)));
+    await h.jobs.start();
+    try {
+      await h.kv.set(["guard"], 1);
+      const failing = h.kv.atomic().check({ key: ["guard"], versionstamp: null });
+      h.jobs.addToCommit(failing, { type: "test.commit", payload: { tag: "lost" } });
+      assert.equal((await failing.commit()).ok, false);
+      const passing = h.kv.atomic();
+      h.jobs.addToCommit(passing, { type: "test.commit", payload: { tag: "kept" } });
+      assert.equal((await passing.commit()).ok, true);
+      await waitFor(() => seen.length === 1, 3000, "committed job");
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(seen, ["kept"]);
+    } finally {
+      await h.jobs.stop();
+      h.kv.close();
+    }
+  });
+
+  Deno.test(`[${backend}] a delayed job waits for its time`, async () => {
+    const h = await harness(backend);
+    let ran = 0;
+    h.jobs.register("test.later", () => Promise.resolve(void ran++));
+    await h.jobs.start();
+    try {
+      await h.jobs.enqueue({
+        type: "test.later",
+        payload: {},
+        runAt: h.clock.now().getTime() + 300,
+      });
+      await h.tick();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(ran, 0, "not before its time");
+      h.clock.advance(300);
+      await waitFor(async () => (await h.tick(), ran === 1), 3000, "delayed job");
+    } finally {
+      await h.jobs.stop();
+      h.kv.close();
+    }
+  });
+
+  Deno.test(`[${backend}] a handler that throws gets the job again`, async () => {
+    const h = await harness(backend);
+    let calls = 0;
+    h.jobs.register("test.flaky", () => {
+      calls++;
+      return calls === 1 ? Promise.reject(new Error("transient")) : Promise.resolve();
+    });
+    await h.jobs.start();
+    try {
+      await h.jobs.enqueue({ type: "test.flaky", payload: {} });
+      await waitFor(() => calls >= 1, 3000, "first run");
+      h.clock.advance(2000); // the table's backoff runs on the injected clock
+      await waitFor(async () => (await h.tick(), calls === 2), 5000, "second run");
+    } finally {
+      await h.jobs.stop();
+      h.kv.close();
+    }
+  });
+
+  Deno.test(`[${backend}] stop waits for running jobs and takes no more until start`, async () => {
+    const h = await harness(backend);
+    let finished = 0;
+    let started = 0;
+    h.jobs.register("test.slow", async () => {
+      started++;
+      await new Promise((r) => setTimeout(r, 100));
+      finished++;
+    });
+    await h.jobs.start();
+    try {
+      await h.jobs.enqueue({ type: "test.slow", payload: {} });
+      await waitFor(() => started === 1, 3000, "started");
+      assert.equal(h.jobs.running(), 1);
+      await h.jobs.stop();
+      assert.equal(finished, 1, "stop drained the running job");
+      await h.jobs.enqueue({ type: "test.slow", payload: {} });
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(started, 1, "nothing runs while stopped");
+      await h.jobs.start();
+      await waitFor(async () => (await h.tick(), finished === 2), 5000, "after restart");
+    } finally {
+      await h.jobs.stop();
+      h.kv.close();
+    }
+  });
+}
+
+Deno.test("[kv_table] two instances never run one job twice; an expired lease is reclaimed", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const clock = new ManualClock();
+  const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
+  const a = createKvTableJobs(deps, { leaseMs: 10_000 });
+  const b = createKvTableJobs(deps, { leaseMs: 10_000 });
+  const runs: string[] = [];
+  let releaseA = () => {};
+  a.register("test.lease", () => new Promise<void>((ok) => (runs.push("a"), releaseA = ok)));
+  b.register("test.lease", () => Promise.resolve(void runs.push("b")));
+  try {
+    await a.enqueue({ type: "test.lease", payload: {} });
+    const aRound = a.pollOnce();
+    await waitFor(() => runs.length === 1, 3000, "claim by a");
+    assert.equal(await b.pollOnce(), 0, "the lease holds the job");
+    clock.advance(10_001); // a seems dead: its lease runs out
+    assert.equal(await b.pollOnce(), 1);
+    assert.deepEqual(runs, ["a", "b"]);
+    releaseA();
+    await aRound; // a's late finish fails its versionstamp check and changes nothing
+    assert.equal((await Array.fromAsync(kv.list({ prefix: ["jobs"] }))).length, 0);
+    assert.equal((await Array.fromAsync(kv.list({ prefix: ["jobs_due"] }))).length, 0);
+    // Concurrent polls of one due job: exactly one claim wins.
+    await a.enqueue({ type: "test.lease", payload: {} });
+    a.register("test.lease", () => Promise.resolve(void runs.push("a")));
+    const counts = await Promise.all([a.pollOnce(), b.pollOnce()]);
+    assert.equal(counts[0] + counts[1], 1);
+    assert.equal(runs.length, 3);
+  } finally {
+    kv.close();
+  }
+});

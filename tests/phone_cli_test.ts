@@ -1,0 +1,44 @@
+/** `deno task phone` (the CLI function) against a served app: verification URL and deep link. */
+import assert from "node:assert/strict";
+import { createSession, publicCall, serveApp, setupHandoffApp } from "./handoff_support.ts";
+import { runPhoneCli } from "../scripts/phone.ts";
+import { parsePhoneLink } from "../phone/mod.ts";
+
+Deno.test("phone CLI: a verification URL with a scenario, then a deep link", async () => {
+  const t = await setupHandoffApp();
+  const server = serveApp(t);
+  try {
+    const { id, verificationUrl } = await createSession(t);
+    const expired = JSON.parse(
+      await runPhoneCli([
+        verificationUrl,
+        "--scenario",
+        "tampered_sod",
+        "--device-id",
+        "cli-phone",
+        "--json",
+      ]),
+    );
+    assert.equal(expired.sessionId, id);
+    assert.equal(expired.status, "failed");
+    assert.equal(expired.failureCode, "document_authenticity_failed");
+    const handoff = await publicCall(t, "POST", `/v1/verify/session/${id}/handoff`);
+    const deepLink = handoff.body.data.deep_link;
+    assert.deepEqual(parsePhoneLink(handoff.body.data.deep_link_https), parsePhoneLink(deepLink));
+    const text = await runPhoneCli([deepLink, "--device-id", "cli-phone"]);
+    assert.match(text, /: succeeded — as the scenario expects/);
+    assert.match(text, /completed/);
+  } finally {
+    await server.close();
+    await t.close();
+  }
+});
+
+Deno.test("phone CLI: usage errors", async () => {
+  await assert.rejects(() => runPhoneCli([]), TypeError);
+  await assert.rejects(() => runPhoneCli(["https://example.test/nothing"]), TypeError);
+  await assert.rejects(
+    () => runPhoneCli([`http://127.0.0.1:1/verify/vs_${"a".repeat(64)}`, "--scenario", "nope"]),
+    /Unknown scenario/,
+  );
+});

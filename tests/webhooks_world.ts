@@ -1,0 +1,96 @@
+/**
+ * A delivery "world" for the webhooks tests: the test app on a chosen job backend, a loopback
+ * receiver, an endpoint with an active key and a running worker; plus helpers to read
+ * deliveries and to drive the next scheduled try under the manual clock.
+ */
+import type { JobBackend } from "../lib/core/config.ts";
+import type { AppDeps } from "../lib/deps.ts";
+import { createKvTableJobs } from "../lib/jobs/mod.ts";
+import { configureWebhookSender } from "../webhooks/runtime.ts";
+import { startWebhookWorker } from "../webhooks/register.ts";
+import { runDeliveryJob } from "../webhooks/worker.ts";
+import type { DeliveryRecord } from "../webhooks/model.ts";
+import { createTestApp, type TestApp } from "./helpers/app.ts";
+import {
+  type Receiver,
+  seedWebhookEndpoint,
+  sharedKeyPair,
+  startReceiver,
+  waitFor,
+} from "./webhooks_fixtures.ts";
+
+/** A test app with a receiver, an endpoint with a key, and a running worker. */
+export interface World {
+  t: TestApp;
+  receiver: Receiver;
+  orgId: string;
+  endpointId: string;
+  secret: string;
+  stop(): Promise<void>;
+}
+
+/** Builds a world on a job backend (a 300 ms try timeout; the table polls every 10 ms). */
+export async function world(
+  backend: JobBackend,
+  options: { url?: string; retentionHours?: 0 | 24 | 72 | 168 } = {},
+): Promise<World> {
+  const t = await createTestApp({ jobBackend: backend });
+  if (backend === "kv_table") {
+    t.deps.services.jobs = createKvTableJobs(t.deps, { pollIntervalMs: 10 });
+  }
+  configureWebhookSender(t.deps, { timeoutMs: 300 });
+  const pair = await sharedKeyPair();
+  let secrets: string[] = [];
+  const receiver = startReceiver({
+    secrets: () => secrets,
+    privateKey: pair.privateKey,
+    now: () => t.clock.now().getTime(),
+  });
+  const seeded = await seedWebhookEndpoint(t.deps, {
+    url: options.url ?? receiver.url,
+    publicJwk: pair.publicJwk,
+    retentionHours: options.retentionHours,
+  });
+  secrets = [seeded.signingSecret];
+  const worker = await startWebhookWorker(t.deps);
+  return {
+    t,
+    receiver,
+    orgId: seeded.orgId,
+    endpointId: seeded.endpoint.id,
+    secret: seeded.signingSecret,
+    async stop() {
+      await worker.stop();
+      await receiver.close();
+      await t.close();
+    },
+  };
+}
+
+/** The (first) delivery of an event. */
+export async function deliveryOf(deps: AppDeps, eventId: string): Promise<DeliveryRecord> {
+  for await (
+    const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })
+  ) {
+    return (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", e.value])).value!;
+  }
+  throw new Error("no delivery");
+}
+
+/** Reads a delivery. */
+export async function getDelivery(deps: AppDeps, id: string): Promise<DeliveryRecord> {
+  return (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", id])).value!;
+}
+
+/** Moves the clock to the next try and makes it (the backend may make it first). */
+export async function driveNextTry(w: World, id: string): Promise<DeliveryRecord> {
+  const before = await getDelivery(w.t.deps, id);
+  w.t.clock.set(before.nextAttemptAt!);
+  await runDeliveryJob(w.t.deps, { delivery_id: id, seq: before.attemptCount + 1 });
+  await waitFor(
+    async () => (await getDelivery(w.t.deps, id)).attemptCount === before.attemptCount + 1,
+    5000,
+    "next try",
+  );
+  return await getDelivery(w.t.deps, id);
+}

@@ -1,0 +1,216 @@
+/**
+ * Deliveries and their tries as data: reads and lists for the API and the dashboard, and the two
+ * ways a person asks for another try — a manual retry of one delivery and the replay of an
+ * event (every delivery of it), both keeping the delivery id and the event id (SPEC §7.3).
+ */
+import type { AppDeps } from "../lib/deps.ts";
+import { ApiError } from "../lib/http/errors.ts";
+import { getJobQueue } from "../lib/jobs/mod.ts";
+import type { JobQueue } from "../lib/jobs/types.ts";
+import {
+  type AttemptRecord,
+  DELIVERY_JOB_TYPE,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type WebhookMode,
+} from "./model.ts";
+
+/** Payload of a delivery job: which delivery, and which try it is meant to make. */
+export interface DeliveryJobPayload {
+  [key: string]: string | number;
+  delivery_id: string;
+  /** The try number this job makes; a job whose try was already made is stale and ignored. */
+  seq: number;
+}
+
+/** Adds the delivery job for the next try of `delivery` to `op`. */
+export function addDeliveryJob(
+  jobs: JobQueue,
+  op: Deno.AtomicOperation,
+  delivery: DeliveryRecord,
+  runAt: number,
+): void {
+  const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
+  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
+}
+
+/** Writes a new delivery and its indexes into `op`. */
+export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
+  const createdMs = new Date(delivery.createdAt).getTime();
+  op.set(["webhook_deliveries", delivery.id], delivery)
+    .set(["webhook_deliveries_by_org", delivery.orgId, createdMs, delivery.id], delivery.id)
+    .set(["webhook_deliveries_by_event", delivery.eventId, delivery.id], delivery.id);
+  if (delivery.status === "pending") op.set(["webhook_deliveries_open", delivery.id], delivery.id);
+}
+
+/** Reads a delivery entry of an organization and mode (null for others'). */
+export async function getDeliveryEntry(
+  kv: Deno.Kv,
+  orgId: string,
+  id: string,
+  mode?: WebhookMode,
+): Promise<Deno.KvEntry<DeliveryRecord> | null> {
+  const entry = await kv.get<DeliveryRecord>(["webhook_deliveries", id]);
+  const d = entry.value;
+  return d && d.orgId === orgId && (!mode || d.mode === mode)
+    ? entry as Deno.KvEntry<DeliveryRecord>
+    : null;
+}
+
+/** Filters of the delivery list. */
+export interface DeliveryFilter {
+  mode?: WebhookMode;
+  status?: DeliveryStatus;
+  endpointId?: string;
+  eventId?: string;
+}
+
+/** An organization's deliveries, newest first, filtered. */
+export async function listDeliveries(
+  kv: Deno.Kv,
+  orgId: string,
+  filter: DeliveryFilter = {},
+): Promise<DeliveryRecord[]> {
+  const ids: string[] = [];
+  if (filter.eventId) {
+    for await (
+      const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", filter.eventId] })
+    ) ids.push(e.value);
+  } else {
+    const index = kv.list<string>({ prefix: ["webhook_deliveries_by_org", orgId] }, {
+      reverse: true,
+    });
+    for await (const e of index) ids.push(e.value);
+  }
+  const out: DeliveryRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const batch = await kv.getMany<DeliveryRecord[]>(
+      ids.slice(i, i + 10).map((id) => ["webhook_deliveries", id]),
+    );
+    for (const { value: d } of batch) {
+      if (!d || d.orgId !== orgId) continue;
+      if (filter.mode && d.mode !== filter.mode) continue;
+      if (filter.status && d.status !== filter.status) continue;
+      if (filter.endpointId && d.endpointId !== filter.endpointId) continue;
+      out.push(d);
+    }
+  }
+  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+}
+
+/** The tries of a delivery, in order. */
+export async function listAttempts(kv: Deno.Kv, deliveryId: string): Promise<AttemptRecord[]> {
+  const out: AttemptRecord[] = [];
+  for await (const e of kv.list<AttemptRecord>({ prefix: ["webhook_attempts", deliveryId] })) {
+    out.push(e.value);
+  }
+  return out;
+}
+
+/** True while the encrypted payload is still kept, so another try can be made. */
+export function payloadRetained(d: DeliveryRecord, now: Date): boolean {
+  return d.payload !== null && (d.payloadExpiresAt === null || new Date(d.payloadExpiresAt) > now);
+}
+
+function refuseUnlessRetryable(d: DeliveryRecord, now: Date): void {
+  if (d.status === "delivering") {
+    throw new ApiError(409, "CONFLICT", "This delivery is being sent right now.", {
+      hint: "Wait for the current try to finish, then retry.",
+    });
+  }
+  if (!payloadRetained(d, now)) {
+    const message = d.failureReason === "no_active_key"
+      ? "This delivery has no payload: the endpoint had no active encryption key when the event happened."
+      : d.status === "succeeded"
+      ? "This delivery succeeded and its payload was scrubbed."
+      : "The payload of this delivery is no longer retained.";
+    throw new ApiError(409, "WEBHOOK_PAYLOAD_EXPIRED", message, {
+      hint:
+        "Raise the endpoint's undelivered_payload_retention_hours to keep failed payloads longer.",
+    });
+  }
+}
+
+/** Puts a delivery back to `pending` for one immediate manual try, inside `op`. */
+function addManualTry(
+  op: Deno.AtomicOperation,
+  jobs: JobQueue,
+  entry: Deno.KvEntry<DeliveryRecord>,
+  now: Date,
+): DeliveryRecord {
+  const d = entry.value;
+  const updated: DeliveryRecord = {
+    ...d,
+    status: "pending",
+    manualTryPending: true,
+    nextAttemptAt: now.toISOString(),
+    failureReason: null,
+    payloadExpiresAt: null,
+    updatedAt: now.toISOString(),
+  };
+  op.check(entry).set(entry.key, updated).set(["webhook_deliveries_open", d.id], d.id);
+  if (d.payloadExpiresAt) {
+    op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
+  }
+  addDeliveryJob(jobs, op, updated, now.getTime());
+  return updated;
+}
+
+/** Manual retry of one delivery: 409 CONFLICT while delivering, 409 WEBHOOK_PAYLOAD_EXPIRED after retention. */
+export async function retryDelivery(
+  deps: AppDeps,
+  orgId: string,
+  id: string,
+  mode?: WebhookMode,
+): Promise<DeliveryRecord> {
+  for (;;) {
+    const entry = await getDeliveryEntry(deps.kv, orgId, id, mode);
+    if (!entry) throw new ApiError(404, "NOT_FOUND", "No such webhook delivery.");
+    const now = deps.clock.now();
+    refuseUnlessRetryable(entry.value, now);
+    const op = deps.kv.atomic();
+    const updated = addManualTry(op, getJobQueue(deps), entry, now);
+    if ((await op.commit()).ok) return updated;
+  }
+}
+
+/**
+ * Replays an event: one manual try for every delivery of it whose payload is retained, in one
+ * commit. 409 CONFLICT when one of them is being sent; 409 WEBHOOK_PAYLOAD_EXPIRED when none
+ * has a payload left.
+ */
+export async function replayEventDeliveries(
+  deps: AppDeps,
+  orgId: string,
+  eventId: string,
+): Promise<DeliveryRecord[]> {
+  for (;;) {
+    const entries: Deno.KvEntry<DeliveryRecord>[] = [];
+    for await (
+      const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })
+    ) {
+      const entry = await getDeliveryEntry(deps.kv, orgId, e.value);
+      if (entry) entries.push(entry);
+    }
+    const now = deps.clock.now();
+    if (entries.some((e) => e.value.status === "delivering")) {
+      refuseUnlessRetryable({ ...entries[0].value, status: "delivering" }, now);
+    }
+    const retained = entries.filter((e) => payloadRetained(e.value, now));
+    if (retained.length === 0) {
+      throw new ApiError(
+        409,
+        "WEBHOOK_PAYLOAD_EXPIRED",
+        "No delivery of this event still has its payload.",
+        {
+          hint:
+            "Payloads are scrubbed on success and kept for the endpoint's retention window after a failure.",
+        },
+      );
+    }
+    const op = deps.kv.atomic();
+    const jobs = getJobQueue(deps);
+    const updated = retained.map((entry) => addManualTry(op, jobs, entry, now));
+    if ((await op.commit()).ok) return updated;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Webhook endpoints (SPEC §7.1): CRUD per organization and mode, and the signing secret —
+ * sealed at rest with the server key (AES-256-GCM, bound to the endpoint id), revealed on
+ * request, rotated with the old secret still signing for 24 hours.
+ */
+import { newId } from "../lib/core/ids.ts";
+import type { AppDeps } from "../lib/deps.ts";
+import { EVENT_TYPES, type EventType } from "../lib/events/events.ts";
+import { generateSigningSecret } from "./signing.ts";
+import type { EndpointRecord, RetentionHours, SealedSecret, WebhookMode } from "./model.ts";
+
+/** How long the previous secret keeps signing after a rotation. */
+export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+
+/** What a caller may set on an endpoint. */
+export interface EndpointInput {
+  name: string;
+  url: string;
+  enabled?: boolean;
+  subscribedEventTypes?: EventType[];
+  labels?: string[];
+  retentionHours?: RetentionHours;
+}
+
+type SecretDeps = Pick<AppDeps, "keys" | "clock">;
+
+async function sealSecret(
+  deps: SecretDeps,
+  endpointId: string,
+  secret: string,
+  expiresAt: string | null,
+): Promise<SealedSecret> {
+  return {
+    sealed: await deps.keys.seal(secret, `webhook-secret:${endpointId}`),
+    createdAt: deps.clock.now().toISOString(),
+    expiresAt,
+  };
+}
+
+/** Creates an endpoint; returns it with its signing secret in clear (shown once). */
+export async function createEndpoint(
+  deps: Pick<AppDeps, "kv" | "keys" | "clock" | "random">,
+  orgId: string,
+  mode: WebhookMode,
+  input: EndpointInput,
+): Promise<{ endpoint: EndpointRecord; signingSecret: string }> {
+  const id = newId("whe", deps.random);
+  const signingSecret = generateSigningSecret(deps.random);
+  const now = deps.clock.now().toISOString();
+  const endpoint: EndpointRecord = {
+    id,
+    orgId,
+    mode,
+    name: input.name,
+    url: input.url,
+    enabled: input.enabled ?? true,
+    subscribedEventTypes: input.subscribedEventTypes ?? [...EVENT_TYPES],
+    labels: input.labels ?? [],
+    retentionHours: input.retentionHours ?? 72,
+    secret: await sealSecret(deps, id, signingSecret, null),
+    previousSecret: null,
+    activeKeyId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const result = await deps.kv.atomic()
+    .check({ key: ["webhook_endpoints", id], versionstamp: null })
+    .set(["webhook_endpoints", id], endpoint)
+    .set(["webhook_endpoints_by_org", orgId, id], id)
+    .commit();
+  if (!result.ok) throw new Error("webhook endpoint id collision; retry");
+  return { endpoint, signingSecret };
+}
+
+/** Reads an endpoint entry of an organization (null for another organization's). */
+export async function getEndpointEntry(
+  kv: Deno.Kv,
+  orgId: string,
+  id: string,
+): Promise<Deno.KvEntry<EndpointRecord> | null> {
+  const entry = await kv.get<EndpointRecord>(["webhook_endpoints", id]);
+  return entry.value && entry.value.orgId === orgId ? entry as Deno.KvEntry<EndpointRecord> : null;
+}
+
+/** An organization's endpoints, newest first; only one mode when given. */
+export async function listEndpoints(
+  kv: Deno.Kv,
+  orgId: string,
+  mode?: WebhookMode,
+): Promise<EndpointRecord[]> {
+  const ids: string[] = [];
+  for await (const e of kv.list<string>({ prefix: ["webhook_endpoints_by_org", orgId] })) {
+    ids.push(e.value);
+  }
+  const out: EndpointRecord[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const batch = await kv.getMany<EndpointRecord[]>(
+      ids.slice(i, i + 10).map((id) => ["webhook_endpoints", id]),
+    );
+    for (const e of batch) if (e.value && (!mode || e.value.mode === mode)) out.push(e.value);
+  }
+  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+}
+
+/** Applies a partial update, re-checking the record read; null when it is gone. */
+export async function updateEndpoint(
+  deps: Pick<AppDeps, "kv" | "clock">,
+  orgId: string,
+  id: string,
+  patch: Partial<EndpointInput>,
+): Promise<EndpointRecord | null> {
+  for (;;) {
+    const entry = await getEndpointEntry(deps.kv, orgId, id);
+    if (!entry) return null;
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const updated: EndpointRecord = {
+      ...entry.value,
+      ...defined,
+      updatedAt: deps.clock.now().toISOString(),
+    };
+    if ((await deps.kv.atomic().check(entry).set(entry.key, updated).commit()).ok) return updated;
+  }
+}
+
+/**
+ * Deletes an endpoint and its keys. Deliveries stay as history; pending ones end `failed`
+ * (`endpoint_gone`) when the worker finds the endpoint missing.
+ */
+export async function deleteEndpoint(kv: Deno.Kv, orgId: string, id: string): Promise<boolean> {
+  const entry = await getEndpointEntry(kv, orgId, id);
+  if (!entry) return false;
+  const op = kv.atomic().check(entry)
+    .delete(entry.key)
+    .delete(["webhook_endpoints_by_org", orgId, id]);
+  for await (const k of kv.list<string>({ prefix: ["webhook_keys_by_endpoint", id] })) {
+    op.delete(k.key).delete(["webhook_keys", k.value]);
+  }
+  return (await op.commit()).ok;
+}
+
+/** Replaces the signing secret; the old one keeps signing for 24 h. Returns the new secret. */
+export async function rotateSigningSecret(
+  deps: Pick<AppDeps, "kv" | "keys" | "clock" | "random">,
+  orgId: string,
+  id: string,
+): Promise<{ endpoint: EndpointRecord; signingSecret: string } | null> {
+  for (;;) {
+    const entry = await getEndpointEntry(deps.kv, orgId, id);
+    if (!entry) return null;
+    const now = deps.clock.now();
+    const signingSecret = generateSigningSecret(deps.random);
+    const expiresAt = new Date(now.getTime() + ROTATION_OVERLAP_MS).toISOString();
+    const endpoint: EndpointRecord = {
+      ...entry.value,
+      secret: await sealSecret(deps, id, signingSecret, null),
+      previousSecret: { ...entry.value.secret, expiresAt },
+      updatedAt: now.toISOString(),
+    };
+    if ((await deps.kv.atomic().check(entry).set(entry.key, endpoint).commit()).ok) {
+      return { endpoint, signingSecret };
+    }
+  }
+}
+
+/** The current signing secret in clear. */
+export async function revealSigningSecret(
+  deps: Pick<AppDeps, "keys">,
+  endpoint: EndpointRecord,
+): Promise<string> {
+  return await deps.keys.open(endpoint.secret.sealed, `webhook-secret:${endpoint.id}`);
+}
+
+/** The secrets that sign now: the current one, and the previous one within its 24 h. */
+export async function signingSecrets(
+  deps: SecretDeps,
+  endpoint: EndpointRecord,
+): Promise<string[]> {
+  const secrets = [await revealSigningSecret(deps, endpoint)];
+  const previous = endpoint.previousSecret;
+  if (previous?.expiresAt && new Date(previous.expiresAt) > deps.clock.now()) {
+    secrets.push(await deps.keys.open(previous.sealed, `webhook-secret:${endpoint.id}`));
+  }
+  return secrets;
+}

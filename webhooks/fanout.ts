@@ -1,0 +1,80 @@
+/**
+ * The event fan-out registered with `lib/events/events.ts`: runs inside the caller's atomic
+ * operation, before its commit, and adds one delivery per enabled endpoint of the event's
+ * organization and mode that subscribes to the event type (only the session's named endpoint
+ * when it named one), with the payload encrypted for that endpoint and its first job — so the
+ * event and its deliveries exist together or not at all.
+ */
+import type { AppDeps } from "../lib/deps.ts";
+import type { EventPayload, EventRecord } from "../lib/events/events.ts";
+import { newId } from "../lib/core/ids.ts";
+import { getJobQueue } from "../lib/jobs/mod.ts";
+import { listEndpoints } from "./endpoints.ts";
+import { addDeliveryJob, addDeliveryToCommit } from "./deliveries.ts";
+import type { DeliveryRecord, EncryptionKeyRecord, EndpointRecord } from "./model.ts";
+import { encryptPayload } from "./signing.ts";
+
+/** The endpoints an event goes to. */
+export async function endpointsForEvent(
+  kv: Deno.Kv,
+  event: EventRecord,
+): Promise<EndpointRecord[]> {
+  const endpoints = await listEndpoints(kv, event.orgId, event.mode);
+  return endpoints.filter((e) =>
+    e.enabled &&
+    e.subscribedEventTypes.includes(event.type) &&
+    (!event.webhookEndpointId || e.id === event.webhookEndpointId)
+  );
+}
+
+async function activeKey(
+  kv: Deno.Kv,
+  endpoint: EndpointRecord,
+): Promise<EncryptionKeyRecord | null> {
+  if (!endpoint.activeKeyId) return null;
+  const key = (await kv.get<EncryptionKeyRecord>(["webhook_keys", endpoint.activeKeyId])).value;
+  return key?.status === "active" ? key : null;
+}
+
+/** Adds the event's deliveries (and their first jobs) to `op`. */
+export async function fanOutEvent(
+  deps: AppDeps,
+  op: Deno.AtomicOperation,
+  event: EventRecord,
+  payload: EventPayload,
+): Promise<void> {
+  const endpoints = await endpointsForEvent(deps.kv, event);
+  if (endpoints.length === 0) return;
+  const jobs = getJobQueue(deps);
+  const now = deps.clock.now();
+  for (const endpoint of endpoints) {
+    const key = await activeKey(deps.kv, endpoint);
+    const delivery: DeliveryRecord = {
+      id: newId("whd", deps.random),
+      orgId: event.orgId,
+      mode: event.mode,
+      endpointId: endpoint.id,
+      eventId: event.id,
+      eventType: event.type,
+      status: key ? "pending" : "failed",
+      payload: key ? await encryptPayload(key.jwk, payload) : null,
+      keyId: key?.id ?? null,
+      attemptCount: 0,
+      scheduledTries: 0,
+      manualTryPending: false,
+      nextAttemptAt: key ? now.toISOString() : null,
+      deliveringBy: null,
+      deliveringUntil: null,
+      lastAttemptAt: null,
+      lastStatusCode: null,
+      lastErrorClass: null,
+      failureReason: key ? null : "no_active_key",
+      payloadExpiresAt: null,
+      succeededAt: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    addDeliveryToCommit(op, delivery);
+    if (key) addDeliveryJob(jobs, op, delivery, now.getTime());
+  }
+}

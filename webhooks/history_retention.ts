@@ -1,0 +1,70 @@
+/**
+ * History retention (SPEC §9): events and their deliveries (with every recorded try) are deleted
+ * 30 days after the event, once no delivery of it still holds a payload. The sessions layer
+ * deletes sessions; this deletes what the webhooks layer shows about them.
+ */
+import type { AppDeps } from "../lib/deps.ts";
+import { listOrganizations } from "../lib/accounts/organizations.ts";
+import type { EventRecord } from "../lib/events/events.ts";
+import { payloadRetained } from "./deliveries.ts";
+import type { DeliveryRecord } from "./model.ts";
+
+/** Events and delivery history are kept this long. */
+export const HISTORY_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** Deletes up to `limit` expired events with their deliveries; returns how many events went. */
+export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<number> {
+  const now = deps.clock.now();
+  const cutoff = now.getTime() - HISTORY_RETENTION_MS;
+  let deleted = 0;
+  for (const org of await listOrganizations(deps.kv)) {
+    const old = deps.kv.list<string>({
+      start: ["events_by_org", org.id],
+      end: ["events_by_org", org.id, cutoff + 1],
+    });
+    for await (const entry of old) {
+      if (deleted >= limit) return deleted;
+      if (await deleteEventHistory(deps, entry.value, now)) deleted++;
+    }
+  }
+  return deleted;
+}
+
+/** Deletes one event and its deliveries unless a payload is still retained. */
+async function deleteEventHistory(deps: AppDeps, eventId: string, now: Date): Promise<boolean> {
+  const kv = deps.kv;
+  const event = await kv.get<EventRecord>(["events", eventId]);
+  const deliveries: Deno.KvEntry<DeliveryRecord>[] = [];
+  for await (const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })) {
+    const d = await kv.get<DeliveryRecord>(["webhook_deliveries", e.value]);
+    if (d.value) deliveries.push(d as Deno.KvEntry<DeliveryRecord>);
+  }
+  if (deliveries.some((d) => payloadRetained(d.value, now))) return false;
+  // Every record read is re-checked, so a retry or replay started meanwhile wins.
+  const op = kv.atomic().check(event);
+  if (event.value) {
+    const ms = new Date(event.value.createdAt).getTime();
+    op.delete(event.key)
+      .delete(["events_by_org", event.value.orgId, ms, eventId])
+      .delete(["events_by_session", event.value.sessionId, eventId]);
+  }
+  for (const entry of deliveries) await addDeliveryDeletes(kv, op, entry);
+  return (await op.commit()).ok;
+}
+
+async function addDeliveryDeletes(
+  kv: Deno.Kv,
+  op: Deno.AtomicOperation,
+  entry: Deno.KvEntry<DeliveryRecord>,
+): Promise<void> {
+  const d = entry.value;
+  op.check(entry)
+    .delete(entry.key)
+    .delete(["webhook_deliveries_by_org", d.orgId, new Date(d.createdAt).getTime(), d.id])
+    .delete(["webhook_deliveries_by_event", d.eventId, d.id])
+    .delete(["webhook_deliveries_open", d.id]);
+  if (d.payloadExpiresAt) {
+    op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
+  }
+  for await (const a of kv.list({ prefix: ["webhook_attempts", d.id] })) op.delete(a.key);
+}

@@ -1,0 +1,141 @@
+/**
+ * Stored records and fixed numbers of the webhooks layer (SPEC §7).
+ *
+ * KV keys:
+ * - `["webhook_endpoints", id]` → `EndpointRecord`; `["webhook_endpoints_by_org", orgId, id]` → id
+ * - `["webhook_keys", id]` → `EncryptionKeyRecord`; `["webhook_keys_by_endpoint", endpointId, id]` → id
+ * - `["webhook_deliveries", id]` → `DeliveryRecord`;
+ *   `["webhook_deliveries_by_org", orgId, createdAtMs, id]` and
+ *   `["webhook_deliveries_by_event", eventId, id]` → id;
+ *   `["webhook_payload_expiry", expiresAtMs, id]` → id (retention sweep)
+ * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)
+ * - `["webhook_attempts", deliveryId, number]` → `AttemptRecord`
+ */
+import type { EventType } from "../lib/events/events.ts";
+
+/** Live or test: an endpoint receives only the events of its own mode. */
+export type WebhookMode = "live" | "test";
+
+/** Allowed `undelivered_payload_retention_hours`. */
+export const RETENTION_HOURS = [0, 24, 72, 168] as const;
+
+/** A retention choice. */
+export type RetentionHours = typeof RETENTION_HOURS[number];
+
+/** A signing secret, sealed at rest with the server key. */
+export interface SealedSecret {
+  sealed: string;
+  createdAt: string;
+  /** For the previous secret after a rotation: when it stops signing. */
+  expiresAt: string | null;
+}
+
+/** A webhook endpoint. */
+export interface EndpointRecord {
+  id: string;
+  orgId: string;
+  mode: WebhookMode;
+  name: string;
+  url: string;
+  enabled: boolean;
+  subscribedEventTypes: EventType[];
+  labels: string[];
+  retentionHours: RetentionHours;
+  secret: SealedSecret;
+  previousSecret: SealedSecret | null;
+  activeKeyId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Status of an encryption key; an endpoint has at most one `active` key. */
+export type KeyStatus = "active" | "inactive";
+
+/** A public RSA JWK as stored (only public members). */
+export interface PublicRsaJwk {
+  kty: "RSA";
+  n: string;
+  e: string;
+  alg: "RSA-OAEP-256";
+  use: "enc";
+  kid: string;
+}
+
+/** An integrator's encryption key. */
+export interface EncryptionKeyRecord {
+  id: string;
+  orgId: string;
+  endpointId: string;
+  jwk: PublicRsaJwk;
+  modulusBits: number;
+  status: KeyStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Delivery statuses (SPEC §7.3). */
+export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "failed";
+
+/** Why a delivery ended `failed` without more tries. */
+export type FailureReason = "retries_exhausted" | "no_active_key" | "endpoint_gone";
+
+/** One delivery of one event to one endpoint; its id never changes across retries and replays. */
+export interface DeliveryRecord {
+  id: string;
+  orgId: string;
+  mode: WebhookMode;
+  endpointId: string;
+  eventId: string;
+  eventType: EventType;
+  status: DeliveryStatus;
+  /** The compact JWE, or null once scrubbed (success, retention over) or never made. */
+  payload: string | null;
+  keyId: string | null;
+  /** Tries made so far (the next `X-Kayle-Attempt` is this + 1). */
+  attemptCount: number;
+  /** Automatic tries made in the schedule (0–8); manual retries do not count. */
+  scheduledTries: number;
+  /** The next try is a manual retry or replay (one try, outside the schedule). */
+  manualTryPending: boolean;
+  nextAttemptAt: string | null;
+  /** While `delivering`: which instance sends and until when its claim holds. */
+  deliveringBy: string | null;
+  deliveringUntil: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastErrorClass: string | null;
+  failureReason: FailureReason | null;
+  payloadExpiresAt: string | null;
+  succeededAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Classes of a failed try, stable for integrators and dashboards. */
+export type TryErrorClass =
+  | "http_status"
+  | "timeout"
+  | "redirect"
+  | "connection_refused"
+  | "connection_error"
+  | "tls_error"
+  | "dns_error"
+  | "blocked_address"
+  | "invalid_url"
+  | "endpoint_disabled";
+
+/** One recorded try (`wha_`). */
+export interface AttemptRecord {
+  id: string;
+  deliveryId: string;
+  number: number;
+  attemptedAt: string;
+  statusCode: number | null;
+  durationMs: number;
+  errorClass: TryErrorClass | null;
+  succeeded: boolean;
+  manual: boolean;
+}
+
+/** The job type that runs one delivery try. */
+export const DELIVERY_JOB_TYPE = "webhook.delivery";

@@ -1,0 +1,59 @@
+/**
+ * Side-effect registration of the webhooks layer, imported once by `main.ts` and the test
+ * harness: the event fan-out (deliveries in the event's commit) and the background work (the
+ * job queue with the delivery handler, recovery at start, then maintenance every minute).
+ */
+import { registerEventFanout } from "../lib/events/events.ts";
+import { type BackgroundHandle, registerBackgroundWork } from "../lib/background.ts";
+import type { AppDeps } from "../lib/deps.ts";
+import { getJobQueue } from "../lib/jobs/mod.ts";
+import { registerWebhookEndpointLookup } from "../lib/sessions/sessions.ts";
+import { getEndpointEntry } from "./endpoints.ts";
+import { fanOutEvent } from "./fanout.ts";
+import { DELIVERY_JOB_TYPE } from "./model.ts";
+import { runDeliveryJob } from "./worker.ts";
+import { recoverDeliveries, runMaintenance } from "./maintenance.ts";
+
+/** How often maintenance runs (real time). */
+export const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Registers the delivery handler on the deps' job queue (also used by tests without a worker loop). */
+export function registerDeliveryHandler(deps: AppDeps): void {
+  getJobQueue(deps).register(DELIVERY_JOB_TYPE, async (payload) => {
+    await runDeliveryJob(deps, payload);
+  });
+}
+
+/** Starts delivering: the job queue, recovery of what a previous process left, maintenance. */
+export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandle> {
+  registerDeliveryHandler(deps);
+  const jobs = getJobQueue(deps);
+  await jobs.start();
+  // Whatever was due or being sent when the last process stopped is picked up now — without
+  // waiting for the maintenance lease, which a killed process may still hold for minutes.
+  await recoverDeliveries(deps, 0).catch((error) =>
+    deps.logger.error("webhooks.recovery_failed", {
+      error_class: (error as Error)?.name ?? "unknown",
+    })
+  );
+  const timer = setInterval(() => {
+    runMaintenance(deps).catch((error) =>
+      deps.logger.error("webhooks.maintenance_failed", {
+        error_class: (error as Error)?.name ?? "unknown",
+      })
+    );
+  }, MAINTENANCE_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await jobs.stop();
+    },
+  };
+}
+
+registerEventFanout(fanOutEvent);
+// A session may name an endpoint of its organization (deliveries also need the same mode).
+registerWebhookEndpointLookup(async (kv, orgId, endpointId) =>
+  (await getEndpointEntry(kv, orgId, endpointId)) !== null
+);
+registerBackgroundWork("webhooks", startWebhookWorker);

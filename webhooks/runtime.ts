@@ -1,0 +1,36 @@
+/**
+ * Per-instance state of the webhooks layer, kept on `deps.services.webhooks`: this instance's
+ * id (who holds a `delivering` claim), the deliveries it is sending now, and how tries are made
+ * (timeout, fetch, DNS — replaced in tests).
+ */
+import { randomAlphanumeric } from "../lib/core/ids.ts";
+import type { AppDeps } from "../lib/deps.ts";
+import { defaultSenderOptions, type SenderOptions } from "./sender.ts";
+
+/** The webhooks layer's state in one instance. */
+export interface WebhookRuntime {
+  instanceId: string;
+  sender: SenderOptions;
+  /** Delivery ids this instance is sending now. */
+  inFlight: Set<string>;
+}
+
+/** The runtime of these dependencies, created on first use. */
+export function webhookRuntime(deps: AppDeps): WebhookRuntime {
+  let runtime = deps.services.webhooks as WebhookRuntime | undefined;
+  if (!runtime) {
+    runtime = {
+      instanceId: `inst_${randomAlphanumeric(16, deps.random)}`,
+      sender: defaultSenderOptions(deps.config.devMode),
+      inFlight: new Set(),
+    };
+    deps.services.webhooks = runtime;
+  }
+  return runtime;
+}
+
+/** Overrides how tries are made (tests: a short timeout, a fake resolver). */
+export function configureWebhookSender(deps: AppDeps, overrides: Partial<SenderOptions>): void {
+  const runtime = webhookRuntime(deps);
+  runtime.sender = { ...runtime.sender, ...overrides };
+}

@@ -1,0 +1,65 @@
+/**
+ * Signing secrets and the `X-Kayle-Signature` header (SPEC §7.3), and the compact JWE of the
+ * payload. The HMAC key is the UTF-8 text of the whole secret, `whsec_` prefix included, as the
+ * integrator copies it; the signed message is `"<t>.<body>"` where body is the JWE string.
+ */
+import { CompactEncrypt, importJWK } from "jose";
+import { toHex } from "../lib/core/keys.ts";
+import type { RandomSource } from "../lib/core/random.ts";
+import type { PublicRsaJwk } from "./model.ts";
+
+const encoder = new TextEncoder();
+
+/** A new signing secret: `whsec_` + base64 of 24 random bytes (32 characters). */
+export function generateSigningSecret(random: RandomSource): string {
+  let binary = "";
+  for (const b of random.bytes(24)) binary += String.fromCharCode(b);
+  return `whsec_${btoa(binary)}`;
+}
+
+/** Shape of a signing secret. */
+export const SIGNING_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32}$/;
+
+/** Hex HMAC-SHA256 of `"<t>.<body>"` under one secret. */
+export async function signPayload(
+  secret: string,
+  timestamp: number,
+  body: string,
+): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${timestamp}.${body}`));
+  return toHex(new Uint8Array(mac));
+}
+
+/** `t=<unix>,v1=<hex>[,v1=<hex>]`: one `v1` per secret still signing (two during a rotation). */
+export async function signatureHeader(
+  secrets: string[],
+  timestamp: number,
+  body: string,
+): Promise<string> {
+  const values = await Promise.all(secrets.map((s) => signPayload(s, timestamp, body)));
+  return [`t=${timestamp}`, ...values.map((v) => `v1=${v}`)].join(",");
+}
+
+// Importing an RSA key costs more than encrypting with it; keys never change once stored.
+const importedKeys = new Map<string, CryptoKey>();
+
+/** Encrypts the event JSON as a compact JWE (RSA-OAEP-256, A256GCM, kid = key id). */
+export async function encryptPayload(jwk: PublicRsaJwk, payload: unknown): Promise<string> {
+  const cacheKey = `${jwk.kid}:${jwk.n.slice(0, 32)}`;
+  let key = importedKeys.get(cacheKey);
+  if (!key) {
+    key = await importJWK({ kty: "RSA", n: jwk.n, e: jwk.e }, "RSA-OAEP-256") as CryptoKey;
+    if (importedKeys.size > 1000) importedKeys.clear();
+    importedKeys.set(cacheKey, key);
+  }
+  return await new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM", kid: jwk.kid })
+    .encrypt(key);
+}

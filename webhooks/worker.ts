@@ -1,0 +1,216 @@
+/**
+ * The delivery worker: the handler of `webhook.delivery` jobs. Each job makes at most one try of
+ * one delivery. It is idempotent — a finished delivery or a try already made is ignored — and a
+ * try is claimed (`delivering`, with a versionstamp check) before the request is sent, so two
+ * workers never send the same try at once. The outcome, the recorded attempt and the next job
+ * are committed together.
+ */
+import type { AppDeps } from "../lib/deps.ts";
+import { newId } from "../lib/core/ids.ts";
+import { getJobQueue } from "../lib/jobs/mod.ts";
+import type { JobPayload } from "../lib/jobs/types.ts";
+import { addDeliveryJob } from "./deliveries.ts";
+import { signingSecrets } from "./endpoints.ts";
+import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
+import { nextTryDelayMs } from "./schedule.ts";
+import { sendTry, type TryResult } from "./sender.ts";
+import { signatureHeader } from "./signing.ts";
+import { webhookRuntime } from "./runtime.ts";
+
+/** How long a `delivering` claim outlives the request timeout before another worker may take it. */
+export const CLAIM_MARGIN_MS = 10_000;
+
+/** What one job run did (for tests and logs). */
+export type JobOutcome = "sent" | "ignored" | "not_due" | "claimed_elsewhere" | "conflict";
+
+/** Runs one delivery job. */
+export async function runDeliveryJob(deps: AppDeps, payload: JobPayload): Promise<JobOutcome> {
+  const id = String(payload.delivery_id);
+  const entry = await deps.kv.get<DeliveryRecord>(["webhook_deliveries", id]);
+  const d = entry.value;
+  if (!d || d.status === "succeeded" || d.status === "failed") return "ignored";
+  if (Number(payload.seq) !== d.attemptCount + 1) return "ignored";
+  const runtime = webhookRuntime(deps);
+  const now = deps.clock.now();
+  const jobs = getJobQueue(deps);
+  const retryAt = async (at: string) => {
+    const op = deps.kv.atomic().check(entry);
+    addDeliveryJob(jobs, op, d, new Date(at).getTime());
+    await op.commit();
+  };
+  if (d.status === "delivering") {
+    if (runtime.inFlight.has(id)) return "claimed_elsewhere";
+    // A KV queue runs one instance: a claim by any other instance is a claim of a dead process.
+    const dead = jobs.backend === "kv_queue" || new Date(d.deliveringUntil!) <= now;
+    if (!dead) {
+      await retryAt(d.deliveringUntil!);
+      return "claimed_elsewhere";
+    }
+  } else if (d.nextAttemptAt && new Date(d.nextAttemptAt) > now) {
+    await retryAt(d.nextAttemptAt);
+    return "not_due";
+  }
+  const claimed: DeliveryRecord = {
+    ...d,
+    status: "delivering",
+    deliveringBy: runtime.instanceId,
+    deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
+      .toISOString(),
+  };
+  const claim = await deps.kv.atomic().check(entry).set(entry.key, claimed).commit();
+  if (!claim.ok) return "conflict";
+  runtime.inFlight.add(id);
+  try {
+    const claimedEntry = { key: entry.key, value: claimed, versionstamp: claim.versionstamp };
+    await makeTry(deps, claimedEntry);
+  } finally {
+    runtime.inFlight.delete(id);
+  }
+  return "sent";
+}
+
+async function makeTry(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<void> {
+  const d = entry.value;
+  const endpoint = (await deps.kv.get<EndpointRecord>(["webhook_endpoints", d.endpointId])).value;
+  if (!endpoint || !d.payload) {
+    await finishGone(deps, entry);
+    return;
+  }
+  const result = endpoint.enabled ? await sendSigned(deps, endpoint, d) : {
+    succeeded: false,
+    statusCode: null,
+    errorClass: "endpoint_disabled" as TryErrorClass,
+    durationMs: 0,
+  };
+  await recordTry(deps, entry, endpoint, result);
+}
+
+async function sendSigned(
+  deps: AppDeps,
+  endpoint: EndpointRecord,
+  d: DeliveryRecord,
+): Promise<TryResult> {
+  const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
+  const body = d.payload!;
+  const headers = {
+    "Content-Type": "application/jose",
+    "User-Agent": "KayleID-Webhooks/1",
+    "X-Kayle-Signature": await signatureHeader(
+      await signingSecrets(deps, endpoint),
+      timestamp,
+      body,
+    ),
+    "X-Kayle-Event": d.eventType,
+    "X-Kayle-Delivery-Id": d.id,
+    "X-Kayle-Attempt": String(d.attemptCount + 1),
+  };
+  return await sendTry({ url: endpoint.url, body, headers }, webhookRuntime(deps).sender);
+}
+
+/** Commits the try's outcome, its attempt record and, when another try follows, its job. */
+async function recordTry(
+  deps: AppDeps,
+  entry: Deno.KvEntry<DeliveryRecord>,
+  endpoint: EndpointRecord,
+  result: TryResult,
+): Promise<void> {
+  const d = entry.value;
+  const now = deps.clock.now();
+  const number = d.attemptCount + 1;
+  const attempt: AttemptRecord = {
+    id: newId("wha", deps.random),
+    deliveryId: d.id,
+    number,
+    attemptedAt: now.toISOString(),
+    statusCode: result.statusCode,
+    durationMs: result.durationMs,
+    errorClass: result.errorClass,
+    succeeded: result.succeeded,
+    manual: d.manualTryPending,
+  };
+  const scheduledTries = d.manualTryPending ? d.scheduledTries : d.scheduledTries + 1;
+  const base: DeliveryRecord = {
+    ...d,
+    attemptCount: number,
+    scheduledTries,
+    manualTryPending: false,
+    deliveringBy: null,
+    deliveringUntil: null,
+    lastAttemptAt: now.toISOString(),
+    lastStatusCode: result.statusCode,
+    lastErrorClass: result.errorClass,
+    updatedAt: now.toISOString(),
+  };
+  const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);
+  const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
+  let next: DeliveryRecord;
+  if (result.succeeded) {
+    next = {
+      ...base,
+      status: "succeeded",
+      payload: null,
+      nextAttemptAt: null,
+      succeededAt: now.toISOString(),
+    };
+    op.delete(["webhook_deliveries_open", d.id]);
+  } else if (delay !== null) {
+    next = {
+      ...base,
+      status: "pending",
+      nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
+    };
+    addDeliveryJob(getJobQueue(deps), op, next, now.getTime() + delay);
+  } else {
+    next = failedAfterLastTry(base, endpoint, now, op);
+  }
+  op.set(entry.key, next);
+  const committed = await op.commit();
+  deps.logger.info("webhook.try", {
+    delivery_id: d.id,
+    endpoint_id: d.endpointId,
+    attempt: number,
+    status_code: result.statusCode,
+    error_class: result.errorClass,
+    outcome: next.status,
+    committed: committed.ok,
+  });
+}
+
+/** The `failed` record after the last try, with the payload kept for the retention window. */
+function failedAfterLastTry(
+  base: DeliveryRecord,
+  endpoint: EndpointRecord,
+  now: Date,
+  op: Deno.AtomicOperation,
+): DeliveryRecord {
+  const expiresMs = now.getTime() + endpoint.retentionHours * 3600_000;
+  op.delete(["webhook_deliveries_open", base.id]);
+  if (endpoint.retentionHours > 0) op.set(["webhook_payload_expiry", expiresMs, base.id], base.id);
+  return {
+    ...base,
+    status: "failed",
+    failureReason: "retries_exhausted",
+    nextAttemptAt: null,
+    payload: endpoint.retentionHours > 0 ? base.payload : null,
+    payloadExpiresAt: new Date(expiresMs).toISOString(),
+  };
+}
+
+async function finishGone(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  const gone: DeliveryRecord = {
+    ...entry.value,
+    status: "failed",
+    failureReason: "endpoint_gone",
+    payload: null,
+    nextAttemptAt: null,
+    deliveringBy: null,
+    deliveringUntil: null,
+    payloadExpiresAt: now,
+    updatedAt: now,
+  };
+  await deps.kv.atomic().check(entry).set(entry.key, gone).delete([
+    "webhook_deliveries_open",
+    gone.id,
+  ]).commit();
+}
