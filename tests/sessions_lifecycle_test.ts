@@ -12,7 +12,11 @@ import {
   getAttempt,
 } from "../lib/sessions/attempts.ts";
 import { cancelSession } from "../lib/sessions/lifecycle.ts";
-import { expireDueSessions, runExpirySweep } from "../lib/sessions/expiry_sweep.ts";
+import {
+  expireDueSessions,
+  EXPIRY_SWEEP_NAME,
+  runExpirySweep,
+} from "../lib/sessions/expiry_sweep.ts";
 import { getSessionRecord } from "../lib/sessions/sessions.ts";
 import { SessionStateError } from "../lib/sessions/types.ts";
 import { acquireLease } from "../lib/core/lease.ts";
@@ -65,7 +69,7 @@ Deno.test("the sweep expires every due session once, ends its attempt, and respe
     assert.ok(
       await acquireLease(
         world.deps.kv,
-        "sessions.expiry_sweep",
+        EXPIRY_SWEEP_NAME,
         "other-instance",
         55_000,
         world.clock,

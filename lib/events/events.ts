@@ -146,5 +146,7 @@ export async function listSessionEvents(kv: Deno.Kv, sessionId: string): Promise
   }
   const events = await Promise.all(ids.map((id) => getEvent(kv, id)));
   return events.filter((e): e is EventRecord => e !== null)
-    .sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0) || a.createdAt.localeCompare(b.createdAt));
+    .sort((a, b) =>
+      (a.sequence ?? 0) - (b.sequence ?? 0) || a.createdAt.localeCompare(b.createdAt)
+    );
 }
