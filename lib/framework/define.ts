@@ -92,6 +92,8 @@ export interface ApiOperation<
   body?: B;
   query?: Q;
   params?: P;
+  /** Documented (and validated) request headers, e.g. `Idempotency-Key`. */
+  headers?: z.ZodObject;
   /** Schema of `data` in the success envelope (null for empty responses). */
   response: z.ZodType | null;
   /** Success status (default 200). */

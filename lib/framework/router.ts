@@ -158,6 +158,7 @@ function registerApi(
       request: {
         ...(op.params ? { params: op.params as z.ZodObject } : {}),
         ...(op.query ? { query: op.query as z.ZodObject } : {}),
+        ...(op.headers ? { headers: op.headers } : {}),
         ...(op.body
           ? { body: { content: { "application/json": { schema: op.body } }, required: false } }
           : {}),

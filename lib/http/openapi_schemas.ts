@@ -32,3 +32,13 @@ export function envelopeOf(data: z.ZodType) {
 export function listEnvelopeOf(item: z.ZodType) {
   return z.object({ data: z.array(item), error: z.null(), pagination: paginationSchema });
 }
+
+/** The `Idempotency-Key` header of creating POSTs (SPEC §2). */
+export const idempotencyKeyHeaders = z.object({
+  "idempotency-key": z.string().optional().openapi({
+    param: { name: "idempotency-key", in: "header" },
+    description:
+      "1–255 printable ASCII characters. Same key and same body within 24 h returns the first response; another body is 409 CONFLICT.",
+    example: "order-7-attempt-1",
+  }),
+});

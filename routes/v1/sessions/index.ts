@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
 import { okList } from "../../../lib/http/envelope.ts";
 import { ApiError } from "../../../lib/http/errors.ts";
+import { idempotencyKeyHeaders } from "../../../lib/http/openapi_schemas.ts";
 import { parseRedirectUrl, parseShareFields } from "../../../lib/sessions/share_fields.ts";
 import {
   createSession,
@@ -81,6 +82,7 @@ export const api = define.api({
     operationId: "createSession",
     scope: "sessions:write",
     body: createBody,
+    headers: idempotencyKeyHeaders,
     query: z.object({ include_attempts: includeAttemptsSchema }),
     response: sessionSchema,
     errors: [

@@ -11,6 +11,7 @@ import {
   URL_ERRORS,
 } from "../../../../webhooks/api_support.ts";
 import { listQueryFields, paginate } from "../../../../webhooks/pagination.ts";
+import { idempotencyKeyHeaders } from "../../../../lib/http/openapi_schemas.ts";
 import { withIdempotency } from "../../../../lib/sessions/idempotency.ts";
 
 export const api = define.api({
@@ -22,6 +23,7 @@ export const api = define.api({
     operationId: "createWebhookEndpoint",
     scope: "webhooks:write",
     body: createEndpointBody,
+    headers: idempotencyKeyHeaders,
     response: z.object({ endpoint: endpointSchema, signing_secret: z.string() }),
     errors: [
       ...URL_ERRORS,
