@@ -47,7 +47,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
     try {
       const id = await h.jobs.enqueue({ type: "test.echo", payload: { n: 1, s: "x" } });
       assert.match(id, /^job_[a-z0-9]{32}$/);
-      await waitFor(() => seen.length === 1, 3000, "job");
+      await waitFor(() => seen.length === 1, 20_000, "job");
       assert.deepEqual(seen, [{ n: 1, s: "x" }]);
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(seen.length, 1);
@@ -70,7 +70,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       const passing = h.kv.atomic();
       h.jobs.addToCommit(passing, { type: "test.commit", payload: { tag: "kept" } });
       assert.equal((await passing.commit()).ok, true);
-      await waitFor(() => seen.length === 1, 3000, "committed job");
+      await waitFor(() => seen.length === 1, 20_000, "committed job");
       await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(seen, ["kept"]);
     } finally {
@@ -94,7 +94,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(ran, 0, "not before its time");
       h.clock.advance(300);
-      await waitFor(async () => (await h.tick(), ran === 1), 3000, "delayed job");
+      await waitFor(async () => (await h.tick(), ran === 1), 20_000, "delayed job");
     } finally {
       await h.jobs.stop();
       h.kv.close();
@@ -111,9 +111,9 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
     await h.jobs.start();
     try {
       await h.jobs.enqueue({ type: "test.flaky", payload: {} });
-      await waitFor(() => calls >= 1, 3000, "first run");
+      await waitFor(() => calls >= 1, 20_000, "first run");
       h.clock.advance(2000); // the table's backoff runs on the injected clock
-      await waitFor(async () => (await h.tick(), calls === 2), 5000, "second run");
+      await waitFor(async () => (await h.tick(), calls === 2), 20_000, "second run");
     } finally {
       await h.jobs.stop();
       h.kv.close();
@@ -132,7 +132,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
     await h.jobs.start();
     try {
       await h.jobs.enqueue({ type: "test.slow", payload: {} });
-      await waitFor(() => started === 1, 3000, "started");
+      await waitFor(() => started === 1, 20_000, "started");
       assert.equal(h.jobs.running(), 1);
       await h.jobs.stop();
       assert.equal(finished, 1, "stop drained the running job");
@@ -140,7 +140,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(started, 1, "nothing runs while stopped");
       await h.jobs.start();
-      await waitFor(async () => (await h.tick(), finished === 2), 5000, "after restart");
+      await waitFor(async () => (await h.tick(), finished === 2), 20_000, "after restart");
     } finally {
       await h.jobs.stop();
       h.kv.close();
@@ -161,7 +161,7 @@ Deno.test("[kv_table] two instances never run one job twice; an expired lease is
   try {
     await a.enqueue({ type: "test.lease", payload: {} });
     const aRound = a.pollOnce();
-    await waitFor(() => runs.length === 1, 3000, "claim by a");
+    await waitFor(() => runs.length === 1, 20_000, "claim by a");
     assert.equal(await b.pollOnce(), 0, "the lease holds the job");
     clock.advance(10_001); // a seems dead: its lease runs out
     assert.equal(await b.pollOnce(), 1);

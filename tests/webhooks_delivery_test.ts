@@ -22,7 +22,7 @@ for (const backend of BACKENDS) {
     const w = await world(backend);
     try {
       const event = await writeEvent(w.t.deps, w.orgId);
-      await waitFor(() => w.receiver.received.length === 1, 5000, "delivery");
+      await waitFor(() => w.receiver.received.length === 1, 20_000, "delivery");
       const got = w.receiver.received[0];
       assert.equal(got.eventId, event.id);
       assert.equal(got.eventHeader, "verification.session.succeeded");
@@ -106,7 +106,7 @@ for (const backend of BACKENDS) {
         const { id } = await deliveryOf(w.t.deps, event.id);
         await waitFor(
           async () => (await getDelivery(w.t.deps, id)).attemptCount === 1,
-          5000,
+          20_000,
           "first try",
         );
         for (let n = 2; n <= 8; n++) {
@@ -155,7 +155,7 @@ for (const backend of BACKENDS) {
       for (const id of [first.id, second.id]) {
         await waitFor(
           async () => (await getDelivery(w.t.deps, id)).attemptCount >= 1,
-          5000,
+          20_000,
           "first try",
         );
         while ((await getDelivery(w.t.deps, id)).status !== "failed") await driveNextTry(w, id);
@@ -169,7 +169,7 @@ for (const backend of BACKENDS) {
       assert.equal((await res.json()).data.status, "pending");
       await waitFor(
         async () => (await getDelivery(w.t.deps, first.id)).status === "delivering",
-        5000,
+        20_000,
         "delivering",
       );
       const busy = await retry(first.id);
@@ -178,7 +178,7 @@ for (const backend of BACKENDS) {
       release();
       await waitFor(
         async () => (await getDelivery(w.t.deps, first.id)).status === "succeeded",
-        5000,
+        20_000,
         "retried",
       );
       const got = w.receiver.received.find((r) => r.deliveryId === first.id)!;
@@ -209,7 +209,7 @@ for (const backend of BACKENDS) {
       });
     try {
       const ok = await writeEvent(w.t.deps, w.orgId);
-      await waitFor(() => w.receiver.received.length === 1, 5000, "first delivery");
+      await waitFor(() => w.receiver.received.length === 1, 20_000, "first delivery");
       const okDelivery = await deliveryOf(w.t.deps, ok.id);
       await waitFor(
         async () => (await getDelivery(w.t.deps, okDelivery.id)).status === "succeeded",
@@ -225,7 +225,7 @@ for (const backend of BACKENDS) {
       const d = await deliveryOf(w.t.deps, failing.id);
       await waitFor(
         async () => (await getDelivery(w.t.deps, d.id)).attemptCount === 1,
-        5000,
+        20_000,
         "first try",
       );
       w.receiver.respond = () => new Response("ok");
@@ -237,7 +237,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(body.data.deliveries.map((x: { id: string }) => x.id), [d.id]);
       await waitFor(
         () => w.receiver.received.some((r) => r.eventId === failing.id),
-        5000,
+        20_000,
         "replayed delivery",
       );
       const got = w.receiver.received.find((r) => r.eventId === failing.id)!;
@@ -256,13 +256,13 @@ for (const backend of BACKENDS) {
       const rotated = await rotateSigningSecret(w.t.deps, w.orgId, w.endpointId);
       assert.ok(rotated && rotated.signingSecret !== w.secret);
       await writeEvent(w.t.deps, w.orgId);
-      await waitFor(() => w.receiver.received.length === 1, 5000, "delivery");
+      await waitFor(() => w.receiver.received.length === 1, 20_000, "delivery");
       assert.equal(w.receiver.received[0].signatures, 2);
       w.t.clock.advance(24 * 3600_000 + 1000);
       await writeEvent(w.t.deps, w.orgId);
       await waitFor(
         () => w.receiver.received.length + w.receiver.rejected.length === 2,
-        5000,
+        20_000,
         "second delivery",
       );
       // The receiver still knows only the old secret: the new-only signature is refused.

@@ -193,7 +193,7 @@ export async function writeEvent(
 /** Waits (polling every 10 ms) until `condition` holds; fails after `timeoutMs`. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
   what = "condition",
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

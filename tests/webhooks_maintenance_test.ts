@@ -33,7 +33,7 @@ Deno.test("a name that resolves to a metadata address at send time fails the try
     const { id } = await deliveryOf(w.t.deps, event.id);
     await waitFor(
       async () => (await getDelivery(w.t.deps, id)).attemptCount === 1,
-      5000,
+      20_000,
       "first try",
     );
     const [attempt] = await listAttempts(w.t.deps.kv, id);
@@ -52,7 +52,7 @@ Deno.test("history: events and deliveries go 30 days later, unless a payload is 
     const d = await deliveryOf(w.t.deps, delivered.id);
     await waitFor(
       async () => (await getDelivery(w.t.deps, d.id)).status === "succeeded",
-      5000,
+      20_000,
       "sent",
     );
     w.t.clock.advance(29 * 24 * 3600_000);
@@ -60,7 +60,7 @@ Deno.test("history: events and deliveries go 30 days later, unless a payload is 
       type: "verification.session.expired",
       data: {},
     });
-    await waitFor(() => w.receiver.received.length === 2, 5000, "second");
+    await waitFor(() => w.receiver.received.length === 2, 20_000, "second");
     assert.equal(await deleteExpiredHistory(w.t.deps), 0, "nothing is 30 days old yet");
     w.t.clock.advance(2 * 24 * 3600_000);
     // A delivery that still holds its payload (a retry queued, say) keeps its event.
@@ -105,7 +105,7 @@ Deno.test("maintenance gives a lost job back to an overdue delivery", async () =
     for await (const e of t.deps.kv.list({ prefix: ["jobs_due"] })) await t.deps.kv.delete(e.key);
     const worker = await startWebhookWorker(t.deps); // recovery at start (grace 0)
     try {
-      await waitFor(() => receiver.received.length === 1, 5000, "recovered delivery");
+      await waitFor(() => receiver.received.length === 1, 20_000, "recovered delivery");
       assert.equal(receiver.received[0].eventId, event.id);
       t.clock.advance(10 * 60_000);
       assert.equal(
@@ -129,7 +129,11 @@ Deno.test("a disabled endpoint skips tries (they count); a deleted one ends the 
     w.receiver.respond = () => new Response("down", { status: 500 });
     const event = await writeEvent(w.t.deps, w.orgId);
     const { id } = await deliveryOf(w.t.deps, event.id);
-    await waitFor(async () => (await getDelivery(w.t.deps, id)).attemptCount === 1, 5000, "first");
+    await waitFor(
+      async () => (await getDelivery(w.t.deps, id)).attemptCount === 1,
+      20_000,
+      "first",
+    );
     await updateEndpoint(w.t.deps, w.orgId, w.endpointId, { enabled: false });
     const skipped = await driveNextTry(w, id);
     assert.equal(skipped.lastErrorClass, "endpoint_disabled");
@@ -139,7 +143,11 @@ Deno.test("a disabled endpoint skips tries (they count); a deleted one ends the 
     const before = await getDelivery(w.t.deps, id);
     w.t.clock.set(before.nextAttemptAt!);
     await runDeliveryJob(w.t.deps, { delivery_id: id, seq: before.attemptCount + 1 });
-    await waitFor(async () => (await getDelivery(w.t.deps, id)).status === "failed", 5000, "gone");
+    await waitFor(
+      async () => (await getDelivery(w.t.deps, id)).status === "failed",
+      20_000,
+      "gone",
+    );
     const gone = await getDelivery(w.t.deps, id);
     assert.equal(gone.failureReason, "endpoint_gone");
     assert.equal(gone.payload, null);
