@@ -10,6 +10,8 @@
  * - Impostors only: the 22 faces of the 6 group photos in `@vladmandic/face-api`'s `demo/` folder
  *   (read from node_modules, never copied). Only pairs that are certainly different people are
  *   labelled: faces of one photo against each other, and any of them against the portraits.
+ * - Genuine pairs from DIFFERENT photos (`album_people.ts`): 4 people of KPhotoAlbum's demo album
+ *   (Debian `kphotoalbum`, GPL-2+), read in place when the album is on the machine, never copied.
  */
 import { decodeImage, encodeJpeg, type RgbImage } from "./image_decode.ts";
 import { cropAndResize, type Rect } from "./image_ops.ts";
@@ -17,6 +19,7 @@ import { withExifOrientation } from "./image_orientation.ts";
 import { readFixture, TEST_PEOPLE, type TestPerson } from "./fixtures.ts";
 import { deriveSelfie, PLAIN_SELFIE, type SelfieVariant } from "./synthetic_faces.ts";
 import { hasVectors, readVector } from "../testing/vectors.ts";
+import { albumImages } from "./fixtures/album_people.ts";
 
 /** One image of the set. */
 export interface LabelledImage {
@@ -37,6 +40,8 @@ export interface LabelledPair {
   genuine: boolean;
   /** Which group the pair belongs to, for per-group statistics. */
   group: string;
+  /** True when the two images come from different photos (not one photo's derived copies). */
+  differentPhotos: boolean;
 }
 
 /** The selfie variants derived from every source photo. */
@@ -156,6 +161,7 @@ export async function buildLabelledSet(): Promise<
   { images: LabelledImage[]; pairs: LabelledPair[] }
 > {
   const labelled = [...await publicDomainImages(), ...await specimenImages()];
+  const album = await albumImages();
   const demo = await demoImages();
   const portraits = labelled.filter((i) => i.role === "portrait");
   const selfies = labelled.filter((i) => i.role === "selfie");
@@ -163,22 +169,76 @@ export async function buildLabelledSet(): Promise<
   for (const a of portraits) {
     for (const b of selfies) {
       const genuine = a.person === b.person;
+      const group = genuine ? `genuine ${a.person}` : "impostor public-domain/specimen";
+      // Crossed pairs come from two photos; genuine ones are copies derived from one photo.
+      pairs.push({ a, b, genuine, group, differentPhotos: !genuine });
+    }
+    for (const b of demo) {
       pairs.push({
         a,
         b,
-        genuine,
-        group: genuine ? `genuine ${a.person}` : "impostor public-domain/specimen",
+        genuine: false,
+        group: "impostor demo vs portrait",
+        differentPhotos: true,
       });
     }
-    for (const b of demo) pairs.push({ a, b, genuine: false, group: "impostor demo vs portrait" });
   }
   for (const [i, a] of demo.entries()) {
     for (const b of demo.slice(i + 1)) {
       // Two faces of the same group photo are certainly two people; across photos we do not know.
       if (a.person.split(":")[1] === b.person.split(":")[1]) {
-        pairs.push({ a, b, genuine: false, group: "impostor demo same photo" });
+        pairs.push({
+          a,
+          b,
+          genuine: false,
+          group: "impostor demo same photo",
+          differentPhotos: false,
+        });
       }
     }
   }
-  return { images: [...labelled, ...demo], pairs };
+  pairs.push(...albumPairs(album, portraits, selfies));
+  return { images: [...labelled, ...album, ...demo], pairs };
+}
+
+/**
+ * Album pairs: a portrait from one photo against a selfie from ANOTHER photo (same person:
+ * genuine; another album person: impostor), and the album against the public-domain/specimen set.
+ * Album faces are never paired with face-api's demo faces: nobody knows who those are.
+ */
+function albumPairs(
+  album: LabelledImage[],
+  otherPortraits: LabelledImage[],
+  otherSelfies: LabelledImage[],
+): LabelledPair[] {
+  const pairs: LabelledPair[] = [];
+  const photoOf = (image: LabelledImage) => image.id.split("/")[2];
+  for (const a of album.filter((i) => i.role === "portrait")) {
+    for (const b of album.filter((i) => i.role === "selfie" && photoOf(i) !== photoOf(a))) {
+      const genuine = a.person === b.person;
+      const group = genuine ? `genuine different photos ${a.person}` : "impostor album people";
+      pairs.push({ a, b, genuine, group, differentPhotos: true });
+    }
+    for (const b of otherSelfies) {
+      pairs.push({
+        a,
+        b,
+        genuine: false,
+        group: "impostor album vs others",
+        differentPhotos: true,
+      });
+    }
+  }
+  for (const a of otherPortraits) {
+    for (const b of album.filter((i) => i.role === "selfie")) {
+      pairs.push({
+        a,
+        b,
+        genuine: false,
+        group: "impostor album vs others",
+        differentPhotos: true,
+      });
+    }
+  }
+  return pairs;
 }
