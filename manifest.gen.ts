@@ -12,44 +12,45 @@ import * as $8 from "./routes/organizations/[slug]/index.tsx";
 import * as $9 from "./routes/organizations/[slug]/members.tsx";
 import * as $10 from "./routes/organizations/[slug]/sessions/[id].tsx";
 import * as $11 from "./routes/organizations/[slug]/sessions/index.tsx";
-import * as $12 from "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx";
-import * as $13 from "./routes/organizations/[slug]/webhooks/deliveries/index.tsx";
-import * as $14 from "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx";
-import * as $15 from "./routes/organizations/[slug]/webhooks/events.tsx";
-import * as $16 from "./routes/organizations/[slug]/webhooks/index.tsx";
-import * as $17 from "./routes/organizations/new.tsx";
-import * as $18 from "./routes/setup.tsx";
-import * as $19 from "./routes/sign-in.tsx";
-import * as $20 from "./routes/sign-out.ts";
-import * as $21 from "./routes/v1/analytics/sessions/overview.ts";
-import * as $22 from "./routes/v1/sessions/[id].ts";
-import * as $23 from "./routes/v1/sessions/[id]/cancel.ts";
-import * as $24 from "./routes/v1/sessions/attempts.ts";
-import * as $25 from "./routes/v1/sessions/index.ts";
-import * as $26 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
-import * as $27 from "./routes/v1/verify/session/[id]/cancel.ts";
-import * as $28 from "./routes/v1/verify/session/[id]/consent.ts";
-import * as $29 from "./routes/v1/verify/session/[id]/details.ts";
-import * as $30 from "./routes/v1/verify/session/[id]/handoff.ts";
-import * as $31 from "./routes/v1/verify/session/[id]/mobile.ts";
-import * as $32 from "./routes/v1/verify/session/[id]/status.ts";
-import * as $33 from "./routes/v1/verify/session/[id]/test_simulate.ts";
-import * as $34 from "./routes/v1/webhooks/deliveries/[id].ts";
-import * as $35 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
-import * as $36 from "./routes/v1/webhooks/deliveries/index.ts";
-import * as $37 from "./routes/v1/webhooks/endpoints/[id].ts";
-import * as $38 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
-import * as $39 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
-import * as $40 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
-import * as $41 from "./routes/v1/webhooks/endpoints/index.ts";
-import * as $42 from "./routes/v1/webhooks/events/[id].ts";
-import * as $43 from "./routes/v1/webhooks/events/[id]/replay.ts";
-import * as $44 from "./routes/v1/webhooks/events/index.ts";
-import * as $45 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
-import * as $46 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
-import * as $47 from "./routes/verify/[id].tsx";
-import * as $48 from "./routes/verify/[id]/phone.tsx";
-import * as $49 from "./routes/verify/_layout.tsx";
+import * as $12 from "./routes/organizations/[slug]/settings.tsx";
+import * as $13 from "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx";
+import * as $14 from "./routes/organizations/[slug]/webhooks/deliveries/index.tsx";
+import * as $15 from "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx";
+import * as $16 from "./routes/organizations/[slug]/webhooks/events.tsx";
+import * as $17 from "./routes/organizations/[slug]/webhooks/index.tsx";
+import * as $18 from "./routes/organizations/new.tsx";
+import * as $19 from "./routes/setup.tsx";
+import * as $20 from "./routes/sign-in.tsx";
+import * as $21 from "./routes/sign-out.ts";
+import * as $22 from "./routes/v1/analytics/sessions/overview.ts";
+import * as $23 from "./routes/v1/sessions/[id].ts";
+import * as $24 from "./routes/v1/sessions/[id]/cancel.ts";
+import * as $25 from "./routes/v1/sessions/attempts.ts";
+import * as $26 from "./routes/v1/sessions/index.ts";
+import * as $27 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
+import * as $28 from "./routes/v1/verify/session/[id]/cancel.ts";
+import * as $29 from "./routes/v1/verify/session/[id]/consent.ts";
+import * as $30 from "./routes/v1/verify/session/[id]/details.ts";
+import * as $31 from "./routes/v1/verify/session/[id]/handoff.ts";
+import * as $32 from "./routes/v1/verify/session/[id]/mobile.ts";
+import * as $33 from "./routes/v1/verify/session/[id]/status.ts";
+import * as $34 from "./routes/v1/verify/session/[id]/test_simulate.ts";
+import * as $35 from "./routes/v1/webhooks/deliveries/[id].ts";
+import * as $36 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
+import * as $37 from "./routes/v1/webhooks/deliveries/index.ts";
+import * as $38 from "./routes/v1/webhooks/endpoints/[id].ts";
+import * as $39 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
+import * as $40 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
+import * as $41 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
+import * as $42 from "./routes/v1/webhooks/endpoints/index.ts";
+import * as $43 from "./routes/v1/webhooks/events/[id].ts";
+import * as $44 from "./routes/v1/webhooks/events/[id]/replay.ts";
+import * as $45 from "./routes/v1/webhooks/events/index.ts";
+import * as $46 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
+import * as $47 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
+import * as $48 from "./routes/verify/[id].tsx";
+import * as $49 from "./routes/verify/[id]/phone.tsx";
+import * as $50 from "./routes/verify/_layout.tsx";
 import $island0 from "./islands/CancelButton.tsx";
 import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
@@ -74,44 +75,45 @@ export const manifest: Manifest = {
     "./routes/organizations/[slug]/members.tsx": $9,
     "./routes/organizations/[slug]/sessions/[id].tsx": $10,
     "./routes/organizations/[slug]/sessions/index.tsx": $11,
-    "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx": $12,
-    "./routes/organizations/[slug]/webhooks/deliveries/index.tsx": $13,
-    "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx": $14,
-    "./routes/organizations/[slug]/webhooks/events.tsx": $15,
-    "./routes/organizations/[slug]/webhooks/index.tsx": $16,
-    "./routes/organizations/new.tsx": $17,
-    "./routes/setup.tsx": $18,
-    "./routes/sign-in.tsx": $19,
-    "./routes/sign-out.ts": $20,
-    "./routes/v1/analytics/sessions/overview.ts": $21,
-    "./routes/v1/sessions/[id].ts": $22,
-    "./routes/v1/sessions/[id]/cancel.ts": $23,
-    "./routes/v1/sessions/attempts.ts": $24,
-    "./routes/v1/sessions/index.ts": $25,
-    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $26,
-    "./routes/v1/verify/session/[id]/cancel.ts": $27,
-    "./routes/v1/verify/session/[id]/consent.ts": $28,
-    "./routes/v1/verify/session/[id]/details.ts": $29,
-    "./routes/v1/verify/session/[id]/handoff.ts": $30,
-    "./routes/v1/verify/session/[id]/mobile.ts": $31,
-    "./routes/v1/verify/session/[id]/status.ts": $32,
-    "./routes/v1/verify/session/[id]/test_simulate.ts": $33,
-    "./routes/v1/webhooks/deliveries/[id].ts": $34,
-    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $35,
-    "./routes/v1/webhooks/deliveries/index.ts": $36,
-    "./routes/v1/webhooks/endpoints/[id].ts": $37,
-    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $38,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $39,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $40,
-    "./routes/v1/webhooks/endpoints/index.ts": $41,
-    "./routes/v1/webhooks/events/[id].ts": $42,
-    "./routes/v1/webhooks/events/[id]/replay.ts": $43,
-    "./routes/v1/webhooks/events/index.ts": $44,
-    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $45,
-    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $46,
-    "./routes/verify/[id].tsx": $47,
-    "./routes/verify/[id]/phone.tsx": $48,
-    "./routes/verify/_layout.tsx": $49,
+    "./routes/organizations/[slug]/settings.tsx": $12,
+    "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx": $13,
+    "./routes/organizations/[slug]/webhooks/deliveries/index.tsx": $14,
+    "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx": $15,
+    "./routes/organizations/[slug]/webhooks/events.tsx": $16,
+    "./routes/organizations/[slug]/webhooks/index.tsx": $17,
+    "./routes/organizations/new.tsx": $18,
+    "./routes/setup.tsx": $19,
+    "./routes/sign-in.tsx": $20,
+    "./routes/sign-out.ts": $21,
+    "./routes/v1/analytics/sessions/overview.ts": $22,
+    "./routes/v1/sessions/[id].ts": $23,
+    "./routes/v1/sessions/[id]/cancel.ts": $24,
+    "./routes/v1/sessions/attempts.ts": $25,
+    "./routes/v1/sessions/index.ts": $26,
+    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $27,
+    "./routes/v1/verify/session/[id]/cancel.ts": $28,
+    "./routes/v1/verify/session/[id]/consent.ts": $29,
+    "./routes/v1/verify/session/[id]/details.ts": $30,
+    "./routes/v1/verify/session/[id]/handoff.ts": $31,
+    "./routes/v1/verify/session/[id]/mobile.ts": $32,
+    "./routes/v1/verify/session/[id]/status.ts": $33,
+    "./routes/v1/verify/session/[id]/test_simulate.ts": $34,
+    "./routes/v1/webhooks/deliveries/[id].ts": $35,
+    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $36,
+    "./routes/v1/webhooks/deliveries/index.ts": $37,
+    "./routes/v1/webhooks/endpoints/[id].ts": $38,
+    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $39,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $40,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $41,
+    "./routes/v1/webhooks/endpoints/index.ts": $42,
+    "./routes/v1/webhooks/events/[id].ts": $43,
+    "./routes/v1/webhooks/events/[id]/replay.ts": $44,
+    "./routes/v1/webhooks/events/index.ts": $45,
+    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $46,
+    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $47,
+    "./routes/verify/[id].tsx": $48,
+    "./routes/verify/[id]/phone.tsx": $49,
+    "./routes/verify/_layout.tsx": $50,
   },
   islands: {
     CancelButton: $island0,

@@ -7,6 +7,7 @@ const LINKS = [
   ["/members", "Members"],
   ["/sessions", "Sessions"],
   ["/webhooks", "Webhooks"],
+  ["/settings", "Settings"],
 ] as const;
 
 /** Tabs for the organization pages; `current` is the active suffix. */

@@ -7,6 +7,7 @@ import { createTestApp, seedOrganization } from "./helpers/app.ts";
 import { FakeBrowser } from "./helpers/browser_session.ts";
 import { issueSetupLink } from "../lib/accounts/setup.ts";
 import { findApiKeyBySecret } from "../lib/api_keys/api_keys.ts";
+import { getVerificationPolicy } from "../lib/accounts/verification_policy.ts";
 
 async function signedIn() {
   const t = await createTestApp();
@@ -223,6 +224,11 @@ Deno.test("invitations: an owner invites, the invitee joins with the role, membe
     mode: "test",
   });
   assert.equal(keysRefused.status, 403);
+  const policyRefused = await invitee.post(`/organizations/${org.slug}/settings`, {
+    _csrf: memberCsrf,
+    allow_without_anti_cloning: "on",
+  });
+  assert.equal(policyRefused.status, 403);
   await t.close();
 });
 
@@ -233,5 +239,20 @@ Deno.test("sign-out ends the session", async () => {
   const after = await browser.get(`/organizations/${org.slug}`);
   assert.equal(after.status, 303);
   assert.match(after.headers.get("location")!, /^\/sign-in/);
+  await t.close();
+});
+
+Deno.test("settings: owners change the verification policy; the page shows it", async () => {
+  const { t, browser, org } = await signedIn();
+  const path = `/organizations/${org.slug}/settings`;
+  const page = await (await browser.get(path)).text();
+  assert.doesNotMatch(page, /name="allow_without_anti_cloning" checked/);
+  const csrf = FakeBrowser.csrfOf(page);
+  const saved = await browser.post(path, { _csrf: csrf, allow_without_anti_cloning: "on" });
+  assert.equal(saved.status, 303);
+  assert.equal((await getVerificationPolicy(t.deps.kv, org.id)).allowWithoutAntiCloning, true);
+  assert.match(await (await browser.get(`${path}?saved=1`)).text(), /The policy was saved/);
+  await browser.post(path, { _csrf: csrf });
+  assert.equal((await getVerificationPolicy(t.deps.kv, org.id)).allowWithoutAntiCloning, false);
   await t.close();
 });

@@ -4,6 +4,7 @@
  * failure decides the public failure code. The verdict carries the consented claims only, in the
  * session's canonical order. Everything read here lives in memory and is dropped by the caller.
  */
+import { getVerificationPolicy } from "../accounts/verification_policy.ts";
 import type { AppDeps } from "../deps.ts";
 import { contractHash, getConsent } from "../sessions/consent.ts";
 import { requiredKeys } from "../sessions/share_fields.ts";
@@ -89,7 +90,10 @@ export async function runAttemptPipeline(
     chipAuth: input.chipAuth?.relay
       ? { session: input.chipAuth.start.session, relay: input.chipAuth.relay }
       : undefined,
-    policy: { allowWithoutAntiCloning: false },
+    policy: {
+      allowWithoutAntiCloning:
+        (await getVerificationPolicy(deps.kv, input.session.orgId)).allowWithoutAntiCloning,
+    },
   });
   if (!document.ok || !document.mrz) {
     const check = document.checks.find((c) => c.status === "failed")?.check ?? "mrz";

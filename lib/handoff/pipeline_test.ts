@@ -3,6 +3,7 @@ import { runAttemptPipeline, trustSourceFor } from "./pipeline.ts";
 import { ArtifactStore } from "./uploads.ts";
 import { encodeBase64 } from "./protocol.ts";
 import { toHex } from "../core/keys.ts";
+import { setVerificationPolicy } from "../accounts/verification_policy.ts";
 import { createTestApp, seedOrganization } from "../../tests/helpers/app.ts";
 import { createSession } from "../sessions/sessions.ts";
 import { recordConsent } from "../sessions/consent.ts";
@@ -142,6 +143,58 @@ Deno.test("trust: test mode trusts only the sandbox, live mode only the KV store
     const live = await trustSourceFor(t.deps, "live");
     assert.notEqual(sandbox, live);
     assert.equal(await trustSourceFor(t.deps, "test"), sandbox);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("pipeline: a document without AA or CA fails by default and passes under the org's policy", async () => {
+  const t = await createTestApp();
+  try {
+    const { org } = await seedOrganization(t.deps);
+    const { session } = await createSession(t.deps, {
+      orgId: org.id,
+      mode: "test",
+      shareFields: parseShareFields(undefined),
+      redirectUrl: null,
+      webhookEndpointId: null,
+    });
+    await recordConsent(t.deps, session.id, ["kayle_document_id"]);
+    const passport = await createSyntheticPassport({
+      now: t.deps.clock.now(),
+      aa: false,
+      ca: false,
+    });
+    const artifacts = new ArtifactStore();
+    await put(artifacts, "sod", passport.files.sod);
+    for (const [n, bytes] of passport.files.dataGroups) {
+      await put(artifacts, `dg${n}` as "dg1", bytes);
+    }
+    await put(artifacts, "selfie_frame", new Uint8Array([0xff, 0xd8, 1]));
+    const input = {
+      session,
+      artifacts,
+      aaChallenge: new Uint8Array(8),
+      aaSignature: null,
+      chipAuth: null,
+      poseChallenge: { poses: ["centre", "left"] as ("centre" | "left")[], nonce: "n0nce-n0nce" },
+      consentConfirmed: true,
+      biometric: accepting,
+    };
+    const refused = await runAttemptPipeline(t.deps, input);
+    assert.equal(refused.verdict.outcome, "failed");
+    assert.equal(
+      refused.verdict.outcome === "failed" && refused.verdict.failureCode,
+      "document_chip_authentication_failed",
+    );
+    await setVerificationPolicy(t.deps.kv, org.id, {
+      allowWithoutAntiCloning: true,
+      by: "usr_test",
+      at: t.deps.clock.now(),
+    });
+    const accepted = await runAttemptPipeline(t.deps, input);
+    assert.equal(accepted.verdict.outcome, "succeeded");
+    assert.ok((accepted.verdict.riskScore ?? 0) >= 0.6, "the risk score says so");
   } finally {
     await t.close();
   }
