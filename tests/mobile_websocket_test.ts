@@ -274,3 +274,22 @@ Deno.test("websocket: the token of a superseded attempt is refused with ATTEMPT_
     fresh.close();
   });
 });
+
+Deno.test("websocket: a cancel while the phone is connected reaches it at once as the result", async () => {
+  await withServer({}, async (t, server) => {
+    const h = await sessionWithHandoff(t);
+    const channel = await openWebSocketChannel(server.wsUrl + h.mobilePath);
+    await sayHello(channel, { sessionId: h.id, token: h.token, deviceId: "phone-a" });
+    const cancelled = await t.app.request(`/v1/sessions/${h.id}/cancel`, {
+      method: "POST",
+      headers: bearer(t.secret),
+    });
+    assert.equal(cancelled.status, 200);
+    const message = await channel.next();
+    assert.equal(message.type, "result");
+    assert.equal(message.status, "cancelled");
+    assert.equal(message.failure_code, "session_cancelled");
+    assert.equal(message.session_status, "cancelled");
+    assert.equal((await channel.closed).code, 1000);
+  });
+});

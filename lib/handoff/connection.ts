@@ -17,11 +17,12 @@ import {
 } from "./protocol.ts";
 import {
   type AttemptRuntime,
+  dropRuntime,
   type HandoffServices,
   type MobileSocket,
   runtimeFor,
 } from "./services.ts";
-import { chipAuthenticationStartMessage, handleAttemptMessage } from "./steps.ts";
+import { chipAuthenticationStartMessage, handleAttemptMessage, sendResult } from "./steps.ts";
 
 /** Errors after which the connection cannot continue. */
 const FATAL: ReadonlySet<MobileErrorCode> = new Set(
@@ -39,6 +40,7 @@ export class MobileConnection {
   #closed = false;
   #errors = 0;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #watch: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]> | null = null;
 
   /** Creates the connection for the session of the URL. */
   constructor(deps: AppDeps, services: HandoffServices, socket: MobileSocket, sessionId: string) {
@@ -75,6 +77,8 @@ export class MobileConnection {
   transportClosed(): void {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
+    this.#watch?.cancel().catch(() => {});
+    this.#watch = null;
     if (this.#runtime?.socket === this.#socket) {
       this.#runtime.socket = null;
       this.#runtime.lastActivity = Date.now();
@@ -200,6 +204,34 @@ export class MobileConnection {
       pose_challenge: runtime.poseChallenge,
       limits: LIMITS,
     });
+    this.#watchAttempt(claimed.attempt.id);
+  }
+
+  /**
+   * Tells the phone at once when its attempt ends elsewhere (the user or the integrator
+   * cancelled, the session expired) with the usual `result` message, instead of letting it
+   * upload for nothing, and drops the attempt's artifacts. Any instance's commit reaches this one
+   * through the KV watch.
+   */
+  #watchAttempt(attemptId: string): void {
+    if (this.#watch) return;
+    const reader = this.#deps.kv.watch([["attempts", attemptId]]).getReader();
+    this.#watch = reader;
+    (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || this.#closed) return;
+        const attempt = value[0]?.value as { status?: string } | null;
+        const runtime = this.#runtime;
+        if (!attempt || attempt.status === "in_progress" || !runtime || runtime.resultRunning) {
+          continue;
+        }
+        // Same message as a finished verification: the phone learns the end and stops.
+        await sendResult(this.#deps, this, runtime);
+        dropRuntime(this.#services, runtime.attemptId);
+        return;
+      }
+    })().catch(() => {});
   }
 }
 

@@ -184,7 +184,8 @@ async function deliverResult(
   }
 }
 
-async function sendResult(
+/** Sends the attempt's final state as the `result` message and closes normally. */
+export async function sendResult(
   deps: AppDeps,
   conn: StepConnection,
   runtime: AttemptRuntime,
