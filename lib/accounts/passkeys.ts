@@ -19,6 +19,7 @@ import {
 } from "@simplewebauthn/server";
 import { fromBase64Url, toBase64Url } from "../core/ids.ts";
 import { ApiError } from "../http/errors.ts";
+import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { User } from "./users.ts";
 
@@ -377,4 +378,26 @@ const STATUS_OF: Record<PasskeyErrorCode, 400 | 401 | 409> = {
 export function passkeyApiError(error: unknown): unknown {
   if (!(error instanceof PasskeyError)) return error;
   return new ApiError(STATUS_OF[error.code], error.code, error.message);
+}
+
+/** Shape check of a credential posted by the browser (the library verifies the contents). */
+export const credentialSchema = z.object({
+  id: z.string().min(1).max(1400),
+  type: z.literal("public-key"),
+  response: z.object({ clientDataJSON: z.string().min(1).max(16_384) }).passthrough(),
+}).passthrough();
+
+/** What the dashboard shows of a passkey (never the key bytes). */
+export function passkeySummary(passkey: Passkey): {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+} {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    created_at: passkey.createdAt,
+    last_used_at: passkey.lastUsedAt,
+  };
 }

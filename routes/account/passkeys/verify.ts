@@ -8,11 +8,11 @@ import { define } from "../../../lib/framework/define.ts";
 import { ok } from "../../../lib/http/envelope.ts";
 import { badRequest } from "../../../lib/http/errors.ts";
 import {
+  credentialSchema,
   finishPasskeyRegistration,
   passkeyApiError,
   passkeySummary,
 } from "../../../lib/accounts/passkeys.ts";
-import { credentialSchema } from "../../passkeys/options.ts";
 
 const body = z.object({ name: z.string().max(200).default(""), credential: credentialSchema });
 
