@@ -5,9 +5,11 @@ import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
 import $island3 from "./islands/HandoffPanel.tsx";
 import $island4 from "./islands/LiveStatus.tsx";
-import $island5 from "./islands/PhoneLanding.tsx";
-import $island6 from "./islands/SecretReveal.tsx";
-import $island7 from "./islands/SimulatePanel.tsx";
+import $island5 from "./islands/PasskeyRegister.tsx";
+import $island6 from "./islands/PasskeySignIn.tsx";
+import $island7 from "./islands/PhoneLanding.tsx";
+import $island8 from "./islands/SecretReveal.tsx";
+import $island9 from "./islands/SimulatePanel.tsx";
 
 hydrateIslands({
   CancelButton: $island0,
@@ -15,7 +17,9 @@ hydrateIslands({
   ConsentForm: $island2,
   HandoffPanel: $island3,
   LiveStatus: $island4,
-  PhoneLanding: $island5,
-  SecretReveal: $island6,
-  SimulatePanel: $island7,
+  PasskeyRegister: $island5,
+  PasskeySignIn: $island6,
+  PhoneLanding: $island7,
+  SecretReveal: $island8,
+  SimulatePanel: $island9,
 });

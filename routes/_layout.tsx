@@ -9,10 +9,13 @@ export default define.layout(function Layout({ children, state }) {
         <a class="brand" href="/">Kayle ID</a>
         {state.auth
           ? (
-            <form method="post" action="/sign-out" class="inline">
-              <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
-              <button type="submit" class="link">Sign out</button>
-            </form>
+            <span>
+              <a href="/account">Account</a>{" "}
+              <form method="post" action="/sign-out" class="inline">
+                <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
+                <button type="submit" class="link">Sign out</button>
+              </form>
+            </span>
           )
           : <a href="/sign-in">Sign in</a>}
       </header>

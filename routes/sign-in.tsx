@@ -4,6 +4,7 @@ import { getUserByEmail, normaliseEmail } from "../lib/accounts/users.ts";
 import { verifyDecoyPassword, verifyPassword } from "../lib/accounts/passwords.ts";
 import { startDashboardSession } from "../lib/accounts/dashboard_sessions.ts";
 import { Field, Notice } from "../components/Form.tsx";
+import PasskeySignIn from "../islands/PasskeySignIn.tsx";
 
 /** Sign-in attempts allowed per window, per client address and per email. */
 export const SIGN_IN_LIMIT = { perAddress: 20, perEmail: 10, windowMs: 15 * 60 * 1000 };
@@ -94,6 +95,7 @@ export default define.page<Data>(function SignIn({ data }) {
         {data.next && <input type="hidden" name="next" value={data.next} />}
         <button type="submit">Sign in</button>
       </form>
+      <PasskeySignIn next={data.next} />
     </section>
   );
 });

@@ -178,12 +178,8 @@ export async function finishPasskeyRegistration(
   name: string,
 ): Promise<Passkey> {
   const rp = requireRelyingParty(deps);
-  const challenge = await consumeChallenge(
-    deps,
-    response.response?.clientDataJSON ?? "",
-    "register",
-    user.id,
-  );
+  const clientData = response.response?.clientDataJSON ?? "";
+  const challenge = await consumeChallenge(deps, clientData, "register", user.id);
   if ((await listPasskeys(deps.kv, user.id)).length >= MAX_PASSKEYS_PER_USER) {
     throw new PasskeyError("PASSKEY_LIMIT_REACHED", "This account has too many passkeys.");
   }
@@ -198,22 +194,25 @@ export async function finishPasskeyRegistration(
   );
   if (!info.verified) throw verificationFailed();
   const credential = info.registrationInfo.credential;
-  const now = deps.clock.now().toISOString();
-  const passkey: Passkey = {
+  return await createPasskey(deps.kv, {
     id: credential.id,
     userId: user.id,
     publicKey: new Uint8Array(credential.publicKey),
     counter: credential.counter,
     transports: [...(credential.transports ?? [])],
     name: cleanPasskeyName(name) || "Passkey",
-    createdAt: now,
+    createdAt: deps.clock.now().toISOString(),
     lastUsedAt: null,
-  };
+  });
+}
+
+/** Stores a new passkey and its user index in one commit (`PASSKEY_ALREADY_REGISTERED`). */
+export async function createPasskey(kv: Deno.Kv, passkey: Passkey): Promise<Passkey> {
   const key = ["passkeys", passkey.id];
-  const saved = await deps.kv.atomic()
+  const saved = await kv.atomic()
     .check({ key, versionstamp: null })
     .set(key, passkey)
-    .set(["passkeys_by_user", user.id, passkey.id], passkey.id)
+    .set(["passkeys_by_user", passkey.userId, passkey.id], passkey.id)
     .commit();
   if (!saved.ok) {
     throw new PasskeyError("PASSKEY_ALREADY_REGISTERED", "This passkey is already registered.");
@@ -242,12 +241,8 @@ export async function finishPasskeyAuthentication(
   response: AuthenticationResponseJSON,
 ): Promise<Passkey> {
   const rp = requireRelyingParty(deps);
-  const challenge = await consumeChallenge(
-    deps,
-    response.response?.clientDataJSON ?? "",
-    "authenticate",
-    null,
-  );
+  const clientData = response.response?.clientDataJSON ?? "";
+  const challenge = await consumeChallenge(deps, clientData, "authenticate", null);
   const entry = await deps.kv.get<Passkey>(["passkeys", String(response.id ?? "")]);
   const passkey = entry.value;
   const handle = response.response.userHandle;
@@ -361,6 +356,8 @@ export async function deletePasskey(kv: Deno.Kv, userId: string, id: string): Pr
 
 /** Trims a passkey name to one line of at most {@link MAX_PASSKEY_NAME_LENGTH} characters. */
 export function cleanPasskeyName(name: string): string {
+  // Names are shown in a one-line input: control characters (newlines, tabs…) become spaces.
+  // deno-lint-ignore no-control-regex
   return name.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, MAX_PASSKEY_NAME_LENGTH);
 }
 

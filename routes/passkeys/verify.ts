@@ -12,6 +12,7 @@ import {
   credentialSchema,
   finishPasskeyAuthentication,
   passkeyApiError,
+  PasskeyError,
 } from "../../lib/accounts/passkeys.ts";
 import { SIGN_IN_LIMIT } from "../sign-in.tsx";
 
@@ -37,7 +38,10 @@ export const handler = define.handlers({
       const credential = parsed.data.credential as unknown as AuthenticationResponseJSON;
       passkey = await finishPasskeyAuthentication(deps, credential);
     } catch (error) {
-      deps.logger.info("passkey.sign_in_refused", { request_id: c.var.requestId });
+      deps.logger.info("passkey.sign_in_refused", {
+        request_id: c.var.requestId,
+        failure_code: error instanceof PasskeyError ? error.code : "UNEXPECTED",
+      });
       throw passkeyApiError(error);
     }
     await startDashboardSession(c, deps, passkey.userId);
