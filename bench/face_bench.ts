@@ -49,6 +49,7 @@ export async function bench(): Promise<BenchSection> {
     ...rateRows("adult", ADULT_THRESHOLDS, pairs, distances),
     ...rateRows("child", CHILD_THRESHOLDS, pairs, distances),
     ...differentPhotoRows(pairs, distances),
+    ...calibrationRows(pairs, distances),
     { measure: "compare cold (model load + first compare)", value: round(coldMs, 0), unit: "ms" },
     {
       measure: `compare warm median of ${WARM_COMPARES}`,
@@ -199,6 +200,39 @@ function differentPhotoRows(pairs: LabelledPair[], distances: number[]): Row[] {
     ...rateRows("adult, different photos", ADULT_THRESHOLDS, subset, subsetDistances),
     ...rateRows("child, different photos", CHILD_THRESHOLDS, subset, subsetDistances),
   ];
+}
+
+/** Candidate match thresholds scanned for calibration (the policy's own are marked). */
+const CANDIDATE_THRESHOLDS = [0.4, 0.42, 0.44, 0.45, 0.46, 0.48, 0.5, 0.52, 0.55];
+
+/**
+ * What each candidate match threshold would give: genuine different-photo pairs accepted, and the
+ * distance from the threshold to the nearest impostor (the safety margin; negative = accepted).
+ */
+function calibrationRows(pairs: LabelledPair[], distances: number[]): Row[] {
+  const impostors = distances.filter((d, i) => !pairs[i].genuine && Number.isFinite(d));
+  const nearest = Math.min(...impostors);
+  const genuine = distances.filter((_, i) => pairs[i].genuine && pairs[i].differentPhotos);
+  const rows: Row[] = [{
+    measure: "nearest impostor distance (whole set)",
+    value: round(nearest, 3),
+    unit: `2nd ${round([...impostors].sort((a, b) => a - b)[1], 3)}`,
+  }];
+  for (const t of CANDIDATE_THRESHOLDS) {
+    const mark = t === ADULT_THRESHOLDS.matchAtMost
+      ? " (adult)"
+      : t === CHILD_THRESHOLDS.matchAtMost
+      ? " (child)"
+      : "";
+    rows.push({
+      measure: `if match ≤ ${t}${mark}: different-photo genuine accepted`,
+      value: `${genuine.filter((d) => d <= t).length}/${genuine.length}`,
+      unit: `margin ${round(nearest - t, 3)}, impostors within +0.1: ${
+        impostors.filter((d) => d <= t + 0.1).length
+      }`,
+    });
+  }
+  return rows;
 }
 
 function pct(n: number, d: number): number {

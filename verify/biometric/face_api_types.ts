@@ -20,16 +20,30 @@ export interface FaceApiNet {
   loadFromDisk(dir: string): Promise<void>;
 }
 
-/** One detected face with landmarks and descriptor. */
-export interface FaceApiResult {
+/** One detected face with its 68 landmarks. */
+export interface FaceApiLandmarked {
   detection: { score: number; box: { x: number; y: number; width: number; height: number } };
   landmarks: { positions: Array<{ x: number; y: number }> };
+}
+
+/** One detected face with landmarks and descriptor. */
+export interface FaceApiResult extends FaceApiLandmarked {
   descriptor: Float32Array;
 }
 
-/** The chained detection task: detect → landmarks → descriptors. */
+/** Landmarks found: awaitable as is, or chained on to face-api's own descriptors. */
+export interface FaceApiLandmarkTask extends PromiseLike<FaceApiLandmarked[]> {
+  withFaceDescriptors(): Promise<FaceApiResult[]>;
+}
+
+/** The chained detection task: detect → landmarks (→ descriptors). */
 export interface FaceApiDetectTask {
-  withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> };
+  withFaceLandmarks(): FaceApiLandmarkTask;
+}
+
+/** dlib's ResNet: 150×150 RGB chips in, one 128-d descriptor per chip out. */
+export interface FaceApiRecognitionNet extends FaceApiNet {
+  computeFaceDescriptor(input: FaceApiTensor[]): Promise<Float32Array | Float32Array[]>;
 }
 
 /** The face-api module as imported from its `face-api.node-wasm.js` build. */
@@ -39,7 +53,7 @@ export interface FaceApi {
     tinyFaceDetector: FaceApiNet;
     ssdMobilenetv1: FaceApiNet;
     faceLandmark68Net: FaceApiNet;
-    faceRecognitionNet: FaceApiNet;
+    faceRecognitionNet: FaceApiRecognitionNet;
   };
   TinyFaceDetectorOptions: new (options: { inputSize: number; scoreThreshold: number }) => unknown;
   SsdMobilenetv1Options: new (options: { minConfidence: number }) => unknown;
