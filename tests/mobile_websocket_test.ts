@@ -167,7 +167,7 @@ Deno.test("websocket: one live connection per attempt (a reconnect replaces the 
 });
 
 Deno.test("websocket: idle timeout closes with 4008; the phone resumes", async () => {
-  await withServer({ idleTimeoutMs: 150 }, async (t, server) => {
+  await withServer({ idleTimeoutMs: 1500 }, async (t, server) => {
     const h = await sessionWithHandoff(t);
     const url = server.wsUrl + h.mobilePath;
     const first = await openWebSocketChannel(url);

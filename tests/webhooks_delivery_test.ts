@@ -61,7 +61,13 @@ for (const backend of BACKENDS) {
   });
 
   const failures: Array<
-    { name: string; setup: (r: Receiver) => void; errorClass: string; url?: () => Promise<string> }
+    {
+      name: string;
+      setup: (r: Receiver) => void;
+      errorClass: string;
+      url?: () => Promise<string>;
+      timeoutMs?: number;
+    }
   > = [
     {
       name: "answering 500",
@@ -75,6 +81,8 @@ for (const backend of BACKENDS) {
       ) => (r.respond = () =>
         new Promise((ok) => setTimeout(() => ok(new Response("late")), 1000))),
       errorClass: "timeout",
+      // The injected timeout stands for the real 15 s; the receiver answers after 1 s.
+      timeoutMs: 300,
     },
     {
       name: "redirecting",
@@ -101,6 +109,7 @@ for (const backend of BACKENDS) {
     Deno.test(`[${backend}] a receiver ${failure.name}: 8 tries on the schedule, then failed`, async () => {
       const w = await world(backend, { url: failure.url ? await failure.url() : undefined });
       failure.setup(w.receiver);
+      if (failure.timeoutMs) configureWebhookSender(w.t.deps, { timeoutMs: failure.timeoutMs });
       try {
         const event = await writeEvent(w.t.deps, w.orgId);
         const { id } = await deliveryOf(w.t.deps, event.id);
@@ -148,6 +157,7 @@ for (const backend of BACKENDS) {
         method: "POST",
         headers: bearer(secret),
       });
+    let release = () => {};
     try {
       w.receiver.respond = () => new Response("down", { status: 503 });
       const first = await deliveryOf(w.t.deps, (await writeEvent(w.t.deps, w.orgId)).id);
@@ -161,9 +171,10 @@ for (const backend of BACKENDS) {
         while ((await getDelivery(w.t.deps, id)).status !== "failed") await driveNextTry(w, id);
       }
       // While a try is in flight the retry is refused.
-      let release = () => {};
       w.receiver.respond = () => new Promise((ok) => (release = () => ok(new Response("ok"))));
-      configureWebhookSender(w.t.deps, { timeoutMs: 5000 });
+      // The receiver holds the response until release(): a long timeout keeps a loaded machine from
+      // aborting the try first.
+      configureWebhookSender(w.t.deps, { timeoutMs: 60_000 });
       const res = await retry(first.id);
       assert.equal(res.status, 202);
       assert.equal((await res.json()).data.status, "pending");
@@ -195,6 +206,7 @@ for (const backend of BACKENDS) {
       assert.equal(await scrubExpiredPayloads(w.t.deps), 1);
       assert.equal((await getDelivery(w.t.deps, second.id)).payload, null);
     } finally {
+      release();
       await w.stop();
     }
   });

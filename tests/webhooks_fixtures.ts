@@ -131,7 +131,15 @@ export function startReceiver(
     },
   );
   receiver.url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}/hooks`;
-  receiver.close = () => server.shutdown();
+  // A test that failed mid-way can leave a response pending forever; never hang the suite on it.
+  receiver.close = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      server.shutdown(),
+      new Promise((resolve) => (timer = setTimeout(resolve, 3000))),
+    ]);
+    clearTimeout(timer);
+  };
   return receiver;
 }
 

@@ -29,7 +29,7 @@ export interface World {
   stop(): Promise<void>;
 }
 
-/** Builds a world on a job backend (a 300 ms try timeout; the table polls every 10 ms). */
+/** Builds a world on a job backend (a 5 s try timeout; the table polls every 10 ms). */
 export async function world(
   backend: JobBackend,
   options: { url?: string; retentionHours?: 0 | 24 | 72 | 168 } = {},
@@ -38,7 +38,7 @@ export async function world(
   if (backend === "kv_table") {
     t.deps.services.jobs = createKvTableJobs(t.deps, { pollIntervalMs: 10 });
   }
-  configureWebhookSender(t.deps, { timeoutMs: 300 });
+  configureWebhookSender(t.deps, { timeoutMs: 5000 });
   const pair = await sharedKeyPair();
   let secrets: string[] = [];
   const receiver = startReceiver({
@@ -89,7 +89,7 @@ export async function driveNextTry(w: World, id: string): Promise<DeliveryRecord
   await runDeliveryJob(w.t.deps, { delivery_id: id, seq: before.attemptCount + 1 });
   await waitFor(
     async () => (await getDelivery(w.t.deps, id)).attemptCount === before.attemptCount + 1,
-    5000,
+    20_000,
     "next try",
   );
   return await getDelivery(w.t.deps, id);
