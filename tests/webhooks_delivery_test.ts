@@ -157,7 +157,7 @@ for (const backend of BACKENDS) {
         method: "POST",
         headers: bearer(secret),
       });
-    let release = () => {};
+    let release: (() => void) | null = null;
     try {
       w.receiver.respond = () => new Response("down", { status: 503 });
       const first = await deliveryOf(w.t.deps, (await writeEvent(w.t.deps, w.orgId)).id);
@@ -186,7 +186,9 @@ for (const backend of BACKENDS) {
       const busy = await retry(first.id);
       assert.equal(busy.status, 409);
       assert.equal((await busy.json()).error.code, "CONFLICT");
-      release();
+      // "delivering" is written before the request reaches the receiver: wait until it holds it.
+      await waitFor(() => release !== null, 20_000, "the receiver holding the retried request");
+      release!();
       await waitFor(
         async () => (await getDelivery(w.t.deps, first.id)).status === "succeeded",
         20_000,
@@ -206,7 +208,7 @@ for (const backend of BACKENDS) {
       assert.equal(await scrubExpiredPayloads(w.t.deps), 1);
       assert.equal((await getDelivery(w.t.deps, second.id)).payload, null);
     } finally {
-      release();
+      (release as (() => void) | null)?.();
       await w.stop();
     }
   });
