@@ -3,26 +3,18 @@
  * scenario against a TEST session, server-side, through the real checks, so an integrator can
  * reach every webhook without a phone. Test keys only; live keys and live sessions are refused.
  */
-import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { ApiError, notFound } from "../../../../../lib/http/errors.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
-import { toApiError } from "../../../../../lib/sessions/http.ts";
-import { simulateSession } from "../../../../../lib/handoff/simulate.ts";
-import { toHandoffApiError } from "../../../../../lib/handoff/http.ts";
-import { PhoneProtocolError, SCENARIO_NAMES } from "../../../../../phone/mod.ts";
-
-const simulationResult = z.object({
-  session_id: z.string(),
-  attempt_id: z.string(),
-  scenario: z.string(),
-  attempt_status: z.string(),
-  failure_code: z.string().nullable(),
-  session_status: z.string().nullable(),
-  attempts_remaining: z.number().int(),
-}).openapi("SimulationResult");
+import {
+  requireTestSession,
+  runSimulation,
+  simulationRequestSchema,
+  simulationResultSchema,
+} from "../../../../../lib/handoff/simulate_api.ts";
+import { SCENARIO_NAMES } from "../../../../../phone/mod.ts";
 
 export const api = define.api({
   POST: define.operation({
@@ -34,10 +26,8 @@ export const api = define.api({
     operationId: "simulateSession",
     scope: "sessions:write",
     params: sessionIdParamsSchema,
-    body: z.object({ scenario: z.enum(SCENARIO_NAMES as [string, ...string[]]).default("success") })
-      .strict()
-      .openapi("SimulationRequest"),
-    response: simulationResult,
+    body: simulationRequestSchema,
+    response: simulationResultSchema,
     errors: [
       { status: 403, code: "TEST_MODE_ONLY", when: "the key or the session is live" },
       { status: 404, code: "NOT_FOUND", when: "no session with this id in the organization" },
@@ -57,30 +47,8 @@ export const api = define.api({
       const deps = c.var.deps;
       const session = await readSession(deps, params.id, key.orgId);
       if (!session) throw notFound("session");
-      if (session.mode !== "test") {
-        throw new ApiError(
-          403,
-          "TEST_MODE_ONLY",
-          "Live sessions cannot be simulated; use a phone.",
-        );
-      }
-      const result = await simulateSession(deps, session.id, body?.scenario ?? "success").catch(
-        (error) => {
-          if (error instanceof PhoneProtocolError) {
-            throw new ApiError(409, error.code, error.message);
-          }
-          throw toHandoffApiError(toApiError(error));
-        },
-      );
-      return ok(c, {
-        session_id: result.sessionId,
-        attempt_id: result.attemptId,
-        scenario: result.scenario,
-        attempt_status: result.status,
-        failure_code: result.failureCode,
-        session_status: result.sessionStatus,
-        attempts_remaining: result.attemptsRemaining,
-      });
+      requireTestSession(session, "Live sessions cannot be simulated; use a phone.");
+      return ok(c, await runSimulation(deps, session.id, body?.scenario ?? "success"));
     },
   }),
 });

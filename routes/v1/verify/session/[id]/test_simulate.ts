@@ -7,7 +7,6 @@
  * rate-limited per client address and per session, and runs the same server-side reference
  * phone as `POST /v1/test_helpers/sessions/:id/simulate`.
  */
-import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { ApiError, notFound, rateLimited } from "../../../../../lib/http/errors.ts";
@@ -16,23 +15,17 @@ import type { RateLimiter } from "../../../../../lib/http/rate_limit.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
 import { getConsent } from "../../../../../lib/sessions/consent.ts";
-import { PUBLIC_RATE_LIMITS, toApiError } from "../../../../../lib/sessions/http.ts";
-import { simulateSession } from "../../../../../lib/handoff/simulate.ts";
-import { toHandoffApiError } from "../../../../../lib/handoff/http.ts";
-import { PhoneProtocolError, SCENARIO_NAMES } from "../../../../../phone/mod.ts";
+import { PUBLIC_RATE_LIMITS } from "../../../../../lib/sessions/http.ts";
+import {
+  requireTestSession,
+  runSimulation,
+  simulationRequestSchema,
+  simulationResultSchema,
+} from "../../../../../lib/handoff/simulate_api.ts";
+import { SCENARIO_NAMES } from "../../../../../phone/mod.ts";
 
 /** Simulations per session and minute (each one runs the whole pipeline). */
 export const TEST_SIMULATE_PER_SESSION = 10;
-
-const simulationResult = z.object({
-  session_id: z.string(),
-  attempt_id: z.string(),
-  scenario: z.string(),
-  attempt_status: z.string(),
-  failure_code: z.string().nullable(),
-  session_status: z.string().nullable(),
-  attempts_remaining: z.number().int(),
-}).openapi("PublicSimulationResult");
 
 export const api = define.api({
   POST: define.operation({
@@ -45,10 +38,8 @@ export const api = define.api({
     operationId: "simulatePhoneFromVerifyPage",
     scope: "public",
     params: sessionIdParamsSchema,
-    body: z.object({ scenario: z.enum(SCENARIO_NAMES as [string, ...string[]]).default("success") })
-      .strict()
-      .openapi("PublicSimulationRequest"),
-    response: simulationResult,
+    body: simulationRequestSchema,
+    response: simulationResultSchema,
     errors: [
       { status: 404, code: "NOT_FOUND", when: "no session with this id" },
       { status: 403, code: "TEST_MODE_ONLY", when: "the session is live" },
@@ -66,13 +57,7 @@ export const api = define.api({
       const deps = c.var.deps;
       const session = await readSession(deps, params.id);
       if (!session) throw notFound("session");
-      if (session.mode !== "test") {
-        throw new ApiError(
-          403,
-          "TEST_MODE_ONLY",
-          "Only test sessions can be simulated; use a phone.",
-        );
-      }
+      requireTestSession(session, "Only test sessions can be simulated; use a phone.");
       if (!await getConsent(deps.kv, session.id)) {
         throw new ApiError(
           409,
@@ -80,27 +65,12 @@ export const api = define.api({
           "Consent on the verify page before simulating the phone.",
         );
       }
-      const result = await simulateSession(deps, session.id, body?.scenario ?? "success").catch(
-        (error) => {
-          if (error instanceof PhoneProtocolError) {
-            throw new ApiError(409, error.code, error.message);
-          }
-          throw toHandoffApiError(toApiError(error));
-        },
-      );
+      const result = await runSimulation(deps, session.id, body?.scenario ?? "success");
       deps.logger.info("verify.test_simulate", {
         session_id: session.id,
         scenario: result.scenario,
       });
-      return ok(c, {
-        session_id: result.sessionId,
-        attempt_id: result.attemptId,
-        scenario: result.scenario,
-        attempt_status: result.status,
-        failure_code: result.failureCode,
-        session_status: result.sessionStatus,
-        attempts_remaining: result.attemptsRemaining,
-      });
+      return ok(c, result);
     },
   }),
 });
