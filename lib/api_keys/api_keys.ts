@@ -1,7 +1,9 @@
 /**
  * API keys (SPEC §2–§3): created in the dashboard or the admin command line; the secret
  * `kk_<mode>_<32>` is shown once and stored only as a keyed hash.
- * Keys: `["api_keys", id]`, `["api_keys_by_hash", hash]` → id, `["api_keys_by_org", orgId, id]`.
+ * Keys: `["api_keys", id]`, `["api_keys_by_hash", hash]` → a copy of the record (one read per
+ * authenticated request; written in the same commit as the primary), `["api_keys_by_org", orgId,
+ * id]`.
  */
 import { newId, randomAlphanumeric } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
@@ -67,7 +69,7 @@ export async function createApiKey(
   const result = await deps.kv.atomic()
     .check({ key: ["api_keys_by_hash", key.secretHash], versionstamp: null })
     .set(["api_keys", key.id], key)
-    .set(["api_keys_by_hash", key.secretHash], key.id)
+    .set(["api_keys_by_hash", key.secretHash], key)
     .set(["api_keys_by_org", key.orgId, key.id], key.id)
     .commit();
   if (!result.ok) throw new Error("API key collision; retry");
@@ -80,8 +82,7 @@ export async function findApiKeyBySecret(
   secret: string,
 ): Promise<ApiKeyRecord | null> {
   const hash = await deps.keys.hash(`api-key:${secret}`);
-  const id = (await deps.kv.get<string>(["api_keys_by_hash", hash])).value;
-  return id ? (await deps.kv.get<ApiKeyRecord>(["api_keys", id])).value : null;
+  return (await deps.kv.get<ApiKeyRecord>(["api_keys_by_hash", hash])).value;
 }
 
 /** Reads a key by id within an organization. */
@@ -124,7 +125,11 @@ export async function setApiKeyStatus(
     const entry = await kv.get<ApiKeyRecord>(["api_keys", id]);
     if (!entry.value || entry.value.orgId !== orgId) return null;
     const updated = { ...entry.value, status };
-    if ((await kv.atomic().check(entry).set(["api_keys", id], updated).commit()).ok) return updated;
+    const result = await kv.atomic().check(entry)
+      .set(["api_keys", id], updated)
+      .set(["api_keys_by_hash", updated.secretHash], updated)
+      .commit();
+    if (result.ok) return updated;
   }
 }
 
