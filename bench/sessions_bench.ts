@@ -205,7 +205,7 @@ export async function bench(): Promise<BenchSection> {
         `Requests rotate over ${KEY_COUNT} API keys (600 requests/min each) so none is rate-limited; ` +
         `non-2xx counts any answer that is not 2xx, and errors/timeouts.`,
         "Each create is one KV commit of 6 keys (session, 3 indexes, cancel-token hash) plus 2 counter " +
-        "sums, after the key lookup (2 KV reads); the floor is one single-key commit.",
+        "sums, after the key lookup (1 KV read); the floor is one single-key commit.",
       ],
     };
   } finally {
