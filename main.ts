@@ -69,7 +69,18 @@ if (import.meta.main) {
     }
     throw error;
   }
-  const server = await startServer(config);
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `${config.hostname}:${config.port} is already in use: stop the other server or set PORT.`,
+      );
+      Deno.exit(2);
+    }
+    throw error;
+  }
   console.log(`Kayle ID is listening on ${server.url} (public URL ${config.publicUrl})`);
   const stop = async () => {
     await server.shutdown();

@@ -161,3 +161,31 @@ Deno.test("the committed manifest matches the files on disk (run `deno task mani
   assert.equal(await Deno.readTextFile(`${root}/manifest.gen.ts`), generated.server);
   assert.equal(await Deno.readTextFile(`${root}/islands.client.gen.ts`), generated.client);
 });
+
+Deno.test("start: a busy port and a bad configuration each stop with a clear message and exit 2", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir();
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const run = async (env: Record<string, string>) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-kv", "--unstable-cron", main],
+      env: { KAYLE_DATA_DIR: dir, KAYLE_LOG_LEVEL: "error", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  };
+  try {
+    const busy = await run({ PORT: String(port) });
+    assert.equal(busy.code, 2);
+    assert.match(busy.stderr, /already in use: stop the other server or set PORT/);
+    const bad = await run({ PORT: "eighty", KAYLE_JOB_BACKEND: "rabbitmq" });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid configuration/);
+    assert.match(bad.stderr, /KAYLE_JOB_BACKEND must be kv_queue or kv_table/);
+  } finally {
+    listener.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
