@@ -1,34 +1,5 @@
 /** `POST /v1/webhooks/keys/{id}/reactivate`: makes the key the endpoint's only active key. */
 import { define } from "../../../../../lib/framework/define.ts";
-import { ok } from "../../../../../lib/http/envelope.ts";
-import { notFound } from "../../../../../lib/http/errors.ts";
-import {
-  getEncryptionKey,
-  setEncryptionKeyStatus,
-} from "../../../../../webhooks/encryption_keys.ts";
-import { getEndpointEntry } from "../../../../../webhooks/endpoints.ts";
-import { keyObject, keySchema } from "../../../../../webhooks/api_objects.ts";
-import { caller, idParams } from "../../../../../webhooks/api_support.ts";
+import { keyStatusOperation } from "../../../../../webhooks/key_status_operation.ts";
 
-export const api = define.api({
-  POST: define.operation({
-    summary: "Reactivate an encryption key",
-    tags: ["Webhooks"],
-    operationId: "reactivateWebhookEncryptionKey",
-    scope: "webhooks:write",
-    params: idParams,
-    response: keySchema,
-    errors: [{ status: 404, code: "NOT_FOUND", when: "no such key in this organization and mode" }],
-    async handler(c, { params }) {
-      const deps = c.var.deps;
-      const { orgId, mode } = caller(c);
-      const key = await getEncryptionKey(deps.kv, orgId, params.id);
-      const endpoint = key ? await getEndpointEntry(deps.kv, orgId, key.endpointId) : null;
-      if (!key || endpoint?.value.mode !== mode) throw notFound("encryption key");
-      const updated = await setEncryptionKeyStatus(deps, orgId, params.id, "active");
-      if (!updated) throw notFound("encryption key");
-      deps.logger.info("webhook_key.reactivated", { key_id: params.id });
-      return ok(c, keyObject(updated));
-    },
-  }),
-});
+export const api = define.api({ POST: keyStatusOperation("active") });
