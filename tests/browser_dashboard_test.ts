@@ -3,16 +3,12 @@
  * it once, and the island on the page is hydrated (it reacts to a click).
  */
 import assert from "node:assert/strict";
-import { freePort, hasChromium, launchBrowser, screenshotPath } from "./helpers/browser.ts";
-import { startServer } from "../main.ts";
-import { loadConfig } from "../lib/core/config.ts";
-import { openKv } from "../lib/core/kv.ts";
-import { createUser } from "../lib/accounts/users.ts";
-import { hashPassword } from "../lib/accounts/passwords.ts";
-import { createOrganization } from "../lib/accounts/organizations.ts";
-import { systemClock } from "../lib/core/clock.ts";
-import { cryptoRandom } from "../lib/core/random.ts";
-import { silentLogger } from "../lib/core/logger.ts";
+import {
+  hasChromium,
+  launchBrowser,
+  screenshotPath,
+  startSeededServer,
+} from "./helpers/browser.ts";
 
 Deno.test({
   name: "browser: sign in, create an API key, see it once, hydrated island reacts to a click",
@@ -20,27 +16,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = freePort();
-    const config = loadConfig({
-      KAYLE_DATA_DIR: dir,
-      PORT: String(port),
-      KAYLE_LOG_LEVEL: "error",
+    const server = await startSeededServer({
+      email: "owner@example.test",
+      password: "browser password",
+      orgName: "Browser Org",
+      orgSlug: "browser-org",
     });
-    const kv = await openKv(config.kvPath);
-    const user = await createUser(
-      kv,
-      { email: "owner@example.test", passwordHash: await hashPassword("browser password") },
-      systemClock,
-      cryptoRandom,
-    );
-    await createOrganization(
-      kv,
-      { name: "Browser Org", slug: "browser-org", ownerId: user.id },
-      systemClock,
-      cryptoRandom,
-    );
-    const server = await startServer(config, { kv, logger: silentLogger }, { background: false });
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
@@ -75,8 +56,7 @@ Deno.test({
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
-      await server.shutdown();
-      await Deno.remove(dir, { recursive: true });
+      await server.close();
     }
   },
 });

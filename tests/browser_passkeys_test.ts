@@ -5,17 +5,13 @@
  * The public URL is `http://localhost:<port>`: WebAuthn refuses IP addresses as RP IDs.
  */
 import assert from "node:assert/strict";
-import { freePort, hasChromium, launchBrowser, screenshotPath } from "./helpers/browser.ts";
-import { startServer } from "../main.ts";
-import { loadConfig } from "../lib/core/config.ts";
-import { openKv } from "../lib/core/kv.ts";
-import { createUser } from "../lib/accounts/users.ts";
-import { hashPassword } from "../lib/accounts/passwords.ts";
-import { createOrganization } from "../lib/accounts/organizations.ts";
+import {
+  hasChromium,
+  launchBrowser,
+  screenshotPath,
+  startSeededServer,
+} from "./helpers/browser.ts";
 import { listPasskeys } from "../lib/accounts/passkeys.ts";
-import { systemClock } from "../lib/core/clock.ts";
-import { cryptoRandom } from "../lib/core/random.ts";
-import { silentLogger } from "../lib/core/logger.ts";
 
 Deno.test({
   name: "browser: add a passkey on /account, sign out, sign in with the passkey alone",
@@ -23,29 +19,15 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const port = freePort();
-    const base = `http://localhost:${port}`;
-    const config = loadConfig({
-      KAYLE_DATA_DIR: dir,
-      PORT: String(port),
-      KAYLE_LOG_LEVEL: "error",
-      KAYLE_PUBLIC_URL: base,
+    const world = await startSeededServer({
+      email: "passkey-owner@example.test",
+      password: "browser password",
+      orgName: "Passkey Org",
+      orgSlug: "passkey-org",
+      host: "localhost",
     });
-    const kv = await openKv(config.kvPath);
-    const user = await createUser(
-      kv,
-      { email: "passkey-owner@example.test", passwordHash: await hashPassword("browser password") },
-      systemClock,
-      cryptoRandom,
-    );
-    await createOrganization(
-      kv,
-      { name: "Passkey Org", slug: "passkey-org", ownerId: user.id },
-      systemClock,
-      cryptoRandom,
-    );
-    const server = await startServer(config, { kv, logger: silentLogger }, { background: false });
+    const { kv, userId } = world;
+    const base = world.url;
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
@@ -76,7 +58,7 @@ Deno.test({
       await page.getByRole("button", { name: "Add a passkey" }).click();
       await page.getByTestId("passkeys").waitFor();
       assert.equal(await page.getByLabel("Name of Virtual key").inputValue(), "Virtual key");
-      const stored = await listPasskeys(kv, user.id);
+      const stored = await listPasskeys(kv, userId);
       assert.equal(stored.length, 1);
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
       assert.equal(credentials.length, 1);
@@ -91,13 +73,12 @@ Deno.test({
       await passkeyButton.click();
       await page.waitForURL(/\/organizations\/passkey-org$/);
       await page.screenshot({ path: await screenshotPath("passkey-sign-in"), fullPage: true });
-      const [used] = await listPasskeys(kv, user.id);
+      const [used] = await listPasskeys(kv, userId);
       assert.ok(used.lastUsedAt, "the passkey sign-in was recorded");
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
-      await server.shutdown();
-      await Deno.remove(dir, { recursive: true });
+      await world.close();
     }
   },
 });

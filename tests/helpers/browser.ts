@@ -52,3 +52,64 @@ export function freePort(): number {
   listener.close();
   return port;
 }
+
+/** A real server on a random port with one owner and organization, for browser tests. */
+export interface SeededServer {
+  url: string;
+  dir: string;
+  kv: Deno.Kv;
+  userId: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real server (no background work) on a temp KV with an owner and organization. */
+export async function startSeededServer(options: {
+  email: string;
+  password: string;
+  orgName: string;
+  orgSlug: string;
+  /** `localhost` for WebAuthn (IP addresses are not valid RP IDs); default 127.0.0.1. */
+  host?: "127.0.0.1" | "localhost";
+}): Promise<SeededServer> {
+  const { startServer } = await import("../../main.ts");
+  const { loadConfig } = await import("../../lib/core/config.ts");
+  const { openKv } = await import("../../lib/core/kv.ts");
+  const { createUser } = await import("../../lib/accounts/users.ts");
+  const { hashPassword } = await import("../../lib/accounts/passwords.ts");
+  const { createOrganization } = await import("../../lib/accounts/organizations.ts");
+  const { systemClock } = await import("../../lib/core/clock.ts");
+  const { cryptoRandom } = await import("../../lib/core/random.ts");
+  const { silentLogger } = await import("../../lib/core/logger.ts");
+  const dir = await Deno.makeTempDir();
+  const port = freePort();
+  const config = loadConfig({
+    KAYLE_DATA_DIR: dir,
+    PORT: String(port),
+    KAYLE_LOG_LEVEL: "error",
+    ...(options.host === "localhost" ? { KAYLE_PUBLIC_URL: `http://localhost:${port}` } : {}),
+  });
+  const kv = await openKv(config.kvPath);
+  const user = await createUser(
+    kv,
+    { email: options.email, passwordHash: await hashPassword(options.password) },
+    systemClock,
+    cryptoRandom,
+  );
+  await createOrganization(
+    kv,
+    { name: options.orgName, slug: options.orgSlug, ownerId: user.id },
+    systemClock,
+    cryptoRandom,
+  );
+  const server = await startServer(config, { kv, logger: silentLogger }, { background: false });
+  return {
+    url: options.host === "localhost" ? `http://localhost:${port}` : server.url,
+    dir,
+    kv,
+    userId: user.id,
+    async close() {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
