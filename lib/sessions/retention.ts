@@ -14,7 +14,7 @@ import { withLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { listSessionAttempts } from "./attempts.ts";
 import { RETRY, retryOnConflict } from "./lifecycle.ts";
-import { sessionKeys, type SessionRecord } from "./types.ts";
+import { type AttemptRecord, sessionKeys, type SessionRecord } from "./types.ts";
 
 /** Ended sessions are minimised this long after their end. */
 export const MINIMISE_AFTER_MS = 7 * 24 * 3600_000;
@@ -46,30 +46,40 @@ export async function minimiseEndedSessions(
   return ids.length;
 }
 
-async function minimiseSession(deps: AppDeps, id: string): Promise<void> {
+// Re-reads the session and commits `change` with a versionstamp check, retrying on conflict.
+// Attempts are final once the session ended, so they need no check of their own.
+async function changeEndedSession(
+  deps: AppDeps,
+  id: string,
+  change: (op: Deno.AtomicOperation, session: SessionRecord, attempts: AttemptRecord[]) => void,
+): Promise<void> {
   const attempts = await listSessionAttempts(deps.kv, id);
   await retryOnConflict(async () => {
     const entry = await deps.kv.get<SessionRecord>(sessionKeys.session(id));
-    const session = entry.value;
-    if (!session) return null;
-    const op = deps.kv.atomic().check(entry)
-      .set(
-        sessionKeys.session(id),
-        {
-          ...session,
-          redirectUrl: null,
-          deviceIdHash: null,
-          minimisedAt: deps.clock.now().toISOString(),
-        } satisfies SessionRecord,
-      )
+    if (!entry.value) return null;
+    const op = deps.kv.atomic().check(entry);
+    change(op, entry.value, attempts);
+    return (await op.commit()).ok ? null : RETRY;
+  });
+}
+
+async function minimiseSession(deps: AppDeps, id: string): Promise<void> {
+  await changeEndedSession(deps, id, (op, session, attempts) => {
+    op.set(
+      sessionKeys.session(id),
+      {
+        ...session,
+        redirectUrl: null,
+        deviceIdHash: null,
+        minimisedAt: deps.clock.now().toISOString(),
+      } satisfies SessionRecord,
+    )
       .delete(sessionKeys.consent(id))
       .delete(sessionKeys.cancelToken(id))
       .delete(sessionKeys.toMinimise(session));
-    // Attempts are final once the session ended, so they need no check of their own.
     for (const a of attempts) {
       if (a.deviceIdHash) op.set(sessionKeys.attempt(a.id), { ...a, deviceIdHash: null });
     }
-    return (await op.commit()).ok ? null : RETRY;
   });
 }
 
@@ -84,13 +94,8 @@ export async function deleteEndedSessions(
 }
 
 async function deleteSession(deps: AppDeps, id: string): Promise<void> {
-  const attempts = await listSessionAttempts(deps.kv, id);
-  await retryOnConflict(async () => {
-    const entry = await deps.kv.get<SessionRecord>(sessionKeys.session(id));
-    const session = entry.value;
-    if (!session) return null;
-    const op = deps.kv.atomic().check(entry)
-      .delete(sessionKeys.session(id))
+  await changeEndedSession(deps, id, (op, session, attempts) => {
+    op.delete(sessionKeys.session(id))
       .delete(sessionKeys.byOrg(session))
       .delete(sessionKeys.byOrgStatus(session))
       .delete(sessionKeys.toMinimise(session))
@@ -101,7 +106,6 @@ async function deleteSession(deps: AppDeps, id: string): Promise<void> {
       op.delete(sessionKeys.attempt(a.id)).delete(sessionKeys.attemptBySession(a))
         .delete(sessionKeys.attemptByOrg(a));
     }
-    return (await op.commit()).ok ? null : RETRY;
   });
 }
 
