@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { hasVectors, readVector } from "../testing/vectors.ts";
 import { type Dg11FailureReason, parseDg11 } from "./dg11.ts";
-import { tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
 
 const REASONS: ReadonlySet<Dg11FailureReason> = new Set(["dg11_malformed", "dg11_wrong_tag"]);
 
@@ -73,24 +72,5 @@ Deno.test("DG11 failures: wrong tag and truncation", () => {
 });
 
 Deno.test("property: random and mutated DG11 bytes never throw", () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => {
-      const result = parseDg11(bytes);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
-  fc.assert(
-    fc.property(fc.nat(SYNTHETIC.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(80), (
-      index,
-      value,
-      cut,
-    ) => {
-      const mutated = SYNTHETIC.slice(0, SYNTHETIC.length - (cut % 4 === 0 ? cut % 40 : 0));
-      if (index < mutated.length) mutated[index] = value;
-      const result = parseDg11(mutated);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
+  assertParserIsTotal(parseDg11, SYNTHETIC, REASONS, { maxRandomLength: 160, maxCut: 40 });
 });

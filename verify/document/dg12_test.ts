@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { hasVectors, readVector } from "../testing/vectors.ts";
 import { type Dg12FailureReason, parseDg12 } from "./dg12.ts";
-import { tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
 
 const REASONS: ReadonlySet<Dg12FailureReason> = new Set(["dg12_malformed", "dg12_wrong_tag"]);
 
@@ -68,24 +67,5 @@ Deno.test("DG12 failures: wrong tag and truncation", () => {
 });
 
 Deno.test("property: random and mutated DG12 bytes never throw", () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => {
-      const result = parseDg12(bytes);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
-  fc.assert(
-    fc.property(fc.nat(SYNTHETIC.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(30), (
-      index,
-      value,
-      cut,
-    ) => {
-      const mutated = SYNTHETIC.slice(0, Math.max(1, SYNTHETIC.length - cut));
-      if (index < mutated.length) mutated[index] = value;
-      const result = parseDg12(mutated);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
+  assertParserIsTotal(parseDg12, SYNTHETIC, REASONS, { maxRandomLength: 120, maxCut: 30 });
 });

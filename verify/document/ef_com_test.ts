@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { hasVectors, readVector } from "../testing/vectors.ts";
 import { type EfComFailureReason, parseEfCom } from "./ef_com.ts";
-import { tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
 
 const REASONS: ReadonlySet<EfComFailureReason> = new Set([
   "ef_com_malformed",
@@ -57,24 +56,5 @@ Deno.test("EF.COM failures: wrong tag, missing tag list, truncation", () => {
 });
 
 Deno.test("property: random and mutated EF.COM bytes never throw", () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 60 }), (bytes) => {
-      const result = parseEfCom(bytes);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
-  fc.assert(
-    fc.property(fc.nat(SYNTHETIC.length - 1), fc.integer({ min: 0, max: 255 }), fc.nat(10), (
-      index,
-      value,
-      cut,
-    ) => {
-      const mutated = SYNTHETIC.slice(0, Math.max(1, SYNTHETIC.length - cut));
-      if (index < mutated.length) mutated[index] = value;
-      const result = parseEfCom(mutated);
-      return result.ok || REASONS.has(result.reason);
-    }),
-    { numRuns: 5_000 },
-  );
+  assertParserIsTotal(parseEfCom, SYNTHETIC, REASONS, { maxRandomLength: 60, maxCut: 10 });
 });

@@ -3,6 +3,8 @@
  * imported only by `*_test.ts` files).
  */
 
+import fc from "fast-check";
+
 /** Encodes a tag number into its bytes (1–3 bytes as written, e.g. 0x5F1F → 5F 1F). */
 export function tagBytes(tag: number): number[] {
   const bytes: number[] = [];
@@ -53,4 +55,38 @@ export function tinyJpeg(width: number, height: number): Uint8Array {
     0xff,
     0xd9, // EOI
   ]);
+}
+
+/**
+ * The parser property every data-group test asserts: random bytes, and a real file with one byte
+ * changed and its tail cut, give a parse or a failure with one of the known reasons — never an
+ * exception (fast-check, `runs` cases each).
+ */
+export function assertParserIsTotal(
+  parse: (bytes: Uint8Array) => { ok: true } | { ok: false; reason: string },
+  seed: Uint8Array,
+  reasons: ReadonlySet<string>,
+  options: { maxRandomLength: number; maxCut: number; runs?: number },
+): void {
+  const acceptable = (bytes: Uint8Array) => {
+    const result = parse(bytes);
+    return result.ok || reasons.has(result.reason);
+  };
+  const numRuns = options.runs ?? 5_000;
+  fc.assert(fc.property(fc.uint8Array({ maxLength: options.maxRandomLength }), acceptable), {
+    numRuns,
+  });
+  fc.assert(
+    fc.property(
+      fc.nat(seed.length - 1),
+      fc.integer({ min: 0, max: 255 }),
+      fc.nat(options.maxCut),
+      (index, value, cut) => {
+        const mutated = seed.slice(0, Math.max(1, seed.length - cut));
+        if (index < mutated.length) mutated[index] = value;
+        return acceptable(mutated);
+      },
+    ),
+    { numRuns },
+  );
 }
