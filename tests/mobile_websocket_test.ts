@@ -213,7 +213,6 @@ Deno.test("websocket: a claimed attempt makes a new handoff 409 SESSION_IN_PROGR
 
 Deno.test("websocket: a cancel racing a successful result leaves exactly one terminal event", async () => {
   await withServer({}, async (t, server) => {
-    const outcomes = new Set<string>();
     for (const delayMs of [0, 0, 5, 20, 60, 150]) {
       const h = await sessionWithHandoff(t);
       const channel = await openWebSocketChannel(server.wsUrl + h.mobilePath);
@@ -242,9 +241,7 @@ Deno.test("websocket: a cancel racing a successful result leaves exactly one ter
         assert.equal(attempt?.failureCode, "session_cancelled");
         assert.equal(result.status, "cancelled");
       }
-      outcomes.add(terminal[0]);
     }
-    assert.ok(outcomes.size >= 1);
   });
 });
 
