@@ -14,7 +14,7 @@ import {
   listSessions,
 } from "../../../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
-import { withIdempotency } from "../../../lib/sessions/idempotency.ts";
+import { withIdempotency } from "../../../lib/http/idempotency.ts";
 import { translatingErrors } from "../../../lib/sessions/http.ts";
 import {
   includeAttemptsSchema,

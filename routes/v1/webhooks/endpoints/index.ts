@@ -12,7 +12,7 @@ import {
 } from "../../../../webhooks/api_support.ts";
 import { listQueryFields, paginate } from "../../../../webhooks/pagination.ts";
 import { idempotencyKeyHeaders } from "../../../../lib/http/openapi_schemas.ts";
-import { withIdempotency } from "../../../../lib/sessions/idempotency.ts";
+import { withIdempotency } from "../../../../lib/http/idempotency.ts";
 
 export const api = define.api({
   POST: define.operation({

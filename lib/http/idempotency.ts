@@ -10,7 +10,7 @@
  * Key: `["idempotency", orgId, keyHash]` → {@link IdempotencyRecord}.
  */
 import type { AppContext } from "../framework/define.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "./errors.ts";
 import { toHex } from "../core/keys.ts";
 
 /** How long a key is remembered. */
