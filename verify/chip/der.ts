@@ -1,8 +1,12 @@
 /**
- * A small, strict-enough TLV (BER/DER) reader and DER writer private to the anti-cloning checks
- * (DG14, DG15, secure messaging) and the synthetic document factory. It never throws anything but
- * {@link DerError}, so callers can turn every malformed input into a typed failure.
+ * TLV helpers of the anti-cloning checks (DG14, DG15, secure messaging) and the synthetic
+ * document factory: reading goes through the shared reader of `verify/asn1`; decoding and a small
+ * DER writer are here. Nothing but {@link DerError} escapes, so callers turn every malformed input
+ * into a typed failure.
  */
+
+import { Asn1Error } from "../asn1/errors.ts";
+import { readTlv as readAsn1Tlv } from "../asn1/tlv.ts";
 
 /** Raised for malformed TLV input; `code` is stable. */
 export class DerError extends Error {
@@ -26,65 +30,19 @@ export interface Tlv {
   raw: Uint8Array;
 }
 
-const MAX_DEPTH = 32;
-
 /** Reads the TLV starting at `offset`; returns it and the offset after it. */
 export function readTlv(bytes: Uint8Array, offset = 0, depth = 0): { tlv: Tlv; next: number } {
-  if (depth > MAX_DEPTH) throw new DerError("too_deep", "TLV nesting too deep");
-  let pos = offset;
-  const need = (n: number) => {
-    if (pos + n > bytes.length) throw new DerError("truncated", "TLV truncated");
-  };
-  need(1);
-  const first = bytes[pos++];
-  let tag = first;
-  if ((first & 0x1f) === 0x1f) {
-    let more = true;
-    for (let i = 0; more; i++) {
-      if (i >= 3) throw new DerError("bad_tag", "tag too long");
-      need(1);
-      const b = bytes[pos++];
-      tag = tag * 256 + b;
-      more = (b & 0x80) !== 0;
-    }
+  // The one DER/BER reader of `verify/` (asn1/tlv.ts); its errors keep this module's type.
+  try {
+    const tlv = readAsn1Tlv(bytes, offset, depth);
+    return {
+      tlv: { tag: tlv.tag, constructed: tlv.constructed, value: tlv.value, raw: tlv.raw },
+      next: tlv.end,
+    };
+  } catch (error) {
+    if (error instanceof Asn1Error) throw new DerError(error.code, error.message);
+    throw error;
   }
-  const constructed = (first & 0x20) !== 0;
-  need(1);
-  const lengthByte = bytes[pos++];
-  if (lengthByte === 0x80) return readIndefinite(bytes, offset, pos, tag, constructed, depth);
-  let length = lengthByte;
-  if (lengthByte > 0x80) {
-    const count = lengthByte & 0x7f;
-    if (count > 4) throw new DerError("bad_length", "length too large");
-    need(count);
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[pos++];
-  }
-  need(length);
-  const value = bytes.subarray(pos, pos + length);
-  return {
-    tlv: { tag, constructed, value, raw: bytes.subarray(offset, pos + length) },
-    next: pos + length,
-  };
-}
-
-function readIndefinite(
-  bytes: Uint8Array,
-  start: number,
-  contentStart: number,
-  tag: number,
-  constructed: boolean,
-  depth: number,
-): { tlv: Tlv; next: number } {
-  if (!constructed) throw new DerError("bad_length", "indefinite length on a primitive");
-  let pos = contentStart;
-  while (true) {
-    if (pos + 2 > bytes.length) throw new DerError("truncated", "missing end-of-contents");
-    if (bytes[pos] === 0 && bytes[pos + 1] === 0) break;
-    pos = readTlv(bytes, pos, depth + 1).next;
-  }
-  const value = bytes.subarray(contentStart, pos);
-  return { tlv: { tag, constructed, value, raw: bytes.subarray(start, pos + 2) }, next: pos + 2 };
 }
 
 /** Reads exactly one TLV spanning all of `bytes` (trailing bytes are an error). */
