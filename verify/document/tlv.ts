@@ -7,12 +7,14 @@
  * typed failure.
  */
 
+import { Asn1Error } from "../asn1/errors.ts";
+import { readTlv as readAsn1Tlv } from "../asn1/tlv.ts";
+
 /** Stable reasons a TLV walk can fail for. */
 export type TlvErrorReason =
   | "tlv_truncated"
   | "tlv_tag_too_long"
-  | "tlv_length_unsupported"
-  | "tlv_length_overflow";
+  | "tlv_length_unsupported";
 
 /** A TLV walk failure; `reason` is stable, `message` names the offset only (never content). */
 export class TlvError extends Error {
@@ -55,27 +57,34 @@ export function readTag(bytes: Uint8Array, offset: number, limit: number): [numb
   }
 }
 
-function readLength(bytes: Uint8Array, offset: number, limit: number): [number, number] {
-  if (offset >= limit) throw new TlvError("tlv_truncated", offset);
-  const first = bytes[offset];
-  if (first < 0x80) return [first, offset + 1];
-  const count = first & 0x7f;
-  // 0x80 (indefinite) never appears in LDS data groups; more than 3 length bytes cannot fit a DG.
-  if (count === 0 || count > 3) throw new TlvError("tlv_length_unsupported", offset);
-  if (offset + 1 + count > limit) throw new TlvError("tlv_truncated", offset);
-  let length = 0;
-  for (let i = 1; i <= count; i++) length = length * 256 + bytes[offset + i];
-  return [length, offset + 1 + count];
-}
-
 /** Reads one TLV element at `offset`, which must end at or before `limit`. */
 export function readTlv(bytes: Uint8Array, offset: number, limit = bytes.length): Tlv {
-  const firstTagByte = bytes[offset];
-  const [tag, afterTag] = readTag(bytes, offset, limit);
-  const [length, valueStart] = readLength(bytes, afterTag, limit);
-  const end = valueStart + length;
-  if (end > limit) throw new TlvError("tlv_length_overflow", afterTag);
-  return { tag, constructed: (firstTagByte & 0x20) !== 0, start: offset, valueStart, end };
+  // Element reading goes through the one DER/BER reader of `verify/` (asn1/tlv.ts); only the
+  // data groups' own rules are added here.
+  let element;
+  try {
+    element = readAsn1Tlv(bytes.subarray(0, limit), offset);
+  } catch (error) {
+    if (!(error instanceof Asn1Error)) throw error;
+    throw new TlvError(
+      error.code === "bad_tag"
+        ? "tlv_tag_too_long"
+        : error.code === "truncated"
+        ? "tlv_truncated"
+        : "tlv_length_unsupported",
+      offset,
+    );
+  }
+  // Indefinite lengths never appear in LDS data groups.
+  if (element.indefinite) throw new TlvError("tlv_length_unsupported", offset);
+  const valueStart = element.end - element.value.length;
+  return {
+    tag: element.tag,
+    constructed: element.constructed,
+    start: offset,
+    valueStart,
+    end: element.end,
+  };
 }
 
 /** Reads the elements directly inside `parent` (or inside `bytes[start, end)`). */
