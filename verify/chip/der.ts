@@ -7,6 +7,17 @@
 
 import { Asn1Error } from "../asn1/errors.ts";
 import { readTlv as readAsn1Tlv } from "../asn1/tlv.ts";
+import {
+  derBitString,
+  derInteger,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSet,
+  derTlv,
+} from "../asn1/der_writer.ts";
+import { bigIntToBytes, concatBytes as concatAll } from "../asn1/values.ts";
 
 /** Raised for malformed TLV input; `code` is stable. */
 export class DerError extends Error {
@@ -117,61 +128,21 @@ export function decodeSmallInteger(tlv: Tlv): number {
 
 // ---- writing (DER) ----
 
-/** Encodes a DER length. */
-function encodeLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
-}
-
 /** Concatenates byte arrays. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
+  return concatAll(parts);
 }
 
-/** Encodes a TLV with a (possibly multi-byte) tag. */
+/** Encodes a TLV with a (possibly multi-byte) tag (the shared DER writer of `verify/asn1`). */
 export function encodeTlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const tagBytes: number[] = [];
-  for (let t = tag; t > 0 || tagBytes.length === 0; t = Math.floor(t / 256)) {
-    tagBytes.unshift(t & 0xff);
-  }
-  const value = concatBytes(...content);
-  return concatBytes(Uint8Array.from(tagBytes), encodeLength(value.length), value);
+  return derTlv(tag, concatAll(content));
 }
 
 /** Encodes a dotted OID. */
-export function encodeOid(oid: string): Uint8Array {
-  const arcs = oid.split(".").map(Number);
-  const body: number[] = [];
-  const pushArc = (arc: number) => {
-    const chunk: number[] = [arc & 0x7f];
-    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) {
-      chunk.unshift(0x80 | (n & 0x7f));
-    }
-    body.push(...chunk);
-  };
-  pushArc(arcs[0] * 40 + arcs[1]);
-  arcs.slice(2).forEach(pushArc);
-  return encodeTlv(0x06, Uint8Array.from(body));
-}
+export const encodeOid: (oid: string) => Uint8Array = derOid;
 
 /** Big-endian unsigned octets of `value`, left-padded to `length` when given. */
-export function bigintToBytes(value: bigint, length?: number): Uint8Array {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  const raw = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
-  if (length === undefined || raw.length >= length) return raw;
-  const out = new Uint8Array(length);
-  out.set(raw, length - raw.length);
-  return out;
-}
+export const bigintToBytes: (value: bigint, length?: number) => Uint8Array = bigIntToBytes;
 
 /** Computes base^exponent mod modulus with square-and-multiply (RSA recovery, DH). */
 export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
@@ -184,21 +155,15 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
   return result;
 }
 
-/** Encodes a non-negative INTEGER. */
-export function encodeInteger(value: bigint | number): Uint8Array {
-  let raw = bigintToBytes(BigInt(value));
-  if (raw[0] & 0x80) raw = concatBytes(Uint8Array.of(0), raw);
-  return encodeTlv(0x02, raw);
-}
-
-/** SEQUENCE / SET / OCTET STRING / BIT STRING helpers. */
-export const encodeSequence = (...items: Uint8Array[]): Uint8Array => encodeTlv(0x30, ...items);
+/** Encodes an INTEGER (minimal two's complement). */
+export const encodeInteger: (value: bigint | number) => Uint8Array = derInteger;
+/** Encodes a SEQUENCE of already-encoded elements. */
+export const encodeSequence: (...items: Uint8Array[]) => Uint8Array = derSequence;
 /** Encodes a SET (items in the given order). */
-export const encodeSet = (...items: Uint8Array[]): Uint8Array => encodeTlv(0x31, ...items);
+export const encodeSet: (...items: Uint8Array[]) => Uint8Array = derSet;
 /** Encodes an OCTET STRING. */
-export const encodeOctetString = (bytes: Uint8Array): Uint8Array => encodeTlv(0x04, bytes);
+export const encodeOctetString: (bytes: Uint8Array) => Uint8Array = derOctetString;
 /** Encodes a BIT STRING with no unused bits. */
-export const encodeBitString = (bytes: Uint8Array): Uint8Array =>
-  encodeTlv(0x03, Uint8Array.of(0), bytes);
+export const encodeBitString: (bytes: Uint8Array) => Uint8Array = derBitString;
 /** Encodes NULL. */
-export const encodeNull = (): Uint8Array => Uint8Array.of(0x05, 0x00);
+export const encodeNull: () => Uint8Array = derNull;
