@@ -10,8 +10,10 @@
  * - Impostors only: the 22 faces of the 6 group photos in `@vladmandic/face-api`'s `demo/` folder
  *   (read from node_modules, never copied). Only pairs that are certainly different people are
  *   labelled: faces of one photo against each other, and any of them against the portraits.
- * - Genuine pairs from DIFFERENT photos (`album_people.ts`): 4 people of KPhotoAlbum's demo album
- *   (Debian `kphotoalbum`, GPL-2+), read in place when the album is on the machine, never copied.
+ * - Genuine pairs from DIFFERENT photos, read in place when on the machine, never copied, with
+ *   chip-like JPEG 2000 portraits: 4 people of KPhotoAlbum's demo album (`album_people.ts`, Debian
+ *   `kphotoalbum`, GPL-2+) and 4 actors of dlib's example collage (`collage_people.ts`, Debian
+ *   `libdlib19.1`).
  */
 import { decodeImage, encodeJpeg, type RgbImage } from "./image_decode.ts";
 import { cropAndResize, type Rect } from "./image_ops.ts";
@@ -20,6 +22,7 @@ import { readFixture, TEST_PEOPLE, type TestPerson } from "./fixtures.ts";
 import { deriveSelfie, PLAIN_SELFIE, type SelfieVariant } from "./synthetic_faces.ts";
 import { hasVectors, readVector } from "../testing/vectors.ts";
 import { albumImages } from "./fixtures/album_people.ts";
+import { collageImages } from "./fixtures/collage_people.ts";
 
 /** One image of the set. */
 export interface LabelledImage {
@@ -161,7 +164,7 @@ export async function buildLabelledSet(): Promise<
   { images: LabelledImage[]; pairs: LabelledPair[] }
 > {
   const labelled = [...await publicDomainImages(), ...await specimenImages()];
-  const album = await albumImages();
+  const album = [...await albumImages(), ...await collageImages()];
   const demo = await demoImages();
   const portraits = labelled.filter((i) => i.role === "portrait");
   const selfies = labelled.filter((i) => i.role === "selfie");
@@ -201,10 +204,16 @@ export async function buildLabelledSet(): Promise<
   return { images: [...labelled, ...album, ...demo], pairs };
 }
 
+/** Which different-photo source an image comes from: "album" or "collage". */
+function sourceOf(image: LabelledImage): string {
+  return image.person.split("_")[0];
+}
+
 /**
- * Album pairs: a portrait from one photo against a selfie from ANOTHER photo (same person:
- * genuine; another album person: impostor), and the album against the public-domain/specimen set.
- * Album faces are never paired with face-api's demo faces: nobody knows who those are.
+ * Different-photo pairs: a portrait from one photo against a selfie from ANOTHER photo (same
+ * person: genuine; another person of the album or the collage: impostor, they are certainly 8
+ * different people), and these people against the public-domain/specimen set. They are never
+ * paired with face-api's demo faces: nobody knows who those are.
  */
 function albumPairs(
   album: LabelledImage[],
@@ -213,31 +222,28 @@ function albumPairs(
 ): LabelledPair[] {
   const pairs: LabelledPair[] = [];
   const photoOf = (image: LabelledImage) => image.id.split("/")[2];
+  const crossGroup = (a: LabelledImage, b: LabelledImage) => {
+    const sources = [sourceOf(a), sourceOf(b)].sort();
+    return sources[0] === sources[1]
+      ? `impostor ${sources[0]} people`
+      : `impostor ${sources[0]} vs ${sources[1]}`;
+  };
   for (const a of album.filter((i) => i.role === "portrait")) {
-    for (const b of album.filter((i) => i.role === "selfie" && photoOf(i) !== photoOf(a))) {
+    for (const b of album.filter((i) => i.role === "selfie")) {
+      if (photoOf(a) === photoOf(b)) continue; // one photo: derived copies, or neighbours in it
       const genuine = a.person === b.person;
-      const group = genuine ? `genuine different photos ${a.person}` : "impostor album people";
+      const group = genuine ? `genuine different photos ${a.person}` : crossGroup(a, b);
       pairs.push({ a, b, genuine, group, differentPhotos: true });
     }
     for (const b of otherSelfies) {
-      pairs.push({
-        a,
-        b,
-        genuine: false,
-        group: "impostor album vs others",
-        differentPhotos: true,
-      });
+      const group = `impostor ${sourceOf(a)} vs others`;
+      pairs.push({ a, b, genuine: false, group, differentPhotos: true });
     }
   }
   for (const a of otherPortraits) {
     for (const b of album.filter((i) => i.role === "selfie")) {
-      pairs.push({
-        a,
-        b,
-        genuine: false,
-        group: "impostor album vs others",
-        differentPhotos: true,
-      });
+      const group = `impostor ${sourceOf(b)} vs others`;
+      pairs.push({ a, b, genuine: false, group, differentPhotos: true });
     }
   }
   return pairs;
