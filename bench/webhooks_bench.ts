@@ -5,6 +5,7 @@
  * same receiver in the same run, which is the floor. Run standalone:
  * `deno run -A --unstable-kv --unstable-cron bench/webhooks_bench.ts`.
  */
+import { generateEncryptionKeyPair } from "../webhooks/receiver.ts";
 import { type BenchSection, median, percentile, round } from "./section.ts";
 import { testConfig } from "../lib/core/config.ts";
 import { createDeps } from "../lib/bootstrap.ts";
@@ -54,17 +55,8 @@ async function seed(deps: AppDeps, url: string): Promise<string> {
     deps.random,
   );
   const { endpoint } = await createEndpoint(deps, org.id, "test", { name: "bench", url });
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSA-OAEP",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["encrypt", "decrypt"],
-  );
-  const checked = await validatePublicJwk(await crypto.subtle.exportKey("jwk", pair.publicKey));
+  const pair = await generateEncryptionKeyPair(2048);
+  const checked = await validatePublicJwk(pair.publicJwk);
   if (!checked.ok) throw new Error(checked.problem.message);
   await addEncryptionKey(
     deps,

@@ -11,7 +11,11 @@ import { loadConfig } from "../lib/core/config.ts";
 import { createDeps } from "../lib/bootstrap.ts";
 import { createLogger } from "../lib/core/logger.ts";
 import { runAdmin } from "./admin.ts";
-import { receiveKayleWebhook } from "../webhooks/receiver.ts";
+import {
+  type EncryptionKeyPair,
+  generateEncryptionKeyPair,
+  receiveKayleWebhook,
+} from "../webhooks/receiver.ts";
 import { httpPhoneApi, type PhoneResult, runPhone } from "../phone/mod.ts";
 
 /** What the demo did. */
@@ -90,7 +94,7 @@ function apiClient(baseUrl: string, secret: string) {
 }
 
 /** A local receiver that checks signatures and decrypts with the private key. */
-function startReceiver(keys: CryptoKeyPair, secret: () => string) {
+function startReceiver(keys: EncryptionKeyPair, secret: () => string) {
   const events: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   const server = Deno.serve(
@@ -124,16 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const secret = await createOrgAndKey(options.env);
   log("created an organization and a test API key");
   const api = apiClient(options.baseUrl, secret);
-  const keys = await crypto.subtle.generateKey(
-    {
-      name: "RSA-OAEP",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["encrypt", "decrypt"],
-  );
+  const keys = await generateEncryptionKeyPair(2048);
   let signingSecret = "";
   const receiver = startReceiver(keys, () => signingSecret);
   try {
@@ -146,7 +141,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       },
     );
     signingSecret = created.signing_secret;
-    const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
+    const jwk = keys.publicJwk;
     await api("POST", `/v1/webhooks/endpoints/${created.endpoint.id}/keys`, {
       jwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, alg: "RSA-OAEP-256" },
     });

@@ -4,6 +4,7 @@
  * or portrait bytes. The claims exist only inside the delivery's JWE, which the integrator's
  * private key opens.
  */
+import { generateEncryptionKeyPair } from "../webhooks/receiver.ts";
 import assert from "node:assert/strict";
 import { compactDecrypt } from "jose";
 import { bearer } from "./helpers/app.ts";
@@ -40,16 +41,7 @@ function contains(haystack: string, needle: Uint8Array): boolean {
 Deno.test("a finished verification leaves no personal data in KV; claims only inside the JWE", async () => {
   const t = await setupHandoffApp();
   try {
-    const keys = await crypto.subtle.generateKey(
-      {
-        name: "RSA-OAEP",
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["encrypt", "decrypt"],
-    );
+    const keys = await generateEncryptionKeyPair(2048);
     const json = (body: unknown) => ({
       method: "POST",
       headers: { ...bearer(t.secret), "content-type": "application/json" },
@@ -61,7 +53,7 @@ Deno.test("a finished verification leaves no personal data in KV; claims only in
     );
     assert.equal(endpoint.status, 200, await endpoint.clone().text());
     const endpointId = (await endpoint.json()).data.endpoint.id;
-    const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
+    const jwk = keys.publicJwk;
     const key = await t.app.request(
       `/v1/webhooks/endpoints/${endpointId}/keys`,
       json({ jwk: { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RSA-OAEP-256" } }),
@@ -111,7 +103,7 @@ Deno.test("a finished verification leaves no personal data in KV; claims only in
     assert.ok(jwes.length >= 1, "a delivery keeps its encrypted payload until delivered");
     const privateKey = await crypto.subtle.importKey(
       "jwk",
-      await crypto.subtle.exportKey("jwk", keys.privateKey),
+      keys.privateJwk,
       { name: "RSA-OAEP", hash: "SHA-256" },
       false,
       ["decrypt"],

@@ -11,33 +11,16 @@ import { createEndpoint } from "../webhooks/endpoints.ts";
 import { addEncryptionKey, validatePublicJwk } from "../webhooks/encryption_keys.ts";
 import type { EndpointRecord, WebhookMode } from "../webhooks/model.ts";
 import { seedOrganization } from "./helpers/app.ts";
+import { type EncryptionKeyPair, generateEncryptionKeyPair } from "../webhooks/receiver.ts";
 
 /** An integrator's key pair. */
-export interface KeyPair {
-  publicJwk: JsonWebKey;
-  privateKey: CryptoKey;
-  privateJwk: JsonWebKey;
-}
+export type KeyPair = EncryptionKeyPair;
 
 let cachedPair: Promise<KeyPair> | null = null;
 
-/** A fresh RSA-OAEP-256 2048-bit pair. */
-export async function generateKeyPair(bits = 2048): Promise<KeyPair> {
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSA-OAEP",
-      modulusLength: bits,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["encrypt", "decrypt"],
-  );
-  return {
-    publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey),
-    privateKey: pair.privateKey,
-    privateJwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
-  };
+/** A fresh RSA-OAEP-256 pair (2048 bits: faster to generate in tests). */
+export function generateKeyPair(bits = 2048): Promise<KeyPair> {
+  return generateEncryptionKeyPair(bits);
 }
 
 /** One key pair shared by the tests of a process (generation is slow). */

@@ -9,6 +9,8 @@
  * 2. `decryptKayleEvent`: decrypts the body, a compact JWE (RSA-OAEP-256 + A256GCM), with your
  *    private key, and returns the event JSON.
  * 3. `receiveKayleWebhook`: both, from a `Request`.
+ *
+ * `generateEncryptionKeyPair` makes the RSA-OAEP-256 key pair whose public half you register.
  */
 import { compactDecrypt, importJWK, type JWK } from "jose";
 
@@ -43,6 +45,35 @@ export interface KayleEvent {
     verification_attempt_id?: string;
   };
   data: Record<string, unknown>;
+}
+
+/** An encryption key pair: register `publicJwk`, keep `privateJwk` (or `privateKey`) secret. */
+export interface EncryptionKeyPair {
+  /** The public JWK to register (`POST /v1/webhooks/endpoints/{id}/keys`). */
+  publicJwk: JsonWebKey;
+  /** The private key, ready for `decryptKayleEvent`. */
+  privateKey: CryptoKey;
+  /** The private key as a JWK, to store in your secret manager. */
+  privateJwk: JsonWebKey;
+}
+
+/** Generates an RSA-OAEP-256 key pair (`bits` ≥ 2048; 3072 is a good default for new keys). */
+export async function generateEncryptionKeyPair(bits = 3072): Promise<EncryptionKeyPair> {
+  const pair = await crypto.subtle.generateKey(
+    {
+      name: "RSA-OAEP",
+      modulusLength: bits,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
+    true,
+    ["encrypt", "decrypt"],
+  );
+  return {
+    publicJwk: await crypto.subtle.exportKey("jwk", pair.publicKey),
+    privateKey: pair.privateKey,
+    privateJwk: await crypto.subtle.exportKey("jwk", pair.privateKey),
+  };
 }
 
 /** Options of `verifyKayleSignature`. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   decryptKayleEvent,
+  generateEncryptionKeyPair,
   receiveKayleWebhook,
   verifyKayleSignature,
   WebhookVerificationError,
@@ -47,17 +48,8 @@ Deno.test("signature: tolerance, rotation, tampering", async () => {
 });
 
 Deno.test("receive: verifies, then decrypts with the private key", async () => {
-  const pair = await crypto.subtle.generateKey(
-    {
-      name: "RSA-OAEP",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["encrypt", "decrypt"],
-  );
-  const pub = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  const pair = await generateEncryptionKeyPair(2048);
+  const pub = pair.publicJwk;
   const jwk: PublicRsaJwk = {
     kty: "RSA",
     n: pub.n!,
@@ -81,7 +73,7 @@ Deno.test("receive: verifies, then decrypts with the private key", async () => {
       },
       body: jwe,
     });
-  const privateJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  const privateJwk = pair.privateJwk;
   assert.deepEqual(
     await receiveKayleWebhook(await request(), {
       secret: secretA,
@@ -108,17 +100,21 @@ Deno.test("receive: verifies, then decrypts with the private key", async () => {
     ),
     "wrong_content_type",
   );
-  const other = await crypto.subtle.generateKey(
-    {
-      name: "RSA-OAEP",
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: "SHA-256",
-    },
-    true,
-    ["encrypt", "decrypt"],
-  );
+  const other = await generateEncryptionKeyPair(2048);
   assert.equal(await code(decryptKayleEvent(jwe, other.privateKey)), "decryption_failed");
   const [h] = jwe.split(".");
   assert.equal(JSON.parse(atob(h.replaceAll("-", "+").replaceAll("_", "/"))).kid, "whk_1");
+});
+
+Deno.test("generateEncryptionKeyPair: 3072-bit RSA-OAEP-256, the public half has no private members", async () => {
+  const pair = await generateEncryptionKeyPair();
+  assert.equal(pair.publicJwk.kty, "RSA");
+  // n is base64url of the modulus: 3072 bits = 384 bytes = 512 characters.
+  assert.equal(pair.publicJwk.n!.length, 512);
+  for (const member of ["d", "p", "q", "dp", "dq", "qi"]) {
+    assert.equal(member in pair.publicJwk, false, member);
+    assert.ok(member in pair.privateJwk, member);
+  }
+  assert.equal(pair.privateKey.type, "private");
+  assert.deepEqual(pair.privateKey.usages, ["decrypt"]);
 });
