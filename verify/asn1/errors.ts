@@ -2,6 +2,7 @@
  * The one exception type of the ASN.1 layer. Every malformed input ends as an `Asn1Error` with a
  * stable `code`, never as a RangeError or TypeError escaping from byte arithmetic.
  */
+import { CodedError } from "../errors.ts";
 
 /** Stable reasons an ASN.1 structure is rejected. */
 export type Asn1ErrorCode =
@@ -22,17 +23,7 @@ export type Asn1ErrorCode =
   | "bad_value";
 
 /** A typed failure of DER/BER decoding; `code` is stable, `message` is safe to log. */
-export class Asn1Error extends Error {
-  /** Stable machine-readable reason. */
-  readonly code: Asn1ErrorCode;
-
-  /** Creates an error; `message` must never contain document bytes. */
-  constructor(code: Asn1ErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "Asn1Error";
-    this.code = code;
-  }
-}
+export class Asn1Error extends CodedError<Asn1ErrorCode> {}
 
 /**
  * Runs `fn` and turns any non-`Asn1Error` exception into `Asn1Error("bad_value")`, so callers of

@@ -3,6 +3,7 @@
  * content CscaMasterList ::= SEQUENCE { version INTEGER(0), certList SET OF Certificate }. The
  * list's signature is checked against its embedded signer, and the signer against given roots.
  */
+import { CodedError } from "../errors.ts";
 import {
   Asn1Error,
   type Certificate,
@@ -33,17 +34,7 @@ export type MasterListErrorCode =
   | "master_list_version_invalid";
 
 /** A rejected master list. */
-export class MasterListError extends Error {
-  /** Stable machine-readable reason. */
-  readonly code: MasterListErrorCode;
-
-  /** Creates the error. */
-  constructor(code: MasterListErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "MasterListError";
-    this.code = code;
-  }
-}
+export class MasterListError extends CodedError<MasterListErrorCode> {}
 
 /** A parsed master list; the listed certificates are kept raw (parsed on import). */
 export interface MasterList {

@@ -4,6 +4,7 @@
  * v0/v1, nothing after the TLV) and lenient where real passports are (id-data as eContentType,
  * BER indefinite lengths).
  */
+import { CodedError } from "../errors.ts";
 import {
   type AlgorithmIdentifier,
   Asn1Error,
@@ -47,17 +48,7 @@ export type SodErrorCode =
   | "sod_unsupported_hash";
 
 /** A rejected EF.SOD; `code` is stable, `message` holds no document bytes. */
-export class SodError extends Error {
-  /** Stable machine-readable reason. */
-  readonly code: SodErrorCode;
-
-  /** Creates the error. */
-  constructor(code: SodErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "SodError";
-    this.code = code;
-  }
-}
+export class SodError extends CodedError<SodErrorCode> {}
 
 /** A parsed EF.SOD. */
 export interface ParsedSod {

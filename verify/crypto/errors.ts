@@ -1,4 +1,5 @@
 /** Typed failures of the signature layer (an invalid signature is `false`, not an error). */
+import { CodedError } from "../errors.ts";
 
 /** Stable reasons a key or algorithm cannot be used. */
 export type CryptoErrorCode =
@@ -11,14 +12,4 @@ export type CryptoErrorCode =
   | "key_algorithm_mismatch";
 
 /** A key or algorithm the verifier cannot use; `code` is stable. */
-export class CryptoError extends Error {
-  /** Stable machine-readable reason. */
-  readonly code: CryptoErrorCode;
-
-  /** Creates an error; `message` never contains key material. */
-  constructor(code: CryptoErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "CryptoError";
-    this.code = code;
-  }
-}
+export class CryptoError extends CodedError<CryptoErrorCode> {}

@@ -4,22 +4,13 @@
  * The PKD's binary attributes (`userCertificate;binary`, `certificateRevocationList;binary`,
  * `CscaMasterListData`) come out as bytes.
  */
+import { CodedError } from "../errors.ts";
 
 /** Stable reasons an LDIF file is rejected. */
 export type LdifErrorCode = "ldif_malformed" | "ldif_bad_base64" | "ldif_unsupported";
 
 /** A rejected LDIF file. */
-export class LdifError extends Error {
-  /** Stable machine-readable reason. */
-  readonly code: LdifErrorCode;
-
-  /** Creates the error; `message` carries a line number, never content. */
-  constructor(code: LdifErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "LdifError";
-    this.code = code;
-  }
-}
+export class LdifError extends CodedError<LdifErrorCode> {}
 
 /** One LDIF entry; attribute names are lower-cased, values keep their order. */
 export interface LdifEntry {
