@@ -5,19 +5,19 @@
  */
 import { type ECDSA, ecdsa, weierstrass } from "@noble/curves/abstract/weierstrass.js";
 import { CURVES } from "../crypto/curves.ts";
+import { type ExplicitEcDomain, readExplicitEcDomain } from "../crypto/spki.ts";
+import { CryptoError } from "../crypto/errors.ts";
+import { Asn1Error } from "../asn1/errors.ts";
+import { parseTlv } from "../asn1/tlv.ts";
 import { sha256 } from "@noble/hashes/sha2.js";
 import {
   bigintToBytes,
-  decodeInteger,
   decodeOid,
-  decodeUnsigned,
   DerError,
   encodeInteger,
   encodeOctetString,
   encodeOid,
   encodeSequence,
-  expectTag,
-  readChildren,
   type Tlv,
 } from "./der.ts";
 
@@ -76,32 +76,27 @@ export function decodeEcParameters(tlv: Tlv): EcCurve {
     if (!named) throw new DerError("unknown_curve", "unsupported named curve");
     return toCurve(named.name, named.params);
   }
-  const [version, fieldId, curve, base, order, cofactor] = readChildren(
-    expectTag(tlv, 0x30, "ECParameters"),
-  );
-  decodeInteger(expectTag(version, 0x02, "ECParameters version"));
-  const [fieldType, prime] = readChildren(expectTag(fieldId, 0x30, "FieldID"));
-  if (decodeOid(fieldType) !== "1.2.840.10045.1.1") {
-    throw new DerError("unknown_curve", "only prime fields are supported");
-  }
-  const [a, b] = readChildren(expectTag(curve, 0x30, "Curve"));
-  const point = expectTag(base, 0x04, "base point").value;
-  const p = decodeInteger(prime);
-  const coordinateLength = (point.length - 1) / 2;
-  if (point[0] !== 0x04 || !Number.isInteger(coordinateLength) || coordinateLength < 1) {
-    throw new DerError("unknown_curve", "base point must be uncompressed");
-  }
-  const params: CurveParameters = {
-    p,
-    a: decodeUnsigned(expectTag(a, 0x04, "a").value),
-    b: decodeUnsigned(expectTag(b, 0x04, "b").value),
-    Gx: decodeUnsigned(point.subarray(1, 1 + coordinateLength)),
-    Gy: decodeUnsigned(point.subarray(1 + coordinateLength)),
-    n: decodeInteger(expectTag(order, 0x02, "order")),
-    h: cofactor ? decodeInteger(expectTag(cofactor, 0x02, "cofactor")) : 1n,
-  };
+  const params = readExplicitParameters(tlv);
   const named = NAMED_CURVES.find((c) => sameParameters(c.params, params));
   return toCurve(named?.name ?? "explicit", params);
+}
+
+/**
+ * Explicit ECParameters through the one reader of `verify/crypto`, with this layer's error type.
+ * Chip authentication needs the whole base point, so a compressed one is refused here.
+ */
+function readExplicitParameters(tlv: Tlv): CurveParameters {
+  let domain: ExplicitEcDomain;
+  try {
+    domain = readExplicitEcDomain(parseTlv(tlv.raw));
+  } catch (error) {
+    if (error instanceof Asn1Error) throw new DerError(error.code, error.message);
+    if (error instanceof CryptoError) throw new DerError("unknown_curve", error.message);
+    throw error;
+  }
+  const { Gy, ...rest } = domain;
+  if (Gy === undefined) throw new DerError("unknown_curve", "base point must be uncompressed");
+  return { ...rest, Gy };
 }
 
 /** Encodes explicit ECParameters (what many passports put into DG14 and certificates). */

@@ -73,6 +73,53 @@ function parseRsaKey(key: Uint8Array, spki: Uint8Array): PublicKeyInfo {
 }
 
 /**
+ * Explicit elliptic-curve domain parameters (SpecifiedECDomain / ECParameters, prime fields only),
+ * as read from DER. `Gy` is undefined when the base point was encoded compressed.
+ */
+export interface ExplicitEcDomain {
+  p: bigint;
+  a: bigint;
+  b: bigint;
+  Gx: bigint;
+  Gy?: bigint;
+  n: bigint;
+  /** The cofactor; 1 when absent. */
+  h: bigint;
+}
+
+/**
+ * Reads explicit ECParameters: version, FieldID (prime field), Curve (a, b), base point, order and
+ * the optional cofactor. The one reader of explicit curves in `verify/`: the signature layer
+ * matches its result against the known curves, the chip layer also accepts unknown ones.
+ * Throws `Asn1Error` for malformed DER and `CryptoError("unsupported_curve")` for other fields.
+ */
+export function readExplicitEcDomain(sequence: Tlv): ExplicitEcDomain {
+  const [, fieldId, curveTlv, base, order, cofactor] = children(
+    expectTag(sequence, TAG.SEQUENCE, "ECParameters"),
+  );
+  const [fieldType, prime] = children(expectTag(fieldId, TAG.SEQUENCE, "FieldID"));
+  if (decodeOid(fieldType) !== PRIME_FIELD_OID) {
+    throw new CryptoError("unsupported_curve", "not a prime field");
+  }
+  const [aTlv, bTlv] = children(expectTag(curveTlv, TAG.SEQUENCE, "Curve"));
+  const g = octetStringValue(base);
+  const compressed = g[0] === 2 || g[0] === 3;
+  const half = (g.length - 1) / 2;
+  if (!compressed && (g[0] !== 4 || !Number.isInteger(half) || half < 1)) {
+    throw new CryptoError("unsupported_curve", "base point encoding");
+  }
+  return {
+    p: decodeInteger(prime),
+    a: bytesToBigInt(octetStringValue(aTlv)),
+    b: bytesToBigInt(octetStringValue(bTlv)),
+    Gx: bytesToBigInt(compressed ? g.subarray(1) : g.subarray(1, 1 + half)),
+    Gy: compressed ? undefined : bytesToBigInt(g.subarray(1 + half)),
+    n: decodeInteger(order),
+    h: cofactor ? decodeInteger(cofactor) : 1n,
+  };
+}
+
+/**
  * The curve named by EC parameters: a named-curve OID, or explicit SpecifiedECDomain compared by
  * value (p, a, b, G, n). Throws `unsupported_curve` for anything else (implicitCA included).
  */
@@ -86,23 +133,7 @@ export function ecCurveFromParameters(params: Tlv | undefined): CurveParams {
   if (params?.tag !== TAG.SEQUENCE) {
     throw new CryptoError("unsupported_curve", "no curve parameters");
   }
-  const [, fieldId, curveTlv, base, order] = children(params);
-  const [fieldType, prime] = children(expectTag(fieldId, TAG.SEQUENCE, "FieldID"));
-  if (decodeOid(fieldType) !== PRIME_FIELD_OID) {
-    throw new CryptoError("unsupported_curve", "not a prime field");
-  }
-  const [aTlv, bTlv] = children(expectTag(curveTlv, TAG.SEQUENCE, "Curve"));
-  const g = octetStringValue(base);
-  const half = (g.length - 1) / 2;
-  const compressed = g[0] === 2 || g[0] === 3;
-  const found = curveByParams({
-    p: decodeInteger(prime),
-    a: bytesToBigInt(octetStringValue(aTlv)),
-    b: bytesToBigInt(octetStringValue(bTlv)),
-    Gx: bytesToBigInt(compressed ? g.subarray(1) : g.subarray(1, 1 + half)),
-    Gy: compressed ? undefined : bytesToBigInt(g.subarray(1 + half)),
-    n: decodeInteger(order),
-  });
+  const found = curveByParams(readExplicitEcDomain(params));
   if (!found) throw new CryptoError("unsupported_curve", "explicit parameters of an unknown curve");
   return found;
 }
