@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { consentAll, createSession, publicCall, setupHandoffApp } from "./handoff_support.ts";
 import { hashHandoffToken } from "../lib/handoff/handoff.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
+import { HANDOFF_RATE_LIMITS } from "../lib/handoff/http.ts";
 
 Deno.test("handoff: 409 CONSENT_REQUIRED before consent", async () => {
   const t = await setupHandoffApp();
@@ -109,6 +110,33 @@ Deno.test("mobile: 426 WEBSOCKET_REQUIRED without an upgrade", async () => {
     assert.equal(r.status, 426);
     assert.match(r.headers.get("content-type") ?? "", /application\/json/);
     assert.equal(r.body.error.code, "WEBSOCKET_REQUIRED");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("handoff: 429 RATE_LIMITED with Retry-After past the per-session limit, and a new window", async () => {
+  const t = await setupHandoffApp();
+  try {
+    const { id } = await createSession(t);
+    await consentAll(t, id);
+    for (let i = 0; i < HANDOFF_RATE_LIMITS.handoff; i++) {
+      const r = await publicCall(t, "POST", `/v1/verify/session/${id}/handoff`);
+      assert.equal(r.status, 200);
+    }
+    const limited = await publicCall(t, "POST", `/v1/verify/session/${id}/handoff`);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.error.code, "RATE_LIMITED");
+    assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+    // Another session is not affected by this session's bucket.
+    const other = await createSession(t);
+    await consentAll(t, other.id);
+    assert.equal(
+      (await publicCall(t, "POST", `/v1/verify/session/${other.id}/handoff`)).status,
+      200,
+    );
+    t.clock.advance(60_000);
+    assert.equal((await publicCall(t, "POST", `/v1/verify/session/${id}/handoff`)).status, 200);
   } finally {
     await t.close();
   }

@@ -3,32 +3,20 @@
  * address, shared with the other public verify endpoints, and per session) and the error mapping.
  */
 import type { AppContext } from "../framework/define.ts";
-import { ApiError, notFound, rateLimited } from "../http/errors.ts";
-import { isId } from "../core/ids.ts";
-import { PUBLIC_RATE_LIMITS } from "../sessions/http.ts";
+import { ApiError, notFound } from "../http/errors.ts";
+import { limitVerifyRequest } from "../sessions/http.ts";
 import { HandoffError } from "./handoff.ts";
 
 /** Requests per minute per session. */
 export const HANDOFF_RATE_LIMITS = { handoff: 30, mobile: 120 } as const;
 
 /** Counts a handoff or WebSocket request; throws 429 `RATE_LIMITED`, then 404 for a bad id. */
-export async function limitHandoffRequest(
+export function limitHandoffRequest(
   c: AppContext,
   endpoint: keyof typeof HANDOFF_RATE_LIMITS,
   sessionId: string,
 ): Promise<void> {
-  const limiter = c.var.deps.limiter;
-  // The same per-address bucket as the sessions layer's public endpoints: one budget for all.
-  const byIp = await limiter.hit("verify_ip", c.var.clientIp, PUBLIC_RATE_LIMITS.perIp, 60_000);
-  if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
-  if (!isId("vs", sessionId)) throw notFound("session");
-  const bySession = await limiter.hit(
-    `verify_${endpoint}`,
-    sessionId,
-    HANDOFF_RATE_LIMITS[endpoint],
-    60_000,
-  );
-  if (!bySession.allowed) throw rateLimited(bySession.retryAfterSeconds);
+  return limitVerifyRequest(c, endpoint, sessionId, HANDOFF_RATE_LIMITS[endpoint]);
 }
 
 /** Maps a {@link HandoffError} to an API error; anything else is rethrown as is. */

@@ -72,21 +72,31 @@ export const PUBLIC_RATE_LIMITS = {
 export type PublicEndpoint = keyof typeof PUBLIC_RATE_LIMITS.perSession;
 
 /**
- * Counts a public request per client address and per session (fixed one-minute windows);
- * throws 429 `RATE_LIMITED` with Retry-After, then 404 for an id that cannot be a session.
+ * Counts a request to a public verify endpoint per client address (one budget for all of them) and
+ * per session and `bucket` (fixed one-minute windows); throws 429 `RATE_LIMITED` with Retry-After,
+ * then 404 for an id that cannot be a session. The handoff and the phone's WebSocket use it too.
  */
-export async function limitPublicRequest(
+export async function limitVerifyRequest(
   c: AppContext,
-  endpoint: PublicEndpoint,
+  bucket: string,
   sessionId: string,
+  perSessionPerMinute: number,
 ): Promise<void> {
   const limiter = c.var.deps.limiter;
   const byIp = await limiter.hit("verify_ip", c.var.clientIp, PUBLIC_RATE_LIMITS.perIp, 60_000);
   if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds);
   if (!isId("vs", sessionId)) throw notFound("session");
-  const limit = PUBLIC_RATE_LIMITS.perSession[endpoint];
-  const bySession = await limiter.hit(`verify_${endpoint}`, sessionId, limit, 60_000);
+  const bySession = await limiter.hit(`verify_${bucket}`, sessionId, perSessionPerMinute, 60_000);
   if (!bySession.allowed) throw rateLimited(bySession.retryAfterSeconds);
+}
+
+/** {@link limitVerifyRequest} with the limit of one of the sessions layer's public endpoints. */
+export function limitPublicRequest(
+  c: AppContext,
+  endpoint: PublicEndpoint,
+  sessionId: string,
+): Promise<void> {
+  return limitVerifyRequest(c, endpoint, sessionId, PUBLIC_RATE_LIMITS.perSession[endpoint]);
 }
 
 /** Errors every public verify endpoint documents. */
