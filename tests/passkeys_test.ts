@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { createTestApp, seedOrganization, type TestApp } from "./helpers/app.ts";
 import { FakeBrowser } from "./helpers/browser_session.ts";
 import { SoftAuthenticator } from "./passkey_authenticator.ts";
-import { PASSKEY_CHALLENGE_TTL_MS } from "../lib/accounts/passkeys.ts";
+import {
+  createPasskey,
+  listPasskeys,
+  MAX_PASSKEYS_PER_USER,
+  PASSKEY_CHALLENGE_TTL_MS,
+} from "../lib/accounts/passkeys.ts";
 import { SIGN_IN_LIMIT } from "../routes/sign-in.tsx";
 
 const ORIGIN = "http://localhost:8787";
@@ -227,5 +232,54 @@ Deno.test("passkeys: an IP-address public URL explains why passkeys are off", as
   });
   assert.equal(options.status, 409);
   assert.equal((await options.json()).error.code, "PASSKEYS_UNAVAILABLE");
+  await t.close();
+});
+
+Deno.test("passkeys: the same authenticator twice is 409 PASSKEY_ALREADY_REGISTERED", async () => {
+  const { t, browser, csrf, ownerId } = await signedIn();
+  const { authenticator } = await registerPasskey(browser, csrf);
+  const options = await postJson(browser, "/account/passkeys/options", {}, {
+    "x-csrf-token": csrf,
+  });
+  const credential = await authenticator.register(options.envelope.data, ORIGIN);
+  const again = await postJson(browser, "/account/passkeys/verify", { name: "Again", credential }, {
+    "x-csrf-token": csrf,
+  });
+  assert.equal(again.status, 409);
+  assert.equal(again.envelope.error.code, "PASSKEY_ALREADY_REGISTERED");
+  assert.match(again.envelope.error.message, /already registered/);
+  const stored = await listPasskeys(t.deps.kv, ownerId);
+  assert.deepEqual(stored.map((p) => p.name), ["Laptop"], "the first passkey is untouched");
+  await t.close();
+});
+
+Deno.test("passkeys: past the per-account maximum a new one is 409 PASSKEY_LIMIT_REACHED", async () => {
+  const { t, browser, csrf, ownerId } = await signedIn();
+  for (let i = 0; i < MAX_PASSKEYS_PER_USER; i++) {
+    await createPasskey(t.deps.kv, {
+      id: `seeded-${i}`,
+      userId: ownerId,
+      publicKey: new Uint8Array(65),
+      counter: 0,
+      transports: [],
+      name: `Seeded ${i}`,
+      createdAt: t.deps.clock.now().toISOString(),
+      lastUsedAt: null,
+    });
+  }
+  const authenticator = await SoftAuthenticator.create();
+  const options = await postJson(browser, "/account/passkeys/options", {}, {
+    "x-csrf-token": csrf,
+  });
+  const credential = await authenticator.register(options.envelope.data, ORIGIN);
+  const refused = await postJson(browser, "/account/passkeys/verify", {
+    name: "One more",
+    credential,
+  }, {
+    "x-csrf-token": csrf,
+  });
+  assert.equal(refused.status, 409);
+  assert.equal(refused.envelope.error.code, "PASSKEY_LIMIT_REACHED");
+  assert.equal((await listPasskeys(t.deps.kv, ownerId)).length, MAX_PASSKEYS_PER_USER);
   await t.close();
 });

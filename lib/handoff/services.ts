@@ -10,6 +10,7 @@ import type { AppDeps } from "../deps.ts";
 import type { BiometricVerifier, PoseChallenge } from "../../verify/biometric/mod.ts";
 import type { ChipAuthenticationRelay, ChipAuthenticationStart } from "../../verify/mod.ts";
 import { ArtifactStore } from "./uploads.ts";
+import { CLOSE_CODES, PROTOCOL_VERSION } from "./protocol.ts";
 
 /** Default idle timeout of a phone connection. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
@@ -132,6 +133,30 @@ function dropAbandoned(services: HandoffServices, now: number): void {
       !runtime.socket && !runtime.resultRunning && now - runtime.lastActivity > ABANDONED_RUNTIME_MS
     ) {
       dropRuntime(services, runtime.attemptId);
+    }
+  }
+}
+
+/**
+ * At shutdown: tells every connected phone `SERVER_SHUTTING_DOWN` (fatal) and closes its socket
+ * with that close code. The attempts stay in KV, so the phones resume on another instance (or
+ * after the restart) with the same token.
+ */
+export function closePhoneConnectionsForShutdown(services: HandoffServices): void {
+  for (const runtime of services.runtimes.values()) {
+    const socket = runtime.socket;
+    if (!socket) continue;
+    try {
+      socket.send(JSON.stringify({
+        v: PROTOCOL_VERSION,
+        type: "error",
+        code: "SERVER_SHUTTING_DOWN",
+        message: "The server is restarting; reconnect with the same token.",
+        fatal: true,
+      }));
+      socket.close(CLOSE_CODES.SERVER_SHUTTING_DOWN!, "SERVER_SHUTTING_DOWN");
+    } catch {
+      // already gone
     }
   }
 }
