@@ -174,3 +174,62 @@ Deno.test("liveness fails for poses in the wrong order, another face, or a wrong
   });
   assert.deepEqual(invalid, { passed: false, reason: "challenge_invalid" });
 });
+
+/** Two pictures side by side (same height): a frame with two faces of similar size. */
+async function sideBySide(left: Uint8Array, right: Uint8Array): Promise<Uint8Array> {
+  const a = await decodeImage(left), b = await decodeImage(right);
+  assert.equal(a.height, b.height);
+  const width = a.width + b.width, height = a.height;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    data.set(a.data.subarray(y * a.width * 3, (y + 1) * a.width * 3), y * width * 3);
+    data.set(b.data.subarray(y * b.width * 3, (y + 1) * b.width * 3), (y * width + a.width) * 3);
+  }
+  return encodeJpeg({ width, height, data });
+}
+
+const blankJpeg = (shade: number) =>
+  encodeJpeg({ width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(shade) });
+
+Deno.test("compare: each unusable input has its own reason code", async () => {
+  const garbage = new TextEncoder().encode("not an image at all");
+  assert.deepEqual(await verifier.compareFaces({ portrait, selfie: garbage }), {
+    decision: "inconclusive",
+    reason: "selfie_undecodable",
+  });
+  assert.deepEqual(await verifier.compareFaces({ portrait: blankJpeg(128), selfie }), {
+    decision: "inconclusive",
+    reason: "portrait_no_face",
+  });
+  const two = await sideBySide(selfie, await loadOtherPersonSelfie());
+  assert.deepEqual(await verifier.compareFaces({ portrait, selfie: two }), {
+    decision: "inconclusive",
+    reason: "selfie_multiple_faces",
+  });
+});
+
+Deno.test("liveness: an undecodable, faceless or crowded frame, or a faceless portrait, fails with its code", async () => {
+  const frames = await makeTestPoseFrames(LEFT_RIGHT);
+  const run = (replace: number, frame: Uint8Array, p = portrait) => {
+    const changed = frames.map((f, i) => i === replace ? frame : f);
+    return verifier.checkLiveness({ portrait: p, frames: changed, challenge: LEFT_RIGHT });
+  };
+  assert.deepEqual(await run(1, new TextEncoder().encode("garbage")), {
+    passed: false,
+    reason: "frame_undecodable",
+  });
+  assert.deepEqual(await run(0, blankJpeg(90)), { passed: false, reason: "frame_no_face" });
+  assert.deepEqual(await run(2, await sideBySide(selfie, await loadOtherPersonSelfie())), {
+    passed: false,
+    reason: "frame_multiple_faces",
+  });
+  assert.deepEqual(
+    await verifier.checkLiveness({ portrait: blankJpeg(128), frames, challenge: LEFT_RIGHT }),
+    { passed: false, reason: "portrait_no_face" },
+  );
+  // The untouched frames pass: each failure above comes from the one frame changed.
+  assert.deepEqual(
+    await verifier.checkLiveness({ portrait, frames, challenge: LEFT_RIGHT }),
+    { passed: true, reason: "liveness_passed" },
+  );
+});
