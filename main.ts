@@ -8,6 +8,7 @@ import { createApp } from "./lib/app.ts";
 import { buildIslandBundle } from "./lib/framework/manifest.ts";
 import { issueSetupLink } from "./lib/accounts/setup.ts";
 import { startBackgroundWork } from "./lib/background.ts";
+import { runMigrations } from "./lib/migrations/mod.ts";
 import { manifest } from "./manifest.gen.ts";
 import "./webhooks/register.ts";
 import "./lib/handoff/register.ts";
@@ -28,6 +29,7 @@ export async function startServer(
   options: { bundle?: boolean; background?: boolean } = {},
 ): Promise<RunningServer> {
   const deps = await createDeps(config, overrides);
+  await runMigrations(deps);
   if (options.bundle ?? true) await buildIslandBundle(root);
   const app = createApp(deps, manifest);
   const background = (options.background ?? true) ? await startBackgroundWork(deps) : null;

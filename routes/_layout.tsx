@@ -1,7 +1,30 @@
-/** The page shell of every HTML page: header with sign-in state, then the page. */
+/**
+ * The page shell of every HTML page: header with sign-in state, on organization pages the test /
+ * live data switch (`lib/accounts/dashboard_mode.ts`), then the page.
+ */
 import { define } from "../lib/framework/define.ts";
+import type { KeyMode } from "../lib/api_keys/api_keys.ts";
 
-export default define.layout(function Layout({ children, state }) {
+function ModeSwitch({ mode, path }: { mode: KeyMode; path: string }) {
+  return (
+    <nav class={`mode-switch mode-${mode}`} aria-label="Data mode" data-mode={mode}>
+      <span>
+        Viewing <strong>{mode === "test" ? "test data" : "live data"}</strong>
+      </span>
+      {(["test", "live"] as const).map((m) => (
+        <a
+          href={`${path}?mode=${m}`}
+          aria-current={m === mode ? "true" : undefined}
+          data-mode-link={m}
+        >
+          {m === "test" ? "Test data" : "Live data"}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export default define.layout(function Layout({ children, state, url }) {
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
@@ -19,7 +42,12 @@ export default define.layout(function Layout({ children, state }) {
           )
           : <a href="/sign-in">Sign in</a>}
       </header>
-      <main id="main">{children}</main>
+      <main id="main">
+        {state.org && state.dashboardMode && (
+          <ModeSwitch mode={state.dashboardMode} path={url.pathname} />
+        )}
+        {children}
+      </main>
     </>
   );
 });

@@ -122,11 +122,12 @@ Deno.test("POST /v1/sessions: unknown body fields and a bad webhook endpoint id 
       400,
       "BAD_REQUEST",
     );
-    await assertError(
+    const malformed = await assertError(
       await postJson(world, "/v1/sessions", { webhook_endpoint_id: "whe_x" }),
-      400,
-      "INVALID_REQUEST",
+      404,
+      "NOT_FOUND",
     );
+    assert.match(malformed.message, /webhook_endpoint_id/);
     const response = await world.request("/v1/sessions", {
       method: "POST",
       headers: jsonHeaders(world),
@@ -138,7 +139,7 @@ Deno.test("POST /v1/sessions: unknown body fields and a bad webhook endpoint id 
   }
 });
 
-Deno.test("POST /v1/sessions: webhook_endpoint_id must name an endpoint of the organization", async () => {
+Deno.test("POST /v1/sessions: webhook_endpoint_id must name an endpoint of the organization and mode", async () => {
   const world = await sessionsWorld();
   try {
     const endpoint = await postJson(world, "/v1/webhooks/endpoints", {
@@ -150,8 +151,8 @@ Deno.test("POST /v1/sessions: webhook_endpoint_id must name an endpoint of the o
     assert.equal(session.webhook_endpoint_id, endpointId);
     await assertError(
       await postJson(world, "/v1/sessions", { webhook_endpoint_id: newId("whe") }),
-      400,
-      "INVALID_REQUEST",
+      404,
+      "NOT_FOUND",
     );
     const other = await seedOrganization(world.deps);
     const stranger = await seedApiKey(world.deps, other.org.id);
@@ -160,9 +161,21 @@ Deno.test("POST /v1/sessions: webhook_endpoint_id must name an endpoint of the o
         ...bearer(stranger.secret),
         "content-type": "application/json",
       }),
-      400,
-      "INVALID_REQUEST",
+      404,
+      "NOT_FOUND",
     );
+    // The same organization's live key cannot name the test endpoint (its events would never
+    // reach it: endpoints receive only the events of their own mode).
+    const live = await seedApiKey(world.deps, world.orgId, { mode: "live" });
+    const crossMode = await assertError(
+      await postJson(world, "/v1/sessions", { webhook_endpoint_id: endpointId }, {
+        ...bearer(live.secret),
+        "content-type": "application/json",
+      }),
+      404,
+      "NOT_FOUND",
+    );
+    assert.match(crossMode.message, /webhook_endpoint_id.*live mode/);
   } finally {
     await world.close();
   }

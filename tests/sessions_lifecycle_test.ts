@@ -272,7 +272,9 @@ for (const atExpiry of [false, true]) {
           }).then((r) => r.status),
         );
         contenders.push(
-          cancelSession(world.deps, created.id, { by: "integrator" }).then(() => 200),
+          cancelSession(world.deps, created.id, { by: "integrator", scope: "public" }).then(() =>
+            200
+          ),
         );
       }
       const statuses = await Promise.all(contenders);

@@ -80,7 +80,7 @@ Deno.test("dashboard: create an endpoint (secret once), add a key, owners alone 
     assert.ok(secret, "secret shown at creation");
     const again = await (await owner.get(base)).text();
     assert.equal(again.includes(secret!), false, "shown once");
-    const [endpoint] = await listEndpoints(t.deps.kv, org.id);
+    const [endpoint] = await listEndpoints(t.deps.kv, { orgId: org.id, mode: "test" });
     assert.equal(endpoint.retentionHours, 24);
     const refused = await owner.post(base, {
       action: "create",
@@ -107,7 +107,7 @@ Deno.test("dashboard: create an endpoint (secret once), add a key, owners alone 
       (await reader.post(base, { action: "delete", endpoint_id: endpoint.id })).status,
       403,
     );
-    assert.equal((await listEndpoints(t.deps.kv, org.id)).length, 1);
+    assert.equal((await listEndpoints(t.deps.kv, { orgId: org.id, mode: "test" })).length, 1);
   } finally {
     await t.close();
   }

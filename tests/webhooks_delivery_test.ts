@@ -267,7 +267,11 @@ for (const backend of BACKENDS) {
   Deno.test(`[${backend}] during a rotation both secrets sign; after 24 h only the new one`, async () => {
     const w = await world(backend);
     try {
-      const rotated = await rotateSigningSecret(w.t.deps, w.orgId, w.endpointId);
+      const rotated = await rotateSigningSecret(
+        w.t.deps,
+        { orgId: w.orgId, mode: "any" },
+        w.endpointId,
+      );
       assert.ok(rotated && rotated.signingSecret !== w.secret);
       await writeEvent(w.t.deps, w.orgId);
       await waitFor(() => w.receiver.received.length === 1, 20_000, "delivery");

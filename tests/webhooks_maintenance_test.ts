@@ -134,12 +134,17 @@ Deno.test("a disabled endpoint skips tries (they count); a deleted one ends the 
       20_000,
       "first",
     );
-    await updateEndpoint(w.t.deps, w.orgId, w.endpointId, { enabled: false });
+    await updateEndpoint(w.t.deps, { orgId: w.orgId, mode: "any" }, w.endpointId, {
+      enabled: false,
+    });
     const skipped = await driveNextTry(w, id);
     assert.equal(skipped.lastErrorClass, "endpoint_disabled");
     assert.equal(skipped.status, "pending");
     assert.equal(w.receiver.hits, 1, "no request to a disabled endpoint");
-    assert.equal(await deleteEndpoint(w.t.deps.kv, w.orgId, w.endpointId), true);
+    assert.equal(
+      await deleteEndpoint(w.t.deps.kv, { orgId: w.orgId, mode: "any" }, w.endpointId),
+      true,
+    );
     const before = await getDelivery(w.t.deps, id);
     w.t.clock.set(before.nextAttemptAt!);
     await runDeliveryJob(w.t.deps, { delivery_id: id, seq: before.attemptCount + 1 });

@@ -22,8 +22,8 @@ export function caller(c: AppContext): { orgId: string; mode: WebhookMode } {
   return { orgId: key.orgId, mode: key.mode };
 }
 
-/** `{id}` path parameter. */
-export const idParams = z.object({ id: z.string().min(1).max(100) });
+/** `{id}` path parameter (any length: an id that cannot exist, oversized too, answers 404). */
+export const idParams = z.object({ id: z.string().min(1) });
 
 const retention = z.union(
   RETENTION_HOURS.map((h) => z.literal(h)) as [
@@ -60,8 +60,12 @@ export const createEndpointBody = z.object({
 export const patchEndpointBody = createEndpointBody.partial().strict()
   .refine((b) => Object.keys(b).length > 0, { message: "give at least one field to change" });
 
-/** Validated endpoint input in the data layer's names. */
+/**
+ * Validated endpoint input in the data layer's names; the URL is kept in its WHATWG-serialized
+ * form (`new URL(url).href`), the form it is stored, returned and called with.
+ */
 export function endpointInput(body: z.infer<typeof patchEndpointBody>, devMode: boolean) {
+  let url: string | undefined;
   if (body.url !== undefined) {
     const check = checkWebhookUrl(body.url, devMode);
     if (!check.ok) {
@@ -71,10 +75,11 @@ export function endpointInput(body: z.infer<typeof patchEndpointBody>, devMode: 
           : "Use a public https:// URL.",
       });
     }
+    url = check.url.href;
   }
   return {
     name: body.name,
-    url: body.url,
+    url,
     enabled: body.enabled,
     subscribedEventTypes: body.subscribed_event_types
       ? [...new Set(body.subscribed_event_types)]
@@ -89,9 +94,8 @@ export async function requireEndpoint(
   c: AppContext,
   id: string,
 ): Promise<Deno.KvEntry<EndpointRecord>> {
-  const { orgId, mode } = caller(c);
-  const entry = await getEndpointEntry(c.var.deps.kv, orgId, id);
-  if (!entry || entry.value.mode !== mode) throw notFound("webhook endpoint");
+  const entry = await getEndpointEntry(c.var.deps.kv, caller(c), id);
+  if (!entry) throw notFound("webhook endpoint");
   return entry;
 }
 

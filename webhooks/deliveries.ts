@@ -5,6 +5,8 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError } from "../lib/http/errors.ts";
+import { isId } from "../lib/core/ids.ts";
+import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import type { JobQueue } from "../lib/jobs/types.ts";
 import {
@@ -12,7 +14,6 @@ import {
   DELIVERY_JOB_TYPE,
   type DeliveryRecord,
   type DeliveryStatus,
-  type WebhookMode,
 } from "./model.ts";
 
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
@@ -34,41 +35,44 @@ export function addDeliveryJob(
   jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
 }
 
+/** `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`: one mode's newest-first index. */
+export function deliveryByOrgKey(d: DeliveryRecord): Deno.KvKey {
+  return ["webhook_deliveries_by_org", d.orgId, d.mode, new Date(d.createdAt).getTime(), d.id];
+}
+
 /** Writes a new delivery and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
-  const createdMs = new Date(delivery.createdAt).getTime();
   op.set(["webhook_deliveries", delivery.id], delivery)
-    .set(["webhook_deliveries_by_org", delivery.orgId, createdMs, delivery.id], delivery.id)
+    .set(deliveryByOrgKey(delivery), delivery.id)
     .set(["webhook_deliveries_by_event", delivery.eventId, delivery.id], delivery.id);
   if (delivery.status === "pending") op.set(["webhook_deliveries_open", delivery.id], delivery.id);
 }
 
-/** Reads a delivery entry of an organization and mode (null for others'). */
+/** Reads a delivery entry in `scope` (null for another organization's or mode's, or a bad id). */
 export async function getDeliveryEntry(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgLookup,
   id: string,
-  mode?: WebhookMode,
 ): Promise<Deno.KvEntry<DeliveryRecord> | null> {
+  if (!isId("whd", id)) return null;
   const entry = await kv.get<DeliveryRecord>(["webhook_deliveries", id]);
-  const d = entry.value;
-  return d && d.orgId === orgId && (!mode || d.mode === mode)
-    ? entry as Deno.KvEntry<DeliveryRecord>
-    : null;
+  return entry.value && inScope(entry.value, scope) ? entry as Deno.KvEntry<DeliveryRecord> : null;
 }
 
 /** Filters of the delivery list. */
 export interface DeliveryFilter {
-  mode?: WebhookMode;
   status?: DeliveryStatus;
   endpointId?: string;
   eventId?: string;
 }
 
-/** An organization's deliveries, newest first, filtered. */
+/**
+ * The deliveries of one organization and mode, newest first, filtered (read from that mode's
+ * index, or from the event's index when filtered by event).
+ */
 export async function listDeliveries(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgMode,
   filter: DeliveryFilter = {},
 ): Promise<DeliveryRecord[]> {
   const ids: string[] = [];
@@ -77,10 +81,8 @@ export async function listDeliveries(
       const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", filter.eventId] })
     ) ids.push(e.value);
   } else {
-    const index = kv.list<string>({ prefix: ["webhook_deliveries_by_org", orgId] }, {
-      reverse: true,
-    });
-    for await (const e of index) ids.push(e.value);
+    const prefix = ["webhook_deliveries_by_org", scope.orgId, scope.mode];
+    for await (const e of kv.list<string>({ prefix }, { reverse: true })) ids.push(e.value);
   }
   const out: DeliveryRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
@@ -88,8 +90,7 @@ export async function listDeliveries(
       ids.slice(i, i + 10).map((id) => ["webhook_deliveries", id]),
     );
     for (const { value: d } of batch) {
-      if (!d || d.orgId !== orgId) continue;
-      if (filter.mode && d.mode !== filter.mode) continue;
+      if (!d || !inScope(d, scope)) continue;
       if (filter.status && d.status !== filter.status) continue;
       if (filter.endpointId && d.endpointId !== filter.endpointId) continue;
       out.push(d);
@@ -159,12 +160,11 @@ function addManualTry(
 /** Manual retry of one delivery: 409 CONFLICT while delivering, 409 WEBHOOK_PAYLOAD_EXPIRED after retention. */
 export async function retryDelivery(
   deps: AppDeps,
-  orgId: string,
+  scope: OrgLookup,
   id: string,
-  mode?: WebhookMode,
 ): Promise<DeliveryRecord> {
   for (;;) {
-    const entry = await getDeliveryEntry(deps.kv, orgId, id, mode);
+    const entry = await getDeliveryEntry(deps.kv, scope, id);
     if (!entry) throw new ApiError(404, "NOT_FOUND", "No such webhook delivery.");
     const now = deps.clock.now();
     refuseUnlessRetryable(entry.value, now);
@@ -181,7 +181,7 @@ export async function retryDelivery(
  */
 export async function replayEventDeliveries(
   deps: AppDeps,
-  orgId: string,
+  scope: OrgLookup,
   eventId: string,
 ): Promise<DeliveryRecord[]> {
   for (;;) {
@@ -189,7 +189,7 @@ export async function replayEventDeliveries(
     for await (
       const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })
     ) {
-      const entry = await getDeliveryEntry(deps.kv, orgId, e.value);
+      const entry = await getDeliveryEntry(deps.kv, scope, e.value);
       if (entry) entries.push(entry);
     }
     const now = deps.clock.now();

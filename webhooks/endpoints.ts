@@ -3,7 +3,8 @@
  * sealed at rest with the server key (AES-256-GCM, bound to the endpoint id), revealed on
  * request, rotated with the old secret still signing for 24 hours.
  */
-import { newId } from "../lib/core/ids.ts";
+import { isId, newId } from "../lib/core/ids.ts";
+import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { EVENT_TYPES, type EventType } from "../lib/events/events.ts";
 import { generateSigningSecret } from "./signing.ts";
@@ -66,38 +67,34 @@ export async function createEndpoint(
   const result = await deps.kv.atomic()
     .check({ key: ["webhook_endpoints", id], versionstamp: null })
     .set(["webhook_endpoints", id], endpoint)
-    .set(["webhook_endpoints_by_org", orgId, id], id)
+    .set(["webhook_endpoints_by_org", orgId, mode, id], id)
     .commit();
   if (!result.ok) throw new Error("webhook endpoint id collision; retry");
   return { endpoint, signingSecret };
 }
 
-/** Reads an endpoint entry of an organization (null for another organization's). */
+/** Reads an endpoint entry in `scope` (null for another organization's or mode's, or a bad id). */
 export async function getEndpointEntry(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgLookup,
   id: string,
 ): Promise<Deno.KvEntry<EndpointRecord> | null> {
+  if (!isId("whe", id)) return null;
   const entry = await kv.get<EndpointRecord>(["webhook_endpoints", id]);
-  return entry.value && entry.value.orgId === orgId ? entry as Deno.KvEntry<EndpointRecord> : null;
+  return entry.value && inScope(entry.value, scope) ? entry as Deno.KvEntry<EndpointRecord> : null;
 }
 
-/** An organization's endpoints, newest first; only one mode when given. */
-export async function listEndpoints(
-  kv: Deno.Kv,
-  orgId: string,
-  mode?: WebhookMode,
-): Promise<EndpointRecord[]> {
+/** The endpoints of one organization and mode, newest first (read from that mode's index). */
+export async function listEndpoints(kv: Deno.Kv, scope: OrgMode): Promise<EndpointRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["webhook_endpoints_by_org", orgId] })) {
-    ids.push(e.value);
-  }
+  const prefix = ["webhook_endpoints_by_org", scope.orgId, scope.mode];
+  for await (const e of kv.list<string>({ prefix })) ids.push(e.value);
   const out: EndpointRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
     const batch = await kv.getMany<EndpointRecord[]>(
       ids.slice(i, i + 10).map((id) => ["webhook_endpoints", id]),
     );
-    for (const e of batch) if (e.value && (!mode || e.value.mode === mode)) out.push(e.value);
+    for (const e of batch) if (e.value && inScope(e.value, scope)) out.push(e.value);
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
@@ -105,12 +102,12 @@ export async function listEndpoints(
 /** Applies a partial update, re-checking the record read; null when it is gone. */
 export async function updateEndpoint(
   deps: Pick<AppDeps, "kv" | "clock">,
-  orgId: string,
+  scope: OrgLookup,
   id: string,
   patch: Partial<EndpointInput>,
 ): Promise<EndpointRecord | null> {
   for (;;) {
-    const entry = await getEndpointEntry(deps.kv, orgId, id);
+    const entry = await getEndpointEntry(deps.kv, scope, id);
     if (!entry) return null;
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const updated: EndpointRecord = {
@@ -126,12 +123,16 @@ export async function updateEndpoint(
  * Deletes an endpoint and its keys. Deliveries stay as history; pending ones end `failed`
  * (`endpoint_gone`) when the worker finds the endpoint missing.
  */
-export async function deleteEndpoint(kv: Deno.Kv, orgId: string, id: string): Promise<boolean> {
-  const entry = await getEndpointEntry(kv, orgId, id);
+export async function deleteEndpoint(
+  kv: Deno.Kv,
+  scope: OrgLookup,
+  id: string,
+): Promise<boolean> {
+  const entry = await getEndpointEntry(kv, scope, id);
   if (!entry) return false;
   const op = kv.atomic().check(entry)
     .delete(entry.key)
-    .delete(["webhook_endpoints_by_org", orgId, id]);
+    .delete(["webhook_endpoints_by_org", entry.value.orgId, entry.value.mode, id]);
   for await (const k of kv.list<string>({ prefix: ["webhook_keys_by_endpoint", id] })) {
     op.delete(k.key).delete(["webhook_keys", k.value]);
   }
@@ -141,11 +142,11 @@ export async function deleteEndpoint(kv: Deno.Kv, orgId: string, id: string): Pr
 /** Replaces the signing secret; the old one keeps signing for 24 h. Returns the new secret. */
 export async function rotateSigningSecret(
   deps: Pick<AppDeps, "kv" | "keys" | "clock" | "random">,
-  orgId: string,
+  scope: OrgLookup,
   id: string,
 ): Promise<{ endpoint: EndpointRecord; signingSecret: string } | null> {
   for (;;) {
-    const entry = await getEndpointEntry(deps.kv, orgId, id);
+    const entry = await getEndpointEntry(deps.kv, scope, id);
     if (!entry) return null;
     const now = deps.clock.now();
     const signingSecret = generateSigningSecret(deps.random);

@@ -1,35 +1,33 @@
 /**
  * Reads of the event records written by `lib/events/events.ts`, as the webhooks API and dashboard
- * list them: per organization and mode, newest first, optionally by type or session.
+ * list them: per organization and mode (from `["events_by_org", orgId, mode, …]`), newest first,
+ * optionally by type or session.
  */
 import { type EventRecord, type EventType, getEvent } from "../lib/events/events.ts";
 import { notFound } from "../lib/http/errors.ts";
-import type { WebhookMode } from "./model.ts";
+import { isId } from "../lib/core/ids.ts";
+import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 
 /** Filters of the event list. */
 export interface EventFilter {
-  mode?: WebhookMode;
   type?: EventType;
   sessionId?: string;
 }
 
-/** The organization's events, newest first. */
+/** The events of one organization and mode, newest first. */
 export async function listOrgEvents(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgMode,
   filter: EventFilter = {},
 ): Promise<EventRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["events_by_org", orgId] }, { reverse: true })) {
-    ids.push(e.value);
-  }
+  const prefix = ["events_by_org", scope.orgId, scope.mode];
+  for await (const e of kv.list<string>({ prefix }, { reverse: true })) ids.push(e.value);
   const out: EventRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
     const batch = await kv.getMany<EventRecord[]>(ids.slice(i, i + 10).map((id) => ["events", id]));
     for (const { value: e } of batch) {
-      if (
-        !e || (filter.mode && e.mode !== filter.mode) || (filter.type && e.type !== filter.type)
-      ) continue;
+      if (!e || !inScope(e, scope) || (filter.type && e.type !== filter.type)) continue;
       if (filter.sessionId && e.sessionId !== filter.sessionId) continue;
       out.push(e);
     }
@@ -37,14 +35,23 @@ export async function listOrgEvents(
   return out;
 }
 
-/** An event of the organization and mode, or 404. */
+/** An event in `scope`, or null (another organization's or mode's, or a malformed id). */
+export async function findEvent(
+  kv: Deno.Kv,
+  scope: OrgLookup,
+  id: string,
+): Promise<EventRecord | null> {
+  const event = isId("evt", id) ? await getEvent(kv, id) : null;
+  return event && inScope(event, scope) ? event : null;
+}
+
+/** An event in `scope`, or 404. */
 export async function requireEvent(
   kv: Deno.Kv,
-  orgId: string,
-  mode: WebhookMode | undefined,
+  scope: OrgLookup,
   id: string,
 ): Promise<EventRecord> {
-  const event = await getEvent(kv, id);
-  if (!event || event.orgId !== orgId || (mode && event.mode !== mode)) throw notFound("event");
+  const event = await findEvent(kv, scope, id);
+  if (!event) throw notFound("event");
   return event;
 }

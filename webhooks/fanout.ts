@@ -19,7 +19,7 @@ export async function endpointsForEvent(
   kv: Deno.Kv,
   event: EventRecord,
 ): Promise<EndpointRecord[]> {
-  const endpoints = await listEndpoints(kv, event.orgId, event.mode);
+  const endpoints = await listEndpoints(kv, { orgId: event.orgId, mode: event.mode });
   return endpoints.filter((e) =>
     e.enabled &&
     e.subscribedEventTypes.includes(event.type) &&

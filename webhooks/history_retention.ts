@@ -6,7 +6,8 @@
 import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
 import type { EventRecord } from "../lib/events/events.ts";
-import { payloadRetained } from "./deliveries.ts";
+import { MODES } from "../lib/core/org_mode.ts";
+import { deliveryByOrgKey, payloadRetained } from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
 
 /** Events and delivery history are kept this long. */
@@ -18,13 +19,15 @@ export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<
   const cutoff = now.getTime() - HISTORY_RETENTION_MS;
   let deleted = 0;
   for (const org of await listOrganizations(deps.kv)) {
-    const old = deps.kv.list<string>({
-      start: ["events_by_org", org.id],
-      end: ["events_by_org", org.id, cutoff + 1],
-    });
-    for await (const entry of old) {
-      if (deleted >= limit) return deleted;
-      if (await deleteEventHistory(deps, entry.value, now)) deleted++;
+    for (const mode of MODES) {
+      const old = deps.kv.list<string>({
+        start: ["events_by_org", org.id, mode],
+        end: ["events_by_org", org.id, mode, cutoff + 1],
+      });
+      for await (const entry of old) {
+        if (deleted >= limit) return deleted;
+        if (await deleteEventHistory(deps, entry.value, now)) deleted++;
+      }
     }
   }
   return deleted;
@@ -45,7 +48,7 @@ async function deleteEventHistory(deps: AppDeps, eventId: string, now: Date): Pr
   if (event.value) {
     const ms = new Date(event.value.createdAt).getTime();
     op.delete(event.key)
-      .delete(["events_by_org", event.value.orgId, ms, eventId])
+      .delete(["events_by_org", event.value.orgId, event.value.mode, ms, eventId])
       .delete(["events_by_session", event.value.sessionId, eventId]);
   }
   for (const entry of deliveries) await addDeliveryDeletes(kv, op, entry);
@@ -60,7 +63,7 @@ async function addDeliveryDeletes(
   const d = entry.value;
   op.check(entry)
     .delete(entry.key)
-    .delete(["webhook_deliveries_by_org", d.orgId, new Date(d.createdAt).getTime(), d.id])
+    .delete(deliveryByOrgKey(d))
     .delete(["webhook_deliveries_by_event", d.eventId, d.id])
     .delete(["webhook_deliveries_open", d.id]);
   if (d.payloadExpiresAt) {

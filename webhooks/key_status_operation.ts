@@ -26,8 +26,10 @@ export function keyStatusOperation(status: "active" | "inactive") {
       const deps = c.var.deps;
       const { orgId, mode } = caller(c);
       const key = await getEncryptionKey(deps.kv, orgId, params.id);
-      const endpoint = key ? await getEndpointEntry(deps.kv, orgId, key.endpointId) : null;
-      if (!key || endpoint?.value.mode !== mode) throw notFound("encryption key");
+      const endpoint = key
+        ? await getEndpointEntry(deps.kv, { orgId, mode }, key.endpointId)
+        : null;
+      if (!key || !endpoint) throw notFound("encryption key");
       const updated = await setEncryptionKeyStatus(deps, orgId, params.id, status);
       if (!updated) throw notFound("encryption key");
       deps.logger.info(`webhook_key.${verb}d`, { key_id: params.id });

@@ -2,10 +2,11 @@
  * Stored records and fixed numbers of the webhooks layer (SPEC §7).
  *
  * KV keys:
- * - `["webhook_endpoints", id]` → `EndpointRecord`; `["webhook_endpoints_by_org", orgId, id]` → id
+ * - `["webhook_endpoints", id]` → `EndpointRecord`;
+ *   `["webhook_endpoints_by_org", orgId, mode, id]` → id
  * - `["webhook_keys", id]` → `EncryptionKeyRecord`; `["webhook_keys_by_endpoint", endpointId, id]` → id
  * - `["webhook_deliveries", id]` → `DeliveryRecord`;
- *   `["webhook_deliveries_by_org", orgId, createdAtMs, id]` and
+ *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]` and
  *   `["webhook_deliveries_by_event", eventId, id]` → id;
  *   `["webhook_payload_expiry", expiresAtMs, id]` → id (retention sweep)
  * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)

@@ -2,22 +2,20 @@
  * Cursor pagination of SPEC §2 over an in-memory, newest-first list: `limit` 1–100 (default 10),
  * `starting_after=<id>` continues after that item, an unknown cursor is `400 INVALID_REQUEST`.
  */
-import { z } from "@hono/zod-openapi";
 import { ApiError } from "../lib/http/errors.ts";
 import type { Pagination } from "../lib/http/envelope.ts";
+import { DEFAULT_LIMIT, limitSchema, startingAfterSchema } from "../lib/http/list_params.ts";
 
-/** Query fields shared by every list. */
-export const listQueryFields = {
-  limit: z.coerce.number().int().min(1).max(100).default(10).openapi({ example: 10 }),
-  starting_after: z.string().max(100).optional(),
-};
+/** Query fields shared by every list (`limit` in decimal digits, docs/api.md). */
+export const listQueryFields = { limit: limitSchema, starting_after: startingAfterSchema };
 
-/** One page of `items` (each with an `id`). */
+/** One page of `items` (each with an `id`); `limit` absent means 10. */
 export function paginate<T extends { id: string }>(
   items: T[],
-  limit: number,
+  requestedLimit: number | undefined,
   startingAfter: string | undefined,
 ): { page: T[]; pagination: Pagination } {
+  const limit = requestedLimit ?? DEFAULT_LIMIT;
   let start = 0;
   if (startingAfter) {
     const index = items.findIndex((item) => item.id === startingAfter);

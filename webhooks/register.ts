@@ -52,8 +52,9 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
 }
 
 registerEventFanout(fanOutEvent);
-// A session may name an endpoint of its organization (deliveries also need the same mode).
-registerWebhookEndpointLookup(async (kv, orgId, endpointId) =>
-  (await getEndpointEntry(kv, orgId, endpointId)) !== null
+// A session may name an endpoint of its organization and mode (the fan-out delivers an event only
+// to endpoints of its mode, so another mode's endpoint would silently receive nothing).
+registerWebhookEndpointLookup(async (kv, scope, endpointId) =>
+  (await getEndpointEntry(kv, scope, endpointId)) !== null
 );
 registerBackgroundWork("webhooks", startWebhookWorker);

@@ -42,6 +42,9 @@ export function checkWebhookUrl(text: string, devMode: boolean): UrlCheck {
     return invalid("url must be an absolute https:// URL.");
   }
   if (url.username || url.password) return invalid("url must not contain credentials.");
+  if (url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+    return invalid(`url must be at most ${MAX_WEBHOOK_URL_LENGTH} characters once serialized.`);
+  }
   const host = bareHost(url.hostname);
   const loopback = isLoopbackHost(host);
   if (url.protocol === "http:" && !(devMode && loopback)) {

@@ -7,7 +7,7 @@
  * The stored record never holds claims (SPEC §9): `data` is scrubbed; the full payload exists
  * only inside the fan-out, which stores it encrypted per endpoint.
  *
- * Keys: `["events", id]`, `["events_by_org", orgId, createdAtMs, id]`,
+ * Keys: `["events", id]`, `["events_by_org", orgId, mode, createdAtMs, id]`,
  * `["events_by_session", sessionId, id]`.
  */
 import { newId } from "../core/ids.ts";
@@ -120,7 +120,7 @@ export async function addEventToCommit(
     sequence: now.getTime() * 1000 + (sequenceCounter++ % 1000),
   };
   op.set(["events", record.id], record)
-    .set(["events_by_org", record.orgId, now.getTime(), record.id], record.id)
+    .set(["events_by_org", record.orgId, record.mode, now.getTime(), record.id], record.id)
     .set(["events_by_session", record.sessionId, record.id], record.id);
   if (fanout) await fanout(deps, op, record, eventPayload(record, input.data));
   return record;

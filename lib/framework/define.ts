@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { ComponentChildren, FunctionComponent } from "preact";
 import type { z } from "zod";
 import type { AppDeps } from "../deps.ts";
-import type { ApiKeyRecord, Scope } from "../api_keys/api_keys.ts";
+import type { ApiKeyRecord, KeyMode, Scope } from "../api_keys/api_keys.ts";
 import type { DashboardAuth } from "../accounts/dashboard_sessions.ts";
 import type { Organization, Role } from "../accounts/organizations.ts";
 
@@ -21,6 +21,8 @@ export interface AppVariables {
   /** The organization of a `/organizations/:slug` page and the user's role in it. */
   org?: Organization;
   role?: Role;
+  /** The mode an organization page shows (the dashboard's test / live switch). */
+  dashboardMode?: KeyMode;
   /** The client's address (socket, or the first forwarded hop behind a trusted proxy). */
   clientIp: string;
 }

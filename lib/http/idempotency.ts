@@ -7,7 +7,9 @@
  *
  * The stored response may hold a one-shot secret (a session's cancel token), so it is kept
  * sealed (AES-256-GCM under the server key) and expires with the record.
- * Key: `["idempotency", orgId, keyHash]` → {@link IdempotencyRecord}.
+ * Key: `["idempotency", orgId, mode, keyHash]` → {@link IdempotencyRecord}: keys are per
+ * organization AND mode, so a test key's `Idempotency-Key` never replays its (test) object to a
+ * live key (docs/api.md, "Idempotency").
  */
 import type { AppContext } from "../framework/define.ts";
 import { ApiError } from "./errors.ts";
@@ -43,7 +45,7 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /**
- * Runs `produce` at most once per `Idempotency-Key` of the caller's organization; without the
+ * Runs `produce` at most once per `Idempotency-Key` of the caller's organization and mode; without the
  * header it just runs. `operation` names the endpoint (e.g. `POST /v1/sessions`), `request` is
  * what makes two calls "the same" (the parsed body and query). `produce` returns the envelope.
  */
@@ -63,8 +65,9 @@ export async function withIdempotency(
     );
   }
   const { kv, keys, clock } = c.var.deps;
-  const orgId = c.var.apiKey!.orgId;
-  const key = ["idempotency", orgId, await keys.hash(`${operation}:${header}`, "idempotency")];
+  const { orgId, mode } = c.var.apiKey!;
+  const hash = await keys.hash(`${operation}:${header}`, "idempotency");
+  const key = ["idempotency", orgId, mode, hash];
   const fingerprint = await sha256Hex(JSON.stringify([operation, request ?? null]));
   const existing = await kv.get<IdempotencyRecord>(key);
   if (existing.value && !isStale(existing.value, clock.now())) {

@@ -3,11 +3,14 @@
  * trend, from monotonic `KvU64` counters added to the same commit as each state change. `sum`
  * mutations never conflict, so counting costs no retries and stays exact under races.
  *
- * Keys: `["session_counters", orgId, metric]` and `["session_daily", orgId, "YYYY-MM-DD", metric]`.
+ * Keys, per organization AND mode (test and live are counted apart):
+ * `["session_counters", orgId, mode, metric]` and
+ * `["session_daily", orgId, mode, "YYYY-MM-DD", metric]`.
  * Current counts are differences of monotonic counters:
  * created = created_total − claimed − ended_from_created;
  * in_progress = claimed − ended_from_in_progress.
  */
+import type { OrgMode } from "../core/org_mode.ts";
 import type { SessionRecord, SessionStatus } from "./types.ts";
 
 /** Days in the trend. */
@@ -18,13 +21,13 @@ type DailyMetric = typeof DAILY_METRICS[number];
 
 /** Counts a new session in `op`. */
 export function countSessionCreated(op: Deno.AtomicOperation, session: SessionRecord): void {
-  op.sum(["session_counters", session.orgId, "created_total"], 1n);
-  addDaily(op, session.orgId, session.createdAt, "created");
+  op.sum(["session_counters", session.orgId, session.mode, "created_total"], 1n);
+  addDaily(op, session, session.createdAt, "created");
 }
 
 /** Counts the first claim (`created` → `in_progress`) in `op`. */
 export function countSessionClaimed(op: Deno.AtomicOperation, session: SessionRecord): void {
-  op.sum(["session_counters", session.orgId, "claimed"], 1n);
+  op.sum(["session_counters", session.orgId, session.mode, "claimed"], 1n);
 }
 
 /** Counts a terminal transition in `op`; `before` is the status the session left. */
@@ -33,7 +36,7 @@ export function countSessionEnded(
   before: SessionStatus,
   after: SessionRecord,
 ): void {
-  const counters = ["session_counters", after.orgId] as const;
+  const counters = ["session_counters", after.orgId, after.mode] as const;
   op.sum([...counters, `ended_from_${before}`], 1n);
   op.sum([...counters, after.status], 1n);
   const daily: DailyMetric = after.status === "completed"
@@ -42,14 +45,19 @@ export function countSessionEnded(
     ? "expired"
     : "cancelled";
   if (after.status === "completed") op.sum([...counters, daily], 1n);
-  addDaily(op, after.orgId, after.updatedAt, daily);
+  addDaily(op, after, after.updatedAt, daily);
 }
 
-function addDaily(op: Deno.AtomicOperation, orgId: string, at: string, metric: DailyMetric): void {
-  op.sum(["session_daily", orgId, at.slice(0, 10), metric], 1n);
+function addDaily(
+  op: Deno.AtomicOperation,
+  session: SessionRecord,
+  at: string,
+  metric: DailyMetric,
+): void {
+  op.sum(["session_daily", session.orgId, session.mode, at.slice(0, 10), metric], 1n);
 }
 
-/** The overview of an organization's sessions. */
+/** The overview of the sessions of one organization and mode. */
 export interface SessionsOverview {
   total: number;
   by_status: Record<SessionStatus, number>;
@@ -61,24 +69,25 @@ export interface SessionsOverview {
 /** Reads the overview at `now` (the trend ends with today, UTC). */
 export async function getSessionsOverview(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgMode,
   now: Date,
 ): Promise<SessionsOverview> {
+  const { orgId, mode } = scope;
   const counters = new Map<string, number>();
-  for await (const e of kv.list<Deno.KvU64>({ prefix: ["session_counters", orgId] })) {
-    counters.set(String(e.key[2]), Number(e.value.value));
+  for await (const e of kv.list<Deno.KvU64>({ prefix: ["session_counters", orgId, mode] })) {
+    counters.set(String(e.key[3]), Number(e.value.value));
   }
   const n = (k: string) => counters.get(k) ?? 0;
   const days = trendDays(now);
   const daily = new Map(days.map((d) => [d, emptyDay(d)]));
   for await (
     const e of kv.list<Deno.KvU64>({
-      start: ["session_daily", orgId, days[0]],
-      end: ["session_daily", orgId, days.at(-1)! + "\uffff"],
+      start: ["session_daily", orgId, mode, days[0]],
+      end: ["session_daily", orgId, mode, days.at(-1)! + "\uffff"],
     })
   ) {
-    const row = daily.get(String(e.key[2]));
-    if (row) row[e.key[3] as DailyMetric] = Number(e.value.value);
+    const row = daily.get(String(e.key[3]));
+    if (row) row[e.key[4] as DailyMetric] = Number(e.value.value);
   }
   return {
     total: n("created_total"),

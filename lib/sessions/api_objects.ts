@@ -134,15 +134,10 @@ export const includeAttemptsSchema = z.enum(["true", "false"]).optional().openap
   description: "`true` adds the `attempts` array (newest first).",
 });
 
-/** `limit` query parameter (1–100, default 10). */
-export const limitSchema = z.coerce.number().int().min(1).max(100).optional().openapi({
-  type: "integer",
-  minimum: 1,
-  maximum: 100,
-  description: "Page size, 1–100 (default 10).",
-});
+/** `limit` query parameter (decimal 1–100, default 10). */
+export { limitSchema } from "../http/list_params.ts";
 
-/** The `{id}` path parameter (an unknown or malformed id is 404). */
+/** The `{id}` path parameter (an unknown, malformed or oversized id is 404). */
 export const sessionIdParamsSchema = z.object({
-  id: z.string().max(200).openapi({ param: { name: "id", in: "path" }, example: "vs_…" }),
+  id: z.string().openapi({ param: { name: "id", in: "path" }, example: "vs_…" }),
 });

@@ -1,11 +1,14 @@
 /**
- * `GET /v1/sessions/attempts`: an organization's attempts across sessions, newest first, with
- * the `session_id` and `status` filters and cursor pagination.
+ * `GET /v1/sessions/attempts`: the attempts of one organization and mode across sessions, newest
+ * first (read from `["attempts_by_org", orgId, mode, …]`), with the `session_id` and `status`
+ * filters and cursor pagination.
  */
 import type { AppDeps } from "../deps.ts";
+import { isId } from "../core/ids.ts";
+import { inScope, type OrgMode } from "../core/org_mode.ts";
 import { getAttempt, listSessionAttempts } from "./attempts.ts";
 import { expireDueSessions } from "./expiry_sweep.ts";
-import { InvalidCursorError, type Page } from "./sessions.ts";
+import { InvalidCursorError, type Page, readSession, UnknownFilterError } from "./sessions.ts";
 import { type AttemptRecord, type AttemptStatus, sessionKeys } from "./types.ts";
 
 /** Filters and page of the attempt list. */
@@ -16,22 +19,30 @@ export interface AttemptListQuery {
   startingAfter?: string;
 }
 
-/** Lists attempts newest first; throws {@link InvalidCursorError}. */
+/**
+ * Lists attempts newest first. Throws {@link InvalidCursorError}, and {@link UnknownFilterError}
+ * when `session_id` names no session of this organization and mode.
+ */
 export async function listOrgAttempts(
   deps: AppDeps,
-  orgId: string,
+  scope: OrgMode,
   query: AttemptListQuery,
 ): Promise<Page<AttemptRecord>> {
   // Attempts of sessions past their expiry end with `session_expired` before they are read.
   await expireDueSessions(deps, { limit: 200 });
-  const cursor = query.startingAfter ? await getAttempt(deps.kv, query.startingAfter) : null;
-  if (query.startingAfter && (!cursor || cursor.orgId !== orgId)) {
+  if (query.sessionId && !await readSession(deps, query.sessionId, scope)) {
+    throw new UnknownFilterError("session_id", "session");
+  }
+  const cursor = query.startingAfter && isId("va", query.startingAfter)
+    ? await getAttempt(deps.kv, query.startingAfter)
+    : null;
+  if (query.startingAfter && (!cursor || !inScope(cursor, scope))) {
     throw new InvalidCursorError(query.startingAfter);
   }
   const matches = (a: AttemptRecord) =>
-    a.orgId === orgId && (!query.status || a.status === query.status);
+    inScope(a, scope) && (!query.status || a.status === query.status);
   if (query.sessionId) return await pageOfSession(deps.kv, query, cursor, matches);
-  const prefix = ["attempts_by_org", orgId];
+  const prefix = ["attempts_by_org", scope.orgId, scope.mode];
   const selector: Deno.KvListSelector = cursor
     ? { prefix, end: sessionKeys.attemptByOrg(cursor) as unknown as Deno.KvKey }
     : { prefix };

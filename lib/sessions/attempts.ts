@@ -82,6 +82,7 @@ export async function createAttempt(
       id: newId("va", deps.random),
       sessionId,
       orgId: state.session.orgId,
+      mode: state.session.mode,
       status: "in_progress",
       failureCode: null,
       riskScore: null,

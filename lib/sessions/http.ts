@@ -9,7 +9,7 @@ import { isId } from "../core/ids.ts";
 import { CancelTokenError } from "./cancel_tokens.ts";
 import { ConsentError } from "./consent.ts";
 import { ShareFieldError } from "./share_fields.ts";
-import { InvalidCursorError } from "./sessions.ts";
+import { InvalidCursorError, UnknownFilterError } from "./sessions.ts";
 import { SessionStateError } from "./types.ts";
 
 /** Maps a sessions-layer error to an {@link ApiError}; anything else is rethrown as is. */
@@ -27,6 +27,11 @@ export function toApiError(error: unknown): unknown {
   if (error instanceof InvalidCursorError) {
     return new ApiError(400, "INVALID_REQUEST", error.message, {
       hint: "Pass the id of an item from a previous page of the same list.",
+    });
+  }
+  if (error instanceof UnknownFilterError) {
+    return new ApiError(404, "NOT_FOUND", error.message, {
+      hint: "Filter by the id of an object your key can read (same organization and mode).",
     });
   }
   if (error instanceof SessionStateError) return stateError(error);

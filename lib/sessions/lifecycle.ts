@@ -14,6 +14,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { addEventToCommit } from "../events/events.ts";
+import { inScope, type OrgLookup } from "../core/org_mode.ts";
 import { countSessionClaimed, countSessionEnded } from "./analytics.ts";
 import {
   type AttemptRecord,
@@ -171,17 +172,18 @@ export interface CancelResult {
  * authorised). Idempotent: a terminal session is returned unchanged with `cancelled: false`;
  * a session past its expiry is expired instead. The reason is `cancelled_after_failed_attempt`
  * when an attempt already failed, else `cancelled`. Returns null when the session does not
- * exist or belongs to another organization (`orgId` given).
+ * exist or is outside `scope` (another organization's, or another mode's: a test key can never
+ * end a live session nor make it send a live webhook).
  */
 export async function cancelSession(
   deps: AppDeps,
   sessionId: string,
-  options: { by: CancelledBy; orgId?: string },
+  options: { by: CancelledBy; scope: OrgLookup | "public" },
 ): Promise<CancelResult | null> {
   return await retryOnConflict(async () => {
     const state = await readSessionState(deps.kv, sessionId);
     const session = state.entry.value;
-    if (!session || (options.orgId && session.orgId !== options.orgId)) return null;
+    if (!session || (options.scope !== "public" && !inScope(session, options.scope))) return null;
     if (isExpiryDue(session, deps.clock.now())) {
       return { session: (await expireSession(deps, sessionId))!, cancelled: false };
     }

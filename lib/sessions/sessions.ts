@@ -6,6 +6,7 @@
 import type { AppDeps } from "../deps.ts";
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import { isId, newId, randomToken } from "../core/ids.ts";
+import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
@@ -75,16 +76,18 @@ export async function getSessionRecord(kv: Deno.Kv, id: string): Promise<Session
 }
 
 /**
- * Reads a session, expiring it first when its 60 minutes have passed. With `orgId`, another
- * organization's session reads as null (the API answers 404).
+ * Reads a session, expiring it first when its 60 minutes have passed. With a scope, another
+ * organization's or another mode's session reads as null (the API answers 404). Without one
+ * (the public verify surface, addressed by session id alone) any session is read.
  */
 export async function readSession(
   deps: AppDeps,
   id: string,
-  orgId?: string,
+  scope?: OrgLookup,
 ): Promise<SessionRecord | null> {
+  if (!isId("vs", id)) return null;
   const session = await getSessionRecord(deps.kv, id);
-  if (!session || (orgId !== undefined && session.orgId !== orgId)) return null;
+  if (!session || (scope && !inScope(session, scope))) return null;
   return isExpiryDue(session, deps.clock.now()) ? await expireSession(deps, id) : session;
 }
 
@@ -109,6 +112,18 @@ export interface SessionListQuery {
   startingAfter?: string;
 }
 
+/**
+ * A list filter names an object that does not exist for this key (another organization's or
+ * mode's, or none at all): the API answers 404 `NOT_FOUND` naming the field.
+ */
+export class UnknownFilterError extends Error {
+  /** Creates the error for the filter `field`. */
+  constructor(readonly field: string, what: string) {
+    super(`${field} names no ${what} of this organization in this mode.`);
+    this.name = "UnknownFilterError";
+  }
+}
+
 /** The `starting_after` cursor names no session of the organization. */
 export class InvalidCursorError extends Error {
   /** Creates the error for the unknown cursor. */
@@ -125,25 +140,28 @@ export interface Page<T> {
 }
 
 /**
- * Lists an organization's sessions newest first. Sessions past their expiry are expired before
+ * Lists the sessions of one organization and mode newest first, from the index of that mode. Sessions past their expiry are expired before
  * the page is read, so a status filter never returns a stale `created` / `in_progress` one.
  * Throws {@link InvalidCursorError}.
  */
 export async function listSessions(
   deps: AppDeps,
-  orgId: string,
+  scope: OrgMode,
   query: SessionListQuery,
 ): Promise<Page<SessionRecord>> {
   await expireDueSessions(deps, { limit: 200 });
+  const { orgId, mode } = scope;
   const prefix: Deno.KvKey = query.status
-    ? ["sessions_by_org_status", orgId, query.status]
-    : ["sessions_by_org", orgId];
+    ? ["sessions_by_org_status", orgId, mode, query.status]
+    : ["sessions_by_org", orgId, mode];
   let upper: Deno.KvKey | null = query.createdTo
     ? [...prefix, query.createdTo.getTime() + 1]
     : null;
   if (query.startingAfter) {
-    const cursor = await getSessionRecord(deps.kv, query.startingAfter);
-    if (!cursor || cursor.orgId !== orgId) throw new InvalidCursorError(query.startingAfter);
+    const cursor = isId("vs", query.startingAfter)
+      ? await getSessionRecord(deps.kv, query.startingAfter)
+      : null;
+    if (!cursor || !inScope(cursor, scope)) throw new InvalidCursorError(query.startingAfter);
     const cursorMs = Date.parse(cursor.createdAt);
     if (!upper || cursorMs < (upper[upper.length - 1] as number)) {
       upper = [...prefix, cursorMs, cursor.id];
@@ -173,10 +191,13 @@ export async function listSessions(
   return { items, hasMore };
 }
 
-/** Tells whether a webhook endpoint id belongs to an organization (registered by the webhooks layer). */
+/**
+ * Tells whether a webhook endpoint id names an endpoint of an organization in a mode (registered
+ * by the webhooks layer).
+ */
 export type WebhookEndpointLookup = (
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgMode,
   endpointId: string,
 ) => Promise<boolean>;
 
@@ -189,13 +210,14 @@ export function registerWebhookEndpointLookup(lookup: WebhookEndpointLookup): vo
 
 /**
  * True when `endpointId` is a well-formed `whe_` id and, once the webhooks layer registered its
- * lookup, an endpoint of the organization.
+ * lookup, an endpoint of the organization in the session's mode (an endpoint of the other mode
+ * would never receive the session's events).
  */
 export async function isUsableWebhookEndpoint(
   kv: Deno.Kv,
-  orgId: string,
+  scope: OrgMode,
   endpointId: string,
 ): Promise<boolean> {
   if (!isId("whe", endpointId)) return false;
-  return webhookEndpointLookup ? await webhookEndpointLookup(kv, orgId, endpointId) : true;
+  return webhookEndpointLookup ? await webhookEndpointLookup(kv, scope, endpointId) : true;
 }

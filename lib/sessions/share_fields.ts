@@ -182,9 +182,13 @@ export function parseRedirectUrl(input: string, devMode: boolean): string {
     throw fail("must be an absolute URL");
   }
   if (url.username || url.password) throw fail("must not contain credentials");
-  if (url.protocol === "https:") return input;
+  // Stored and returned in its WHATWG-serialized form, the form browsers will follow.
+  if (url.href.length > MAX_REDIRECT_URL_LENGTH) {
+    throw fail(`is longer than ${MAX_REDIRECT_URL_LENGTH} characters once serialized`);
+  }
+  if (url.protocol === "https:") return url.href;
   const loopback = url.hostname === "localhost" || url.hostname === "127.0.0.1";
-  if (url.protocol === "http:" && loopback && devMode) return input;
+  if (url.protocol === "http:" && loopback && devMode) return url.href;
   throw fail(
     url.protocol === "http:"
       ? "must use https:// (http:// is accepted only for localhost in development mode)"

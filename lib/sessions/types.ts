@@ -5,12 +5,14 @@
  *
  * KV keys (saaskit style, one aggregate per module):
  * - `["sessions", id]` → {@link SessionRecord}
- * - `["sessions_by_org", orgId, createdAtMs, id]` → id (newest-first lists)
- * - `["sessions_by_org_status", orgId, status, createdAtMs, id]` → id (status filter)
+ * - `["sessions_by_org", orgId, mode, createdAtMs, id]` → id (newest-first lists of one mode)
+ * - `["sessions_by_org_status", orgId, mode, status, createdAtMs, id]` → id (status filter)
  * - `["sessions_by_expiry", expiresAtMs, id]` → id (only while not terminal; the sweep)
  * - `["attempts", id]`, `["attempts_by_session", sessionId, id]`,
- *   `["attempts_by_org", orgId, createdAtMs, id]`
- * - `["consents", sessionId]`, `["cancel_tokens", sessionId]`, `["idempotency", orgId, keyHash]`
+ *   `["attempts_by_org", orgId, mode, createdAtMs, id]`
+ * - `["consents", sessionId]`, `["cancel_tokens", sessionId]`,
+ *   `["idempotency", orgId, mode, keyHash]`
+ * (Indexes written before the mode was part of them are rewritten by `lib/migrations.ts`.)
  * - `["sessions_to_minimise", endedAtMs, id]`, `["sessions_to_delete", endedAtMs, id]` (retention)
  */
 import type { KeyMode } from "../api_keys/api_keys.ts";
@@ -84,6 +86,8 @@ export interface AttemptRecord {
   id: string;
   sessionId: string;
   orgId: string;
+  /** The session's mode (copied, so attempt lists read one mode's index). */
+  mode: KeyMode;
   status: AttemptStatus;
   failureCode: string | null;
   riskScore: number | null;
@@ -130,14 +134,15 @@ export function attemptsRemaining(session: SessionRecord): number {
 /** KV key builders, so every module spells the keys the same way. */
 export const sessionKeys = {
   session: (id: string) => ["sessions", id] as const,
-  byOrg: (s: SessionRecord) => ["sessions_by_org", s.orgId, Date.parse(s.createdAt), s.id] as const,
+  byOrg: (s: SessionRecord) =>
+    ["sessions_by_org", s.orgId, s.mode, Date.parse(s.createdAt), s.id] as const,
   byOrgStatus: (s: SessionRecord, status: SessionStatus = s.status) =>
-    ["sessions_by_org_status", s.orgId, status, Date.parse(s.createdAt), s.id] as const,
+    ["sessions_by_org_status", s.orgId, s.mode, status, Date.parse(s.createdAt), s.id] as const,
   byExpiry: (s: SessionRecord) => ["sessions_by_expiry", Date.parse(s.expiresAt), s.id] as const,
   attempt: (id: string) => ["attempts", id] as const,
   attemptBySession: (a: AttemptRecord) => ["attempts_by_session", a.sessionId, a.id] as const,
   attemptByOrg: (a: AttemptRecord) =>
-    ["attempts_by_org", a.orgId, Date.parse(a.createdAt), a.id] as const,
+    ["attempts_by_org", a.orgId, a.mode, Date.parse(a.createdAt), a.id] as const,
   toMinimise: (s: SessionRecord) =>
     ["sessions_to_minimise", Date.parse(s.completedAt!), s.id] as const,
   toDelete: (s: SessionRecord) => ["sessions_to_delete", Date.parse(s.completedAt!), s.id] as const,

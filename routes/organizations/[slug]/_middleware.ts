@@ -1,10 +1,12 @@
 /**
  * Every `/organizations/:slug` page: requires a signed-in member of that organization and puts
- * the organization and the member's role on the context. Non-members see 404, not 403, so slugs
- * of other organizations are not confirmed.
+ * the organization, the member's role and the mode the dashboard shows (test or live data,
+ * `lib/accounts/dashboard_mode.ts`) on the context. Non-members see 404, not 403, so slugs of
+ * other organizations are not confirmed.
  */
 import { define } from "../../../lib/framework/define.ts";
 import { getMembership, getOrganizationBySlug } from "../../../lib/accounts/organizations.ts";
+import { dashboardMode } from "../../../lib/accounts/dashboard_mode.ts";
 
 export const handler = define.middleware(async function organizationAccess(c, next) {
   const auth = c.var.auth;
@@ -17,5 +19,9 @@ export const handler = define.middleware(async function organizationAccess(c, ne
   if (!org || !membership) return c.notFound();
   c.set("org", org);
   c.set("role", membership.role);
+  c.set(
+    "dashboardMode",
+    dashboardMode(c, c.var.deps.config.publicUrl.startsWith("https://")),
+  );
   await next();
 });

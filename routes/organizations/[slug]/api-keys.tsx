@@ -130,7 +130,9 @@ export default define.page<Data>(function ApiKeys({ data, state }) {
             {data.rows.map(({ key, usage }) => (
               <tr data-key-id={key.id}>
                 <td>{key.name}</td>
-                <td>{key.mode}</td>
+                <td>
+                  <span class={`badge badge-${key.mode}`}>{key.mode}</span>
+                </td>
                 <td>{key.scopes.join(", ")}</td>
                 <td>
                   <code>kk_{key.mode}_…{key.lastFour}</code>

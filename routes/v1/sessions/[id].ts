@@ -3,7 +3,6 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
 import { ok } from "../../../lib/http/envelope.ts";
 import { notFound } from "../../../lib/http/errors.ts";
-import { isId } from "../../../lib/core/ids.ts";
 import { readSession } from "../../../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
 import {
@@ -25,13 +24,12 @@ export const api = define.api({
     errors: [{
       status: 404,
       code: "NOT_FOUND",
-      when: "no session with this id in the organization",
+      when: "no session with this id in the key's organization and mode",
     }],
     async handler(c, { params, query }) {
       const deps = c.var.deps;
-      const session = isId("vs", params.id)
-        ? await readSession(deps, params.id, c.var.apiKey!.orgId)
-        : null;
+      const { orgId, mode } = c.var.apiKey!;
+      const session = await readSession(deps, params.id, { orgId, mode });
       if (!session) throw notFound("session");
       const attempts = query.include_attempts === "true"
         ? await listSessionAttempts(deps.kv, session.id)

@@ -12,7 +12,8 @@ export const api = define.api({
   GET: define.operation({
     summary: "List verification attempts",
     description:
-      "Attempts of the organization's sessions, newest first; filter by `session_id` and `status`.",
+      "Attempts of the organization's sessions in the key's mode, newest first; filter by " +
+      "`session_id` (404 when it names no session of this organization and mode) and `status`.",
     tags: ["Sessions"],
     operationId: "listAttempts",
     scope: "sessions:read",
@@ -24,11 +25,15 @@ export const api = define.api({
     }),
     response: attemptSchema,
     list: true,
-    errors: listQueryErrors,
+    errors: [
+      ...listQueryErrors,
+      { status: 404, code: "NOT_FOUND", when: "session_id names no session of this key" },
+    ],
     async handler(c, { query }) {
       const limit = query.limit ?? 10;
+      const { orgId, mode } = c.var.apiKey!;
       const page = await translatingErrors(() =>
-        listOrgAttempts(c.var.deps, c.var.apiKey!.orgId, {
+        listOrgAttempts(c.var.deps, { orgId, mode }, {
           sessionId: query.session_id,
           status: query.status,
           limit,

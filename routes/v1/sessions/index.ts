@@ -53,7 +53,8 @@ const createBody = z.object({
   }),
   share_fields: shareFieldsRequest,
   webhook_endpoint_id: z.string().nullable().optional().openapi({
-    description: "Deliver this session's events only to that endpoint.",
+    description:
+      "Deliver this session's events only to that endpoint (one of the key's mode; else 404).",
   }),
 }).strict().openapi("CreateSessionRequest");
 
@@ -88,9 +89,9 @@ export const api = define.api({
     errors: [
       ...shareFieldErrors,
       {
-        status: 400,
-        code: "INVALID_REQUEST",
-        when: "webhook_endpoint_id names no endpoint of the organization",
+        status: 404,
+        code: "NOT_FOUND",
+        when: "webhook_endpoint_id names no endpoint of the organization in the key's mode",
       },
       {
         status: 409,
@@ -112,11 +113,13 @@ export const api = define.api({
               ? parseRedirectUrl(body.redirect_url, deps.config.devMode)
               : null;
             const endpointId = body?.webhook_endpoint_id ?? null;
-            if (endpointId && !await isUsableWebhookEndpoint(deps.kv, key.orgId, endpointId)) {
+            const scope = { orgId: key.orgId, mode: key.mode };
+            if (endpointId && !await isUsableWebhookEndpoint(deps.kv, scope, endpointId)) {
               throw new ApiError(
-                400,
-                "INVALID_REQUEST",
-                "webhook_endpoint_id names no webhook endpoint of this organization.",
+                404,
+                "NOT_FOUND",
+                `webhook_endpoint_id names no webhook endpoint of this organization in ${key.mode} mode.`,
+                { hint: `Use the id of a ${key.mode} endpoint (GET /v1/webhooks/endpoints).` },
               );
             }
             const { session, cancelToken } = await createSession(deps, {
@@ -144,7 +147,7 @@ export const api = define.api({
   GET: define.operation({
     summary: "List verification sessions",
     description:
-      "Newest first. `created_from` / `created_to` are ISO 8601 and inclusive (a bare date " +
+      "Sessions of the key's mode, newest first. `created_from` / `created_to` are ISO 8601 and inclusive (a bare date " +
       "covers the whole UTC day). `starting_after` continues after that session.",
     tags: ["Sessions"],
     operationId: "listSessions",
@@ -169,7 +172,7 @@ export const api = define.api({
       }
       const limit = query.limit ?? 10;
       const page = await translatingErrors(() =>
-        listSessions(deps, c.var.apiKey!.orgId, {
+        listSessions(deps, { orgId: c.var.apiKey!.orgId, mode: c.var.apiKey!.mode }, {
           status: query.status,
           createdFrom,
           createdTo,

@@ -27,7 +27,10 @@ interface Data {
 
 async function load(c: AppContext): Promise<SessionRecord | null> {
   const id = c.req.param("id") ?? "";
-  return isId("vs", id) ? await readSession(c.var.deps, id, c.var.org!.id) : null;
+  // A detail page shows either mode (with its badge); the lists follow the dashboard's mode.
+  return isId("vs", id)
+    ? await readSession(c.var.deps, id, { orgId: c.var.org!.id, mode: "any" })
+    : null;
 }
 
 export const handler = define.handlers<Data>({
@@ -49,7 +52,10 @@ export const handler = define.handlers<Data>({
     if (form.action !== "cancel" || !roleAtLeast(c.var.role!, "admin")) {
       return c.text("Only admins and owners can cancel sessions.", 403);
     }
-    await cancelSession(c.var.deps, session.id, { by: "integrator", orgId: c.var.org!.id });
+    await cancelSession(c.var.deps, session.id, {
+      by: "integrator",
+      scope: { orgId: c.var.org!.id, mode: "any" },
+    });
     c.var.deps.logger.info("session.cancelled", {
       org_id: c.var.org!.id,
       session_id: session.id,
@@ -90,7 +96,9 @@ export default define.page<Data>(function SessionPage({ data, state }) {
             </>
           )}
           <dt>Mode</dt>
-          <dd>{s.mode}</dd>
+          <dd>
+            <span class={`badge badge-${s.mode}`}>{s.mode}</span>
+          </dd>
           <dt>Attempts used</dt>
           <dd>{s.attemptsUsed} (failed {s.failedAttempts} of 3)</dd>
           <dt>Same device only</dt>

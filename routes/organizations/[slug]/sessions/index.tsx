@@ -2,6 +2,7 @@
  * `/organizations/:slug/sessions`: the organization's verification sessions, newest first, with
  * status and creation-date filters and "older" pages. No personal data exists to show.
  */
+import { viewScope } from "../../../../lib/accounts/dashboard_mode.ts";
 import { define, page } from "../../../../lib/framework/define.ts";
 import { InvalidCursorError, listSessions } from "../../../../lib/sessions/sessions.ts";
 import {
@@ -45,7 +46,7 @@ export const handler = define.handlers<Data>({
     const filters = readFilters(url);
     const after = url.searchParams.get("after") ?? undefined;
     try {
-      const result = await listSessions(c.var.deps, c.var.org!.id, {
+      const result = await listSessions(c.var.deps, viewScope(c), {
         status: filters.status || undefined,
         createdFrom: filters.from ? new Date(`${filters.from}T00:00:00.000Z`) : undefined,
         createdTo: filters.to ? new Date(`${filters.to}T23:59:59.999Z`) : undefined,
@@ -123,7 +124,9 @@ export default define.page<Data>(function Sessions({ data, state }) {
                     <code>{s.id.slice(0, 15)}…</code>
                   </a>
                 </td>
-                <td>{s.mode}</td>
+                <td>
+                  <span class={`badge badge-${s.mode}`}>{s.mode}</span>
+                </td>
                 <td>{s.status}</td>
                 <td>
                   {s.outcome ?? "—"}

@@ -1,4 +1,5 @@
 /** `/organizations/:slug/webhooks/events`: recent events with their delivery counts and a replay button. */
+import { detailScope, viewScope } from "../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../lib/framework/define.ts";
 import { roleAtLeast } from "../../../../lib/accounts/organizations.ts";
 import type { EventRecord } from "../../../../lib/events/events.ts";
@@ -21,9 +22,9 @@ interface Data {
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
   const kv = c.var.deps.kv;
-  const events = (await listOrgEvents(kv, c.var.org!.id)).slice(0, 50);
+  const events = (await listOrgEvents(kv, viewScope(c))).slice(0, 50);
   const rows = await Promise.all(events.map(async (event) => {
-    const deliveries = await listDeliveries(kv, c.var.org!.id, { eventId: event.id });
+    const deliveries = await listDeliveries(kv, viewScope(c), { eventId: event.id });
     const counts: Record<string, number> = {};
     for (const d of deliveries) counts[d.status] = (counts[d.status] ?? 0) + 1;
     const statuses = Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") ||
@@ -46,7 +47,7 @@ export const handler = define.handlers<Data>({
     const form = await c.req.parseBody();
     try {
       const eventId = String(form.event_id ?? "");
-      const replayed = await replayEventDeliveries(c.var.deps, c.var.org!.id, eventId);
+      const replayed = await replayEventDeliveries(c.var.deps, detailScope(c), eventId);
       return page(await load(c, { message: `Event replayed to ${replayed.length} endpoint(s).` }), {
         status: 202,
       });
@@ -93,7 +94,9 @@ export default define.page<Data>(function Events({ data, state }) {
                   </a>
                 </td>
                 <td>{event.type}</td>
-                <td>{event.mode}</td>
+                <td>
+                  <span class={`badge badge-${event.mode}`}>{event.mode}</span>
+                </td>
                 <td>
                   <code>{event.sessionId.slice(0, 16)}…</code>
                 </td>

@@ -1,8 +1,9 @@
 /**
- * `/organizations/:slug/webhooks`: the organization's endpoints (both modes) — create one (its
+ * `/organizations/:slug/webhooks`: the organization's endpoints of the dashboard's mode — create one (its
  * signing secret is shown once), enable or disable, rotate the secret (the new one shown once),
  * delete. Admins and owners write; members read.
  */
+import { detailScope, viewScope } from "../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../lib/framework/define.ts";
 import { roleAtLeast } from "../../../../lib/accounts/organizations.ts";
 import { EVENT_TYPES, type EventType } from "../../../../lib/events/events.ts";
@@ -30,7 +31,7 @@ interface Data {
   error?: string;
 }
 
-const load = (c: AppContext) => listEndpoints(c.var.deps.kv, c.var.org!.id);
+const load = (c: AppContext) => listEndpoints(c.var.deps.kv, viewScope(c));
 
 async function create(
   c: AppContext,
@@ -56,7 +57,7 @@ async function create(
   if (error) return { endpoints: await load(c), error };
   const { endpoint, signingSecret } = await createEndpoint(deps, c.var.org!.id, mode, {
     name,
-    url,
+    url: urlCheck.ok ? urlCheck.url.href : url,
     subscribedEventTypes: types,
     retentionHours: retention,
   });
@@ -93,7 +94,7 @@ export const handler = define.handlers<Data>({
     }
     const id = String(form.endpoint_id ?? "");
     if (action === "rotate") {
-      const rotated = await rotateSigningSecret(deps, org.id, id);
+      const rotated = await rotateSigningSecret(deps, detailScope(c), id);
       if (rotated) {
         const secret = {
           label: `New signing secret of “${rotated.endpoint.name}” (the old one signs 24 h more)`,
@@ -103,9 +104,9 @@ export const handler = define.handlers<Data>({
       }
     }
     const done = action === "enable" || action === "disable"
-      ? await updateEndpoint(deps, org.id, id, { enabled: action === "enable" })
+      ? await updateEndpoint(deps, detailScope(c), id, { enabled: action === "enable" })
       : action === "delete"
-      ? await deleteEndpoint(deps.kv, org.id, id)
+      ? await deleteEndpoint(deps.kv, detailScope(c), id)
       : null;
     if (!done) {
       return page({ endpoints: await load(c), error: "No such endpoint or action." }, {
@@ -150,7 +151,9 @@ export default define.page<Data>(function Webhooks({ data, state }) {
                 <td>
                   <a href={`/organizations/${org.slug}/webhooks/endpoints/${e.id}`}>{e.name}</a>
                 </td>
-                <td>{e.mode}</td>
+                <td>
+                  <span class={`badge badge-${e.mode}`}>{e.mode}</span>
+                </td>
                 <td>
                   <code>{e.url}</code>
                 </td>
@@ -200,10 +203,22 @@ export default define.page<Data>(function Webhooks({ data, state }) {
             <fieldset>
               <legend>Mode (an endpoint receives the events of its mode only)</legend>
               <label class="check">
-                <input type="radio" name="mode" value="test" checked /> test
+                <input
+                  type="radio"
+                  name="mode"
+                  value="test"
+                  checked={state.dashboardMode !== "live"}
+                />{" "}
+                test
               </label>
               <label class="check">
-                <input type="radio" name="mode" value="live" /> live
+                <input
+                  type="radio"
+                  name="mode"
+                  value="live"
+                  checked={state.dashboardMode === "live"}
+                />{" "}
+                live
               </label>
             </fieldset>
             <fieldset>

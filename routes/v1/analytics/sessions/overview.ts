@@ -30,7 +30,9 @@ const overviewSchema = z.object({
 export const api = define.api({
   GET: define.operation({
     summary: "Sessions overview",
-    description: "Current counts by status and outcome, and a 14-day daily trend (UTC days).",
+    description:
+      "Current counts by status and outcome, and a 14-day daily trend (UTC days), of the key's " +
+      "mode only: a test key counts test sessions, a live key live ones.",
     tags: ["Analytics"],
     operationId: "getSessionsOverview",
     scope: "analytics:read",
@@ -38,7 +40,8 @@ export const api = define.api({
     async handler(c) {
       const deps = c.var.deps;
       await expireDueSessions(deps, { limit: 200 });
-      return ok(c, await getSessionsOverview(deps.kv, c.var.apiKey!.orgId, deps.clock.now()));
+      const { orgId, mode } = c.var.apiKey!;
+      return ok(c, await getSessionsOverview(deps.kv, { orgId, mode }, deps.clock.now()));
     },
   }),
 });

@@ -26,14 +26,20 @@ export const api = define.api({
     params: sessionIdParamsSchema,
     response: sessionSchema,
     errors: [
-      { status: 404, code: "NOT_FOUND", when: "no session with this id in the organization" },
+      {
+        status: 404,
+        code: "NOT_FOUND",
+        when: "no session with this id in the key's organization and mode",
+      },
       { status: 409, code: "CONFLICT", when: "the session changed too often to commit; retry" },
     ],
     async handler(c, { params }) {
       const deps = c.var.deps;
-      const orgId = c.var.apiKey!.orgId;
+      const { orgId, mode } = c.var.apiKey!;
       const result = isId("vs", params.id)
-        ? await translatingErrors(() => cancelSession(deps, params.id, { by: "integrator", orgId }))
+        ? await translatingErrors(() =>
+          cancelSession(deps, params.id, { by: "integrator", scope: { orgId, mode } })
+        )
         : null;
       if (!result) throw notFound("session");
       if (result.cancelled) {

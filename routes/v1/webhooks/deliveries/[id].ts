@@ -21,8 +21,7 @@ export const api = define.api({
     }],
     async handler(c, { params }) {
       const deps = c.var.deps;
-      const { orgId, mode } = caller(c);
-      const entry = await getDeliveryEntry(deps.kv, orgId, params.id, mode);
+      const entry = await getDeliveryEntry(deps.kv, caller(c), params.id);
       if (!entry) throw notFound("webhook delivery");
       const attempts = await listAttempts(deps.kv, params.id);
       return ok(c, deliveryObject(entry.value, deps.clock.now(), attempts));

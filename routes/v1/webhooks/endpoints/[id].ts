@@ -42,7 +42,7 @@ export const api = define.api({
       await requireEndpoint(c, params.id);
       const updated = await updateEndpoint(
         deps,
-        caller(c).orgId,
+        caller(c),
         params.id,
         endpointInput(body, deps.config.devMode),
       );
@@ -66,7 +66,7 @@ export const api = define.api({
     errors: [ENDPOINT_NOT_FOUND],
     async handler(c, { params }) {
       await requireEndpoint(c, params.id);
-      if (!await deleteEndpoint(c.var.deps.kv, caller(c).orgId, params.id)) {
+      if (!await deleteEndpoint(c.var.deps.kv, caller(c), params.id)) {
         throw notFound("webhook endpoint");
       }
       c.var.deps.logger.info("webhook_endpoint.deleted", { endpoint_id: params.id });

@@ -63,8 +63,7 @@ export const api = define.api({
     response: endpointSchema,
     list: true,
     async handler(c, { query }) {
-      const { orgId, mode } = caller(c);
-      const all = await listEndpoints(c.var.deps.kv, orgId, mode);
+      const all = await listEndpoints(c.var.deps.kv, caller(c));
       const { page, pagination } = paginate(all, query.limit, query.starting_after);
       return okList(c, page.map(endpointObject), pagination);
     },

@@ -21,9 +21,9 @@ export const api = define.api({
     }],
     async handler(c, { params }) {
       const deps = c.var.deps;
-      const { orgId, mode } = caller(c);
-      const event = await requireEvent(deps.kv, orgId, mode, params.id);
-      const deliveries = await listDeliveries(deps.kv, orgId, { eventId: event.id });
+      const scope = caller(c);
+      const event = await requireEvent(deps.kv, scope, params.id);
+      const deliveries = await listDeliveries(deps.kv, scope, { eventId: event.id });
       return ok(c, eventObject(event, deps.clock.now(), deliveries));
     },
   }),

@@ -1,4 +1,5 @@
 /** `/organizations/:slug/webhooks/deliveries/:id`: one delivery with every try, and a retry button. */
+import { detailScope } from "../../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";
 import { roleAtLeast } from "../../../../../lib/accounts/organizations.ts";
 import { ActionButton, Notice } from "../../../../../components/Form.tsx";
@@ -22,7 +23,7 @@ interface Data {
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data | null> {
   const deps = c.var.deps;
-  const entry = await getDeliveryEntry(deps.kv, c.var.org!.id, c.req.param("id") ?? "");
+  const entry = await getDeliveryEntry(deps.kv, detailScope(c), c.req.param("id") ?? "");
   if (!entry) return null;
   const d = entry.value;
   const retryable = d.status !== "delivering" && payloadRetained(d, deps.clock.now());
@@ -42,7 +43,7 @@ export const handler = define.handlers<Data>({
       });
     }
     try {
-      await retryDelivery(c.var.deps, c.var.org!.id, c.req.param("id") ?? "");
+      await retryDelivery(c.var.deps, detailScope(c), c.req.param("id") ?? "");
       return page((await load(c, { message: "Queued for another try." }))!);
     } catch (error) {
       return page((await load(c, { error: errorMessage(error) }))!, { status: 409 });

@@ -2,6 +2,7 @@
  * `/organizations/:slug/webhooks/deliveries`: deliveries newest first (filter by status or
  * endpoint), each with a retry button while its payload is retained.
  */
+import { detailScope, viewScope } from "../../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";
 import { roleAtLeast } from "../../../../../lib/accounts/organizations.ts";
 import { ActionButton, Notice } from "../../../../../components/Form.tsx";
@@ -26,7 +27,7 @@ const STATUSES = ["pending", "delivering", "succeeded", "failed"];
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
   const status = c.req.query("status") ?? "";
-  const all = await listDeliveries(c.var.deps.kv, c.var.org!.id, {
+  const all = await listDeliveries(c.var.deps.kv, viewScope(c), {
     status: STATUSES.includes(status) ? status as DeliveryStatus : undefined,
     endpointId: c.req.query("endpoint_id") || undefined,
     eventId: c.req.query("event_id") || undefined,
@@ -51,7 +52,7 @@ export const handler = define.handlers<Data>({
     }
     const form = await c.req.parseBody();
     try {
-      const d = await retryDelivery(c.var.deps, c.var.org!.id, String(form.delivery_id ?? ""));
+      const d = await retryDelivery(c.var.deps, detailScope(c), String(form.delivery_id ?? ""));
       return page(await load(c, { message: `Delivery ${d.id} is queued for another try.` }));
     } catch (error) {
       return page(await load(c, { error: errorMessage(error) }), { status: 409 });
@@ -107,7 +108,9 @@ export default define.page<Data>(function Deliveries({ data, state }) {
                   </a>
                 </td>
                 <td>{d.eventType}</td>
-                <td>{d.mode}</td>
+                <td>
+                  <span class={`badge badge-${d.mode}`}>{d.mode}</span>
+                </td>
                 <td>{d.status}{d.failureReason ? ` (${d.failureReason})` : ""}</td>
                 <td>{d.attemptCount}</td>
                 <td>{d.lastErrorClass ?? (d.lastStatusCode ? String(d.lastStatusCode) : "—")}</td>

@@ -3,6 +3,7 @@
  * public JWK; deactivate, reactivate), its name and URL, and revealing the signing secret, which
  * only owners may do (SPEC §3).
  */
+import { detailScope } from "../../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";
 import { roleAtLeast } from "../../../../../lib/accounts/organizations.ts";
 import { ActionButton, CsrfField, Field, Notice } from "../../../../../components/Form.tsx";
@@ -32,7 +33,7 @@ interface Data {
 }
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data | null> {
-  const entry = await getEndpointEntry(c.var.deps.kv, c.var.org!.id, c.req.param("id") ?? "");
+  const entry = await getEndpointEntry(c.var.deps.kv, detailScope(c), c.req.param("id") ?? "");
   if (!entry) return null;
   return {
     endpoint: entry.value,
@@ -48,7 +49,7 @@ async function act(
 ): Promise<Partial<Data>> {
   const deps = c.var.deps;
   const org = c.var.org!;
-  const entry = (await getEndpointEntry(deps.kv, org.id, c.req.param("id") ?? ""))!;
+  const entry = (await getEndpointEntry(deps.kv, detailScope(c), c.req.param("id") ?? ""))!;
   if (action === "reveal") {
     if (c.var.role !== "owner") return { error: "Only owners can reveal the signing secret." };
     deps.logger.info("webhook_endpoint.secret_revealed", { endpoint_id: entry.value.id });
@@ -87,7 +88,10 @@ async function act(
       return { error: "Give the endpoint a name of 1 to 120 characters." };
     }
     if (!check.ok) return { error: check.message };
-    await updateEndpoint(deps, org.id, entry.value.id, { name, url });
+    await updateEndpoint(deps, detailScope(c), entry.value.id, {
+      name,
+      url: check.ok ? check.url.href : url,
+    });
     return { message: "Saved." };
   }
   return { error: "Unknown action." };

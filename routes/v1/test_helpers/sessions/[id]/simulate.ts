@@ -45,7 +45,7 @@ export const api = define.api({
         throw new ApiError(403, "TEST_MODE_ONLY", "Test helpers need a test key (kk_test_…).");
       }
       const deps = c.var.deps;
-      const session = await readSession(deps, params.id, key.orgId);
+      const session = await readSession(deps, params.id, { orgId: key.orgId, mode: "test" });
       if (!session) throw notFound("session");
       requireTestSession(session, "Live sessions cannot be simulated; use a phone.");
       return ok(c, await runSimulation(deps, session.id, body?.scenario ?? "success"));

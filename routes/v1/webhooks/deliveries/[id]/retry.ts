@@ -27,8 +27,7 @@ export const api = define.api({
     ],
     async handler(c, { params }) {
       const deps = c.var.deps;
-      const { orgId, mode } = caller(c);
-      const delivery = await retryDelivery(deps, orgId, params.id, mode);
+      const delivery = await retryDelivery(deps, caller(c), params.id);
       deps.logger.info("webhook_delivery.retried", { delivery_id: delivery.id });
       return ok(c, deliveryObject(delivery, deps.clock.now()), 202);
     },

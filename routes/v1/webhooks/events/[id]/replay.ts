@@ -29,9 +29,9 @@ export const api = define.api({
     ],
     async handler(c, { params }) {
       const deps = c.var.deps;
-      const { orgId, mode } = caller(c);
-      const event = await requireEvent(deps.kv, orgId, mode, params.id);
-      const deliveries = await replayEventDeliveries(deps, orgId, event.id);
+      const scope = caller(c);
+      const event = await requireEvent(deps.kv, scope, params.id);
+      const deliveries = await replayEventDeliveries(deps, scope, event.id);
       deps.logger.info("webhook_event.replayed", {
         event_id: event.id,
         deliveries: deliveries.length,

@@ -30,7 +30,7 @@ export const api = define.api({
     async handler(c, { params }) {
       const deps = c.var.deps;
       await requireEndpoint(c, params.id);
-      const rotated = await rotateSigningSecret(deps, caller(c).orgId, params.id);
+      const rotated = await rotateSigningSecret(deps, caller(c), params.id);
       if (!rotated) throw notFound("webhook endpoint");
       deps.logger.info("webhook_endpoint.secret_rotated", { endpoint_id: params.id });
       c.header("Cache-Control", "no-store");

@@ -1,0 +1,60 @@
+/**
+ * Data migrations, run by `startServer` before the server answers: each one runs once per KV
+ * (`["migrations", name]` records that it finished), under a KV lease so that several instances
+ * starting together on one KV run it once; the others wait for its record.
+ */
+import type { AppDeps } from "../deps.ts";
+import { acquireLease, releaseLease } from "../core/lease.ts";
+import { randomAlphanumeric } from "../core/ids.ts";
+import { migrateModeIndexes } from "./mode_indexes.ts";
+
+/** A named migration. */
+export interface Migration {
+  name: string;
+  /** Counts of what it changed, for the log. */
+  run(deps: AppDeps): Promise<object>;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "2026_12_mode_scoped_indexes", run: migrateModeIndexes },
+];
+
+const LEASE_MS = 10 * 60_000;
+const POLL_MS = 100;
+
+/** Runs the migrations this KV has not run yet; returns the names it ran. */
+export async function runMigrations(
+  deps: AppDeps,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
+  const ran: string[] = [];
+  const holder = `migrate_${randomAlphanumeric(16, deps.random)}`;
+  for (const migration of migrations) {
+    const done = ["migrations", migration.name];
+    for (;;) {
+      if ((await deps.kv.get(done)).value) break;
+      const lease = `migration:${migration.name}`;
+      if (!await acquireLease(deps.kv, lease, holder, LEASE_MS, deps.clock)) {
+        // Another instance is migrating: wait for its record (real time; the lease bounds it).
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        continue;
+      }
+      try {
+        if (!(await deps.kv.get(done)).value) {
+          const report = await migration.run(deps);
+          await deps.kv.set(done, { completedAt: deps.clock.now().toISOString() });
+          const counts = Object.fromEntries(
+            Object.entries(report).filter(([, v]) => typeof v === "number"),
+          ) as Record<string, number>;
+          deps.logger.info("migration.done", { migration: migration.name, ...counts });
+          ran.push(migration.name);
+        }
+      } finally {
+        await releaseLease(deps.kv, lease, holder);
+      }
+      break;
+    }
+  }
+  return ran;
+}
