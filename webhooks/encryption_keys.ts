@@ -4,7 +4,7 @@
  * key; keys can be deactivated and reactivated (reactivating one deactivates the other).
  */
 import { importJWK } from "jose";
-import { fromBase64Url, newId } from "../lib/core/ids.ts";
+import { fromBase64Url, isId, newId } from "../lib/core/ids.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import type { EncryptionKeyRecord, EndpointRecord, KeyStatus, PublicRsaJwk } from "./model.ts";
 
@@ -129,6 +129,7 @@ export async function getEncryptionKey(
   orgId: string,
   id: string,
 ): Promise<EncryptionKeyRecord | null> {
+  if (!isId("whk", id)) return null;
   const key = (await kv.get<EncryptionKeyRecord>(["webhook_keys", id])).value;
   return key && key.orgId === orgId ? key : null;
 }
