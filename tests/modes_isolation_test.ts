@@ -5,7 +5,8 @@
  * answers 404 `NOT_FOUND` as if it did not exist. Each test here failed on the code before.
  */
 import assert from "node:assert/strict";
-import { bearer, seedApiKey } from "./helpers/app.ts";
+import { bearer, seedApiKey, seedOrganization } from "./helpers/app.ts";
+import { FakeBrowser } from "./helpers/browser_session.ts";
 import {
   assertError,
   eventTypes,
@@ -240,6 +241,76 @@ Deno.test("webhook endpoints and deliveries of the other mode answer 404", async
       404,
       "NOT_FOUND",
     );
+  } finally {
+    await w.world.close();
+  }
+});
+
+Deno.test("dashboard: one mode at a time; sessions, endpoints, events, deliveries and counts follow it", async () => {
+  const w = await twoWorlds();
+  try {
+    const seeded = await seedOrganization(w.world.deps);
+    // The API keys of this organization.
+    const testKey = await seedApiKey(w.world.deps, seeded.org.id, { mode: "test" });
+    const liveKey = await seedApiKey(w.world.deps, seeded.org.id, { mode: "live" });
+    const keys = {
+      test: { ...bearer(testKey.secret), "content-type": "application/json" },
+      live: { ...bearer(liveKey.secret), "content-type": "application/json" },
+    };
+    const made: Record<string, { session: string; endpoint: string }> = {};
+    for (const mode of ["test", "live"] as const) {
+      const endpoint = await postJson(w.world, "/v1/webhooks/endpoints", {
+        name: `${mode} hooks`,
+        url: `https://hooks.example.com/${mode}`,
+      }, keys[mode]);
+      const session = await create(w, keys[mode]);
+      await postJson(w.world, `/v1/sessions/${session.id}/cancel`, {}, keys[mode]);
+      made[mode] = { session: session.id, endpoint: (await endpoint.json()).data.endpoint.id };
+    }
+    const browser = new FakeBrowser(w.world);
+    await browser.post("/sign-in", { email: seeded.email, password: seeded.password });
+    const base = `/organizations/${seeded.org.slug}`;
+    const page = async (path: string) => {
+      const response = await browser.get(path);
+      assert.equal(response.status, 200, path);
+      return await response.text();
+    };
+    const shows = (html: string, mode: "test" | "live") => {
+      const other = mode === "test" ? "live" : "test";
+      assert.match(html, new RegExp(`class="mode-switch mode-${mode}"`));
+      return {
+        mine: [made[mode].session, made[mode].endpoint].map((id) => html.includes(id)),
+        other: [made[other].session, made[other].endpoint].map((id) => html.includes(id)),
+      };
+    };
+    // Test data by default.
+    const sessions = await page(`${base}/sessions`);
+    assert.deepEqual(shows(sessions, "test").mine, [true, false]);
+    assert.deepEqual(shows(sessions, "test").other, [false, false]);
+    assert.deepEqual(shows(await page(`${base}/webhooks`), "test").other, [false, false]);
+    assert.ok((await page(`${base}/webhooks`)).includes(made.test.endpoint));
+    const events = await page(`${base}/webhooks/events`);
+    assert.equal((events.match(/data-event-id=/g) ?? []).length, 1);
+    const deliveryRows = async () =>
+      [...(await page(`${base}/webhooks/deliveries`)).matchAll(/data-delivery-id="(whd_\w+)"/g)]
+        .map((m) => m[1]);
+    const [testDelivery] = await listIds(w, "/v1/webhooks/deliveries", keys.test);
+    const [liveDelivery] = await listIds(w, "/v1/webhooks/deliveries", keys.live);
+    assert.deepEqual(await deliveryRows(), [testDelivery]);
+    // Switch to live data: remembered in a cookie for every organization page.
+    const live = await page(`${base}/sessions?mode=live`);
+    assert.deepEqual(shows(live, "live").mine, [true, false]);
+    assert.deepEqual(shows(live, "live").other, [false, false]);
+    const webhooks = await page(`${base}/webhooks`);
+    assert.ok(webhooks.includes(made.live.endpoint));
+    assert.equal(webhooks.includes(made.test.endpoint), false);
+    assert.deepEqual(await deliveryRows(), [liveDelivery]);
+    assert.equal((await page(`${base}/webhooks/events`)).match(/data-event-id=/g)?.length, 1);
+    const overview = await page(base);
+    assert.match(overview, /data-count="sessions">1 session /);
+    assert.match(overview, /data-count="endpoints">1 webhook endpoint /);
+    // A garbage mode is ignored (the remembered choice stays).
+    assert.match(await page(`${base}/sessions?mode=prod`), /class="mode-switch mode-live"/);
   } finally {
     await w.world.close();
   }

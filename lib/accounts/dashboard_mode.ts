@@ -6,7 +6,7 @@
  * shows test data, which is what a fresh installation's first keys create.
  */
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { generateCookie, getCookie } from "hono/cookie";
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import type { OrgLookup, OrgMode } from "../core/org_mode.ts";
 
@@ -19,25 +19,27 @@ export const DEFAULT_DASHBOARD_MODE: KeyMode = "test";
 const isMode = (v: string | undefined): v is KeyMode => v === "test" || v === "live";
 
 /**
- * The mode a dashboard request shows: `?mode=` when valid (remembered in the cookie), else the
- * cookie, else test.
+ * The mode a dashboard request shows: `?mode=` when valid, else the cookie, else test. `setCookie`
+ * is the `Set-Cookie` value that remembers a new choice (the caller adds it to the response,
+ * since pages render into a fresh `Response`).
  */
-export function dashboardMode(c: Context, secure: boolean): KeyMode {
+export function dashboardMode(
+  c: Context,
+  secure: boolean,
+): { mode: KeyMode; setCookie: string | null } {
   const asked = c.req.query("mode");
-  if (isMode(asked)) {
-    if (getCookie(c, DASHBOARD_MODE_COOKIE) !== asked) {
-      setCookie(c, DASHBOARD_MODE_COOKIE, asked, {
-        httpOnly: true,
-        sameSite: "Lax",
-        secure,
-        path: "/organizations",
-        maxAge: 365 * 24 * 3600,
-      });
-    }
-    return asked;
-  }
   const remembered = getCookie(c, DASHBOARD_MODE_COOKIE);
-  return isMode(remembered) ? remembered : DEFAULT_DASHBOARD_MODE;
+  if (!isMode(asked)) {
+    return { mode: isMode(remembered) ? remembered : DEFAULT_DASHBOARD_MODE, setCookie: null };
+  }
+  const setCookie = remembered === asked ? null : generateCookie(DASHBOARD_MODE_COOKIE, asked, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure,
+    path: "/organizations",
+    maxAge: 365 * 24 * 3600,
+  });
+  return { mode: asked, setCookie };
 }
 
 /** The organization and mode an organization page lists (set by its middleware). */

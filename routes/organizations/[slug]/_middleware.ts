@@ -19,9 +19,8 @@ export const handler = define.middleware(async function organizationAccess(c, ne
   if (!org || !membership) return c.notFound();
   c.set("org", org);
   c.set("role", membership.role);
-  c.set(
-    "dashboardMode",
-    dashboardMode(c, c.var.deps.config.publicUrl.startsWith("https://")),
-  );
+  const view = dashboardMode(c, c.var.deps.config.publicUrl.startsWith("https://"));
+  c.set("dashboardMode", view.mode);
   await next();
+  if (view.setCookie) c.res.headers.append("set-cookie", view.setCookie);
 });
