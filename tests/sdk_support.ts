@@ -16,7 +16,7 @@ export interface SdkServer {
   close(): Promise<void>;
 }
 
-function freePort(): number {
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -120,4 +120,136 @@ export function startDeliverySink() {
     },
     close: () => server.shutdown(),
   };
+}
+
+/** A child process whose stdout is read line by line. */
+export function watchLines(child: Deno.ChildProcess) {
+  const lines: string[] = [];
+  let errors = "";
+  const wake = new Set<() => void>();
+  const decoder = new TextDecoder();
+  const read = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+    for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
+  };
+  // Lines of both streams (`deno serve` announces its address on stderr).
+  const splitter = () => {
+    let partial = "";
+    return (text: string) => {
+      const parts = (partial + text).split("\n");
+      partial = parts.pop() ?? "";
+      lines.push(...parts);
+      for (const w of wake) w();
+    };
+  };
+  const out = splitter();
+  const err = splitter();
+  const done = Promise.all([
+    read(child.stdout, out),
+    read(child.stderr, (text) => {
+      errors += text;
+      err(text);
+    }),
+  ]).finally(() => {
+    for (const w of wake) w();
+  });
+  let exited = false;
+  child.status.then(() => {
+    exited = true;
+    for (const w of wake) w();
+  });
+  return {
+    lines,
+    stderr: () => errors,
+    /** The first line matching, waiting up to `ms` (fails early if the process exits). */
+    async waitFor(match: (line: string) => boolean, what: string, ms = 30_000): Promise<string> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = lines.find(match);
+        if (found !== undefined) return found;
+        const left = deadline - Date.now();
+        if (left <= 0 || exited) {
+          throw new Error(
+            `${what}: not seen ${exited ? "(the process exited)" : `within ${ms} ms`}.\n` +
+              `stdout:\n${lines.join("\n")}\nstderr:\n${errors}`,
+          );
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(finish, left);
+          function finish() {
+            clearTimeout(timer);
+            wake.delete(finish);
+            resolve();
+          }
+          wake.add(finish);
+        });
+      }
+    },
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+      await done.catch(() => {});
+    },
+  };
+}
+
+/** What a receiver sample printed for the delivery it verified. */
+export interface ReceiverRun {
+  summary: { type: string; event_id: string; claims: Record<string, unknown> | null };
+  refusal: { status: number; body: string };
+}
+
+/**
+ * Runs a receiver sample against a real delivery: an endpoint pointing at it and a registered key;
+ * the sample is started with its secrets (a retired one first, as during a rotation) and private
+ * keys in the environment; a forged delivery is refused; then a simulated verification's
+ * `verification.session.succeeded` must be printed verified, with its claims.
+ */
+export async function runReceiverSample(
+  server: SdkServer,
+  start: (env: Record<string, string>) => Deno.ChildProcess,
+): Promise<ReceiverRun> {
+  const { Kayle, generateEncryptionKeyPair } = await import("../sdk/js/src/index.ts");
+  const kayle = new Kayle({ apiKey: server.apiKey, baseUrl: server.url });
+  const keys = await generateEncryptionKeyPair({ modulusLength: 2048 });
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/webhooks/kayle`;
+  const { endpoint, signing_secret } = await kayle.webhookEndpoints.create({ name: "sample", url });
+  const key = await kayle.encryptionKeys.create(endpoint.id, { jwk: keys.publicJwk });
+  const child = start({
+    PORT: String(port),
+    KAYLE_WEBHOOK_SECRETS: `whsec_${"R".repeat(32)},${signing_secret}`,
+    KAYLE_WEBHOOK_PRIVATE_KEYS: JSON.stringify({ [key.key_id]: keys.privateJwk }),
+  });
+  const output = watchLines(child);
+  try {
+    await output.waitFor((l) => /listening on/i.test(l), "the receiver's listening line");
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/jose",
+        "x-kayle-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}`,
+      },
+      body: "e30.a.b.c.d",
+    });
+    const refusal = { status: forged.status, body: await forged.text() };
+    const session = await kayle.sessions.create({
+      share_fields: {
+        given_names: { required: true, reason: "Greet you by name" },
+        family_name: { required: true, reason: "Match your account" },
+        age_over_18: { required: true, reason: "Adults only" },
+      },
+      webhook_endpoint_id: endpoint.id,
+    });
+    await kayle.testHelpers.simulateSession(session.id, { scenario: "success" });
+    const prefix = "kayle webhook verified: ";
+    const line = await output.waitFor(
+      (l) => l.startsWith(prefix) && l.includes('"verification.session.succeeded"'),
+      "the verified verification.session.succeeded line",
+    );
+    return { summary: JSON.parse(line.slice(prefix.length)), refusal };
+  } finally {
+    await output.stop();
+  }
 }
