@@ -41,7 +41,8 @@ async function ensureInstalled(dir: string): Promise<void> {
 }
 
 Deno.test({
-  name: "sdk on node: npm pack offline, types resolve, Express and node:http receivers verify",
+  name:
+    "sdk on node: npm pack offline, types resolve, the client works, Express and node:http receivers verify",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -124,6 +125,47 @@ export const wrong = (s: VerificationSession) => s.claims;
 
       server = await startSdkServer();
       const s = server;
+      await t.step(
+        "the REST client on node: create, every page, cancel, a typed error",
+        async () => {
+          await Deno.writeTextFile(
+            `${app}/client-check.mjs`,
+            `import { Kayle, KayleApiError } from "@kayle-id/sdk";
+const kayle = new Kayle({ apiKey: process.env.KAYLE_API_KEY, baseUrl: process.env.KAYLE_URL });
+const created = [];
+for (let i = 0; i < 3; i++) {
+  created.push((await kayle.sessions.create({}, { idempotencyKey: "node-" + i })).id);
+}
+const again = await kayle.sessions.create({}, { idempotencyKey: "node-0" });
+const listed = [];
+for await (const session of kayle.sessions.list({ limit: 2 })) listed.push(session.id);
+const cancelled = await kayle.sessions.cancel(created[0]);
+const error = await kayle.sessions.get("vs_unknown").catch((e) => e);
+console.log(JSON.stringify({
+  created, again: again.id, listed, cancelled: cancelled.status,
+  error: error instanceof KayleApiError ? [error.status, error.code, Boolean(error.requestId)] : String(error),
+}));
+`,
+          );
+          const { code, stdout, stderr } = await new Deno.Command("node", {
+            args: ["client-check.mjs"],
+            cwd: app,
+            env: { KAYLE_API_KEY: s.apiKey, KAYLE_URL: s.url },
+            stdout: "piped",
+            stderr: "piped",
+          }).output();
+          assert.equal(code, 0, new TextDecoder().decode(stderr));
+          const result = JSON.parse(new TextDecoder().decode(stdout));
+          assert.equal(
+            result.again,
+            result.created[0],
+            "the idempotency key returned the same session",
+          );
+          assert.deepEqual(result.listed, result.created.toReversed());
+          assert.equal(result.cancelled, "cancelled");
+          assert.deepEqual(result.error, [404, "NOT_FOUND", true]);
+        },
+      );
       for (const sample of ["express.mjs", "node-http.mjs"]) {
         await t.step(
           `${sample} on node receives, verifies and decrypts a real delivery`,

@@ -4,7 +4,12 @@
  * secrets, timestamp within 5 minutes), then decrypts the compact JWE (RSA-OAEP-256 + A256GCM)
  * with the private key named by its `kid` and returns the typed event. WebCrypto and `jose` only.
  */
-import { compactDecrypt, decodeProtectedHeader, importJWK, type JWK } from "jose";
+import {
+  compactDecrypt,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+} from "jose";
 import { KayleWebhookError } from "./errors.ts";
 import type { KayleEvent } from "./events.ts";
 
@@ -38,23 +43,18 @@ export interface VerifyOptions {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The body as the exact string the server signed; refuses parsed objects. */
-function rawBodyText(rawBody: unknown): string {
-  if (typeof rawBody === "string") return rawBody;
-  let bytes: Uint8Array | null = null;
-  if (rawBody instanceof Uint8Array) bytes = rawBody;
-  else if (rawBody instanceof ArrayBuffer) bytes = new Uint8Array(rawBody);
-  else if (ArrayBuffer.isView(rawBody)) {
-    bytes = new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
-  }
-  if (bytes) {
-    try {
-      return decoder.decode(bytes);
-    } catch {
-      return "\uFFFD"; // not UTF-8: cannot be a JWE, and will not match any signature
-    }
+/** The body's bytes exactly as received; refuses parsed objects. */
+function rawBodyBytes(rawBody: unknown): Uint8Array {
+  if (typeof rawBody === "string") return encoder.encode(rawBody);
+  if (rawBody instanceof Uint8Array) return rawBody; // Node's Buffer too
+  if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
+  if (ArrayBuffer.isView(rawBody)) {
+    return new Uint8Array(
+      rawBody.buffer,
+      rawBody.byteOffset,
+      rawBody.byteLength,
+    );
   }
   const what = rawBody === null || rawBody === undefined
     ? String(rawBody)
@@ -70,15 +70,22 @@ function rawBodyText(rawBody: unknown): string {
 }
 
 function header(headers: HeadersLike, name: string): string | null {
-  if (typeof (headers as Headers)?.get === "function") return (headers as Headers).get(name);
-  const record = (headers ?? {}) as Record<string, string | string[] | undefined>;
+  if (typeof (headers as Headers)?.get === "function") {
+    return (headers as Headers).get(name);
+  }
+  const record = (headers ?? {}) as Record<
+    string,
+    string | string[] | undefined
+  >;
   const key = Object.keys(record).find((k) => k.toLowerCase() === name);
   const value = key === undefined ? undefined : record[key];
   return Array.isArray(value) ? value.join(",") : value ?? null;
 }
 
 /** Splits `t=<unix>,v1=<hex>[,v1=<hex>]`. */
-export function parseSignatureHeader(value: string): { timestamp: number; signatures: string[] } {
+export function parseSignatureHeader(
+  value: string,
+): { timestamp: number; signatures: string[] } {
   let timestamp = NaN;
   const signatures: string[] = [];
   for (const part of value.split(",")) {
@@ -95,7 +102,10 @@ export function parseSignatureHeader(value: string): { timestamp: number; signat
   return { timestamp, signatures };
 }
 
-async function hmacHex(secret: string, message: string): Promise<string> {
+async function hmacHex(
+  secret: string,
+  message: Uint8Array<ArrayBuffer>,
+): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode(secret),
@@ -103,7 +113,7 @@ async function hmacHex(secret: string, message: string): Promise<string> {
     false,
     ["sign"],
   );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
   return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -124,10 +134,13 @@ export async function verifySignature(
   headers: HeadersLike,
   options: Pick<VerifyOptions, "signingSecrets" | "toleranceSeconds" | "now">,
 ): Promise<number> {
-  const body = rawBodyText(rawBody);
+  const body = rawBodyBytes(rawBody);
   const value = header(headers, "x-kayle-signature");
   if (!value) {
-    throw new KayleWebhookError("missing_signature", "The X-Kayle-Signature header is missing.");
+    throw new KayleWebhookError(
+      "missing_signature",
+      "The X-Kayle-Signature header is missing.",
+    );
   }
   const { timestamp, signatures } = parseSignatureHeader(value);
   const now = Math.floor((options.now ?? Date.now()) / 1000);
@@ -135,21 +148,34 @@ export async function verifySignature(
   if (Math.abs(now - timestamp) > tolerance) {
     throw new KayleWebhookError(
       "timestamp_out_of_tolerance",
-      `The signature's timestamp is ${Math.abs(now - timestamp)} s from this server's clock ` +
+      `The signature's timestamp is ${
+        Math.abs(now - timestamp)
+      } s from this server's clock ` +
         `(more than ${tolerance} s): a replayed delivery, or a clock that needs NTP.`,
     );
   }
   const secrets = typeof options.signingSecrets === "string"
     ? [options.signingSecrets]
     : options.signingSecrets;
-  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => !s)) {
-    throw new TypeError("signingSecrets must be a whsec_… string or a non-empty array of them.");
+  if (
+    !Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => !s)
+  ) {
+    throw new TypeError(
+      "signingSecrets must be a whsec_… string or a non-empty array of them.",
+    );
   }
+  // The signed message is "<t>." followed by the body's bytes.
+  const prefix = encoder.encode(`${timestamp}.`);
+  const message = new Uint8Array(prefix.length + body.length);
+  message.set(prefix);
+  message.set(body, prefix.length);
   let matched = false;
   // Every pair is compared, so the time taken does not tell which one matched.
   for (const secret of secrets) {
-    const expected = await hmacHex(secret, `${timestamp}.${body}`);
-    for (const signature of signatures) matched = timingSafeEqual(expected, signature) || matched;
+    const expected = await hmacHex(secret, message);
+    for (const signature of signatures) {
+      matched = timingSafeEqual(expected, signature) || matched;
+    }
   }
   if (!matched) {
     throw new KayleWebhookError(
@@ -161,28 +187,43 @@ export async function verifySignature(
   return timestamp;
 }
 
-function keyFor(kid: string, keys: VerifyOptions["privateKeys"]): PrivateKeyInput | undefined {
+function keyFor(
+  kid: string,
+  keys: VerifyOptions["privateKeys"],
+): PrivateKeyInput | undefined {
   if (Array.isArray(keys)) return keys.find((k) => (k as JWK).kid === kid);
   return Object.hasOwn(keys ?? {}, kid) ? keys[kid] : undefined;
 }
 
-async function decrypt(body: string, options: VerifyOptions): Promise<Uint8Array> {
+async function decrypt(
+  body: string,
+  options: VerifyOptions,
+): Promise<Uint8Array> {
   let kid: unknown;
   try {
     kid = decodeProtectedHeader(body.trim()).kid;
   } catch {
-    throw new KayleWebhookError("decryption_failed", "The body is not a compact JWE.");
+    throw new KayleWebhookError(
+      "decryption_failed",
+      "The body is not a compact JWE.",
+    );
   }
-  const key = typeof kid === "string" ? keyFor(kid, options.privateKeys) : undefined;
+  const key = typeof kid === "string"
+    ? keyFor(kid, options.privateKeys)
+    : undefined;
   if (!key) {
     throw new KayleWebhookError(
       "no_key_for_kid",
-      `The payload is encrypted to key ${JSON.stringify(kid)}, and no private key was given ` +
+      `The payload is encrypted to key ${
+        JSON.stringify(kid)
+      }, and no private key was given ` +
         "for it: pass it in privateKeys under its key id (keep old keys until their deliveries end).",
     );
   }
   try {
-    const cryptoKey = "kty" in key ? await importJWK(key as JWK, "RSA-OAEP-256") : key;
+    const cryptoKey = "kty" in key
+      ? await importJWK(key as JWK, "RSA-OAEP-256")
+      : key;
     const { plaintext } = await compactDecrypt(body.trim(), cryptoKey, {
       keyManagementAlgorithms: ["RSA-OAEP-256"],
       contentEncryptionAlgorithms: ["A256GCM"],
@@ -206,7 +247,11 @@ export async function verifyAndDecrypt(
   options: VerifyOptions,
 ): Promise<KayleEvent> {
   await verifySignature(rawBody, headers, options);
-  const plaintext = await decrypt(rawBodyText(rawBody), options);
+  // Signed, so these are the server's bytes: an ASCII compact JWE.
+  const plaintext = await decrypt(
+    new TextDecoder().decode(rawBodyBytes(rawBody)),
+    options,
+  );
   let event: KayleEvent;
   try {
     event = JSON.parse(new TextDecoder().decode(plaintext));
@@ -214,7 +259,8 @@ export async function verifyAndDecrypt(
     event = null as never;
   }
   if (
-    typeof event?.type !== "string" || typeof event?.metadata?.event_id !== "string" ||
+    typeof event?.type !== "string" ||
+    typeof event?.metadata?.event_id !== "string" ||
     typeof event?.data !== "object" || event.data === null
   ) {
     throw new KayleWebhookError(
@@ -228,7 +274,13 @@ export async function verifyAndDecrypt(
 /** An encryption key pair: register `publicJwk`, keep `privateJwk` secret. */
 export interface EncryptionKeyPair {
   /** The public JWK to register (`encryptionKeys.create(endpointId, { jwk: publicJwk })`). */
-  publicJwk: { kty: "RSA"; n: string; e: string; alg: "RSA-OAEP-256"; use: "enc" };
+  publicJwk: {
+    kty: "RSA";
+    n: string;
+    e: string;
+    alg: "RSA-OAEP-256";
+    use: "enc";
+  };
   /** The private JWK, for your secret manager; pass it to `verifyAndDecrypt` under its key id. */
   privateJwk: JsonWebKey;
 }
@@ -239,17 +291,30 @@ export async function generateEncryptionKeyPair(
 ): Promise<EncryptionKeyPair> {
   const modulusLength = options.modulusLength ?? 3072;
   if (!Number.isInteger(modulusLength) || modulusLength < 2048) {
-    throw new RangeError("modulusLength must be an integer of at least 2048 bits.");
+    throw new RangeError(
+      "modulusLength must be an integer of at least 2048 bits.",
+    );
   }
   const pair = await crypto.subtle.generateKey(
-    { name: "RSA-OAEP", modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    {
+      name: "RSA-OAEP",
+      modulusLength,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: "SHA-256",
+    },
     true,
     ["encrypt", "decrypt"],
   ) as CryptoKeyPair;
   const pub = await crypto.subtle.exportKey("jwk", pair.publicKey);
   const privateJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
   return {
-    publicJwk: { kty: "RSA", n: pub.n!, e: pub.e!, alg: "RSA-OAEP-256", use: "enc" },
+    publicJwk: {
+      kty: "RSA",
+      n: pub.n!,
+      e: pub.e!,
+      alg: "RSA-OAEP-256",
+      use: "enc",
+    },
     privateJwk: { ...privateJwk, alg: "RSA-OAEP-256", use: "enc" },
   };
 }
