@@ -224,7 +224,8 @@ export async function runReceiverSample(
   });
   const output = watchLines(child);
   try {
-    await output.waitFor((l) => /listening on/i.test(l), "the receiver's listening line");
+    // "listening on …" (the samples), "deno serve: Listening on …", Bun's "Started … server: …".
+    await output.waitFor((l) => /listening on|started .*server/i.test(l), "the listening line");
     const forged = await fetch(url, {
       method: "POST",
       headers: {

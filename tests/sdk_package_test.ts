@@ -1,8 +1,9 @@
 /**
- * The SDK as an npm package under Node: `npm pack` of `sdk/js` offline (which builds `dist/` with
- * `tsc`), the tarball unpacked into a fresh project, its type declarations checked by `tsc` from a
- * consumer file, and the Express and `node:http` receiver samples run by `node` on that package
- * against real deliveries.
+ * The SDK as an npm package: `npm pack` of `sdk/js` offline (which builds `dist/` with `tsc`), the
+ * tarball unpacked into a fresh project, its type declarations checked by `tsc` from a consumer
+ * file, the REST client run by `node`, and the Express and `node:http` receiver samples (`node`)
+ * and the Hono one (`bun`, from `sdk/receivers`' npm install) run on that package against real
+ * deliveries.
  *
  * Needs `npm ci` in `sdk/js` and `sdk/receivers` (`.ci/run` does it; done here when missing).
  */
@@ -36,18 +37,19 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-async function ensureInstalled(dir: string): Promise<void> {
-  if (!(await exists(`${dir}/node_modules/.package-lock.json`))) await run("npm", ["ci"], dir);
+async function ensureInstalled(dir: string, needed: string[]): Promise<void> {
+  for (const path of needed) {
+    if (!(await exists(`${dir}/node_modules/${path}`))) return void await run("npm", ["ci"], dir);
+  }
 }
 
 Deno.test({
-  name:
-    "sdk on node: npm pack offline, types resolve, the client works, Express and node:http receivers verify",
+  name: "sdk package: npm pack offline, its types, the client on node, receivers on node and bun",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureInstalled(sdkDir);
-    await ensureInstalled(receiversDir);
+    await ensureInstalled(sdkDir, ["jose", "typescript"]);
+    await ensureInstalled(receiversDir, ["express", ".bin/bun"]);
     const work = await Deno.makeTempDir({ prefix: "kayle-sdk-node-" });
     let server: SdkServer | null = null;
     try {
@@ -186,6 +188,24 @@ console.log(JSON.stringify({
           },
         );
       }
+      await t.step("hono.ts on bun receives, verifies and decrypts a real delivery", async () => {
+        await Deno.copyFile(`${receiversDir}/hono.ts`, `${app}/hono.ts`);
+        await Deno.symlink(`${root}node_modules/hono`, `${app}/node_modules/hono`);
+        const result = await runReceiverSample(
+          s,
+          (env) =>
+            new Deno.Command(`${receiversDir}/node_modules/.bin/bun`, {
+              args: ["run", "hono.ts"],
+              cwd: app,
+              env: { ...env, NODE_ENV: "production" },
+              stdout: "piped",
+              stderr: "piped",
+            }).spawn(),
+        );
+        assert.equal(result.summary.type, "verification.session.succeeded");
+        assert.equal(result.summary.claims?.family_name, "ERIKSSON");
+        assert.deepEqual(result.refusal, { status: 400, body: "signature_mismatch" });
+      });
     } finally {
       await server?.close();
       await Deno.remove(work, { recursive: true });
