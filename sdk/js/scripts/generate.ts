@@ -230,7 +230,7 @@ export async function documentOfInProcessApp(): Promise<OpenApiDocument> {
   }
 }
 
-/** Generated source, formatted like the rest of the repository (`deno fmt`). */
+/** Generated source, formatted as `deno fmt` at the repository's root formats it (width 100). */
 export async function formattedTypes(doc: OpenApiDocument): Promise<string> {
   const command = new Deno.Command(Deno.execPath(), {
     args: ["fmt", "--ext", "ts", "--line-width", "100", "-"],

@@ -4,12 +4,7 @@
  * secrets, timestamp within 5 minutes), then decrypts the compact JWE (RSA-OAEP-256 + A256GCM)
  * with the private key named by its `kid` and returns the typed event. WebCrypto and `jose` only.
  */
-import {
-  compactDecrypt,
-  decodeProtectedHeader,
-  importJWK,
-  type JWK,
-} from "jose";
+import { compactDecrypt, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { KayleWebhookError } from "./errors.ts";
 import type { KayleEvent } from "./events.ts";
 
@@ -148,9 +143,7 @@ export async function verifySignature(
   if (Math.abs(now - timestamp) > tolerance) {
     throw new KayleWebhookError(
       "timestamp_out_of_tolerance",
-      `The signature's timestamp is ${
-        Math.abs(now - timestamp)
-      } s from this server's clock ` +
+      `The signature's timestamp is ${Math.abs(now - timestamp)} s from this server's clock ` +
         `(more than ${tolerance} s): a replayed delivery, or a clock that needs NTP.`,
     );
   }
@@ -208,22 +201,16 @@ async function decrypt(
       "The body is not a compact JWE.",
     );
   }
-  const key = typeof kid === "string"
-    ? keyFor(kid, options.privateKeys)
-    : undefined;
+  const key = typeof kid === "string" ? keyFor(kid, options.privateKeys) : undefined;
   if (!key) {
     throw new KayleWebhookError(
       "no_key_for_kid",
-      `The payload is encrypted to key ${
-        JSON.stringify(kid)
-      }, and no private key was given ` +
+      `The payload is encrypted to key ${JSON.stringify(kid)}, and no private key was given ` +
         "for it: pass it in privateKeys under its key id (keep old keys until their deliveries end).",
     );
   }
   try {
-    const cryptoKey = "kty" in key
-      ? await importJWK(key as JWK, "RSA-OAEP-256")
-      : key;
+    const cryptoKey = "kty" in key ? await importJWK(key as JWK, "RSA-OAEP-256") : key;
     const { plaintext } = await compactDecrypt(body.trim(), cryptoKey, {
       keyManagementAlgorithms: ["RSA-OAEP-256"],
       contentEncryptionAlgorithms: ["A256GCM"],
