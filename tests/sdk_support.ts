@@ -96,7 +96,7 @@ export function startDeliverySink() {
     url: `http://127.0.0.1:${port}/webhooks/kayle`,
     deliveries,
     /** The first delivery of this event type after `from` deliveries, waiting up to `ms`. */
-    async next(type: string, from = 0, ms = 30_000): Promise<RecordedDelivery> {
+    async next(type: string, from = 0, ms = 60_000): Promise<RecordedDelivery> {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = deliveries.slice(from).find((d) => d.event === type);
@@ -161,7 +161,7 @@ export function watchLines(child: Deno.ChildProcess) {
     lines,
     stderr: () => errors,
     /** The first line matching, waiting up to `ms` (fails early if the process exits). */
-    async waitFor(match: (line: string) => boolean, what: string, ms = 30_000): Promise<string> {
+    async waitFor(match: (line: string) => boolean, what: string, ms = 60_000): Promise<string> {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = lines.find(match);
