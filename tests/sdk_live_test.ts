@@ -179,6 +179,50 @@ Deno.test({
         );
       });
 
+      await t.step("every other resource answers through its typed method", async () => {
+        const [attempt] = await kayle.attempts.list({ status: "succeeded" }).toArray();
+        assert.equal(attempt.object, "verification_attempt");
+        assert.equal((await kayle.webhookEndpoints.get(endpoint.id)).name, "SDK test receiver");
+        const endpoints = await kayle.webhookEndpoints.list().toArray();
+        assert.deepEqual(endpoints.map((e) => e.id), [endpoint.id]);
+        const renamed = await kayle.webhookEndpoints.update(endpoint.id, { name: "Renamed" });
+        assert.equal(renamed.name, "Renamed");
+        const revealed = await kayle.webhookEndpoints.revealSigningSecret(endpoint.id);
+        assert.equal(revealed.endpoint_id, endpoint.id);
+        const [listedKey] = await kayle.encryptionKeys.list(endpoint.id).toArray();
+        assert.equal(listedKey.key_id, key.key_id);
+        assert.equal((await kayle.encryptionKeys.deactivate(key.key_id)).status, "inactive");
+        assert.equal((await kayle.encryptionKeys.reactivate(key.key_id)).status, "active");
+
+        // The worker records the outcome just after the receiver answers: wait for it.
+        const deliveryId = succeeded.headers.get("x-kayle-delivery-id")!;
+        const deadline = Date.now() + 30_000;
+        while ((await kayle.deliveries.get(deliveryId)).status !== "succeeded") {
+          assert.ok(Date.now() < deadline, "the delivery is recorded as succeeded");
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const deliveries = await kayle.deliveries.list({ status: "succeeded" }).toArray();
+        const delivery = deliveries.find((d) => d.id === deliveryId);
+        assert.ok(delivery, "the delivery is listed as succeeded");
+        assert.equal((await kayle.deliveries.get(delivery.id)).event_id, delivery.event_id);
+        assert.equal(
+          (await kayle.events.get(delivery.event_id)).type,
+          "verification.session.succeeded",
+        );
+        // A succeeded delivery's payload was scrubbed: retry and replay are typed 409s.
+        const retry = await kayle.deliveries.retry(delivery.id).catch((e) => e);
+        assert.ok(retry instanceof KayleApiError);
+        assert.deepEqual([retry.status, retry.code], [409, "WEBHOOK_PAYLOAD_EXPIRED"]);
+        const replay = await kayle.events.replay(delivery.event_id).catch((e) => e);
+        assert.deepEqual([replay.status, replay.code], [409, "WEBHOOK_PAYLOAD_EXPIRED"]);
+        const overview = await kayle.analytics.sessionsOverview();
+        assert.equal(overview.daily.length, 14);
+
+        assert.equal((await kayle.webhookEndpoints.delete(endpoint.id)).deleted, true);
+        const gone = await kayle.webhookEndpoints.get(endpoint.id).catch((e) => e);
+        assert.deepEqual([gone.status, gone.code], [404, "NOT_FOUND"]);
+      });
+
       await t.step("tampered body, old timestamp, parsed body: each its own refusal", async () => {
         const options = { signingSecrets: firstSecret, privateKeys };
         const t0 = Number(/t=(\d+)/.exec(succeeded.headers.get("x-kayle-signature")!)![1]);
