@@ -192,3 +192,23 @@ Deno.test({
     assert.equal(Object.keys(OPERATIONS).length, served);
   },
 });
+
+Deno.test("sdk client: a caller's abort ends the request without retrying", async () => {
+  const controller = new AbortController();
+  controller.abort(new Error("stopped by the caller"));
+  let calls = 0;
+  const kayle = new Kayle({
+    apiKey: "kk_test_x",
+    baseUrl: "https://id.example.test",
+    sleep: () => Promise.resolve(),
+    fetch: (_input, init) => {
+      calls++;
+      return Promise.reject(init?.signal?.aborted ? init.signal.reason : new Error("not aborted"));
+    },
+  });
+  await assert.rejects(
+    () => kayle.sessions.get("vs_1", undefined, { signal: controller.signal }),
+    /stopped by the caller/,
+  );
+  assert.equal(calls, 1);
+});

@@ -113,7 +113,19 @@ const REPEATABLE_POSTS = new Set<OperationId>([
   "cancelSession",
   "deactivateWebhookEncryptionKey",
   "reactivateWebhookEncryptionKey",
+  "revealWebhookSigningSecret",
 ]);
+
+/** `AbortSignal.any` (Node 20.3+), with a fallback for older runtimes. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -233,7 +245,7 @@ export class KayleClient {
           method,
           headers,
           body,
-          signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+          signal: options.signal ? anySignal([options.signal, timeout]) : timeout,
         });
       } catch (error) {
         if (options.signal?.aborted) throw error;
