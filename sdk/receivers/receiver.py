@@ -16,6 +16,8 @@ import hmac
 import json
 import os
 import re
+import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -106,6 +108,16 @@ def verify_and_decrypt(raw_body: bytes, signature_header: str | None, secrets, p
     return decrypt(bytes(raw_body), private_keys)
 
 
+_print_lock = threading.Lock()
+
+
+def log(line: str) -> None:
+    """One whole line per call: the server handles deliveries on several threads."""
+    with _print_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 SECRETS = [s for s in os.environ.get("KAYLE_WEBHOOK_SECRETS", "").split(",") if s]
 PRIVATE_KEYS = json.loads(os.environ.get("KAYLE_WEBHOOK_PRIVATE_KEYS", "{}"))
 
@@ -127,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
                 raw_body, self.headers.get("X-Kayle-Signature"), SECRETS, PRIVATE_KEYS
             )
         except WebhookRefused as refused:
-            print("kayle webhook refused:", refused.code, flush=True)
+            log(f"kayle webhook refused: {refused.code}")
             self.send_response(400)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
@@ -139,7 +151,7 @@ class Handler(BaseHTTPRequestHandler):
             "event_id": event["metadata"]["event_id"],
             "claims": event["data"].get("claims"),
         }
-        print("kayle webhook verified:", json.dumps(summary, ensure_ascii=False), flush=True)
+        log("kayle webhook verified: " + json.dumps(summary, ensure_ascii=False))
         self.send_response(204)
         self.end_headers()
 
@@ -149,5 +161,5 @@ class Handler(BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("PORT", "3000"))), Handler)
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    log(f"listening on http://127.0.0.1:{server.server_address[1]}")
     server.serve_forever()
