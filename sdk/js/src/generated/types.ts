@@ -94,7 +94,7 @@ export type CreateSessionRequest = {
       reason: string;
     };
   };
-  /** Deliver this session's events only to that endpoint. */
+  /** Deliver this session's events only to that endpoint (one of the key's mode; else 404). */
   webhook_endpoint_id?: string | null;
 };
 
@@ -436,7 +436,7 @@ export interface Operations {
     query: {
       session_id?: string;
       status?: "in_progress" | "succeeded" | "failed" | "cancelled";
-      /** Page size, 1–100 (default 10). */
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
       starting_after?: string;
     };
@@ -451,7 +451,7 @@ export interface Operations {
       status?: "created" | "in_progress" | "completed" | "expired" | "cancelled";
       created_from?: string;
       created_to?: string;
-      /** Page size, 1–100 (default 10). */
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
       starting_after?: string;
       /** `true` adds the `attempts` array (newest first). */
@@ -465,7 +465,9 @@ export interface Operations {
   listWebhookDeliveries: {
     path: never;
     query: {
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
+      /** Continue after this item (the `next_cursor` of the previous page). */
       starting_after?: string;
       status?: "pending" | "delivering" | "succeeded" | "failed";
       endpoint_id?: string;
@@ -479,7 +481,9 @@ export interface Operations {
   listWebhookEncryptionKeys: {
     path: { id: string };
     query: {
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
+      /** Continue after this item (the `next_cursor` of the previous page). */
       starting_after?: string;
     };
     body: never;
@@ -490,7 +494,9 @@ export interface Operations {
   listWebhookEndpoints: {
     path: never;
     query: {
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
+      /** Continue after this item (the `next_cursor` of the previous page). */
       starting_after?: string;
     };
     body: never;
@@ -501,7 +507,9 @@ export interface Operations {
   listWebhookEvents: {
     path: never;
     query: {
+      /** Page size: a decimal integer from 1 to 100 (default 10). */
       limit?: number;
+      /** Continue after this item (the `next_cursor` of the previous page). */
       starting_after?: string;
       type?:
         | "verification.attempt.succeeded"
