@@ -127,5 +127,5 @@ export function cbcZeroIv(
  */
 export function mac8(cipher: Cipher, key: Uint8Array, data: Uint8Array): Uint8Array {
   if (cipher === "3DES") return retailMac(key, pad(data, 8));
-  return cmac(key, data).slice(0, 8);
+  return cmac(data, key).slice(0, 8);
 }
