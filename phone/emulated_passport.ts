@@ -26,6 +26,7 @@ export interface EmulatedPassportOptions {
   can?: string;
   extendedLength?: boolean;
   responseMacFault?: EmulatorConfig["responseMacFault"];
+  refusePace?: number;
   /** The chip holds another MRZ than the one printed (it refuses the reader's key). */
   refuseKey?: boolean;
   faults?: TransportFaults;
@@ -127,6 +128,7 @@ export function emulatorConfigFor(
     ca: caKey(passport),
     extendedLength: options.extendedLength,
     responseMacFault: options.responseMacFault,
+    refusePace: options.refusePace,
   };
 }
 

@@ -38,6 +38,8 @@ export interface EmulatorConfig {
   extendedLength?: boolean;
   /** The chip's randomness (default `crypto.getRandomValues`). */
   random?: Random;
+  /** Answer MSE:Set AT for PACE with this status word (a chip that lists PACE but refuses it). */
+  refusePace?: number;
   /** Break the response MAC of the first protected READ BINARY. */
   responseMacFault?: "missing" | "bad";
 }
@@ -170,6 +172,7 @@ export class EmulatedChip {
       }
       case 0x22:
         if (command.p1 === 0xc1 && command.p2 === 0xa4) {
+          if (this.#config.refusePace) return SW(this.#config.refusePace);
           return this.#access.setAuthenticationTemplate(command);
         }
         if (secured && command.p1 === 0x41) return this.#caSetup(command);
