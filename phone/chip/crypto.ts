@@ -8,6 +8,7 @@ import { cbc, cmac, ecb } from "@noble/ciphers/aes.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat } from "./bytes.ts";
+import { ChipError } from "./errors.ts";
 
 /** Secure-messaging cipher. */
 export type Cipher = "3DES" | "AES-128" | "AES-192" | "AES-256";
@@ -118,6 +119,9 @@ export function cbcZeroIv(
   type: "encrypt" | "decrypt",
 ): Uint8Array {
   const iv = new Uint8Array(blockSize(cipher));
+  if (data.length === 0 || data.length % iv.length !== 0) {
+    throw new ChipError("malformed_response", "cryptogram is not a whole number of blocks");
+  }
   return cipher === "3DES" ? tripleDes(key, iv, data, type) : aesCbc(key, iv, data, type);
 }
 

@@ -86,6 +86,8 @@ export interface TransportStats {
 
 /** Plaintext per short protected READ BINARY: 223 bytes keep the protected response ≤ 256. */
 const SHORT_READ = 0xdf;
+/** No eMRTD file the reader reads comes near this (DG2 portraits are tens of kilobytes). */
+const MAX_FILE_BYTES = 1 << 20;
 const EMRTD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
 const RETRYABLE = new Set(["tag_lost", "timeout"]);
 const EXTENDED_REFUSED = new Set([0x6700, 0x6d00, 0x6e00, 0x6a86, 0x6f00, 0x6a80]);
@@ -310,6 +312,9 @@ export class ChipReader {
       if (state.total < 0) {
         const header = readHeader(concat(...state.parts));
         state.total = header.valueStart + header.length;
+        if (state.total > MAX_FILE_BYTES) {
+          throw new ChipError("malformed_response", `${name} declares ${state.total} bytes`);
+        }
       }
       this.#options.onProgress?.({
         file: name,

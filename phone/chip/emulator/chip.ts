@@ -40,6 +40,8 @@ export interface EmulatorConfig {
   random?: Random;
   /** Answer MSE:Set AT for PACE with this status word (a chip that lists PACE but refuses it). */
   refusePace?: number;
+  /** Rewrites the plain answer to a protected command before it is protected (fuzzing). */
+  tamper?: (command: Command, response: Response) => Response;
   /** Break the response MAC of the first protected READ BINARY. */
   responseMacFault?: "missing" | "bad";
 }
@@ -129,7 +131,10 @@ export class EmulatedChip {
         this.#sm = undefined;
         return encode(SW(0x6988));
       }
-      const response = this.#execute(command, true);
+      let response = this.#execute(command, true);
+      if (this.#config.tamper && !response.switchTo) {
+        response = this.#config.tamper(command, response);
+      }
       if (this.#sm !== sm) return response.switchTo ? this.#switch(sm, response) : encode(response);
       let protectedResponse = sm.protect(response, command.ins === 0xb1);
       if ((command.ins === 0xb0 || command.ins === 0xb1) && this.#macFaultPending) {
