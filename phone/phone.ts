@@ -1,10 +1,16 @@
 /**
- * The reference phone: acts as the user (consent), takes the handoff, and plays a synthetic
- * passport over the phone protocol v1 exactly as a native app must (docs/mobile-protocol.md):
+ * The reference phone: acts as the user (consent), takes the handoff, reads a synthetic passport
+ * through the portable reader core and an emulated chip (APDUs, secure messaging), and plays it
+ * over the phone protocol v1 exactly as a native app must (docs/mobile-protocol.md):
  * hello → document files (DG14 last, which starts Chip Authentication) → Active Authentication →
  * Chip Authentication relay → selfie frames for the pose challenge → result.
  */
-import { encodeChipAuthenticationRelay } from "../verify/chip/relay_message.ts";
+import { type ChipAuthenticationStart, ChipReader } from "./chip/mod.ts";
+import {
+  accessKeyFor,
+  type EmulatedPassportOptions,
+  emulatedTransportFor,
+} from "./emulated_passport.ts";
 import type { PoseChallenge } from "../verify/biometric/mod.ts";
 import type { SyntheticPassport } from "../verify/mod.ts";
 import type { PhoneApi } from "./api.ts";
@@ -32,6 +38,8 @@ export interface RunPhoneOptions {
   now?: Date;
   /** Progress lines (no personal data). */
   log?: (line: string) => void;
+  /** How the emulated chip behaves (default: PACE-GM ECDH P-256 AES-128, BAC too). */
+  chip?: EmulatedPassportOptions;
 }
 
 /** What the server answered. */
@@ -107,25 +115,33 @@ function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/** Options of {@link playChip}. */
+export interface PlayChipOptions {
+  /** How the emulated chip behaves (access protocols, faults); default PACE-GM P-256 + BAC. */
+  chip?: EmulatedPassportOptions;
+  /** Progress lines (no personal data). */
+  log?: (line: string) => void;
+}
+
 /**
- * Plays the chip part: the files not yet received (DG14 last: its acknowledgement carries the
- * Chip Authentication start), then AA over the server's challenge, then CA (always last on a
- * real chip). Returns after the relay was accepted.
+ * Plays the chip part through the reader core (`phone/chip/`) against an emulated chip of the
+ * passport: PACE or BAC with the MRZ, every file over secure messaging, then the files not yet
+ * received (DG14 last: its acknowledgement carries the Chip Authentication start), AA over the
+ * server's challenge, and CA (always last on a real chip). Returns after the relay was accepted.
  */
 export async function playChip(
   channel: PhoneChannel,
   passport: SyntheticPassport,
   helloOk: ServerMessage,
+  options: PlayChipOptions = {},
 ) {
   const received = new Set(helloOk.received as string[]);
-  const files: Array<[string, Uint8Array]> = [["sod", passport.files.sod]];
-  for (
-    const [number, bytes] of [...passport.files.dataGroups].sort((
-      [a],
-      [b],
-    ) => (a === 14 ? 1 : b === 14 ? -1 : a - b))
-  ) {
-    files.push([`dg${number}`, bytes]);
+  const reader = new ChipReader(emulatedTransportFor(passport, options.chip), { log: options.log });
+  await reader.open(accessKeyFor(passport));
+  const read = await reader.readPassport();
+  const files: Array<[string, Uint8Array]> = [];
+  for (const name of ["sod", "dg1", "dg2", "dg11", "dg12", "dg15", "dg14"] as const) {
+    if (read[name]) files.push([name, read[name]!]);
   }
   let chipAuthentication = helloOk.chip_authentication as Record<string, unknown> | null;
   for (const [name, bytes] of files) {
@@ -135,10 +151,8 @@ export async function playChip(
       chipAuthentication = ack.chip_authentication as Record<string, unknown> | null;
     }
   }
-  if (passport.files.dataGroups.has(15)) {
-    const signature = await passport.chip.signActiveAuthentication(
-      fromBase64(String(helloOk.aa_challenge)),
-    );
+  if (read.dg15) {
+    const signature = await reader.activeAuthentication(fromBase64(String(helloOk.aa_challenge)));
     channel.send({
       v: PHONE_PROTOCOL_VERSION,
       type: "active_authentication",
@@ -146,25 +160,13 @@ export async function playChip(
     });
     await expectMessage(channel, "active_authentication_received");
   }
-  if (chipAuthentication) await relayChipAuthentication(channel, passport, chipAuthentication);
-}
-
-async function relayChipAuthentication(
-  channel: PhoneChannel,
-  passport: SyntheticPassport,
-  start: Record<string, unknown>,
-): Promise<void> {
-  const exchange = await passport.chip.runChipAuthentication(
-    fromBase64(String(start.terminal_public_key)),
-    fromBase64(String(start.command)),
-  );
-  const keyId = typeof start.key_id === "number" ? start.key_id : undefined;
-  const relay = encodeChipAuthenticationRelay(exchange, {
-    protocolOid: String(start.protocol_oid),
-    keyId,
-  });
-  channel.send({ v: PHONE_PROTOCOL_VERSION, type: "chip_authentication_relay", relay });
-  await expectMessage(channel, "chip_authentication_relay_received");
+  if (chipAuthentication) {
+    const relay = await reader.chipAuthentication(
+      chipAuthentication as unknown as ChipAuthenticationStart,
+    );
+    channel.send({ v: PHONE_PROTOCOL_VERSION, type: "chip_authentication_relay", relay });
+    await expectMessage(channel, "chip_authentication_relay_received");
+  }
 }
 
 /** The selfie step: asks for the pose challenge and uploads one frame per pose. */
@@ -208,7 +210,7 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       appVersion: options.appVersion,
     });
     log(`attempt ${helloOk.attempt_id} claimed`);
-    await playChip(channel, await passport, helloOk);
+    await playChip(channel, await passport, helloOk, { log, chip: options.chip });
     log("chip read and authenticated");
     await playSelfie(channel, scenario);
     log("selfie frames sent");
