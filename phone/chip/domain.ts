@@ -119,8 +119,12 @@ function order(domain: Domain): bigint {
 export function randomPrivateKey(domain: Domain, random: Random): bigint {
   const limit = order(domain);
   const length = byteLength(limit);
-  for (let i = 0; i < 256; i++) {
-    const k = toBigInt(random(length));
+  // Mask to the order's bit length so each draw succeeds with probability ≥ 1/2.
+  const topBits = limit.toString(2).length % 8 || 8;
+  for (let i = 0; i < 128; i++) {
+    const bytes = random(length).slice();
+    bytes[0] &= (1 << topBits) - 1;
+    const k = toBigInt(bytes);
     if (k > 0n && k < limit) return k;
   }
   throw new ChipError("malformed_response", "random source produced no usable key");

@@ -245,3 +245,50 @@ Deno.test("a cloned chip and a wrong AA key are caught by the server's checks", 
   const verdict = await verifyActiveAuthentication({ dg15: aaFiles.dg15!, challenge, signature });
   assert.equal(verdict.ok, false);
 });
+
+Deno.test("6Cxx: the reader repeats the READ BINARY with the length the chip asks for", async () => {
+  const d = await doc();
+  let asked = false;
+  const lengths: number[] = [];
+  const chip = new EmulatedChip({
+    ...emulatorConfigFor(d, { pace: [] }),
+    tamper: (command, response) => {
+      if (command.ins !== 0xb0) return response;
+      lengths.push(command.le ?? 0);
+      if (asked) return response;
+      asked = true;
+      return { data: new Uint8Array(0), sw: 0x6c20 };
+    },
+  });
+  const reader = new ChipReader(new EmulatorTransport(chip), { preferExtendedLength: false });
+  await reader.open(accessKeyFor(d));
+  assert.deepEqual(await reader.readFile("dg1"), d.files.dataGroups.get(1));
+  assert.deepEqual(lengths.slice(0, 2), [223, 0x20]);
+});
+
+Deno.test("PACE-GM on every standardized domain the reader supports", async () => {
+  const d = await doc();
+  for (
+    const [agreement, ids] of [["ECDH", [10, 11, 12, 13, 14, 15, 16, 17, 18]], ["DH", [
+      0,
+      1,
+      2,
+    ]]] as const
+  ) {
+    for (const parameterId of ids) {
+      const reader = new ChipReader(
+        emulatedTransportFor(d, { pace: [{ agreement, parameterId, cipher: "AES-192" }] }),
+      );
+      assert.deepEqual(await reader.open(accessKeyFor(d)), {
+        protocol: "PACE",
+        cipher: "AES-192",
+        mapping: "GM",
+      });
+      assert.deepEqual(
+        await reader.readFile("dg1"),
+        d.files.dataGroups.get(1),
+        `${agreement} ${parameterId}`,
+      );
+    }
+  }
+});

@@ -385,8 +385,9 @@ export class ChipReader {
     if (com) files.com = com;
     const listed = com ? listedInCom(com) : undefined;
     for (const name of ["sod", "dg1", "dg2", "dg11", "dg12", "dg14", "dg15"] as const) {
-      const optional = name === "dg11" || name === "dg12";
-      if (listed && name !== "sod" && !listed.has(name) && (optional || name !== "dg1")) continue;
+      // EF.SOD, DG1 and DG2 are mandatory; the others only when EF.COM lists them (or is absent).
+      const mandatory = name === "sod" || name === "dg1" || name === "dg2";
+      if (listed && !mandatory && !listed.has(name)) continue;
       const bytes = await this.readFile(name);
       if (bytes) files[name] = bytes;
     }
