@@ -292,3 +292,35 @@ Deno.test("PACE-GM on every standardized domain the reader supports", async () =
     }
   }
 });
+
+Deno.test("PACE Integrated Mapping (ECDH and DH) opens the chip; IM comes after GM when both are offered", async () => {
+  const d = await doc();
+  for (
+    const [agreement, parameterId] of [["ECDH", 13], ["ECDH", 12], ["DH", 0], ["ECDH", 18]] as const
+  ) {
+    for (const cipher of ["3DES", "AES-128", "AES-256"] as const) {
+      const reader = new ChipReader(
+        emulatedTransportFor(d, { pace: [{ agreement, mapping: "IM", parameterId, cipher }] }),
+      );
+      assert.deepEqual(await reader.open(accessKeyFor(d)), {
+        protocol: "PACE",
+        cipher,
+        mapping: "IM",
+      });
+      assert.deepEqual(await reader.readFile("dg1"), d.files.dataGroups.get(1));
+    }
+  }
+  const both = new ChipReader(emulatedTransportFor(d, {
+    pace: [
+      { agreement: "ECDH", mapping: "IM", parameterId: 13, cipher: "AES-128" },
+      { agreement: "ECDH", parameterId: 13, cipher: "AES-128" },
+    ],
+  }));
+  assert.equal((await both.open(accessKeyFor(d))).mapping, "GM");
+  const wrong = new ChipReader(emulatedTransportFor(d, {
+    pace: [{ agreement: "ECDH", mapping: "IM", parameterId: 13, cipher: "AES-128" }],
+  }));
+  await assert.rejects(wrong.open({ ...accessKeyFor(d), dateOfExpiry: "010101" }), {
+    code: "mrz_key_rejected",
+  });
+});

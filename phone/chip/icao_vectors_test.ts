@@ -219,3 +219,49 @@ Deno.test("App. G.2: PACE-GM DH (1024-bit MODP group, id 0) AES-128 step by step
   assert.equal(toHex(authToken("AES-128", keys.mac, oid, mapped, pkIc)), "b46dd9bd4d98381f");
   assert.equal(toHex(authToken("AES-128", keys.mac, oid, mapped, pkIfd)), "917f37b5c0e6d8d1");
 });
+
+Deno.test("App. H.1: PACE-IM ECDH brainpoolP256r1 — R_p(s, t) and the point encoding", async () => {
+  const { integratedMappingPrf } = await import("./crypto.ts");
+  const { mapIntegrated } = await import("./domain.ts");
+  const s = hex("2923BE84E16CD6AE529049F1F1BBE9EB");
+  const t = hex("5DD4CBFC96F5453B130D890A1CDBAE32");
+  const domain = standardDomain(13) as Extract<Domain, { kind: "ec" }>;
+  const r = integratedMappingPrf("AES-128", s, t, 256);
+  assert.equal(
+    toHex(r).toUpperCase(),
+    "E4447E2DFB3586BAC05DDB00156B57FBB2179A3949294C97254189800C517BAA8DA0FF397ED8C445D3E421E4FEB57322",
+  );
+  const x = BigInt(`0x${toHex(r)}`) % domain.p;
+  assert.equal(
+    x.toString(16).toUpperCase(),
+    "A2F8FF2DF50E52C6599F386ADCB595D229F6A167ADE2BE5F2C3296ADD5B7430E",
+  );
+  const mapped = mapIntegrated(domain, x) as Extract<Domain, { kind: "ec" }>;
+  assert.equal(
+    toHex(mapped.G.toBytes(false)).toUpperCase(),
+    "04" + "8E82D31559ED0FDE92A4D0498ADD3C23BABA94FB77691E31E90AEA77FB17D427" +
+      "4C1AE14BD0C3DBAC0C871B7F3608169364437CA30AC243A089D3F266C1E60FAD",
+  );
+});
+
+Deno.test("App. H.2: PACE-IM DH (1024-bit MODP group) — R_p(s, t) and ĝ", async () => {
+  const { integratedMappingPrf } = await import("./crypto.ts");
+  const { mapIntegrated } = await import("./domain.ts");
+  const domain = standardDomain(0) as Extract<Domain, { kind: "dh" }>;
+  const r = integratedMappingPrf(
+    "AES-128",
+    hex("FA5B7E3E49753A0DB9178B7B9BD898C8"),
+    hex("B3A6DB3C870C3E99245E0D1C06B747DE"),
+    1024,
+  );
+  const x = BigInt(`0x${toHex(r)}`) % domain.p;
+  assert.equal(
+    x.toString(16).toUpperCase(),
+    "A0C7C50C002061A51CC87D254EF38068607417B6EE1B36473CFB800D2D2E5FA2B6980F01105D24FAB22ACD1BFA5C8A4C093ECDFAFE6D7125D42A843E338603835CF19AFAFF75EFE21DC5F6AA1F9AE46C25087E7368166FB08C1E4627AFED7D93570417B790FF7F747E57F432B04E1236819E0DFEF5B6E77CA4999925328182D2",
+  );
+  const mapped = mapIntegrated(domain, x) as Extract<Domain, { kind: "dh" }>;
+  assert.equal(
+    mapped.g.toString(16).toUpperCase(),
+    "1D7D767F11E333BCD6DBAEF40E799E7A926B96973550656FF3C830726D118D61C276CDCC61D475CF03A98E0C0E79CAEBA5BE25578BD4551D0B10903236F0B0F976852FA78EEA14EA0ACA87D1E91F688FE0DFF897BBE35A472621D343564B262F34223AE8FC59B664BFEDFA2BFE7516CA5510A6BBB633D517EC25D4E0BBAA16C2",
+  );
+});

@@ -153,7 +153,8 @@ export class ChipReader {
         if (select.sw !== 0x9000) {
           throw new ChipError("unsupported_chip", `no eMRTD application (${statusHex(select.sw)})`);
         }
-        this.#opened = { protocol: "PACE", cipher: choice.info.cipher, mapping: "GM" };
+        const mapping = choice.info.mapping as "GM" | "IM";
+        this.#opened = { protocol: "PACE", cipher: choice.info.cipher, mapping };
         return this.#opened;
       } catch (error) {
         if (!(error instanceof PaceUnavailable)) throw error;

@@ -5,10 +5,19 @@
 import { concat, decodeOid, equal, findTag, readTlv, tlv } from "../bytes.ts";
 import { bacKeys, bacSession } from "../bac.ts";
 import { paceOid } from "../card_access.ts";
-import { blockSize, cbcZeroIv, type Cipher, pad, retailMac, tripleDes } from "../crypto.ts";
+import {
+  cbcZeroIv,
+  type Cipher,
+  keyLength,
+  nonceLength,
+  pad,
+  retailMac,
+  tripleDes,
+} from "../crypto.ts";
 import {
   type Domain,
   mapGeneric,
+  mapIntegrated,
   publicKey,
   type Random,
   randomPrivateKey,
@@ -16,12 +25,13 @@ import {
   standardDomain,
 } from "../domain.ts";
 import type { AccessKey } from "../keys.ts";
-import { authToken, passwordKey, sessionKeys } from "../pace.ts";
+import { authToken, integratedMappingValue, passwordKey, sessionKeys } from "../pace.ts";
 import { type Command, type Response, SecureMessaging } from "../sm.ts";
 
-/** A PACE configuration the chip offers (Generic Mapping). */
+/** A PACE configuration the chip offers (Generic Mapping unless `mapping` says IM). */
 export interface PaceOffer {
   agreement: "ECDH" | "DH";
+  mapping?: "GM" | "IM";
   parameterId: number;
   cipher: Cipher;
 }
@@ -103,7 +113,7 @@ export class ChipAccess {
       return SW(0x6a80);
     }
     const offer = this.config.pace.find((o) =>
-      paceOid(o.agreement, "GM", o.cipher) === oid && (!id || id[0] === o.parameterId)
+      paceOid(o.agreement, o.mapping ?? "GM", o.cipher) === oid && (!id || id[0] === o.parameterId)
     );
     if (!offer) return SW(0x6a80);
     const key: AccessKey | undefined = ref?.[0] === 1
@@ -133,10 +143,18 @@ export class ChipAccess {
     const last = (command.cla & 0x10) === 0;
     try {
       if (pace.step === 1 && !last) {
-        pace.nonce = this.config.random(blockSize(cipher));
+        pace.nonce = this.config.random(nonceLength(cipher));
         pace.step = 2;
         const z = cbcZeroIv(cipher, passwordKey(pace.key, cipher), pace.nonce, "encrypt");
         return { response: OK(tlv(0x7c, tlv(0x80, z))) };
+      }
+      if (pace.step === 2 && !last && pace.offer.mapping === "IM") {
+        const t = findTag(inner, 0x81)!;
+        if (t.length !== keyLength(cipher)) throw new Error("bad t");
+        const x = integratedMappingValue(cipher, pace.domain, pace.nonce!, t);
+        pace.domain = mapIntegrated(pace.domain, x);
+        pace.step = 3;
+        return { response: OK(tlv(0x7c, tlv(0x82, new Uint8Array(0)))) };
       }
       if (pace.step === 2 && !last) {
         const theirs = findTag(inner, 0x81)!;

@@ -85,7 +85,7 @@ export class EmulatedChip {
     if (config.pace?.length) {
       this.#files.set(
         CARD_ACCESS_FID,
-        encodeCardAccess(config.pace.map((o) => ({ ...o, mapping: "GM" }))),
+        encodeCardAccess(config.pace.map((o) => ({ mapping: "GM", ...o }))),
       );
       this.#names.set(CARD_ACCESS_FID, "cardAccess");
     }
