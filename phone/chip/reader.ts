@@ -6,7 +6,6 @@
  */
 import { concat, fromBase64, oidBytes, readHeader, readTlv, tlv, toBase64 } from "./bytes.ts";
 import { choosePace, parseCardAccess } from "./card_access.ts";
-import type { Cipher } from "./crypto.ts";
 import type { Random } from "./domain.ts";
 import { ChipError, statusHex } from "./errors.ts";
 import { type ChipFileName, type ChipFiles, FILES, listedInCom } from "./files.ts";
@@ -21,74 +20,30 @@ import {
   type SecureMessaging,
 } from "./sm.ts";
 
-/** Sends a command APDU to the chip and resolves with the response APDU (data ‖ SW1 SW2). */
-export interface ChipTransport {
-  transceive(command: Uint8Array): Promise<Uint8Array>;
-  /** Reconnects after the tag was lost (the chip has reset: no secure messaging, no selection). */
-  reconnect?(): Promise<void>;
-}
+import { expectCa, minimalUnsigned, offsetBytes, selectAid, withTimeout } from "./commands.ts";
+import type {
+  ChipAuthenticationRelayObject,
+  ChipAuthenticationStart,
+  ChipReaderOptions,
+  ChipTransport,
+  OpenResult,
+  TransportStats,
+} from "./types.ts";
 
-/** A progress event: bytes of a file read so far. */
-export interface ReadProgress {
-  file: ChipFileName;
-  bytesRead: number;
-  totalBytes: number;
-}
-
-/** Options of {@link ChipReader}. */
-export interface ChipReaderOptions {
-  onProgress?(progress: ReadProgress): void;
-  /** Progress lines without personal data. */
-  log?(line: string): void;
-  /** Random bytes (default `crypto.getRandomValues`). */
-  random?(length: number): Uint8Array;
-  /** Read with extended-length APDUs when the chip accepts them (default true). */
-  preferExtendedLength?: boolean;
-  /** Plaintext bytes per extended READ BINARY (default 4096). */
-  extendedReadLength?: number;
-  /** Re-establish access after a lost tag or timeout at most this many times (default 3). */
-  maxRecoveries?: number;
-  /** Fail an APDU not answered within this many milliseconds (default: the transport's own). */
-  apduTimeoutMs?: number;
-}
-
-/** What `open` established. */
-export interface OpenResult {
-  protocol: "PACE" | "BAC";
-  cipher: Cipher;
-  mapping?: "GM" | "IM";
-}
-
-/** The server's Chip Authentication start object (docs/chip-authentication-relay.md). */
-export interface ChipAuthenticationStart {
-  protocol_oid: string;
-  key_id?: number;
-  cipher?: string;
-  terminal_public_key: string;
-  command: string;
-}
-
-/** The relay object the phone sends back (docs/chip-authentication-relay.md). */
-export interface ChipAuthenticationRelayObject {
-  v: 1;
-  protocol_oid: string;
-  key_id?: number;
-  command: string;
-  response: string;
-}
-
-/** Counters of what crossed the transport. */
-export interface TransportStats {
-  apdus: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
+export type {
+  ChipAuthenticationRelayObject,
+  ChipAuthenticationStart,
+  ChipReaderOptions,
+  ChipTransport,
+  OpenResult,
+  ReadProgress,
+  TransportStats,
+} from "./types.ts";
 
 /** Plaintext per short protected READ BINARY: 223 bytes keep the protected response ≤ 256. */
 const SHORT_READ = 0xdf;
 /** No eMRTD file the reader reads comes near this (DG2 portraits are tens of kilobytes). */
 const MAX_FILE_BYTES = 1 << 20;
-const EMRTD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
 const RETRYABLE = new Set(["tag_lost", "timeout"]);
 const EXTENDED_REFUSED = new Set([0x6700, 0x6d00, 0x6e00, 0x6a86, 0x6f00, 0x6a80]);
 
@@ -477,40 +432,6 @@ export class ChipReader {
       response: toBase64(response),
     };
   }
-}
-
-function expectCa(response: Response, step: string): void {
-  if (response.sw === 0x9000) return;
-  const code = response.sw === 0x6982 ? "access_denied" : "unsupported_chip";
-  throw new ChipError(code, `${step}: ${statusHex(response.sw)}`, response.sw);
-}
-
-function selectAid(): Command {
-  return { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID };
-}
-
-function offsetBytes(offset: number): Uint8Array {
-  return offset > 0xffff
-    ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff)
-    : Uint8Array.of(offset >> 8, offset & 0xff);
-}
-
-function minimalUnsigned(value: number): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  do {
-    out.unshift(v & 0xff);
-    v = Math.floor(v / 256);
-  } while (v > 0);
-  return Uint8Array.from(out);
-}
-
-function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ChipError("timeout", `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Opens the chip and reads the passport's files. */
