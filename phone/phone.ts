@@ -5,7 +5,13 @@
  * hello → document files (DG14 last, which starts Chip Authentication) → Active Authentication →
  * Chip Authentication relay → selfie frames for the pose challenge → result.
  */
-import { type ChipAuthenticationStart, ChipReader } from "./chip/mod.ts";
+import {
+  type AccessKey,
+  type ChipAuthenticationStart,
+  ChipReader,
+  type ChipTransport,
+  type ReadProgress,
+} from "./chip/mod.ts";
 import {
   accessKeyFor,
   type EmulatedPassportOptions,
@@ -40,6 +46,9 @@ export interface RunPhoneOptions {
   log?: (line: string) => void;
   /** How the emulated chip behaves (default: PACE-GM ECDH P-256 AES-128, BAC too). */
   chip?: EmulatedPassportOptions;
+  /** Read a real chip through this transport and key instead of the scenario's passport. */
+  reader?: PlayChipOptions["reader"];
+  onProgress?: PlayChipOptions["onProgress"];
 }
 
 /** What the server answered. */
@@ -119,6 +128,10 @@ function fromBase64(text: string): Uint8Array {
 export interface PlayChipOptions {
   /** How the emulated chip behaves (access protocols, faults); default PACE-GM P-256 + BAC. */
   chip?: EmulatedPassportOptions;
+  /** A real chip instead of the emulated passport (e.g. a PC/SC reader) and its access key. */
+  reader?: { transport: ChipTransport; key: AccessKey };
+  /** Read progress for a UI. */
+  onProgress?: (progress: ReadProgress) => void;
   /** Progress lines (no personal data). */
   log?: (line: string) => void;
 }
@@ -131,13 +144,15 @@ export interface PlayChipOptions {
  */
 export async function playChip(
   channel: PhoneChannel,
-  passport: SyntheticPassport,
+  passport: SyntheticPassport | null,
   helloOk: ServerMessage,
   options: PlayChipOptions = {},
 ) {
   const received = new Set(helloOk.received as string[]);
-  const reader = new ChipReader(emulatedTransportFor(passport, options.chip), { log: options.log });
-  await reader.open(accessKeyFor(passport));
+  if (!options.reader && !passport) throw new TypeError("playChip needs a passport or a reader");
+  const transport = options.reader?.transport ?? emulatedTransportFor(passport!, options.chip);
+  const reader = new ChipReader(transport, { log: options.log, onProgress: options.onProgress });
+  await reader.open(options.reader?.key ?? accessKeyFor(passport!));
   const read = await reader.readPassport();
   const files: Array<[string, Uint8Array]> = [];
   for (const name of ["sod", "dg1", "dg2", "dg11", "dg12", "dg15", "dg14"] as const) {
@@ -192,7 +207,7 @@ export async function requestResult(
 export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
   const scenario = scenarioByName(options.scenario ?? "success");
   const log = options.log ?? (() => {});
-  const passport = passportFor(scenario, options.now ?? new Date());
+  const passport = options.reader ? null : passportFor(scenario, options.now ?? new Date());
   let handoff = options.handoff;
   if (!handoff) {
     await options.api.consent(options.sessionId);
@@ -210,7 +225,12 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       appVersion: options.appVersion,
     });
     log(`attempt ${helloOk.attempt_id} claimed`);
-    await playChip(channel, await passport, helloOk, { log, chip: options.chip });
+    await playChip(channel, await passport, helloOk, {
+      log,
+      chip: options.chip,
+      reader: options.reader,
+      onProgress: options.onProgress,
+    });
     log("chip read and authenticated");
     await playSelfie(channel, scenario);
     log("selfie frames sent");

@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { createSession, setupHandoffApp } from "./handoff_support.ts";
 import { inProcessPhoneApi } from "../lib/handoff/simulate.ts";
-import { runPhone } from "../phone/mod.ts";
+import {
+  accessKeyFor,
+  emulatedTransportFor,
+  passportFor,
+  runPhone,
+  scenarioByName,
+} from "../phone/mod.ts";
 
 const CASES = [
   { name: "PACE (default chip)", chip: undefined, expect: /PACE established/ },
@@ -43,3 +49,28 @@ for (const c of CASES) {
     }
   });
 }
+
+Deno.test("the reference phone reads any chip given as a transport and key (as a USB reader would)", async () => {
+  const t = await setupHandoffApp();
+  try {
+    const { id } = await createSession(t);
+    const doc = await passportFor(scenarioByName("success"), t.clock.now());
+    const transport = emulatedTransportFor(doc, { pace: [], extendedLength: false });
+    const progress: string[] = [];
+    const result = await runPhone({
+      api: inProcessPhoneApi(t.deps),
+      sessionId: id,
+      reader: { transport, key: accessKeyFor(doc) },
+      onProgress: (p) => progress.push(`${p.file}:${p.bytesRead}/${p.totalBytes}`),
+    });
+    assert.equal(result.status, "succeeded", JSON.stringify(result));
+    assert.ok(transport.chip.apdus > 10);
+    assert.ok(
+      progress.includes(
+        `dg1:${doc.files.dataGroups.get(1)!.length}/${doc.files.dataGroups.get(1)!.length}`,
+      ),
+    );
+  } finally {
+    await t.close();
+  }
+});
