@@ -354,3 +354,14 @@ Deno.test("readPassport reads DG11/DG12 when EF.COM lists them, and tries every 
   assert.deepEqual(all.dg12, dg11);
   assertFilesMatch({ ...all, com: new Uint8Array(0) }, d);
 });
+
+Deno.test("a PACE-only chip with the application pre-selected (iOS) is opened with PACE after SELECT MF", async () => {
+  const d = await doc();
+  const transport = emulatedTransportFor(d, { bac: false, applicationPreselected: true });
+  const reader = new ChipReader(transport, { maxRecoveries: 1 });
+  assert.equal((await reader.open(accessKeyFor(d))).protocol, "PACE");
+  assert.deepEqual(await reader.readFile("dg1"), d.files.dataGroups.get(1));
+  // A PACE-only chip whose EF.CardAccess cannot be read cannot be opened: BAC is refused.
+  const none = new ChipReader(emulatedTransportFor(d, { bac: false, pace: [] }));
+  await assert.rejects(none.open(accessKeyFor(d)), { code: "unsupported_chip" });
+});
