@@ -34,6 +34,10 @@ export async function checkRevocation(
   for (const { crl } of crls) {
     if (crl.issuer.key !== csca.subject.key) continue;
     if (crl.akiHex && csca.skiHex && crl.akiHex !== csca.skiHex) continue;
+    if (crl.unknownCriticalExtensions.length > 0) {
+      warnings.push("crl_critical_extension_unknown");
+      continue;
+    }
     if (!mayIssueCrls) {
       warnings.push("crl_signer_lacks_crl_sign");
       continue;
