@@ -21,6 +21,10 @@ export interface AppVariables {
   /** The organization of a `/organizations/:slug` page and the user's role in it. */
   org?: Organization;
   role?: Role;
+  /** On organization pages: true while live mode trusts no CSCA (docs/trust-store.md). */
+  liveTrustEmpty?: boolean;
+  /** On organization pages: the signed-in user is the instance owner. */
+  instanceOwner?: boolean;
   /** The client's address (socket, or the first forwarded hop behind a trusted proxy). */
   clientIp: string;
 }

@@ -5,6 +5,8 @@
  */
 import { define } from "../../../lib/framework/define.ts";
 import { getMembership, getOrganizationBySlug } from "../../../lib/accounts/organizations.ts";
+import { isInstanceOwner } from "../../../lib/accounts/instance_owner.ts";
+import { hasAnyCsca } from "../../../verify/trust/kv_store.ts";
 
 export const handler = define.middleware(async function organizationAccess(c, next) {
   const auth = c.var.auth;
@@ -17,5 +19,8 @@ export const handler = define.middleware(async function organizationAccess(c, ne
   if (!org || !membership) return c.notFound();
   c.set("org", org);
   c.set("role", membership.role);
+  // A fresh instance fails every live verification until a CSCA is trusted: the layout says so.
+  c.set("liveTrustEmpty", !(await hasAnyCsca(c.var.deps.kv)));
+  c.set("instanceOwner", await isInstanceOwner(c.var.deps.kv, auth.user.id));
   await next();
 });
