@@ -63,7 +63,7 @@ Deno.test("admission: a CA certificate chaining to a trusted anchor is added wit
       isCa: true,
     }, anchorSigner);
     const before = await importTrustFile(kv, link, { source: "link", now: NOW });
-    assert.deepEqual(before.reasons, { anchor_not_confirmed: 1 }, "no anchor trusted yet");
+    assert.deepEqual(before.reasons, { anchor_not_confirmed: 1 }, JSON.stringify(before));
     const anchor = await importTrustFile(kv, doc.cscaCertificate, {
       source: "csca",
       anchor: true,
@@ -111,6 +111,28 @@ Deno.test("admission: a CRL is stored only when a trusted CSCA holding cRLSign s
     const accepted = await importTrustFile(kv, good.crl!, { source: "crl", now: NOW });
     assert.deepEqual([accepted.format, accepted.added], ["der_crl", 1]);
     assert.equal((await listTrustItems(kv, "crl")).length, 1);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("import: a DER certificate whose bytes hold a line starting like LDIF is still DER", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const signer = await createSigner("ecdsa-p256-sha256", "conformance-csca");
+    const name = [["C", "UT"], ["CN", "Line\n# not LDIF\ndn: nor this"]] as const;
+    const der = await createCertificate({
+      serial: 3n,
+      issuer: name,
+      subject: name,
+      notBefore: new Date("2026-01-01T00:00:00Z"),
+      notAfter: new Date("2036-01-01T00:00:00Z"),
+      spki: signer.spki,
+      issuerSpki: signer.spki,
+      isCa: true,
+    }, signer);
+    const summary = await importTrustFile(kv, der, { source: "der", anchor: true, now: NOW });
+    assert.deepEqual([summary.format, summary.added], ["der_certificate", 1]);
   } finally {
     kv.close();
   }

@@ -343,6 +343,14 @@ function isMasterList(bytes: Uint8Array): boolean {
   }
 }
 
+function isSingleDer(bytes: Uint8Array): boolean {
+  try {
+    return bytes[0] === 0x30 && readTlv(bytes).end === bytes.length;
+  } catch {
+    return false;
+  }
+}
+
 /** Imports a file of any supported format, detected from its content. */
 export async function importTrustFile(
   kv: Deno.Kv,
@@ -350,10 +358,14 @@ export async function importTrustFile(
   options: ImportOptions,
 ): Promise<ImportSummary> {
   if (isMasterList(bytes)) return await importMasterList(kv, bytes, options);
+  // A single DER object is recognised before any text sniffing: binary bytes can contain a line
+  // that starts like LDIF ("\n#", "\ndn:").
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 4096));
-  if (looksLikePem(text)) return await importPem(kv, new TextDecoder().decode(bytes), options);
-  if (/^(version:|dn:|#)/m.test(text)) {
-    return await importLdif(kv, new TextDecoder().decode(bytes), options);
+  if (!isSingleDer(bytes)) {
+    if (looksLikePem(text)) return await importPem(kv, new TextDecoder().decode(bytes), options);
+    if (/^(version:|dn:|#)/m.test(text)) {
+      return await importLdif(kv, new TextDecoder().decode(bytes), options);
+    }
   }
   const summary = emptySummary("der_certificate");
   try {
