@@ -11,6 +11,7 @@ import {
   otherSignerIdentifier,
   unknownExtension,
 } from "../factory/conformance.ts";
+import { createSyntheticPassport } from "../factory/synthetic_passport.ts";
 import { createMemoryTrustSource } from "../trust/mod.ts";
 import { passiveAuthenticate, type PassiveAuthFailure, type PassiveAuthResult } from "./mod.ts";
 
@@ -209,4 +210,16 @@ Deno.test("conformance: a trusted DSC-like certificate cannot issue, even holdin
     csca: { basicConstraintsCa: null, keyUsage: ["digitalSignature"] },
   });
   assert.equal(result.ok ? "passed" : result.reason, "csca_not_ca");
+});
+
+Deno.test("shell model: a sandbox passport made on a phone whose clock is months ahead still verifies", async () => {
+  const passport = await createSyntheticPassport({ now: new Date("2026-12-06T10:00:00Z") });
+  const trust = await createMemoryTrustSource({ cscas: [passport.cscaCertificate] });
+  const verify = (at: string) =>
+    passiveAuthenticate({ ...passport.files, trust, at: new Date(at) });
+  // The server's clock says June: the DSC (valid 2025-01-01 .. 2031) covers it.
+  assert.equal(outcomeOf(await verify("2026-06-01T12:00:00Z")), "passed");
+  // Long after the sandbox DSC's validity, every certificate has expired.
+  const late = await verify("2033-01-01T00:00:00Z");
+  assert.equal(late.ok ? "passed" : late.reason, "dsc_expired");
 });
