@@ -137,3 +137,39 @@ Deno.test("import: a DER certificate whose bytes hold a line starting like LDIF 
     kv.close();
   }
 });
+
+Deno.test("import: inside one file, a link certificate listed before its pinned CSCA still chains", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const doc = await createConformanceDocument();
+    const anchorSigner = await createSigner("ecdsa-p256-sha256", "conformance-csca");
+    const nextKey = await createSigner("ecdsa-p256-sha256", "conformance-next-csca");
+    const link = await createCertificate({
+      serial: 8n,
+      issuer: CONFORMANCE_CSCA_NAME,
+      subject: [["C", "UT"], ["CN", "Kayle ID Next CSCA"]],
+      notBefore: new Date("2026-01-01T00:00:00Z"),
+      notAfter: new Date("2036-01-01T00:00:00Z"),
+      spki: nextKey.spki,
+      issuerSpki: anchorSigner.spki,
+      isCa: true,
+    }, anchorSigner);
+    const pem = [link, doc.cscaCertificate].map((der) =>
+      `-----BEGIN CERTIFICATE-----\n${
+        btoa(String.fromCharCode(...der))
+      }\n-----END CERTIFICATE-----\n`
+    ).join("");
+    const summary = await importTrustFile(kv, new TextEncoder().encode(pem), {
+      source: "pem",
+      now: NOW,
+      pins: new Set([await certificateFingerprint(doc.cscaCertificate)]),
+    });
+    assert.deepEqual([summary.added, summary.skipped], [2, 0], JSON.stringify(summary.reasons));
+    assert.deepEqual(summary.anchors.map((a) => a.subject), [
+      "C=UT,O=Kayle ID,CN=Kayle ID Conformance CSCA",
+      "C=UT,CN=Kayle ID Next CSCA",
+    ]);
+  } finally {
+    kv.close();
+  }
+});

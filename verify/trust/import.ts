@@ -276,7 +276,28 @@ export async function importLdif(
   return summary;
 }
 
-/** Imports file certificates; those skipped as unconfirmed anchors are retried while any chains. */
+/** True when `der` is a file CA certificate that may not (yet) become an anchor. */
+async function unconfirmedAnchor(
+  kv: Deno.Kv,
+  der: Uint8Array,
+  options: ImportOptions,
+): Promise<boolean> {
+  let cert: Certificate;
+  try {
+    cert = parseCertificate(der);
+  } catch {
+    return false;
+  }
+  if (classifyCertificate(cert) !== "csca" || options.anchor) return false;
+  if (cert.notAfter < (options.now ?? new Date())) return false;
+  const fingerprintHex = await certificateFingerprint(der);
+  if ((await kv.get(["trust_cscas", fingerprintHex])).versionstamp !== null) return false;
+  const pins = options.pins ?? pinnedRootFingerprints();
+  const roots = await pinnedRoots(options.roots ?? [], pins);
+  return !(await chainsToTrusted(kv, cert, fingerprintHex, pins, roots));
+}
+
+/** Imports file certificates; unconfirmed anchors are retried while others still get trusted. */
 async function importCertificates(
   kv: Deno.Kv,
   certificates: Uint8Array[],
@@ -285,18 +306,17 @@ async function importCertificates(
   step: () => void = () => {},
 ): Promise<void> {
   let pending = certificates;
-  for (let round = 0; pending.length > 0; round++) {
+  while (pending.length > 0) {
     const retry: Uint8Array[] = [];
     for (const der of pending) {
-      const trial = emptySummary(summary.format);
-      await importCertificateDer(kv, der, trial, options, "file");
-      if (trial.reasons.anchor_not_confirmed && trial.added === 0) retry.push(der);
+      if (await unconfirmedAnchor(kv, der, options)) retry.push(der);
       else {
-        merge(summary, trial);
+        await importCertificateDer(kv, der, summary, options, "file");
         step();
       }
     }
     if (retry.length === pending.length) {
+      // Nothing more chains: count the rest (skipped as anchor_not_confirmed).
       for (const der of retry) {
         await importCertificateDer(kv, der, summary, options, "file");
         step();
@@ -305,30 +325,6 @@ async function importCertificates(
     }
     pending = retry;
   }
-}
-
-function merge(into: ImportSummary, from: ImportSummary): void {
-  for (const key of ["added", "alreadyPresent", "expired", "skipped"] as const) {
-    into[key] += from[key];
-  }
-  for (const [country, row] of Object.entries(from.byCountry)) {
-    const target = into.byCountry[country] ??= {
-      added: 0,
-      alreadyPresent: 0,
-      expired: 0,
-      skipped: 0,
-    };
-    for (const key of ["added", "alreadyPresent", "expired", "skipped"] as const) {
-      target[key] += row[key];
-    }
-  }
-  for (const [reason, n] of Object.entries(from.reasons)) {
-    if (!into.reasons[reason]) {
-      into.messages.push(...from.messages.filter((m) => m.startsWith(`${reason}:`)));
-    }
-    into.reasons[reason] = (into.reasons[reason] ?? 0) + n;
-  }
-  into.anchors.push(...from.anchors);
 }
 
 function isMasterList(bytes: Uint8Array): boolean {
