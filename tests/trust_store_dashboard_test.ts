@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { createTestApp, seedOrganization } from "./helpers/app.ts";
 import { FakeBrowser } from "./helpers/browser_session.ts";
-import { setInstanceOwner } from "../lib/accounts/instance_owner.ts";
+import { instanceOwnerId, setInstanceOwner } from "../lib/accounts/instance_owner.ts";
+import { completeSetup, issueSetupLink } from "../lib/accounts/setup.ts";
 import { certificateFingerprint } from "../verify/asn1/mod.ts";
 import { hasVectors, readVector } from "../verify/testing/vectors.ts";
 import { listTrustItems } from "../verify/trust/mod.ts";
@@ -169,4 +170,34 @@ Deno.test({
       await t.close();
     }
   },
+});
+
+Deno.test("instance owner: the first-run setup owner; an older instance falls back to its first user", async () => {
+  const t = await createTestApp();
+  try {
+    const link = await issueSetupLink(t.deps);
+    const token = new URL(link!).searchParams.get("token")!;
+    const done = await completeSetup(t.deps, {
+      token,
+      email: "first@example.test",
+      password: "long enough pass",
+      orgName: "First",
+      orgSlug: "first",
+    });
+    assert.equal(await instanceOwnerId(t.deps.kv), done!.user.id);
+    await seedOrganization(t.deps); // a later user never becomes the instance owner
+    assert.equal(await instanceOwnerId(t.deps.kv), done!.user.id);
+  } finally {
+    await t.close();
+  }
+  const older = await createTestApp();
+  try {
+    const first = await seedOrganization(older.deps);
+    older.clock.advance(60_000);
+    await seedOrganization(older.deps);
+    assert.equal(await instanceOwnerId(older.deps.kv), first.ownerId);
+    assert.equal((await older.deps.kv.get(["instance_owner"])).value, first.ownerId, "recorded");
+  } finally {
+    await older.close();
+  }
 });

@@ -2,7 +2,7 @@
  * The instance owner: the one user who manages what the whole instance trusts (the CSCA trust
  * store, docs/trust-store.md). It is the owner created at first-run setup, recorded at
  * `["instance_owner"]`; an instance set up before that record existed falls back to its earliest
- * user (ties broken by id), which is the setup owner too.
+ * user (ties broken by id), which is the setup owner too, and records it.
  */
 import type { User } from "./users.ts";
 
@@ -25,7 +25,10 @@ export async function instanceOwnerId(kv: Deno.Kv): Promise<string | null> {
       (user.createdAt === first.createdAt && user.id < first.id)
     ) first = user;
   }
-  return first?.id ?? null;
+  if (!first) return null;
+  // Remember the answer (only if still unset): later requests read one key.
+  await kv.atomic().check({ key: KEY, versionstamp: null }).set(KEY, first.id).commit();
+  return first.id;
 }
 
 /** True when `userId` is the instance owner. */
