@@ -24,6 +24,8 @@ import { registerOpenApiDocument } from "./http/openapi_document.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Largest upload to the trust store page (a CSCA master list is about 1 MB; LDIF: use the CLI). */
+export const MAX_TRUST_UPLOAD_BYTES = 16 * 1024 * 1024;
 
 /** Creates the app for the given dependencies and manifest. */
 export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
@@ -43,13 +45,16 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
   app.use("*", securityHeaders(deps));
   app.use("*", async function limitBody(c, next) {
     if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await next();
+    const maxSize = new URL(c.req.url).pathname === "/trust-store"
+      ? MAX_TRUST_UPLOAD_BYTES
+      : MAX_BODY_BYTES;
     return await bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
         throw new ApiError(
           413,
           "PAYLOAD_TOO_LARGE",
-          `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+          `Request bodies are limited to ${maxSize} bytes.`,
         );
       },
     })(c, next);

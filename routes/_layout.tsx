@@ -33,6 +33,7 @@ export default define.layout(function Layout({ children, state, url }) {
         {state.auth
           ? (
             <span>
+              {state.instanceOwner && <a href="/trust-store">Trust store</a>}{" "}
               <a href="/account">Account</a>{" "}
               <form method="post" action="/sign-out" class="inline">
                 <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
@@ -45,6 +46,15 @@ export default define.layout(function Layout({ children, state, url }) {
       <main id="main">
         {state.org && state.dashboardMode && (
           <ModeSwitch mode={state.dashboardMode} path={url.pathname} />
+        )}
+        {state.org && state.liveTrustEmpty && (
+          <p class="notice error trust-banner" role="alert">
+            <strong>Live verifications cannot succeed yet:</strong>{" "}
+            this instance trusts no country signing certificate (CSCA), so every live passport fails
+            passive authentication. {state.instanceOwner
+              ? <a href="/trust-store">Import a master list in the trust store.</a>
+              : "Ask the instance owner to import a CSCA master list."} Test mode is not affected.
+          </p>
         )}
         {children}
       </main>

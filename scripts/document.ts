@@ -4,11 +4,13 @@
  *   deno task document verify <folder> [--trust <file>]... [--at <ISO date>] [--json]
  *
  * The folder holds `EF_SOD.bin` and `DGn.bin` files (raw chip file contents), and optionally
- * `aa_challenge.bin` + `aa_signature.bin`. Checks: MRZ (when DG1 is present), passive
- * authentication against the `--trust` certificates/CRLs (PEM or DER) or, without `--trust`, the
- * KV trust store at KAYLE_KV_PATH (default ./data/kayle.kv3), document validity at `--at`
- * (default now), and Active Authentication when the AA files are present. Prints each check's
- * name, status and reason only: never MRZ values, names or dates of birth.
+ * `aa_challenge.bin` + `aa_signature.bin`. It runs the attempt pipeline's steps 1–3 — MRZ,
+ * passive authentication (DG1 and DG2 covered and present) against the `--trust`
+ * certificates/CRLs (PEM or DER) or, without `--trust`, the KV trust store at KAYLE_KV_PATH
+ * (default ./data/kayle.kv3), document validity — at `--at` (default now; it moves certificate
+ * validity too), then Active Authentication when the AA files are present. Data groups read but
+ * not listed in the SOD are reported as `dg_not_covered`. Prints each check's name, status and
+ * reason only: never MRZ values, names or dates of birth.
  * Exit code: 0 when every check that ran passed, 1 otherwise, 2 on a usage error.
  */
 import { parseArgs } from "node:util";
@@ -17,11 +19,9 @@ import { join } from "node:path";
 import { parseCertificate, parseCrl } from "../verify/asn1/mod.ts";
 import {
   checkActiveAuthentication,
-  checkDocumentValidity,
+  checkDocumentCore,
   checkMrz,
-  checkPassiveAuthentication,
 } from "../verify/check_document.ts";
-import { tryParseSod } from "../verify/cms/mod.ts";
 import { type CheckOutcome, outcome } from "../verify/result.ts";
 import { createKvTrustSource } from "../verify/trust/kv_store.ts";
 import { createMemoryTrustSource, EMPTY_TRUST_SOURCE } from "../verify/trust/memory_source.ts";
@@ -103,47 +103,60 @@ function parseAt(value: string | undefined): Date {
   return at;
 }
 
-/** Runs every applicable check independently, so an operator sees all of them at once. */
+/** What the CLI found: the checks in SPEC order, and the data groups read but not covered. */
+export interface FolderReport {
+  checks: CheckOutcome[];
+  /** Data groups present in the folder but not listed in the SOD: reported, never used. */
+  notCovered: number[];
+}
+
+/**
+ * Runs the attempt pipeline's own steps 1–3 (`checkDocumentCore`: DG1 and DG2 covered and
+ * required, every certificate valid at `at`), stopping at the first failure; then Active
+ * Authentication when the AA files are present, over the authenticated data groups only. Chip
+ * Authentication needs a live chip and is not run here.
+ */
 export async function runFolderChecks(
   folder: DocumentFolder,
   trust: TrustAnchorSource,
   at: Date,
-): Promise<CheckOutcome[]> {
-  const checks: CheckOutcome[] = [];
-  const mrz = folder.dataGroups.has(1) ? checkMrz(folder.dataGroups, at) : undefined;
-  if (mrz) checks.push(mrz.outcome);
+): Promise<FolderReport> {
   if (!folder.sod) {
+    const parsed = folder.dataGroups.has(1) ? checkMrz(folder.dataGroups, at) : undefined;
+    const checks = parsed ? [parsed.outcome] : [];
     checks.push(outcome.failed("passive_authentication", "sod_missing", "no EF_SOD.bin"));
-  } else {
-    // The attempt pipeline requires DG1 and DG2; here every hash of the files present is checked.
-    const passive = await checkPassiveAuthentication({
-      sod: folder.sod,
-      dataGroups: folder.dataGroups,
-      trust,
-      at,
-    }, []);
-    const checked = passive.passive ? [...passive.passive.dataGroupHashes.keys()] : [];
-    if (passive.passive) {
-      const hashes = checked.join(",") || "none";
-      passive.outcome.detail = `${passive.passive.revocation}; DG hashes matched: ${hashes}`;
-    }
-    checks.push(passive.outcome);
+    return { checks, notCovered: [...folder.dataGroups.keys()] };
   }
-  if (mrz?.mrz) checks.push(checkDocumentValidity(mrz.mrz, at));
-  if (folder.activeAuth) {
-    const parsed = folder.sod ? tryParseSod(folder.sod) : undefined;
-    const covered = parsed?.ok ? new Set(parsed.sod.dataGroupHashes.keys()) : new Set([15]);
-    checks.push(await checkActiveAuthentication(covered, folder.dataGroups, folder.activeAuth));
+  const core = await checkDocumentCore({
+    sod: folder.sod,
+    dataGroups: folder.dataGroups,
+    trust,
+    at,
+  });
+  const checks = core.checks;
+  if (core.passive) {
+    const pa = checks.find((check) => check.check === "passive_authentication")!;
+    const hashes = [...core.passive.dataGroupHashes.keys()].join(",") || "none";
+    pa.detail = `${core.passive.revocation}; DG hashes matched: ${hashes}`;
   }
-  return checks;
+  const passed = checks.every((check) => check.status === "passed");
+  if (folder.activeAuth && passed && core.passive) {
+    const covered = new Set(core.passive.sod.dataGroupHashes.keys());
+    checks.push(await checkActiveAuthentication(covered, core.authenticated, folder.activeAuth));
+  }
+  return { checks, notCovered: core.notCovered };
 }
 
-function printTable(checks: CheckOutcome[], note: string): void {
+function printTable(report: FolderReport, note: string): void {
   console.log(note);
   console.log(`${"CHECK".padEnd(24)}${"STATUS".padEnd(9)}REASON`);
-  for (const check of checks) {
+  for (const check of report.checks) {
     const reason = [check.reason, check.detail].filter(Boolean).join(": ");
     console.log(`${check.check.padEnd(24)}${check.status.padEnd(9)}${reason}`.trimEnd());
+  }
+  if (report.notCovered.length > 0) {
+    const groups = report.notCovered.map((dg) => `DG${dg}`).join(",");
+    console.log(`dg_not_covered: ${groups} (read, not listed in the SOD: not used)`);
   }
 }
 
@@ -164,10 +177,13 @@ async function verifyCommand(args: string[]): Promise<number> {
     ? { trust: await trustFromFiles(values.trust), close: () => {}, note: "trust: --trust files" }
     : await kvTrust();
   try {
-    const checks = await runFolderChecks(folder, source.trust, at);
-    const ok = checks.every((check) => check.status !== "failed");
-    if (values.json) console.log(JSON.stringify({ ok, at: at.toISOString(), checks }, null, 2));
-    else printTable(checks, `${source.note}; at ${at.toISOString()}`);
+    const report = await runFolderChecks(folder, source.trust, at);
+    const ok = report.checks.every((check) => check.status !== "failed");
+    if (values.json) {
+      const dataGroupsNotCovered = report.notCovered;
+      const json = { ok, at: at.toISOString(), checks: report.checks, dataGroupsNotCovered };
+      console.log(JSON.stringify(json, null, 2));
+    } else printTable(report, `${source.note}; at ${at.toISOString()}`);
     return ok ? 0 : 1;
   } finally {
     source.close();

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { hexToBytes } from "@noble/hashes/utils.js";
-import { hasVectors, readVectorJson, vectorsDir } from "../verify/testing/vectors.ts";
+import { createConformanceDocument } from "../verify/factory/conformance.ts";
+import { createSyntheticPassport } from "../verify/factory/synthetic_passport.ts";
+import { hasVectors, vectorsDir } from "../verify/testing/vectors.ts";
 
 const SCRIPT = new URL("./document.ts", import.meta.url).pathname;
 
@@ -41,7 +42,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "document verify: ETSI specimen today exits 1 on expiry (JSON)",
+  name: "document verify: ETSI specimen today exits 1: --at moves certificate validity (JSON)",
   ignore: !hasVectors,
   async fn() {
     const folder = vector("etsi-eacaa");
@@ -49,50 +50,116 @@ Deno.test({
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout);
     assert.equal(report.ok, false);
-    const validity = report.checks.find((c: { check: string }) => c.check === "document_validity");
-    assert.deepEqual([validity.status, validity.reason], ["failed", "document_expired"]);
+    const pa = report.checks.find((c: { check: string }) => c.check === "passive_authentication");
+    assert.deepEqual([pa.status, pa.reason], ["failed", "dsc_expired"]);
+    // The pipeline stops at the first failure: the document's own expiry is not reached.
+    assert.equal(report.checks.length, 2);
     for (const value of PERSONAL) assert.ok(!result.stdout.includes(value), "leaked MRZ data");
   },
 });
 
 Deno.test({
-  name: "document verify: AA files in the folder run Active Authentication (valid, then tampered)",
+  name:
+    "document verify: a data group read but not listed in the SOD is reported as dg_not_covered",
   ignore: !hasVectors,
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      for (const name of ["EF_SOD.bin", "DG15.bin"]) {
-        await Deno.copyFile(vector(`si-passport-aa/${name}`), join(dir, name));
+      for (const entry of Deno.readDirSync(vector("etsi-eacaa"))) {
+        if (entry.isFile) {
+          await Deno.copyFile(vector(`etsi-eacaa/${entry.name}`), join(dir, entry.name));
+        }
       }
-      const { vectors } = readVectorJson<{ vectors: { challenge: string; signature: string }[] }>(
-        "si-passport-aa/aa_vectors.json",
-      );
-      const challenge = hexToBytes(vectors[1].challenge);
-      await Deno.writeFile(join(dir, "aa_challenge.bin"), challenge);
-      await Deno.writeFile(join(dir, "aa_signature.bin"), hexToBytes(vectors[1].signature));
-      const args = [
-        "verify",
-        dir,
-        "--trust",
-        vector("si-passport-aa/CSCA.der"),
-        "--at",
-        "2015-01-01",
-      ];
-      const valid = await runCli([...args, "--json"]);
-      assert.equal(valid.code, 0, valid.stdout);
-      const checks = JSON.parse(valid.stdout).checks.map((c: { check: string; status: string }) =>
-        `${c.check}:${c.status}`
-      );
-      assert.deepEqual(checks, ["passive_authentication:passed", "active_authentication:passed"]);
-      challenge[7] ^= 0x80;
-      await Deno.writeFile(join(dir, "aa_challenge.bin"), challenge);
-      const tampered = await runCli(args);
-      assert.equal(tampered.code, 1);
-      assert.match(tampered.stdout, /active_authentication\s+failed\s+signature_invalid/);
+      await Deno.writeFile(join(dir, "DG11.bin"), new Uint8Array([0x6b, 0x01, 0x00]));
+      const args = ["verify", dir, "--trust", join(dir, "CSCA.der"), "--at", "2012-01-01"];
+      const json = await runCli([...args, "--json"]);
+      assert.equal(json.code, 0, json.stdout);
+      assert.deepEqual(JSON.parse(json.stdout).dataGroupsNotCovered, [11]);
+      const table = await runCli(args);
+      assert.match(table.stdout, /dg_not_covered: DG11 \(read, not listed in the SOD: not used\)/);
+      assert.match(table.stdout, /DG hashes matched: 1,2,3,4,14,15\n/);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+/** Writes a document's files (and its CSCA as csca.der) into a fresh folder. */
+async function writeFolder(
+  files: { sod: Uint8Array; dataGroups: Map<number, Uint8Array> },
+  csca: Uint8Array,
+): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(join(dir, "EF_SOD.bin"), files.sod);
+  for (const [dg, bytes] of files.dataGroups) await Deno.writeFile(join(dir, `DG${dg}.bin`), bytes);
+  await Deno.writeFile(join(dir, "csca.der"), csca);
+  return dir;
+}
+
+Deno.test("document verify: AA files in the folder run Active Authentication (valid, then tampered)", async () => {
+  const now = new Date("2026-06-01T12:00:00Z");
+  const passport = await createSyntheticPassport({ now });
+  const dir = await writeFolder(passport.files, passport.cscaCertificate);
+  try {
+    const challenge = crypto.getRandomValues(new Uint8Array(8));
+    await Deno.writeFile(join(dir, "aa_challenge.bin"), challenge);
+    const signature = await passport.chip.signActiveAuthentication(challenge);
+    await Deno.writeFile(join(dir, "aa_signature.bin"), signature);
+    const args = ["verify", dir, "--trust", join(dir, "csca.der"), "--at", now.toISOString()];
+    const valid = await runCli([...args, "--json"]);
+    assert.equal(valid.code, 0, valid.stdout);
+    const checks = JSON.parse(valid.stdout).checks.map((c: { check: string; status: string }) =>
+      `${c.check}:${c.status}`
+    );
+    assert.deepEqual(checks, [
+      "mrz:passed",
+      "passive_authentication:passed",
+      "document_validity:passed",
+      "active_authentication:passed",
+    ]);
+    challenge[7] ^= 0x80;
+    await Deno.writeFile(join(dir, "aa_challenge.bin"), challenge);
+    const tampered = await runCli(args);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stdout, /active_authentication\s+failed\s+signature_invalid/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("document verify: at 2040 every certificate has expired and the document fails", async () => {
+  const doc = await createConformanceDocument();
+  const dir = await writeFolder(doc, doc.cscaCertificate);
+  try {
+    const args = ["verify", dir, "--trust", join(dir, "csca.der"), "--json"];
+    const now = await runCli([...args, "--at", doc.at.toISOString()]);
+    assert.equal(now.code, 0, now.stdout);
+    const later = await runCli([...args, "--at", "2040-01-01"]);
+    assert.equal(later.code, 1);
+    const pa = JSON.parse(later.stdout).checks.find((c: { check: string }) =>
+      c.check === "passive_authentication"
+    );
+    assert.deepEqual([pa.status, pa.reason], ["failed", "dsc_expired"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("document verify: a DG1 the SOD does not list fails dg_not_covered and is reported", async () => {
+  const doc = await createConformanceDocument({ sod: { coveredDataGroups: [2] } });
+  const dir = await writeFolder(doc, doc.cscaCertificate);
+  try {
+    const args = ["verify", dir, "--trust", join(dir, "csca.der"), "--at", doc.at.toISOString()];
+    const result = await runCli([...args, "--json"]);
+    assert.equal(result.code, 1);
+    const report = JSON.parse(result.stdout);
+    const pa = report.checks.find((c: { check: string }) => c.check === "passive_authentication");
+    assert.deepEqual([pa.status, pa.reason], ["failed", "dg_not_covered"]);
+    assert.deepEqual(report.dataGroupsNotCovered, [1]);
+    assert.ok(!report.checks.some((c: { check: string }) => c.check === "document_validity"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test({

@@ -1,12 +1,15 @@
 /**
  * Trust store CLI.
  *
- *   deno task trust import <file> [--root <cert>]...   master list (.ml), LDIF, PEM or DER
+ *   deno task trust import <file> [--root <cert>]... [--anchor] [--allow-expired]
  *   deno task trust list [--kind csca|dsc|crl]
  *
  * Opens the KV store at KAYLE_KV_PATH (default ./data/kayle.kv3). Master lists are imported only
  * when their signer chains to a --root whose SHA-256 fingerprint is pinned
- * (verify/trust/pinned_roots.ts or KAYLE_TRUST_ROOT_PINS).
+ * (verify/trust/pinned_roots.ts or KAYLE_TRUST_ROOT_PINS), and signer and root are valid today
+ * (`--allow-expired` overrides that). A CA certificate of an LDIF, PEM or DER file becomes an
+ * anchor only when it chains to a trusted anchor or pinned root, or with `--anchor`; each new
+ * anchor is printed with its country, validity, SHA-256 fingerprint and subject.
  */
 import { parseArgs } from "node:util";
 import { basename, dirname } from "node:path";
@@ -18,7 +21,7 @@ import {
 } from "../verify/trust/mod.ts";
 
 const USAGE =
-  "usage: deno task trust import <file> [--root <cert>]... | deno task trust list [--kind csca|dsc|crl]";
+  "usage: deno task trust import <file> [--root <cert>]... [--anchor] [--allow-expired] | deno task trust list [--kind csca|dsc|crl]";
 
 /** Opens the project's KV store, creating its folder when needed. */
 export async function openTrustKv(
@@ -30,28 +33,46 @@ export async function openTrustKv(
 
 function printSummary(file: string, summary: ImportSummary): void {
   console.log(`\n${file}: ${summary.format}`);
-  console.log(
-    `imported ${summary.imported}, duplicates ${summary.duplicates}, rejected ${summary.rejected}`,
-  );
-  const rows = Object.entries(summary.byCountry).sort(([a], [b]) => a.localeCompare(b));
-  for (const [country, c] of rows) {
+  for (const anchor of summary.anchors) {
+    const validity = `${anchor.notBefore.slice(0, 10)}..${anchor.notAfter.slice(0, 10)}`;
     console.log(
-      `  ${country.padEnd(3)} imported ${String(c.imported).padStart(4)}  duplicates ${
-        String(c.duplicates).padStart(4)
-      }  rejected ${String(c.rejected).padStart(4)}`,
+      `new anchor: ${
+        anchor.country.padEnd(3)
+      } ${validity}  ${anchor.fingerprintHex}  ${anchor.subject}`,
     );
   }
-  for (const [reason, n] of Object.entries(summary.reasons)) {
-    console.log(`  rejected: ${reason} × ${n}`);
+  console.log(
+    `added ${summary.added}, already present ${summary.alreadyPresent}, expired ${summary.expired}, skipped ${summary.skipped}`,
+  );
+  const rows = Object.entries(summary.byCountry).sort(([a], [b]) => a.localeCompare(b));
+  const n = (value: number) => String(value).padStart(4);
+  for (const [country, c] of rows) {
+    console.log(
+      `  ${country.padEnd(3)} added ${n(c.added)}  already present ${
+        n(c.alreadyPresent)
+      }  expired ${n(c.expired)}  skipped ${n(c.skipped)}`,
+    );
   }
+  for (const [reason, count] of Object.entries(summary.reasons)) {
+    console.log(`  skipped: ${reason} × ${count}`);
+  }
+  for (const message of summary.messages) console.log(`  ${message}`);
 }
 
-async function runImport(kv: Deno.Kv, file: string, rootFiles: string[]): Promise<number> {
-  const roots = await Promise.all(rootFiles.map((f) => Deno.readFile(f)));
+interface ImportFlags {
+  roots: string[];
+  anchor: boolean;
+  allowExpired: boolean;
+}
+
+async function runImport(kv: Deno.Kv, file: string, flags: ImportFlags): Promise<number> {
+  const roots = await Promise.all(flags.roots.map((f) => Deno.readFile(f)));
   const encoder = new TextEncoder();
   const summary = await importTrustFile(kv, await Deno.readFile(file), {
     source: `file:${basename(file)}`,
     roots,
+    anchor: flags.anchor,
+    allowExpired: flags.allowExpired,
     onProgress: (done, total) => {
       if (done === total || done % 25 === 0) {
         Deno.stderr.writeSync(
@@ -61,7 +82,8 @@ async function runImport(kv: Deno.Kv, file: string, rootFiles: string[]): Promis
     },
   });
   printSummary(file, summary);
-  return summary.imported + summary.duplicates > 0 || summary.rejected === 0 ? 0 : 1;
+  const useful = summary.added + summary.alreadyPresent + summary.expired;
+  return useful > 0 || summary.skipped === 0 ? 0 : 1;
 }
 
 async function runList(kv: Deno.Kv, kind: TrustKind): Promise<number> {
@@ -84,6 +106,8 @@ export async function main(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       root: { type: "string", multiple: true },
+      anchor: { type: "boolean", default: false },
+      "allow-expired": { type: "boolean", default: false },
       kind: { type: "string", default: "csca" },
     },
   });
@@ -91,7 +115,11 @@ export async function main(args: string[]): Promise<number> {
   if (command === "import" && file) {
     const kv = await openTrustKv();
     try {
-      return await runImport(kv, file, values.root ?? []);
+      return await runImport(kv, file, {
+        roots: values.root ?? [],
+        anchor: values.anchor ?? false,
+        allowExpired: values["allow-expired"] ?? false,
+      });
     } finally {
       kv.close();
     }

@@ -18,6 +18,7 @@ import { compareDates, utcDateOf } from "./mrz/dates.ts";
 import { parseDg1 } from "./mrz/dg1.ts";
 import type { ParsedMrz } from "./mrz/mrz.ts";
 import { passiveAuthenticate } from "./passive/passive_auth.ts";
+import { tryParseSod } from "./cms/sod.ts";
 import type { PassiveAuthSuccess, RevocationStatus } from "./passive/result.ts";
 import {
   type CheckFailureCode,
@@ -246,6 +247,47 @@ function portraitOf(
   return extracted.ok ? { portrait: extracted.portrait } : { portraitFailure: extracted.reason };
 }
 
+/** Steps 1–3 and what they established; see {@link checkDocumentCore}. */
+export interface DocumentCoreResult {
+  /** mrz, passive_authentication, document_validity, up to and including the first failure. */
+  checks: CheckOutcome[];
+  mrz?: ParsedMrz;
+  passive?: PassiveAuthSuccess;
+  /** The data groups whose hashes the SOD lists and matched (the only ones later steps see). */
+  authenticated: Map<number, Uint8Array>;
+  /** Data groups read but not listed in the SOD (`dg_not_covered`): reported, never used. */
+  notCovered: number[];
+}
+
+/**
+ * Steps 1–3 (MRZ, passive authentication with DG1 and DG2 required, document validity), stopping
+ * at the first failure: the one path shared by the attempt pipeline (`checkDocument`) and the
+ * `document` CLI (`scripts/document.ts`), so both reach the same conclusion on the same files.
+ */
+export async function checkDocumentCore(
+  input: Pick<DocumentCheckInput, "sod" | "dataGroups" | "trust" | "at">,
+): Promise<DocumentCoreResult> {
+  const checks: CheckOutcome[] = [];
+  const parsed = tryParseSod(input.sod);
+  const listed = parsed.ok ? parsed.sod.dataGroupHashes : new Map();
+  const notCovered = [...input.dataGroups.keys()].filter((dg) => !listed.has(dg)).sort((a, b) =>
+    a - b
+  );
+  const authenticated = new Map<number, Uint8Array>();
+  const mrzStep = checkMrz(input.dataGroups, input.at);
+  checks.push(mrzStep.outcome);
+  if (!mrzStep.mrz) return { checks, authenticated, notCovered };
+  const passiveStep = await checkPassiveAuthentication(input);
+  checks.push(passiveStep.outcome);
+  const passive = passiveStep.passive;
+  if (!passive) return { checks, mrz: mrzStep.mrz, authenticated, notCovered };
+  for (const dg of passive.dataGroupHashes.keys()) {
+    authenticated.set(dg, input.dataGroups.get(dg)!);
+  }
+  checks.push(checkDocumentValidity(mrzStep.mrz, input.at));
+  return { checks, mrz: mrzStep.mrz, passive, authenticated, notCovered };
+}
+
 /**
  * Runs SPEC §6 steps 1–5 in order and stops at the first failure. AA is required when the SOD
  * covers DG15, CA when the authenticated DG14 holds a CA key; when neither applies the document
@@ -253,21 +295,19 @@ function portraitOf(
  * fails with `anti_cloning_unavailable`), and its risk score reflects it.
  */
 export async function checkDocument(input: DocumentCheckInput): Promise<DocumentCheckResult> {
-  const checks: CheckOutcome[] = [];
-  const mrzStep = checkMrz(input.dataGroups, input.at);
-  checks.push(mrzStep.outcome);
-  if (!mrzStep.mrz) return finish(checks);
-  const mrz = mrzStep.mrz;
-  const passiveStep = await checkPassiveAuthentication(input);
-  checks.push(passiveStep.outcome);
-  if (!passiveStep.passive) return finish(checks, { mrz });
-  const known = { mrz, revocation: passiveStep.passive.revocation };
-  checks.push(checkDocumentValidity(mrz, input.at));
+  const core = await checkDocumentCore(input);
+  const checks = core.checks;
+  if (!core.mrz) return finish(checks);
+  const mrz = core.mrz;
+  if (!core.passive) return finish(checks, { mrz });
+  const known = { mrz, revocation: core.passive.revocation };
   if (checks.at(-1)!.status === "failed") return finish(checks, known);
-  const covered = new Set(passiveStep.passive.sod.dataGroupHashes.keys());
-  checks.push(await checkActiveAuthentication(covered, input.dataGroups, input.activeAuth));
+  // From here on only authenticated data groups exist: an uncovered one is never used.
+  const dataGroups = core.authenticated;
+  const covered = new Set(core.passive.sod.dataGroupHashes.keys());
+  checks.push(await checkActiveAuthentication(covered, dataGroups, input.activeAuth));
   if (checks.at(-1)!.status === "failed") return finish(checks, known);
-  const chip = await checkChipAuthentication(covered, input.dataGroups, input.chipAuth);
+  const chip = await checkChipAuthentication(covered, dataGroups, input.chipAuth);
   const noProof = chip.status === "skipped" && checks.at(-1)!.status === "skipped";
   if (noProof && !(input.policy?.allowWithoutAntiCloning ?? false)) {
     checks.push(
@@ -282,5 +322,5 @@ export async function checkDocument(input: DocumentCheckInput): Promise<Document
   checks.push(chip);
   if (chip.status === "failed") return finish(checks, known);
   // Only a document that passed gets its portrait: nothing downstream needs a rejected face.
-  return finish(checks, { ...known, ...portraitOf(input.dataGroups.get(2)) });
+  return finish(checks, { ...known, ...portraitOf(dataGroups.get(2)) });
 }

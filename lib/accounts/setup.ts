@@ -7,6 +7,7 @@ import type { AppDeps } from "../deps.ts";
 import { hashPassword } from "./passwords.ts";
 import { anyUserExists, createUser, type User } from "./users.ts";
 import { createOrganization, type Organization } from "./organizations.ts";
+import { setInstanceOwner } from "./instance_owner.ts";
 
 /** Creates a fresh setup token when no user exists; returns the link or null. */
 export async function issueSetupLink(deps: AppDeps): Promise<string | null> {
@@ -39,6 +40,8 @@ export async function completeSetup(
     deps.clock,
     deps.random,
   );
+  // The setup owner is the instance owner: the one who manages the trust store.
+  await setInstanceOwner(deps.kv, user.id);
   const organization = await createOrganization(
     deps.kv,
     { name: input.orgName, slug: input.orgSlug, ownerId: user.id },

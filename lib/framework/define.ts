@@ -23,6 +23,10 @@ export interface AppVariables {
   role?: Role;
   /** The mode an organization page shows (the dashboard's test / live switch). */
   dashboardMode?: KeyMode;
+  /** On organization pages: true while live mode trusts no CSCA (docs/trust-store.md). */
+  liveTrustEmpty?: boolean;
+  /** On organization pages: the signed-in user is the instance owner. */
+  instanceOwner?: boolean;
   /** The client's address (socket, or the first forwarded hop behind a trusted proxy). */
   clientIp: string;
 }

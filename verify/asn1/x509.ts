@@ -4,10 +4,12 @@
  */
 import { type AlgorithmIdentifier, parseAlgorithmIdentifier } from "./algorithm_identifier.ts";
 import { asAsn1Error, Asn1Error } from "./errors.ts";
+import { type ExtensionProfile, parseExtensionProfile } from "./extensions.ts";
 import { type Name, parseName } from "./name.ts";
 import { children, expectTag, parseTlv, TAG, type Tlv } from "./tlv.ts";
 import {
   bitStringValue,
+  bytesEqual,
   decodeOid,
   decodeSmallInteger,
   decodeTime,
@@ -28,6 +30,8 @@ export interface Certificate {
   serialHex: string;
   /** signatureAlgorithm of the outer Certificate. */
   signatureAlgorithm: AlgorithmIdentifier;
+  /** True when tbsCertificate's `signature` field is byte-identical to `signatureAlgorithm`. */
+  signatureAlgorithmsAgree: boolean;
   /** The signature value. */
   signature: Uint8Array;
   issuer: Name;
@@ -42,6 +46,8 @@ export interface Certificate {
   akiHex?: string;
   /** basicConstraints cA flag (false when the extension is absent). */
   isCa: boolean;
+  /** Key usage, basic constraints, private-key usage period and critical flags. */
+  extensions: ExtensionProfile;
 }
 
 interface Extensions {
@@ -68,13 +74,15 @@ export function parseCertificate(der: Uint8Array): Certificate {
     expectTag(innerAlg, TAG.SEQUENCE, "tbsCertificate.signature");
     const [notBefore, notAfter] = children(expectTag(validity, TAG.SEQUENCE, "Validity"));
     expectTag(spki, TAG.SEQUENCE, "SubjectPublicKeyInfo");
-    const ext = parseExtensions(fields.slice(index + 6).find((f) => f.tag === 0xa3));
+    const extWrapper = fields.slice(index + 6).find((f) => f.tag === 0xa3);
+    const ext = parseExtensions(extWrapper);
     return {
       der,
       tbsRaw: tbs.raw,
       version,
       serialHex: integerHex(serial),
       signatureAlgorithm: parseAlgorithmIdentifier(sigAlg),
+      signatureAlgorithmsAgree: bytesEqual(innerAlg.raw, sigAlg.raw),
       signature: bitStringValue(sigValue),
       issuer: parseName(issuer),
       subject: parseName(subject),
@@ -82,6 +90,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
       notAfter: decodeTime(notAfter),
       spki: spki.raw,
       ...ext,
+      extensions: parseExtensionProfile(extWrapper ? children(extWrapper)[0]?.raw : undefined),
     };
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Signer selection and SignerInfo checks shared by EF.SOD and master lists: the certificate named
- * by issuerAndSerialNumber (names compared order-insensitively), by subjectKeyIdentifier, or the
- * single embedded certificate; then messageDigest = H(eContent) and the signature itself.
+ * by issuerAndSerialNumber (names compared order-insensitively) or by subjectKeyIdentifier, and
+ * no other (RFC 5652 §5.3: the sid names the signer; a certificate it does not name is never tried
+ * in its place); then messageDigest = H(eContent) and the signature itself.
  */
 import {
   Asn1Error,
@@ -19,7 +20,7 @@ import {
 } from "./signed_data.ts";
 
 /** How the signer certificate was found. */
-export type SignerMatch = "issuer_and_serial" | "subject_key_identifier" | "single_embedded";
+export type SignerMatch = "issuer_and_serial" | "subject_key_identifier";
 
 /** Whether `cert` is the one the SignerInfo names (serial + normalised issuer, or SKI). */
 export function signerNames(signer: SignerInfo, cert: Certificate): boolean {
@@ -33,15 +34,11 @@ export function selectSignerCertificate(
   candidates: Certificate[],
 ): { certificate: Certificate; match: SignerMatch } | undefined {
   const named = candidates.find((c) => signerNames(signer, c));
-  if (named) {
-    const match = signer.sid.kind === "subjectKeyIdentifier"
-      ? "subject_key_identifier"
-      : "issuer_and_serial";
-    return { certificate: named, match };
-  }
-  // Some issuers write a SignerInfo that names nothing exactly; the signature check decides.
-  if (candidates.length === 1) return { certificate: candidates[0], match: "single_embedded" };
-  return undefined;
+  if (!named) return undefined;
+  const match = signer.sid.kind === "subjectKeyIdentifier"
+    ? "subject_key_identifier"
+    : "issuer_and_serial";
+  return { certificate: named, match };
 }
 
 /** Outcome of `checkSignerInfo`; every failure has its own name. */

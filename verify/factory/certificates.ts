@@ -71,6 +71,87 @@ export interface CertificateSpec {
   /** The issuer's public key (for the AKI); equal to `spki` when self-signed. */
   issuerSpki: Uint8Array;
   isCa: boolean;
+  /**
+   * Deviations from the ICAO 9303-12 profile, for conformance tests (issue 14): each breaks one
+   * rule of path validation. Absent fields keep the conformant certificate.
+   */
+  deviations?: CertificateDeviations;
+}
+
+/** A key usage bit (RFC 5280 §4.2.1.3). */
+export type KeyUsageBit =
+  | "digitalSignature"
+  | "nonRepudiation"
+  | "keyEncipherment"
+  | "keyCertSign"
+  | "cRLSign";
+
+const KEY_USAGE_BIT: Record<KeyUsageBit, number> = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  keyCertSign: 5,
+  cRLSign: 6,
+};
+
+/** How a certificate departs from the profile (see {@link CertificateSpec.deviations}). */
+export interface CertificateDeviations {
+  /** Key usage to write instead of the profile's; null leaves the extension out. */
+  keyUsage?: KeyUsageBit[] | null;
+  /** basicConstraints cA to write instead of `isCa`; null leaves the extension out. */
+  basicConstraintsCa?: boolean | null;
+  /** Extra extensions, e.g. one the verifier does not know, critical or not. */
+  extraExtensions?: Array<{ oid: string; critical: boolean; value: Uint8Array }>;
+  /** A privateKeyUsagePeriod extension (RFC 5280 §4.2.1.4 of RFC 3280). */
+  privateKeyUsagePeriod?: { notBefore?: Date; notAfter?: Date };
+  /** AlgorithmIdentifier written in tbsCertificate.signature instead of the issuer's. */
+  tbsSignatureAlgorithm?: Uint8Array;
+}
+
+/** DER BIT STRING of named key usage bits (trailing zero bits dropped, X.690 §11.2.2). */
+export function encodeKeyUsage(bits: readonly KeyUsageBit[]): Uint8Array {
+  let value = 0;
+  for (const bit of bits) value |= 0x80 >> KEY_USAGE_BIT[bit];
+  if (value === 0) return Uint8Array.of(0x03, 0x01, 0x00);
+  let unused = 0;
+  while (((value >> unused) & 1) === 0) unused++;
+  return Uint8Array.of(0x03, 0x02, unused, value);
+}
+
+function generalizedTime(tag: number, date: Date): Uint8Array {
+  const text = date.toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
+  return encodeTlv(tag, new TextEncoder().encode(text));
+}
+
+function profileExtensions(spec: CertificateSpec): Uint8Array[] {
+  const d = spec.deviations ?? {};
+  const extensions = [
+    extension("2.5.29.35", false, encodeSequence(encodeTlv(0x80, keyIdentifier(spec.issuerSpki)))),
+    extension("2.5.29.14", false, encodeOctetString(keyIdentifier(spec.spki))),
+  ];
+  const keyUsage = d.keyUsage === undefined
+    ? (spec.isCa
+      ? ["keyCertSign", "cRLSign"] as KeyUsageBit[]
+      : ["digitalSignature"] as KeyUsageBit[])
+    : d.keyUsage;
+  if (keyUsage) extensions.push(extension("2.5.29.15", true, encodeKeyUsage(keyUsage)));
+  const period = d.privateKeyUsagePeriod;
+  if (period) {
+    const bounds = [
+      ...(period.notBefore ? [generalizedTime(0x80, period.notBefore)] : []),
+      ...(period.notAfter ? [generalizedTime(0x81, period.notAfter)] : []),
+    ];
+    extensions.push(extension("2.5.29.16", false, encodeSequence(...bounds)));
+  }
+  const ca = d.basicConstraintsCa === undefined ? (spec.isCa ? true : null) : d.basicConstraintsCa;
+  if (ca !== null) {
+    const flag = ca ? [Uint8Array.of(0x01, 0x01, 0xff), encodeInteger(0)] : [];
+    extensions.push(extension("2.5.29.19", true, encodeSequence(...flag)));
+  }
+  for (const extra of d.extraExtensions ?? []) {
+    extensions.push(extension(extra.oid, extra.critical, extra.value));
+  }
+  return extensions;
 }
 
 /** Builds and signs a certificate; returns its DER. */
@@ -78,6 +159,7 @@ export async function createCertificate(
   spec: CertificateSpec,
   issuerSigner: Signer,
 ): Promise<Uint8Array> {
+  if (spec.deviations) return await createDeviantCertificate(spec, issuerSigner);
   const extensions = [
     extension("2.5.29.35", false, encodeSequence(encodeTlv(0x80, keyIdentifier(spec.issuerSpki)))),
     extension("2.5.29.14", false, encodeOctetString(keyIdentifier(spec.spki))),
@@ -105,6 +187,25 @@ export async function createCertificate(
     encodeName(spec.subject),
     spec.spki,
     encodeTlv(0xa3, encodeSequence(...extensions)),
+  );
+  const signature = await issuerSigner.sign(tbs);
+  return encodeSequence(tbs, issuerSigner.algorithmIdentifier, encodeBitString(signature));
+}
+
+/** {@link createCertificate} with `spec.deviations` applied. */
+async function createDeviantCertificate(
+  spec: CertificateSpec,
+  issuerSigner: Signer,
+): Promise<Uint8Array> {
+  const tbs = encodeSequence(
+    encodeTlv(0xa0, encodeInteger(2)),
+    encodeInteger(spec.serial),
+    spec.deviations?.tbsSignatureAlgorithm ?? issuerSigner.algorithmIdentifier,
+    encodeName(spec.issuer),
+    encodeSequence(encodeTime(spec.notBefore), encodeTime(spec.notAfter)),
+    encodeName(spec.subject),
+    spec.spki,
+    encodeTlv(0xa3, encodeSequence(...profileExtensions(spec))),
   );
   const signature = await issuerSigner.sign(tbs);
   return encodeSequence(tbs, issuerSigner.algorithmIdentifier, encodeBitString(signature));

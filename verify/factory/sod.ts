@@ -31,6 +31,22 @@ export interface SodInput {
   signingTime: Date;
   /** Corrupts one signed byte after signing (a digit of signingTime): the signature fails. */
   tamperSignedAttributes?: boolean;
+  /** Deviations for conformance tests (issue 14); absent fields keep the conformant SOD. */
+  deviations?: SodDeviations;
+}
+
+/** How an EF.SOD departs from ICAO 9303-10 / RFC 5652 (see {@link SodInput.deviations}). */
+export interface SodDeviations {
+  /** Leave out the signingTime signed attribute. */
+  omitSigningTime?: boolean;
+  /** SignedData.digestAlgorithms to write instead of the SignerInfo's digest. */
+  digestAlgorithms?: HashName[];
+  /** SignerInfo.sid (DER) to write instead of the DSC's issuerAndSerialNumber. */
+  signerIdentifier?: Uint8Array;
+  /** The certificates to embed instead of the DSC. */
+  certificates?: Uint8Array[];
+  /** The data groups the LDS Security Object lists; default every one of `dataGroups`. */
+  coveredDataGroups?: number[];
 }
 
 function attribute(oid: string, value: Uint8Array): Uint8Array {
@@ -49,11 +65,15 @@ function derSetOf(items: Uint8Array[]): Uint8Array {
 /** Builds the EF.SOD file (tag 77). */
 export async function createSod(input: SodInput): Promise<Uint8Array> {
   const hash = input.hash ?? input.signer.hash;
-  const hashes = new Map([...input.dataGroups].map(([dg, bytes]) => [dg, digest(hash, bytes)]));
+  const d = input.deviations ?? {};
+  const covered = [...input.dataGroups].filter(([dg]) => d.coveredDataGroups?.includes(dg) ?? true);
+  const hashes = new Map(covered.map(([dg, bytes]) => [dg, digest(hash, bytes)]));
   const lds = encodeLdsSecurityObject(hash, hashes);
   const signedAttributes = derSetOf([
     attribute("1.2.840.113549.1.9.3", encodeOid(LDS_SECURITY_OBJECT)),
-    attribute("1.2.840.113549.1.9.5", encodeTime(input.signingTime)),
+    ...(d.omitSigningTime
+      ? []
+      : [attribute("1.2.840.113549.1.9.5", encodeTime(input.signingTime))]),
     attribute("1.2.840.113549.1.9.4", encodeOctetString(digest(hash, lds))),
   ]);
   const signature = await input.signer.sign(signedAttributes);
@@ -62,7 +82,7 @@ export async function createSod(input: SodInput): Promise<Uint8Array> {
     : signedAttributes;
   const signerInfo = encodeSequence(
     encodeInteger(1),
-    issuerAndSerial(input.dscCertificate),
+    d.signerIdentifier ?? issuerAndSerial(input.dscCertificate),
     digestAlgorithmIdentifier(hash),
     concatBytes(Uint8Array.of(0xa0), attributesAsSigned.subarray(1)),
     input.signer.algorithmIdentifier,
@@ -70,9 +90,9 @@ export async function createSod(input: SodInput): Promise<Uint8Array> {
   );
   const signedData = encodeSequence(
     encodeInteger(3),
-    encodeSet(digestAlgorithmIdentifier(hash)),
+    encodeSet(...(d.digestAlgorithms ?? [hash]).map(digestAlgorithmIdentifier)),
     encodeSequence(encodeOid(LDS_SECURITY_OBJECT), encodeTlv(0xa0, encodeOctetString(lds))),
-    encodeTlv(0xa0, input.dscCertificate),
+    encodeTlv(0xa0, ...(d.certificates ?? [input.dscCertificate])),
     encodeSet(signerInfo),
   );
   const contentInfo = encodeSequence(

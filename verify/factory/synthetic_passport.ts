@@ -4,6 +4,7 @@
  * Chip Authentication, with switches that break exactly one check each so every failure code
  * can be driven through the real pipeline.
  */
+import { parseCertificate } from "../asn1/mod.ts";
 import type { SmCipher } from "../chip/dg14.ts";
 import type { HashName } from "../chip/hashes.ts";
 import { ChipSimulator, type SimulatedAaKey, type SimulatedCaKey } from "./chip_simulator.ts";
@@ -203,6 +204,22 @@ function generatedCscaFor(now: Date) {
   return generatedCsca;
 }
 
+/**
+ * The DSC's validity: wide like a real one (ICAO 9303-12 sizes it to cover what it signs), five
+ * years each side of `now` inside the CSCA's validity (never narrower than now − 30 days ..
+ * now + 1 year), so a phone and a server whose clocks disagree by months still find every
+ * certificate valid at the verification time (the shell model, docs/document-checks.md).
+ */
+function dscValidity(cscaCertificate: Uint8Array, now: Date): { notBefore: Date; notAfter: Date } {
+  const csca = parseCertificate(cscaCertificate);
+  const t = now.getTime();
+  const year = 365 * DAY;
+  return {
+    notBefore: new Date(Math.min(t - 30 * DAY, Math.max(t - 5 * year, csca.notBefore.getTime()))),
+    notAfter: new Date(Math.max(t + year, Math.min(t + 5 * year, csca.notAfter.getTime()))),
+  };
+}
+
 async function issuePki(options: SyntheticPassportOptions, now: Date) {
   const csca = options.csca === "generated"
     ? { ...(await generatedCscaFor(now)), name: GENERATED_CSCA_NAME }
@@ -212,8 +229,7 @@ async function issuePki(options: SyntheticPassportOptions, now: Date) {
     serial: BigInt(now.getTime()),
     issuer: csca.name,
     subject: [["C", "UT"], ["O", "Kayle ID"], ["CN", "Kayle ID Test Document Signer"]],
-    notBefore: new Date(now.getTime() - 30 * DAY),
-    notAfter: new Date(now.getTime() + 365 * DAY),
+    ...dscValidity(csca.certificate, now),
     spki: dscSigner.spki,
     issuerSpki: csca.signer.spki,
     isCa: false,

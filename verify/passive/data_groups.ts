@@ -1,6 +1,7 @@
 /**
  * Data-group hashes: every uploaded DG covered by the SOD must hash to the SOD's value (over the
- * whole file, tag and length included); required DGs must be both listed and uploaded.
+ * whole file, tag and length included); required DGs must be both listed (else `dg_not_covered`)
+ * and uploaded (else `dg_missing`).
  */
 import { bytesEqual } from "../asn1/mod.ts";
 import type { ParsedSod } from "../cms/mod.ts";
@@ -23,7 +24,7 @@ export async function checkDataGroups(
 ): Promise<DataGroupCheck> {
   for (const dg of required) {
     if (!sod.dataGroupHashes.has(dg)) {
-      return { ok: false, reason: "dg_missing", detail: `DG${dg} is not listed in the SOD` };
+      return { ok: false, reason: "dg_not_covered", detail: `DG${dg} is not listed in the SOD` };
     }
     if (!dataGroups.has(dg)) {
       return { ok: false, reason: "dg_missing", detail: `DG${dg} was not provided` };

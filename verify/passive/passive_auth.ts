@@ -1,7 +1,9 @@
 /**
- * Passive authentication (SPEC §6 step 2, ICAO 9303-11 §5.1): parse EF.SOD, find the DSC, check
- * messageDigest and the SOD signature, chain the DSC to a trusted CSCA, judge validity at the
- * SOD's signing time (else `at`), check revocation, then the data-group hashes.
+ * Passive authentication (SPEC §6 step 2, ICAO 9303-11 §5.1, RFC 5280 §6): parse EF.SOD, check its
+ * digest algorithms agree, find the DSC the SignerInfo names (no other), check messageDigest and
+ * the SOD signature, the DSC profile, chain the DSC to a trusted CSCA that may issue it, judge
+ * validity by the shell model at the verification time, check revocation, then the data-group
+ * hashes. The rules and their reasons are listed in docs/document-checks.md.
  */
 import type { Certificate } from "../asn1/mod.ts";
 import {
@@ -13,7 +15,7 @@ import {
   SodError,
 } from "../cms/mod.ts";
 import type { TrustAnchorSource } from "../trust/types.ts";
-import { checkValidity, findIssuingCsca } from "./chain.ts";
+import { checkDscProfile, checkValidity, findIssuingCsca } from "./chain.ts";
 import { checkDataGroups } from "./data_groups.ts";
 import type { PassiveAuthFailed, PassiveAuthFailure, PassiveAuthResult } from "./result.ts";
 import { checkRevocation } from "./revocation.ts";
@@ -26,7 +28,7 @@ export interface PassiveAuthInput {
   dataGroups: Map<number, Uint8Array>;
   /** Trust anchors: the KV store (live), or only the sandbox CSCA (test mode). */
   trust: TrustAnchorSource;
-  /** "Now": used when the SOD has no signingTime and for CRL freshness. */
+  /** The verification time: every certificate's validity and CRL freshness are judged at it. */
   at: Date;
   /** Data groups that must be listed and uploaded; default [1, 2]. */
   requiredDataGroups?: number[];
@@ -59,8 +61,21 @@ export async function passiveAuthenticate(input: PassiveAuthInput): Promise<Pass
     throw error;
   }
   const warnings: string[] = [];
+  const digestAlgorithms = sod.signedData.digestAlgorithms;
+  const signerDigest = sod.signerInfo.digestAlgorithm.oid;
+  if (digestAlgorithms.length === 0 || digestAlgorithms.some((a) => a.oid !== signerDigest)) {
+    return failed(
+      "sod_digest_algorithm_mismatch",
+      `SignedData.digestAlgorithms ${
+        digestAlgorithms.map((a) => a.oid).join(",")
+      } ≠ SignerInfo's ${signerDigest}`,
+      sod,
+    );
+  }
   const dsc = await findDsc(sod, input.trust);
-  if (!dsc) return failed("signer_not_found", "no certificate matches the SignerInfo", sod);
+  if (!dsc) {
+    return failed("signer_not_found", "no certificate is the one the SignerInfo names", sod);
+  }
   const signer = await checkSignerInfo(
     sod.signerInfo,
     sod.eContentType,
@@ -68,11 +83,17 @@ export async function passiveAuthenticate(input: PassiveAuthInput): Promise<Pass
     dsc.certificate.spki,
   );
   if (!signer.ok) return failed(signer.reason, signer.detail, sod);
-  if (dsc.match === "single_embedded") warnings.push("signer_identifier_mismatch");
-  const checkedAt = sod.signingTime ?? input.at;
+  const profile = checkDscProfile(dsc.certificate);
+  if (profile) return failed(profile.reason, profile.detail, sod);
+  const checkedAt = input.at;
   const chain = await findIssuingCsca(dsc.certificate, input.trust, checkedAt);
   if (!chain.ok) return failed(chain.reason, chain.detail, sod);
-  const invalid = checkValidity(dsc.certificate, chain.csca.certificate, checkedAt);
+  const invalid = checkValidity(
+    dsc.certificate,
+    chain.csca.certificate,
+    checkedAt,
+    sod.signingTime,
+  );
   if (invalid) return failed(invalid.reason, invalid.detail, sod);
   const revocation = await checkRevocation(
     dsc.certificate,

@@ -7,7 +7,13 @@ import {
   EMPTY_TRUST_SOURCE,
   importMasterList,
 } from "../trust/mod.ts";
-import { checkDataGroups, parseSod, passiveAuthenticate, type PassiveAuthResult } from "./mod.ts";
+import {
+  checkDataGroups,
+  findIssuingCsca,
+  parseSod,
+  passiveAuthenticate,
+  type PassiveAuthResult,
+} from "./mod.ts";
 
 const COUNTRIES = ["AT", "AU", "CN", "DE", "FI", "FR", "MY", "NZ", "PH", "RU", "SG", "UK", "US"];
 
@@ -49,9 +55,11 @@ async function germanTrustStore() {
     {
       source: "test:DE_ML",
       roots: [readVector("masterlists/DE_ROOT_CA_CSCA07.der")],
+      now: new Date("2026-06-01T00:00:00Z"),
     },
   );
-  assert.equal(summary.imported, 588);
+  // 588 CSCAs: those already expired at import time are counted, not stored.
+  assert.equal(summary.added + summary.expired, 588);
   return { kv, trust: createKvTrustSource(kv) };
 }
 
@@ -290,14 +298,19 @@ Deno.test({
     const dscTrust = await createMemoryTrustSource({
       cscas: [readVector("bdr-test-2008/DSC.der")],
     });
-    // Trusting the DSC itself as anchor is wrong (it is not its own issuer): still csca_not_found.
+    // The SOD signature verifies, but this DSC carries no key usage extension (ICAO 9303-12
+    // makes it mandatory, with digitalSignature): refused before any anchor is looked for.
     const result = await passiveAuthenticate({
       sod: readVector("bdr-test-2008/EF_SOD.bin"),
       dataGroups: all,
       trust: dscTrust,
       at: new Date("2008-06-01"),
     });
-    assert.equal(result.ok ? "ok" : result.reason, "csca_not_found");
+    assert.equal(result.ok ? "ok" : result.reason, "dsc_key_usage_invalid");
+    // Trusting the DSC itself as anchor is wrong (it is not its own issuer): csca_not_found.
+    const dsc = parseCertificate(readVector("bdr-test-2008/DSC.der"));
+    const chain = await findIssuingCsca(dsc, dscTrust, new Date("2008-06-01"));
+    assert.equal(chain.ok ? "ok" : chain.reason, "csca_not_found");
     const groups = await checkDataGroups(parseSod(readVector("bdr-test-2008/EF_SOD.bin")), all, [
       1,
       2,

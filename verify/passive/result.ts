@@ -7,18 +7,31 @@ import type { TrustedCertificate } from "../trust/types.ts";
 export type PassiveAuthFailure =
   | SodErrorCode
   | "signer_not_found"
+  | "sod_digest_algorithm_mismatch"
   | "signed_attributes_missing"
   | "content_type_mismatch"
   | "message_digest_mismatch"
   | "unsupported_algorithm"
   | "signature_invalid"
+  | "dsc_critical_extension_unknown"
+  | "dsc_algorithm_mismatch"
+  | "dsc_is_ca"
+  | "dsc_key_usage_invalid"
   | "csca_not_found"
   | "dsc_signature_invalid"
+  | "dsc_issuer_name_mismatch"
+  | "csca_critical_extension_unknown"
+  | "csca_algorithm_mismatch"
+  | "csca_not_ca"
+  | "csca_key_usage_invalid"
   | "dsc_not_yet_valid"
   | "dsc_expired"
   | "csca_not_yet_valid"
   | "csca_expired"
+  | "signing_time_outside_dsc_validity"
+  | "signing_time_outside_private_key_usage_period"
   | "dsc_revoked"
+  | "dg_not_covered"
   | "dg_missing"
   | "dg_hash_mismatch";
 
@@ -34,18 +47,31 @@ export const PASSIVE_AUTH_FAILURES: readonly PassiveAuthFailure[] = [
   "sod_signer_info_invalid",
   "sod_unsupported_hash",
   "signer_not_found",
+  "sod_digest_algorithm_mismatch",
   "signed_attributes_missing",
   "content_type_mismatch",
   "message_digest_mismatch",
   "unsupported_algorithm",
   "signature_invalid",
+  "dsc_critical_extension_unknown",
+  "dsc_algorithm_mismatch",
+  "dsc_is_ca",
+  "dsc_key_usage_invalid",
   "csca_not_found",
   "dsc_signature_invalid",
+  "dsc_issuer_name_mismatch",
+  "csca_critical_extension_unknown",
+  "csca_algorithm_mismatch",
+  "csca_not_ca",
+  "csca_key_usage_invalid",
   "dsc_not_yet_valid",
   "dsc_expired",
   "csca_not_yet_valid",
   "csca_expired",
+  "signing_time_outside_dsc_validity",
+  "signing_time_outside_private_key_usage_period",
   "dsc_revoked",
+  "dg_not_covered",
   "dg_missing",
   "dg_hash_mismatch",
 ];
@@ -59,14 +85,14 @@ export interface PassiveAuthSuccess {
   sod: ParsedSod;
   /** The document signer certificate whose signature verified. */
   dsc: Certificate;
-  /** How the DSC was found: in the SOD by name, by SKI, as the single embedded one, or in the store. */
+  /** How the DSC was found: in the SOD by name or by SKI, or in the store. */
   dscMatch: SignerMatch | "trust_store";
   /** The trusted CSCA (or link certificate) that signed the DSC. */
   csca: TrustedCertificate;
   revocation: RevocationStatus;
   /** The SOD's signingTime attribute, when present. */
   signingTime?: Date;
-  /** The instant validity was judged at (signingTime when present, else `at`). */
+  /** The verification time every certificate was judged valid at (the shell model). */
   validityCheckedAt: Date;
   /** Hashes of the uploaded data groups that were checked and matched (number → hash). */
   dataGroupHashes: Map<number, Uint8Array>;

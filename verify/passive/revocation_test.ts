@@ -98,26 +98,27 @@ Deno.test("synthetic document: a CRL signed by another key is ignored and report
   assert.ok(result.warnings.includes("crl_signature_invalid"));
 });
 
-Deno.test("synthetic document: validity is judged at signingTime when present", async () => {
+Deno.test("synthetic document: the shell model judges every certificate at the verification time", async () => {
   const doc = await testDocument(new Date("2021-03-01T00:00:00Z"));
   const trust = await createMemoryTrustSource({ cscas: [doc.csca] });
-  // "now" is after the DSC expired, but the SOD was signed while it was valid.
-  const result = await passiveAuthenticate({
-    sod: doc.sod,
-    dataGroups: doc.dataGroups,
-    trust,
-    at: new Date("2026-01-01"),
-  });
-  assert.ok(result.ok, result.ok ? "" : result.reason);
-  assert.equal(result.validityCheckedAt.toISOString(), "2021-03-01T00:00:00.000Z");
-  const expired = await testDocument(new Date("2025-06-01T00:00:00Z"));
-  const late = await passiveAuthenticate({
-    sod: expired.sod,
-    dataGroups: expired.dataGroups,
-    trust: await createMemoryTrustSource({ cscas: [expired.csca] }),
-    at: AT,
-  });
+  const at = (iso: string) =>
+    passiveAuthenticate({ sod: doc.sod, dataGroups: doc.dataGroups, trust, at: new Date(iso) });
+  // Signed while the DSC was valid, verified while it still is: accepted.
+  const ok = await at("2021-06-01");
+  assert.ok(ok.ok, ok.ok ? "" : ok.reason);
+  assert.equal(ok.validityCheckedAt.toISOString(), "2021-06-01T00:00:00.000Z");
+  // A signingTime inside the DSC validity no longer rescues a DSC expired at `at`.
+  const late = await at("2026-01-01");
   assert.equal(late.ok ? "ok" : late.reason, "dsc_expired");
+  // A back-dated document from a DSC key used after the DSC expired is refused even "in" time.
+  const backDated = await testDocument(new Date("2025-06-01T00:00:00Z"));
+  const refused = await passiveAuthenticate({
+    sod: backDated.sod,
+    dataGroups: backDated.dataGroups,
+    trust: await createMemoryTrustSource({ cscas: [backDated.csca] }),
+    at: new Date("2024-06-01"),
+  });
+  assert.equal(refused.ok ? "ok" : refused.reason, "signing_time_outside_dsc_validity");
 });
 
 Deno.test("synthetic document: missing DG1/DG2 and a changed DG are distinct failures", async () => {
@@ -134,7 +135,7 @@ Deno.test("synthetic document: missing DG1/DG2 and a changed DG are distinct fai
     at: AT,
     requiredDataGroups: [1, 2, 15],
   });
-  assert.equal(notListed.ok ? "ok" : notListed.reason, "dg_missing");
+  assert.equal(notListed.ok ? "ok" : notListed.reason, "dg_not_covered");
   const changed = new Map(doc.dataGroups);
   changed.set(14, new Uint8Array([0x6e, 0x01, 0x01]));
   const mismatch = await passiveAuthenticate({ sod: doc.sod, dataGroups: changed, trust, at: AT });

@@ -66,15 +66,21 @@ export interface TestCertificateOptions {
   isCa: boolean;
 }
 
-function extension(oid: string, value: Uint8Array): Uint8Array {
-  return derSequence(derOid(oid), derOctetString(value));
+function extension(oid: string, value: Uint8Array, critical = false): Uint8Array {
+  const flag = critical ? [new Uint8Array([1, 1, 0xff])] : [];
+  return derSequence(derOid(oid), ...flag, derOctetString(value));
 }
 
 /** Builds and signs an X.509 v3 certificate. */
 export async function testCertificate(o: TestCertificateOptions): Promise<Uint8Array> {
   const extensions = [extension("2.5.29.14", derOctetString(o.ski))];
   if (o.aki) extensions.push(extension("2.5.29.35", derSequence(derTlv(0x80, o.aki))));
-  if (o.isCa) extensions.push(extension("2.5.29.19", derSequence(new Uint8Array([1, 1, 0xff]))));
+  // Key usage as ICAO 9303-12 profiles it: keyCertSign + cRLSign for a CSCA, digitalSignature else.
+  const keyUsage = o.isCa ? new Uint8Array([1, 0x06]) : new Uint8Array([7, 0x80]);
+  extensions.push(extension("2.5.29.15", derTlv(0x03, keyUsage), true));
+  if (o.isCa) {
+    extensions.push(extension("2.5.29.19", derSequence(new Uint8Array([1, 1, 0xff])), true));
+  }
   const tbs = derSequence(
     derContext(0, derInteger(2)),
     derInteger(o.serial),

@@ -135,6 +135,31 @@ export async function putTrustItem(
   return result.ok ? "imported" : "duplicate";
 }
 
+/** Removes a stored item with its indexes and parts; false when it is not there. */
+export async function removeTrustItem(
+  kv: Deno.Kv,
+  kind: TrustKind,
+  fingerprintHex: string,
+): Promise<boolean> {
+  const primary = [PRIMARY[kind], fingerprintHex];
+  const entry = await kv.get<StoredTrustItem>(primary);
+  if (!entry.value) return false;
+  const der = await storedDer(kv, fingerprintHex, entry.value);
+  const item = kind === "crl" ? parseCrl(der) : parseCertificate(der);
+  let op = kv.atomic().check(entry).delete(primary);
+  for (const key of await indexKeys(kind, fingerprintHex, item)) op = op.delete(key);
+  for (let i = 0; i < (entry.value.chunks ?? 0); i++) {
+    op = op.delete(["trust_blobs", fingerprintHex, i]);
+  }
+  return (await op.commit()).ok;
+}
+
+/** True when the store trusts at least one CSCA (live verification can succeed). */
+export async function hasAnyCsca(kv: Deno.Kv): Promise<boolean> {
+  for await (const _ of kv.list({ prefix: [PRIMARY.csca] }, { limit: 1 })) return true;
+  return false;
+}
+
 /** Lists stored items of a kind (fingerprint + record), in fingerprint order. */
 export async function listTrustItems(
   kv: Deno.Kv,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { certificateFingerprint, parseCertificate } from "../asn1/mod.ts";
+import { parseMasterList } from "../cms/mod.ts";
 import { hasVectors, readVector } from "../testing/vectors.ts";
 import {
   createKvTrustSource,
@@ -12,6 +13,12 @@ import {
 
 const DE_ML = "masterlists/DE_ML_2026-05-28-08-28-45.ml";
 const DE_ROOT = "masterlists/DE_ROOT_CA_CSCA07.der";
+const NOW = new Date("2026-06-01T00:00:00Z");
+
+function expiredIn(file: string, at: Date): number {
+  const list = parseMasterList(readVector(file));
+  return list.certificates.map(parseCertificate).filter((c) => c.notAfter < at).length;
+}
 
 Deno.test({
   name: "pinned roots: the built-in pins are the DE and NL master-list roots; env pins extend them",
@@ -36,15 +43,25 @@ Deno.test({
   async fn() {
     const kv = await Deno.openKv(":memory:");
     try {
-      const options = { source: "test", roots: [readVector(DE_ROOT)] };
+      const options = { source: "test", roots: [readVector(DE_ROOT)], now: NOW };
       const first = await importTrustFile(kv, readVector(DE_ML), options);
       assert.equal(first.format, "master_list");
-      assert.deepEqual([first.imported, first.duplicates, first.rejected], [588, 0, 0]);
-      assert.equal(Object.values(first.byCountry).reduce((n, c) => n + c.imported, 0), 588);
-      assert.ok(first.byCountry.DE.imported > 0);
+      // Certificates already expired at import time are counted, never stored.
+      const expired = expiredIn(DE_ML, NOW);
+      assert.deepEqual(
+        [first.added, first.alreadyPresent, first.expired, first.skipped],
+        [588 - expired, 0, expired, 0],
+      );
+      assert.equal(Object.values(first.byCountry).reduce((n, c) => n + c.added, 0), 588 - expired);
+      assert.ok(first.byCountry.DE.added > 0);
+      assert.equal(first.anchors.length, 588 - expired);
+      assert.match(first.anchors[0].fingerprintHex, /^[0-9a-f]{64}$/);
       const second = await importMasterList(kv, readVector(DE_ML), options);
-      assert.deepEqual([second.imported, second.duplicates, second.rejected], [0, 588, 0]);
-      assert.equal((await listTrustItems(kv, "csca")).length, 588);
+      assert.deepEqual(
+        [second.added, second.alreadyPresent, second.expired, second.skipped],
+        [0, 588 - expired, expired, 0],
+      );
+      assert.equal((await listTrustItems(kv, "csca")).length, 588 - expired);
       const trust = createKvTrustSource(kv);
       const uk = parseCertificate(readVector("gmrtd-real/UK/CSCA.der"));
       const bySki = await trust.findCscas({ skiHex: uk.skiHex });
@@ -54,7 +71,49 @@ Deno.test({
         byName.length >= 1 && byName.every((t) => t.certificate.subject.key === uk.subject.key),
       );
       const byCountry = await trust.findCscas({ country: "GB" });
-      assert.equal(byCountry.length, first.byCountry.GB.imported);
+      assert.equal(byCountry.length, first.byCountry.GB.added);
+    } finally {
+      kv.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "KV import: CSCAs expired at import time are counted, not stored; an expired master list is refused unless overridden",
+  ignore: !hasVectors,
+  async fn() {
+    const kv = await Deno.openKv(":memory:");
+    try {
+      const roots = [readVector(DE_ROOT)];
+      const late = new Date("2028-06-01T00:00:00Z");
+      const summary = await importMasterList(kv, readVector(DE_ML), {
+        source: "t",
+        roots,
+        now: late,
+      });
+      const expired = expiredIn(DE_ML, late);
+      assert.ok(expired > 0 && expired < 588);
+      assert.deepEqual([summary.added, summary.expired], [588 - expired, expired]);
+      assert.equal((await listTrustItems(kv, "csca")).length, 588 - expired);
+      // The list's signer (2024-10-17..2028-10-17) has expired in 2029: refused, clearly.
+      const after = new Date("2029-01-01T00:00:00Z");
+      const refused = await importMasterList(kv, readVector(DE_ML), {
+        source: "t",
+        roots,
+        now: after,
+      });
+      assert.deepEqual(refused.reasons, { master_list_expired: 1 });
+      assert.match(refused.messages[0], /--allow-expired/);
+      assert.match(refused.messages[0], /2024-10-17\.\.2028-10-17/);
+      const overridden = await importMasterList(kv, readVector(DE_ML), {
+        source: "t",
+        roots,
+        now: after,
+        allowExpired: true,
+      });
+      assert.deepEqual(overridden.reasons, {});
+      assert.equal(overridden.added + overridden.alreadyPresent + overridden.expired, 588);
     } finally {
       kv.close();
     }
@@ -109,15 +168,31 @@ Deno.test({
       const text = pem("CERTIFICATE", readVector("gmrtd-real/UK/CSCA.der")) +
         pem("CERTIFICATE", readVector("gmrtd-real/UK/DSC.der")) +
         pem("X509 CRL", readVector("csca-misc-zeropass/crl/crl_gb_fp_85824ab57b.crl"));
-      const summary = await importTrustFile(kv, new TextEncoder().encode(text), { source: "pem" });
-      assert.equal(summary.format, "pem");
-      assert.deepEqual([summary.imported, summary.rejected], [3, 0]);
+      const bytes = new TextEncoder().encode(text);
+      // Without --anchor the self-signed UK CSCA chains to nothing trusted: not an anchor, and
+      // the CRL it signed has no trusted issuer. The DSC is stored (it must still chain later).
+      const unconfirmed = await importTrustFile(kv, bytes, { source: "pem", now: NOW });
+      assert.equal(unconfirmed.format, "pem");
+      assert.deepEqual([unconfirmed.added, unconfirmed.skipped], [1, 2]);
+      assert.deepEqual(unconfirmed.reasons, { anchor_not_confirmed: 1, crl_issuer_untrusted: 1 });
+      assert.ok(unconfirmed.messages.some((m) => m.includes("--anchor")));
+      assert.equal((await listTrustItems(kv, "csca")).length, 0);
+      const summary = await importTrustFile(kv, bytes, { source: "pem", anchor: true, now: NOW });
+      assert.deepEqual([summary.added, summary.alreadyPresent, summary.skipped], [2, 1, 0]);
+      assert.deepEqual(summary.anchors.map((a) => [a.country, a.subject]), [[
+        "GB",
+        "C=GB,O=UKKPA,CN=Country Signing Authority",
+      ]]);
+      assert.equal(
+        summary.anchors[0].fingerprintHex,
+        await certificateFingerprint(readVector("gmrtd-real/UK/CSCA.der")),
+      );
       assert.equal((await listTrustItems(kv, "csca")).length, 1);
       assert.equal((await listTrustItems(kv, "dsc")).length, 1);
       const der = await importTrustFile(kv, readVector("gmrtd-real/UK/CSCA.der"), {
         source: "der",
       });
-      assert.deepEqual([der.format, der.duplicates], ["der_certificate", 1]);
+      assert.deepEqual([der.format, der.alreadyPresent], ["der_certificate", 1]);
       const trust = createKvTrustSource(kv);
       const csca = parseCertificate(readVector("gmrtd-real/UK/CSCA.der"));
       assert.equal((await trust.findCrls({ issuerName: csca.subject.key })).length, 1);
@@ -141,7 +216,10 @@ Deno.test({
       let clock = 0;
       const trust = createKvTrustSource(kv, { cacheTtlMs: 1000, now: () => clock });
       assert.equal((await trust.findCscas({ country: "GB" })).length, 0);
-      await importTrustFile(kv, readVector("gmrtd-real/UK/CSCA.der"), { source: "der" });
+      await importTrustFile(kv, readVector("gmrtd-real/UK/CSCA.der"), {
+        source: "der",
+        anchor: true,
+      });
       assert.equal((await trust.findCscas({ country: "GB" })).length, 0, "cached answer");
       clock = 1500;
       assert.equal((await trust.findCscas({ country: "GB" })).length, 1, "expired answer");

@@ -6,3 +6,4 @@ export * from "./import.ts";
 export * from "./pinned_roots.ts";
 export * from "./ldif.ts";
 export * from "./pem.ts";
+export * from "./admission.ts";

@@ -7,6 +7,8 @@
 import { define } from "../../../lib/framework/define.ts";
 import { getMembership, getOrganizationBySlug } from "../../../lib/accounts/organizations.ts";
 import { dashboardMode } from "../../../lib/accounts/dashboard_mode.ts";
+import { isInstanceOwner } from "../../../lib/accounts/instance_owner.ts";
+import { hasAnyCsca } from "../../../verify/trust/kv_store.ts";
 
 export const handler = define.middleware(async function organizationAccess(c, next) {
   const auth = c.var.auth;
@@ -21,6 +23,9 @@ export const handler = define.middleware(async function organizationAccess(c, ne
   c.set("role", membership.role);
   const view = dashboardMode(c, c.var.deps.config.publicUrl.startsWith("https://"));
   c.set("dashboardMode", view.mode);
+  // A fresh instance fails every live verification until a CSCA is trusted: the layout says so.
+  c.set("liveTrustEmpty", !(await hasAnyCsca(c.var.deps.kv)));
+  c.set("instanceOwner", await isInstanceOwner(c.var.deps.kv, auth.user.id));
   await next();
   if (view.setCookie) c.res.headers.append("set-cookie", view.setCookie);
 });
