@@ -64,6 +64,24 @@ Deno.test("start: a changed KAYLE_SERVER_KEY is refused with exit 2 and how to r
     assert.match(changed.stderr, /restore the original key/);
     assertNoStack(changed.stderr);
     assert.doesNotMatch(changed.stderr, new RegExp(KEY_A.slice(0, 12)), "never prints a key");
+    // The admin command opens the same KV the same way: refused too, before touching anything.
+    const admin = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--unstable-kv",
+        "--unstable-cron",
+        new URL("../scripts/admin.ts", import.meta.url).pathname,
+        "list-orgs",
+      ],
+      env: { KAYLE_DATA_DIR: dir, KAYLE_SERVER_KEY: KEY_B },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const adminErr = new TextDecoder().decode(admin.stderr);
+    assert.equal(admin.code, 2, adminErr);
+    assert.match(adminErr, /KAYLE_SERVER_KEY is not the server key the KV database/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
