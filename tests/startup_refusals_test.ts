@@ -158,6 +158,31 @@ Deno.test("start: a corrupted KV file gives a clear message, not a stack trace",
   }
 });
 
+Deno.test("start: a KV file with damaged pages is refused by the integrity check, not a panic", async () => {
+  const dir = await populated({ KAYLE_SERVER_KEY: KEY_A });
+  const kvPath = join(dir, "kayle.kv3");
+  try {
+    const kv = await Deno.openKv(kvPath);
+    for (let i = 0; i < 500; i++) await kv.set(["filler", i], "x".repeat(1000));
+    kv.close();
+    for (const suffix of ["-wal", "-shm"]) await Deno.remove(kvPath + suffix).catch(() => {});
+    const size = (await Deno.stat(kvPath)).size;
+    assert.ok(size > 5 * 4096, `a multi-page database (${size} bytes)`);
+    const file = await Deno.open(kvPath, { write: true });
+    await file.seek(3 * 4096, Deno.SeekMode.Start);
+    await file.write(new Uint8Array(size - 4 * 4096).map((_, i) => (i * 31 + 7) & 255));
+    file.close();
+    const damaged = await start(dir, { KAYLE_SERVER_KEY: KEY_A });
+    assert.equal(damaged.code, 2, damaged.stderr);
+    assert.match(damaged.stderr, /kayle\.kv3 cannot be read \(integrity check: /);
+    assert.match(damaged.stderr, /restore the database file/);
+    assertNoStack(damaged.stderr);
+    assert.doesNotMatch(damaged.stderr, /panicked/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("fingerprint: recorded on first start, adopted by an older database, never the key", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kayle-start-" });
   const config = loadConfig({ KAYLE_DATA_DIR: dir, KAYLE_SERVER_KEY: KEY_A });
