@@ -9,6 +9,7 @@ import { buildIslandBundle } from "./lib/framework/manifest.ts";
 import { issueSetupLink } from "./lib/accounts/setup.ts";
 import { startBackgroundWork } from "./lib/background.ts";
 import { runMigrations } from "./lib/migrations/mod.ts";
+import { asStartupRefusal } from "./lib/core/startup_checks.ts";
 import { manifest } from "./manifest.gen.ts";
 import "./webhooks/register.ts";
 import "./lib/handoff/register.ts";
@@ -79,6 +80,12 @@ if (import.meta.main) {
       console.error(
         `${config.hostname}:${config.port} is already in use: stop the other server or set PORT.`,
       );
+      Deno.exit(2);
+    }
+    // A refused start (lost server key, orphaned journal, corrupted KV): a message, no stack.
+    const refusal = asStartupRefusal(error, config);
+    if (refusal) {
+      console.error(refusal.message);
       Deno.exit(2);
     }
     throw error;

@@ -7,8 +7,13 @@ import { type Clock, systemClock } from "./core/clock.ts";
 import { cryptoRandom, type RandomSource } from "./core/random.ts";
 import { createServerKeys } from "./core/keys.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
-import { openKv } from "./core/kv.ts";
 import { loadServerKey } from "./core/server_key.ts";
+import {
+  asStartupRefusal,
+  checkServerKeyFingerprint,
+  openCheckedKv,
+  refuseMissingKeyFile,
+} from "./core/startup_checks.ts";
 import { createKvRateLimiter, createMemoryRateLimiter } from "./http/rate_limit.ts";
 import { createUsageRecorder } from "./api_keys/usage.ts";
 import type { AppDeps } from "./deps.ts";
@@ -23,21 +28,34 @@ export interface DepsOverrides {
   usageFlushMs?: number;
 }
 
-/** Opens KV, loads the server key and builds every shared service. */
+/**
+ * Opens KV, loads the server key and builds every shared service. Throws `StartupRefused`
+ * (exit 2) when the KV files or the server key would lose data (lib/core/startup_checks.ts).
+ */
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   const logger = overrides.logger ??
     createLogger({ level: config.logLevel, now: () => clock.now() });
-  const kv = overrides.kv ?? await openKv(config.kvPath);
-  const serverKey = await loadServerKey(config, random);
-  if (serverKey.generated) logger.info("server_key.generated", { path: serverKey.path });
+  const kv = overrides.kv ?? await openCheckedKv(config);
+  let keys;
+  try {
+    await refuseMissingKeyFile(kv, config);
+    const serverKey = await loadServerKey(config, random);
+    if (serverKey.generated) logger.info("server_key.generated", { path: serverKey.path });
+    keys = await createServerKeys(serverKey.key, random);
+    const fingerprint = await checkServerKeyFingerprint(kv, keys, config, clock.now());
+    if (fingerprint === "recorded") logger.info("server_key.fingerprint_recorded", {});
+  } catch (error) {
+    if (!overrides.kv) kv.close();
+    throw asStartupRefusal(error, config) ?? error;
+  }
   return {
     config,
     kv,
     clock,
     random,
-    keys: await createServerKeys(serverKey.key, random),
+    keys,
     logger,
     limiter: createMemoryRateLimiter(clock),
     sharedLimiter: createKvRateLimiter(kv, clock),

@@ -1,4 +1,7 @@
-/** `/setup?token=…`: first run only — creates the first owner and organization. */
+/**
+ * `/setup?token=…`: first run only — creates the first owner and organization. Both GET and POST
+ * answer 404 once any user exists, whoever created it (docs/self-hosting.md).
+ */
 import { define, page } from "../lib/framework/define.ts";
 import { completeSetup, setupTokenValid } from "../lib/accounts/setup.ts";
 import { startDashboardSession } from "../lib/accounts/dashboard_sessions.ts";
@@ -29,6 +32,9 @@ export const handler = define.handlers<Data>({
     };
     const token = String(form.token ?? "");
     const password = String(form.password ?? "");
+    if (!await setupTokenValid(deps, token)) {
+      return page({ token, valid: false }, { status: 404, title: "Set up Kayle ID" });
+    }
     const error = !/^[^@\s]+@[^@\s]+$/.test(values.email)
       ? "Enter a valid email address."
       : password.length < MIN_PASSWORD_LENGTH

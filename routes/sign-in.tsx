@@ -1,13 +1,20 @@
-/** `/sign-in`: email and password, rate-limited per address and per account. */
+/**
+ * `/sign-in`: email and password. Wrong passwords are throttled per client address (429 to that
+ * address only) and slow the account down without locking it (lib/accounts/sign_in_throttle.ts,
+ * docs/passkeys.md "Sign-in throttling").
+ */
 import { define, page } from "../lib/framework/define.ts";
-import { getUserByEmail, normaliseEmail } from "../lib/accounts/users.ts";
+import { getUserByEmail } from "../lib/accounts/users.ts";
 import { verifyDecoyPassword, verifyPassword } from "../lib/accounts/passwords.ts";
 import { startDashboardSession } from "../lib/accounts/dashboard_sessions.ts";
+import {
+  checkSignIn,
+  recordSignInFailure,
+  recordSignInSuccess,
+  waitSignInDelay,
+} from "../lib/accounts/sign_in_throttle.ts";
 import { Field, Notice } from "../components/Form.tsx";
 import PasskeySignIn from "../islands/PasskeySignIn.tsx";
-
-/** Sign-in attempts allowed per window, per client address and per email. */
-export const SIGN_IN_LIMIT = { perAddress: 20, perEmail: 10, windowMs: 15 * 60 * 1000 };
 
 interface Data {
   error?: string;
@@ -26,40 +33,40 @@ export const handler = define.handlers<Data>({
     const email = String(form.email ?? "").slice(0, 320);
     const password = String(form.password ?? "").slice(0, 1024);
     const next = safeNext(String(form.next ?? ""));
-    const byAddress = await deps.sharedLimiter.hit(
-      "sign_in_ip",
-      c.var.clientIp,
-      SIGN_IN_LIMIT.perAddress,
-      SIGN_IN_LIMIT.windowMs,
-    );
-    const byEmail = await deps.sharedLimiter.hit(
-      "sign_in_email",
-      await deps.keys.hash(normaliseEmail(email), "rate-limit"),
-      SIGN_IN_LIMIT.perEmail,
-      SIGN_IN_LIMIT.windowMs,
-    );
-    if (!byAddress.allowed || !byEmail.allowed) {
-      const retry = Math.max(byAddress.retryAfterSeconds, byEmail.retryAfterSeconds);
+    const decision = await checkSignIn(deps, c.var.clientIp, email);
+    if (!decision.allowed) {
+      const retry = decision.retryAfterSeconds;
       deps.logger.warn("sign_in.rate_limited", { request_id: c.var.requestId });
       return page({
         email,
-        error: `Too many sign-in attempts. Try again in ${Math.ceil(retry / 60)} minutes.`,
+        error: `Too many sign-in attempts from your network. Try again in ${
+          Math.ceil(retry / 60)
+        } minutes, or sign in with a passkey.`,
       }, {
         status: 429,
         headers: { "Retry-After": String(retry) },
         title: "Sign in",
       });
     }
+    if (decision.delayMs > 0) {
+      deps.logger.info("sign_in.slowed", {
+        request_id: c.var.requestId,
+        delay_ms: decision.delayMs,
+      });
+      await waitSignInDelay(deps, decision.delayMs);
+    }
     const user = await getUserByEmail(deps.kv, email);
     const valid = user
       ? await verifyPassword(password, user.passwordHash)
       : (await verifyDecoyPassword(password), false);
     if (!user || !valid) {
+      await recordSignInFailure(deps, c.var.clientIp, email);
       return page({ email, error: "Email or password is wrong." }, {
         status: 401,
         title: "Sign in",
       });
     }
+    await recordSignInSuccess(deps, email);
     await startDashboardSession(c, deps, user.id);
     deps.logger.info("sign_in.succeeded", { user_id: user.id });
     return c.redirect(next ?? "/", 303);

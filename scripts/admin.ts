@@ -24,6 +24,7 @@ import {
 } from "../lib/accounts/organizations.ts";
 import { createApiKey, type KeyMode, type Scope, SCOPES } from "../lib/api_keys/api_keys.ts";
 import { createLogger } from "../lib/core/logger.ts";
+import { StartupRefused } from "../lib/core/startup_checks.ts";
 
 const USAGE = `usage: deno task admin <command> [options]
   create-org --name <name> --slug <slug> --owner-email <email> --owner-password <password>
@@ -156,7 +157,9 @@ if (import.meta.main) {
     deps = await createDeps(config, { logger: createLogger({ level: "warn" }), usageFlushMs: 0 });
     console.log(await runAdmin(deps, Deno.args));
   } catch (error) {
-    if (error instanceof TypeError || error instanceof ConfigError) {
+    if (
+      error instanceof TypeError || error instanceof ConfigError || error instanceof StartupRefused
+    ) {
       console.error(error.message);
       Deno.exitCode = 2;
     } else if (error instanceof Refused) {

@@ -38,12 +38,20 @@ export function realBiometric(): Promise<BiometricVerifier> {
 
 /** Creates the app with the handoff services. */
 export async function setupHandoffApp(
-  options: { biometric?: BiometricVerifier | null; idleTimeoutMs?: number; mode?: KeyMode } = {},
+  options: {
+    biometric?: BiometricVerifier | null;
+    idleTimeoutMs?: number;
+    helloTimeoutMs?: number;
+    maxPendingSocketsPerAddress?: number;
+    mode?: KeyMode;
+  } = {},
 ): Promise<HandoffTestApp> {
   const t = await createTestApp();
   installHandoffServices(t.deps, {
     biometric: options.biometric === undefined ? acceptingBiometric : options.biometric,
     idleTimeoutMs: options.idleTimeoutMs,
+    helloTimeoutMs: options.helloTimeoutMs,
+    maxPendingSocketsPerAddress: options.maxPendingSocketsPerAddress,
   });
   const { org } = await seedOrganization(t.deps);
   const { secret } = await seedApiKey(t.deps, org.id, { mode: options.mode ?? "test" });

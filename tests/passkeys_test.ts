@@ -1,7 +1,7 @@
 /**
  * Passkeys over HTTP: register on `/account`, sign in with a passkey, and every refusal
  * (CSRF, unknown credential, replayed or expired challenge, wrong origin, counter regression,
- * the shared sign-in rate limit, another user's passkey, an IP-address public URL).
+ * the sign-in limits (password failures never lock a passkey), another user's passkey, an IP-address public URL).
  */
 import assert from "node:assert/strict";
 import { createTestApp, seedOrganization, type TestApp } from "./helpers/app.ts";
@@ -13,7 +13,8 @@ import {
   MAX_PASSKEYS_PER_USER,
   PASSKEY_CHALLENGE_TTL_MS,
 } from "../lib/accounts/passkeys.ts";
-import { SIGN_IN_LIMIT } from "../routes/sign-in.tsx";
+import { PASSKEY_SIGN_IN_LIMIT } from "../routes/passkeys/verify.ts";
+import { SIGN_IN_THROTTLE } from "../lib/accounts/sign_in_throttle.ts";
 
 const ORIGIN = "http://localhost:8787";
 
@@ -165,11 +166,27 @@ Deno.test("passkeys: a counter that goes backwards is refused", async () => {
   await t.close();
 });
 
-Deno.test("passkeys: sign-in shares the per-address limit with passwords (429)", async () => {
+Deno.test("passkeys: wrong passwords never lock passkey sign-in, even from the same address", async () => {
+  const { t, browser, csrf, email } = await signedIn();
+  const { authenticator } = await registerPasskey(browser, csrf);
+  const attacker = new FakeBrowser(t, ORIGIN);
+  for (let i = 0; i < SIGN_IN_THROTTLE.addressFailures; i++) {
+    assert.equal((await attacker.post("/sign-in", { email, password: "wrong guess" })).status, 401);
+  }
+  assert.equal((await attacker.post("/sign-in", { email, password: "x" })).status, 429);
+  // The same address (a shared office network): the owner's passkey still signs in.
+  const owner = new FakeBrowser(t, ORIGIN);
+  const signIn = await signInWithPasskey(owner, authenticator);
+  assert.equal(signIn.status, 200);
+  assert.equal(owner.cookies.size, 1);
+  await t.close();
+});
+
+Deno.test("passkeys: passkey sign-in has its own per-address limit (429)", async () => {
   const t = await createTestApp({ publicUrl: ORIGIN });
   const { email, password } = await seedOrganization(t.deps);
   const browser = new FakeBrowser(t, ORIGIN);
-  for (let i = 0; i < SIGN_IN_LIMIT.perAddress; i++) {
+  for (let i = 0; i < PASSKEY_SIGN_IN_LIMIT.perAddress; i++) {
     assert.equal((await postJson(browser, "/passkeys/verify", {})).status, 400);
   }
   const limited = await postJson(browser, "/passkeys/verify", {});
@@ -177,7 +194,7 @@ Deno.test("passkeys: sign-in shares the per-address limit with passwords (429)",
   assert.equal(limited.envelope.error.code, "RATE_LIMITED");
   assert.ok(Number(limited.res.headers.get("retry-after")) > 0);
   const byPassword = await browser.post("/sign-in", { email, password });
-  assert.equal(byPassword.status, 429, "the password form counts the same attempts");
+  assert.equal(byPassword.status, 303, "the password form keeps its own count");
   await t.close();
 });
 

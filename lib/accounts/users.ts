@@ -1,5 +1,7 @@
 /**
- * Dashboard users in KV. Keys: `["users", id]`, `["users_by_email", email]` (unique).
+ * Dashboard users in KV. Keys: `["users", id]`, `["users_by_email", email]` (unique). Creating
+ * any user, by any path, closes first-run setup in the same commit: the setup token
+ * (`["setup_token"]`) is deleted and `["setup_closed"]` is set (docs/self-hosting.md).
  */
 import { newId } from "../core/ids.ts";
 import type { Clock } from "../core/clock.ts";
@@ -37,12 +39,22 @@ export function randomUser(overrides: Partial<User> = {}): User {
   };
 }
 
-/** Creates a user; the email index is claimed in the same commit (`EmailTakenError` if taken). */
+/** The first-run setup token's key (its keyed hash). */
+export const SETUP_TOKEN_KEY = ["setup_token"] as const;
+
+/** Set with the first user: no setup token can be issued or used after it. */
+export const SETUP_CLOSED_KEY = ["setup_closed"] as const;
+
+/**
+ * Creates a user; the email index is claimed in the same commit (`EmailTakenError` if taken, or
+ * when one of `checks` fails), which also deletes the setup token and closes setup.
+ */
 export async function createUser(
   kv: Deno.Kv,
   input: { email: string; passwordHash: string },
   clock: Clock,
   random: RandomSource,
+  checks: Deno.AtomicCheck[] = [],
 ): Promise<User> {
   const user: User = {
     id: newId("usr", random),
@@ -52,9 +64,11 @@ export async function createUser(
   };
   const emailKey = ["users_by_email", user.email];
   const result = await kv.atomic()
-    .check({ key: emailKey, versionstamp: null })
+    .check({ key: emailKey, versionstamp: null }, ...checks)
     .set(["users", user.id], user)
     .set(emailKey, user.id)
+    .delete(SETUP_TOKEN_KEY)
+    .set(SETUP_CLOSED_KEY, true)
     .commit();
   if (!result.ok) throw new EmailTakenError();
   return user;

@@ -15,7 +15,8 @@ export type KeyPurpose =
   | "csrf"
   | "org-claims"
   | "rate-limit"
-  | "idempotency";
+  | "idempotency"
+  | "key-fingerprint";
 
 /** Keys derived from the 32-byte server key. */
 export interface ServerKeys {

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { cryptoRandom, type RandomSource } from "./random.ts";
+import { StartupRefused } from "./startup_checks.ts";
 
 /** Returns the 32-byte server key, creating the key file when needed. */
 export async function loadServerKey(
@@ -19,13 +20,27 @@ export async function loadServerKey(
     };
   }
   const path = join(config.dataDir, "server.key");
+  let text: string | null = null;
   try {
-    const text = (await Deno.readTextFile(path)).trim();
-    const key = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-    if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key`);
-    return { key, generated: false, path };
+    text = (await Deno.readTextFile(path)).trim();
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  if (text !== null) {
+    let key: Uint8Array | null = null;
+    try {
+      key = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    } catch {
+      // not base64: refused below
+    }
+    if (key?.length !== 32) {
+      throw new StartupRefused(
+        `Kayle ID will not start: ${path} does not hold a 32-byte base64 server key (damaged?).\n` +
+          "Restore it from your backup; never replace it with a new key while the database " +
+          'holds data (docs/self-hosting.md, "Server key").',
+      );
+    }
+    return { key, generated: false, path };
   }
   await Deno.mkdir(config.dataDir, { recursive: true });
   const key = random.bytes(32);

@@ -3,6 +3,9 @@
  * pipe for the server-side simulator). Frames are handled one at a time in arrival order. Every
  * problem is a typed `error` message with a stable code; a bad frame is answered and the
  * connection keeps serving; a fatal error is answered, then the socket closes with a 4xxx code.
+ * Before a valid hello only a hello is accepted (anything else, a ping included, is a fatal
+ * `HELLO_REQUIRED`), within the services' hello deadline (`HELLO_TIMEOUT`); frames before it do
+ * not extend it. After the hello the idle timeout applies.
  */
 import type { AppDeps } from "../deps.ts";
 import { claimWithToken, HelloRefused } from "./claim.ts";
@@ -41,14 +44,26 @@ export class MobileConnection {
   #errors = 0;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #watch: ReadableStreamDefaultReader<Deno.KvEntryMaybe<unknown>[]> | null = null;
+  #helloPending = false;
+  readonly #onHello: (() => void) | undefined;
 
-  /** Creates the connection for the session of the URL. */
-  constructor(deps: AppDeps, services: HandoffServices, socket: MobileSocket, sessionId: string) {
+  /**
+   * Creates the connection for the session of the URL; `onHello` runs once, when a hello
+   * succeeds (the WebSocket adapter stops counting the socket as unauthenticated).
+   */
+  constructor(
+    deps: AppDeps,
+    services: HandoffServices,
+    socket: MobileSocket,
+    sessionId: string,
+    onHello?: () => void,
+  ) {
     this.#deps = deps;
     this.#services = services;
     this.#socket = socket;
     this.#sessionId = sessionId;
-    this.#armIdleTimer();
+    this.#onHello = onHello;
+    this.#armHelloTimer();
   }
 
   /** True once the connection closed (or was told to). */
@@ -58,7 +73,7 @@ export class MobileConnection {
 
   /** A text frame arrived. */
   receiveText(text: string): Promise<void> {
-    this.#armIdleTimer();
+    if (this.#runtime) this.#armIdleTimer(); // before the hello, only the hello deadline runs
     this.#queue = this.#queue.then(() => this.#handleFrame(text)).catch((error) => {
       this.#deps.logger.error("mobile.frame_failed", {
         error_class: (error as Error)?.name ?? "Error",
@@ -116,6 +131,15 @@ export class MobileConnection {
     }
   }
 
+  #armHelloTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#runtime) return;
+      if (this.#helloPending) return this.#armHelloTimer(); // its claim is being committed
+      this.fail("HELLO_TIMEOUT", "No valid hello in time; reconnect and say hello first.");
+    }, this.#services.helloTimeoutMs);
+  }
+
   #armIdleTimer(): void {
     clearTimeout(this.#idleTimer);
     if (this.#closed) return;
@@ -131,6 +155,7 @@ export class MobileConnection {
   async #handleFrame(text: string): Promise<void> {
     if (this.#closed) return;
     if (text === "\u0000binary") {
+      if (!this.#runtime) return this.fail("HELLO_REQUIRED", "The first message must be a hello.");
       return this.fail(
         "BINARY_NOT_SUPPORTED",
         "Send JSON text frames; binary data travels as base64.",
@@ -148,13 +173,19 @@ export class MobileConnection {
       return this.fail(parsed.error.code, parsed.error.message);
     }
     const message = parsed.message;
-    if (message.type === "ping") return this.send({ type: "pong" });
     if (!this.#runtime) {
+      // A ping is no hello: it gets no pong and does not keep the socket open.
       if (message.type !== "hello") {
         return this.fail("HELLO_REQUIRED", "The first message must be a hello.");
       }
-      return await this.#hello(message);
+      this.#helloPending = true;
+      try {
+        return await this.#hello(message);
+      } finally {
+        this.#helloPending = false;
+      }
     }
+    if (message.type === "ping") return this.send({ type: "pong" });
     if (message.type === "hello") {
       return this.fail("ALREADY_HELLO", "This connection already said hello.");
     }
@@ -180,10 +211,13 @@ export class MobileConnection {
       if (error instanceof HelloRefused) return this.fail(error.code, error.message);
       throw error;
     }
+    if (this.#closed) return; // the peer left (or the deadline passed) during the claim
     const runtime = runtimeFor(this.#deps, this.#services, claimed.attempt.id, claimed.session.id);
     const previous = runtime.socket;
     runtime.socket = this.#socket;
     this.#runtime = runtime;
+    this.#armIdleTimer();
+    this.#onHello?.();
     if (previous && previous !== this.#socket) replaceSocket(previous);
     this.#deps.logger.info("mobile.hello", {
       session_id: claimed.session.id,

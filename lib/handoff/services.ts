@@ -2,7 +2,8 @@
  * The per-instance state of the phone protocol: the live connection of each attempt (one at a
  * time: a reconnect replaces the old socket), the in-memory runtime of each attempt (artifacts,
  * challenges, the CA session; dropped when the attempt ends or is abandoned), the biometric
- * verifier (from `deps.services.biometric`, created lazily when absent) and the idle timeout.
+ * verifier (from `deps.services.biometric`, created lazily when absent), the idle timeout, the
+ * hello deadline and the count of sockets per address still waiting for their hello.
  *
  * Stored on `deps.services.handoff`; tests install it with their own options.
  */
@@ -14,6 +15,12 @@ import { CLOSE_CODES, PROTOCOL_VERSION } from "./protocol.ts";
 
 /** Default idle timeout of a phone connection. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/** Default time a new connection has to send a valid hello (docs/mobile-protocol.md §2). */
+export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+
+/** Default cap of sockets per client address that have not said a valid hello yet (per instance). */
+export const DEFAULT_MAX_PENDING_SOCKETS_PER_ADDRESS = 20;
 
 /** A runtime nobody touched for this long is dropped (its session's hour is nearly gone anyway). */
 export const ABANDONED_RUNTIME_MS = 15 * 60_000;
@@ -46,6 +53,8 @@ export interface AttemptRuntime {
 /** Options of {@link installHandoffServices}. */
 export interface HandoffServiceOptions {
   idleTimeoutMs?: number;
+  helloTimeoutMs?: number;
+  maxPendingSocketsPerAddress?: number;
   /** A verifier (tests inject one); else `deps.services.biometric`, else the local one. */
   biometric?: BiometricVerifier | null;
 }
@@ -53,6 +62,12 @@ export interface HandoffServiceOptions {
 /** The services of the phone protocol. */
 export interface HandoffServices {
   idleTimeoutMs: number;
+  /** A connection without a valid hello after this long is closed (`HELLO_TIMEOUT`). */
+  helloTimeoutMs: number;
+  /** Sockets per client address still waiting for their hello; more answer 429 before upgrading. */
+  maxPendingSocketsPerAddress: number;
+  /** Those sockets, counted per client address. */
+  pendingSockets: Map<string, number>;
   runtimes: Map<string, AttemptRuntime>;
   /** The verifier, or null when none can be loaded (the face match then fails closed). */
   biometric(): Promise<BiometricVerifier | null>;
@@ -66,6 +81,10 @@ export function installHandoffServices(
   if (options.biometric !== undefined) deps.services.biometric = options.biometric;
   const services: HandoffServices = {
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    helloTimeoutMs: options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
+    maxPendingSocketsPerAddress: options.maxPendingSocketsPerAddress ??
+      DEFAULT_MAX_PENDING_SOCKETS_PER_ADDRESS,
+    pendingSockets: new Map(),
     runtimes: new Map(),
     biometric: () => biometricOf(deps),
   };

@@ -11,6 +11,7 @@ import type { SessionRecord } from "../sessions/types.ts";
 import { PhoneProtocolError, SCENARIO_NAMES } from "../../phone/mod.ts";
 import { simulateSession } from "./simulate.ts";
 import { toHandoffApiError } from "./http.ts";
+import { claimSimulation } from "./simulation_claim.ts";
 
 /** `{scenario}`: one of the reference phone's scenarios (default `success`). */
 export const simulationRequestSchema = z.object({
@@ -36,16 +37,28 @@ export function requireTestSession(session: SessionRecord, message: string): voi
   if (session.mode !== "test") throw new ApiError(403, "TEST_MODE_ONLY", message);
 }
 
-/** Runs the reference phone on a test session; protocol refusals become 409 with their code. */
+/**
+ * Runs the reference phone on a test session; protocol refusals become 409 with their code. One
+ * run per session at a time (a KV claim): the others get 409 `SIMULATION_IN_PROGRESS`.
+ */
 export async function runSimulation(
   deps: AppDeps,
   sessionId: string,
   scenario: string,
 ): Promise<SimulationResultObject> {
+  const release = await claimSimulation(deps, sessionId);
+  if (!release) {
+    throw new ApiError(
+      409,
+      "SIMULATION_IN_PROGRESS",
+      "A simulation of this session is already running.",
+      { hint: "Wait for it to answer, then read the session or simulate again." },
+    );
+  }
   const result = await simulateSession(deps, sessionId, scenario).catch((error) => {
     if (error instanceof PhoneProtocolError) throw new ApiError(409, error.code, error.message);
     throw toHandoffApiError(toApiError(error));
-  });
+  }).finally(release);
   return {
     session_id: result.sessionId,
     attempt_id: result.attemptId,

@@ -1,6 +1,7 @@
 /**
- * `POST /passkeys/verify` `{credential, next?}`: signs in with a passkey. Counts against the same
- * per-address sign-in limit as passwords, and starts the same cookie session.
+ * `POST /passkeys/verify` `{credential, next?}`: signs in with a passkey and starts the same
+ * cookie session as the password form. Its own per-address limit counts passkey attempts only:
+ * wrong passwords never refuse or slow a passkey (docs/passkeys.md, "Sign-in throttling").
  */
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { z } from "zod";
@@ -14,7 +15,9 @@ import {
   passkeyApiError,
   PasskeyError,
 } from "../../lib/accounts/passkeys.ts";
-import { SIGN_IN_LIMIT } from "../sign-in.tsx";
+
+/** Passkey sign-in attempts allowed per client address and window. */
+export const PASSKEY_SIGN_IN_LIMIT = { perAddress: 20, windowMs: 15 * 60 * 1000 };
 
 const body = z.object({ credential: credentialSchema, next: z.string().max(2048).optional() });
 
@@ -22,10 +25,10 @@ export const handler = define.handlers({
   async POST(c) {
     const deps = c.var.deps;
     const byAddress = await deps.sharedLimiter.hit(
-      "sign_in_ip",
+      "passkey_sign_in_ip",
       c.var.clientIp,
-      SIGN_IN_LIMIT.perAddress,
-      SIGN_IN_LIMIT.windowMs,
+      PASSKEY_SIGN_IN_LIMIT.perAddress,
+      PASSKEY_SIGN_IN_LIMIT.windowMs,
     );
     if (!byAddress.allowed) {
       deps.logger.warn("sign_in.rate_limited", { request_id: c.var.requestId });

@@ -32,6 +32,8 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     logger: silentLogger,
     usageFlushMs: 0,
   });
+  // Tests never wait the sign-in slow-down (lib/accounts/sign_in_throttle.ts); some record it.
+  deps.services.signInSleep = () => Promise.resolve();
   const app = createApp(deps, manifest);
   return {
     app,

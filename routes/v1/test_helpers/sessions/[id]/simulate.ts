@@ -37,6 +37,11 @@ export const api = define.api({
         code: "HANDOFF_DEVICE_MISMATCH",
         when: "another device is bound to the session",
       },
+      {
+        status: 409,
+        code: "SIMULATION_IN_PROGRESS",
+        when: "another simulation of this session is running",
+      },
       { status: 410, code: "SESSION_EXPIRED", when: "the session has ended" },
     ],
     async handler(c, { params, body }) {

@@ -1,11 +1,15 @@
 /**
- * `GET /v1/verify/session/:id/mobile` (SPEC §5): the phone's WebSocket. Without an upgrade the
- * answer is `426 WEBSOCKET_REQUIRED`. The protocol is in `docs/mobile-protocol.md`.
+ * `GET /v1/verify/session/:id/mobile` (SPEC §5): the phone's WebSocket. Before upgrading: the
+ * rate limits, `426 WEBSOCKET_REQUIRED` without an upgrade, `404 NOT_FOUND` for an unknown
+ * session, `410 SESSION_EXPIRED` for an ended one, and `429 RATE_LIMITED` past the cap of sockets
+ * per address waiting for their hello. The protocol is in `docs/mobile-protocol.md`.
  */
 import { define } from "../../../../../lib/framework/define.ts";
-import { ApiError } from "../../../../../lib/http/errors.ts";
+import { ApiError, notFound } from "../../../../../lib/http/errors.ts";
 import { limitHandoffRequest } from "../../../../../lib/handoff/http.ts";
 import { acceptMobileSocket } from "../../../../../lib/handoff/websocket.ts";
+import { readSession } from "../../../../../lib/sessions/sessions.ts";
+import { isTerminal } from "../../../../../lib/sessions/types.ts";
 
 export const handler = define.handlers({
   async GET(c) {
@@ -17,6 +21,13 @@ export const handler = define.handlers({
         headers: { Upgrade: "websocket" },
       });
     }
-    return acceptMobileSocket(c.var.deps, c.req.raw, sessionId);
+    const session = await readSession(c.var.deps, sessionId);
+    if (!session) throw notFound("session");
+    if (isTerminal(session.status)) {
+      throw new ApiError(410, "SESSION_EXPIRED", `The session is ${session.status}.`, {
+        hint: "Start again from the verify page.",
+      });
+    }
+    return acceptMobileSocket(c.var.deps, c.req.raw, sessionId, c.var.clientIp);
   },
 });

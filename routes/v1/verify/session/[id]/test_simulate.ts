@@ -50,6 +50,11 @@ export const api = define.api({
         code: "HANDOFF_DEVICE_MISMATCH",
         when: "another phone is bound to the session",
       },
+      {
+        status: 409,
+        code: "SIMULATION_IN_PROGRESS",
+        when: "another simulation of this session is running",
+      },
       { status: 410, code: "SESSION_EXPIRED", when: "the session has ended" },
     ],
     async handler(c, { params, body }) {

@@ -1,0 +1,88 @@
+/**
+ * First-run setup closes with the first account, whatever created it: the browser form, the
+ * admin command, or a setup token a racing instance wrote after the owner existed.
+ */
+import assert from "node:assert/strict";
+import { createTestApp, type TestApp } from "./helpers/app.ts";
+import { FakeBrowser } from "./helpers/browser_session.ts";
+import { issueSetupLink } from "../lib/accounts/setup.ts";
+import { runAdmin } from "../scripts/admin.ts";
+
+const form = (token: string, email: string, slug: string) => ({
+  token,
+  email,
+  password: "long enough pass",
+  org_name: slug,
+  org_slug: slug,
+});
+
+async function countUsers(t: TestApp): Promise<number> {
+  let users = 0;
+  for await (const _ of t.deps.kv.list({ prefix: ["users"] })) users++;
+  return users;
+}
+
+async function tokenOf(t: TestApp): Promise<string> {
+  const link = await issueSetupLink(t.deps);
+  assert.ok(link, "a fresh install prints a setup link");
+  return new URL(link).searchParams.get("token")!;
+}
+
+Deno.test("setup: after `admin create-org` the printed link refuses GET and POST", async () => {
+  const t = await createTestApp();
+  const token = await tokenOf(t);
+  await runAdmin(t.deps, [
+    "create-org",
+    "--name",
+    "Acme",
+    "--slug",
+    "acme",
+    "--owner-email",
+    "owner@example.test",
+    "--owner-password",
+    "a long password",
+  ]);
+  assert.equal((await t.deps.kv.get(["setup_token"])).value, null, "token deleted with the user");
+  const browser = new FakeBrowser(t);
+  assert.equal((await browser.get(`/setup?token=${token}`)).status, 404);
+  const second = await browser.post("/setup", form(token, "intruder@example.test", "intruder"));
+  assert.equal(second.status, 404);
+  assert.match(await second.text(), /Setup link not valid/);
+  assert.equal(await countUsers(t), 1, "no second account");
+  assert.equal(await issueSetupLink(t.deps), null);
+  await t.close();
+});
+
+Deno.test("setup: after the owner is created in the browser a stale token cannot make another", async () => {
+  const t = await createTestApp();
+  const token = await tokenOf(t);
+  const browser = new FakeBrowser(t);
+  const done = await browser.post("/setup", form(token, "owner@example.test", "acme"));
+  assert.equal(done.status, 303);
+  // A second instance that checked "no user yet" just before the owner was created writes its
+  // own token afterwards: that token must not open setup either.
+  const stale = "s".repeat(32);
+  await t.deps.kv.set(["setup_token"], await t.deps.keys.hash(`setup:${stale}`));
+  const other = new FakeBrowser(t);
+  assert.equal((await other.get(`/setup?token=${stale}`)).status, 404);
+  const second = await other.post("/setup", form(stale, "intruder@example.test", "intruder"));
+  assert.equal(second.status, 404);
+  const reused = await other.post("/setup", form(token, "intruder@example.test", "intruder"));
+  assert.equal(reused.status, 404);
+  assert.equal(await countUsers(t), 1, "no second account");
+  await t.close();
+});
+
+Deno.test("setup: two concurrent submits of one link create exactly one owner", async () => {
+  const t = await createTestApp();
+  const token = await tokenOf(t);
+  const statuses = await Promise.all(
+    ["a", "b", "c"].map((x) =>
+      new FakeBrowser(t).post("/setup", form(token, `${x}@example.test`, `org-${x}`))
+        .then((r) => r.status)
+    ),
+  );
+  assert.deepEqual(statuses.sort(), [303, 404, 404]);
+  assert.equal(await countUsers(t), 1);
+  await t.close();
+});
