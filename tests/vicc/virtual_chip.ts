@@ -34,7 +34,23 @@ export function virtualChipUnavailable(): string | undefined {
     return `the virtual smart-card stack is not installed (missing ${missing.join(", ")}): ` +
       `apt-get install ${VIRTUAL_CHIP_PACKAGES}`;
   }
+  const running = systemPcscdPid();
+  if (running !== undefined) {
+    // Our private pcscd removes /run/pcscd's files when it exits: that would break this one.
+    return `a system pcscd is running (pid ${running}); stop it (systemctl stop pcscd.socket ` +
+      "pcscd) to run the virtual-chip test, which starts a private pcscd of its own";
+  }
   return undefined;
+}
+
+function systemPcscdPid(): number | undefined {
+  try {
+    const pid = Number(Deno.readTextFileSync("/run/pcscd/pcscd.pid").trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return existsSync(`/proc/${pid}`) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A running stack. */
