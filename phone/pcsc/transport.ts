@@ -4,6 +4,7 @@
  * "PC/SC readers". Reader selection: `pcsc` takes the first reader with a card on it,
  * `pcsc:<text>` the first reader whose name contains `<text>` (case-insensitive).
  */
+import { ChipError, type ChipTransport } from "../chip/mod.ts";
 import { PcscError, SCARD } from "./errors.ts";
 import {
   check,
@@ -122,8 +123,19 @@ export class PcscContext {
   }
 }
 
+/**
+ * A failure while a chip session runs, in the reader core's terms: a card that left the field is
+ * the core's `tag_lost` (it reconnects and resumes), a reader timeout its `timeout`.
+ */
+function inSession(error: unknown): unknown {
+  if (error instanceof PcscError && (error.code === "tag_lost" || error.code === "timeout")) {
+    return new ChipError(error.code, error.message.slice(error.code.length + 2), undefined);
+  }
+  return error;
+}
+
 /** One connection to a card: the reader core's transport. */
-export class PcscTransport {
+export class PcscTransport implements ChipTransport {
   readonly reader: string;
   readonly #lib: PcscLibrary;
   readonly #word: 4 | 8;
@@ -178,7 +190,11 @@ export class PcscTransport {
       length,
     );
     this.apdus++;
-    check(rv, "SCardTransmit", this.reader);
+    try {
+      check(rv, "SCardTransmit", this.reader);
+    } catch (error) {
+      throw inSession(error);
+    }
     return this.#response.slice(0, Number(readWord(length, word)));
   }
 
@@ -219,7 +235,11 @@ export class PcscTransport {
       RESET_CARD,
       this.#protocol,
     );
-    check(rv, "SCardReconnect", this.reader);
+    try {
+      check(rv, "SCardReconnect", this.reader);
+    } catch (error) {
+      throw inSession(error);
+    }
   }
 
   /** Disconnects (leaving the card powered) and releases the context it came from. */

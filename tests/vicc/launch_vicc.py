@@ -10,8 +10,13 @@ Debian's package has Python 3 bugs; they are fixed here at run time, never in th
      ships PyCryptodome as `Cryptodome`, aliased here;
   3. the ePass card generator prompts on stdin (raw_input) for the MRZ and a photo; the card is
      built here from the folder instead (the MRZ for BAC comes from DG1, as on a real chip);
-  4. paths and names given as `str` where Python 3 needs `bytes` (see `_fix_*`);
-  5. the socket reader assumes one recv() returns a whole message.
+  4. BAC's K.IFD xor K.IC calls ord() on the ints of a bytes object (fix_bytes);
+  5. the socket reader assumes one recv() returns a whole message (serve);
+  6. the secure-messaging MAC drops the SSC's leading zero bytes: one MAC in 256 fails (fix_bytes);
+  7. Python 2 str literals in TLV packing and secure messaging (SOURCE_FIXES, fix_sources);
+  8. responses lack ICAO 9303-11's DO'99' (the code is commented out in vicc) and warnings such
+     as 6282 go unprotected (SOURCE_FIXES).
+An APDU that still makes the emulator raise is answered 6F00 with the traceback on stderr.
 
 usage: launch_vicc.py --files <folder> --port <vpcd port> [--host 127.0.0.1] [--verbose]
 The MRZ never appears in its output.
@@ -76,18 +81,85 @@ def build_card(folder):
     return mf, sam, loaded
 
 
-def fix_sam(sam_class):
-    """Bug 4: PassportSAM walks the MF with a str path; Python 3's walk needs bytes."""
-    import virtualsmartcard.SmartcardFilesystem as vsFS
+def fix_bytes():
+    """Bugs 4 and 6: BAC's key xor on bytes, and an SSC that keeps its leading zero bytes."""
+    import virtualsmartcard.CryptoUtils as vsCrypto
+    from virtualsmartcard.utils import inttostring
 
-    original_walk = vsFS.walk
+    def operation_on_string(first, second, op):
+        # BAC's K.IFD xor K.IC: the original calls ord() on the ints of a bytes object.
+        if len(first) != len(second):
+            raise ValueError("string1 and string2 must be of equal length")
+        return bytes(op(a, b) for a, b in zip(first, second))
 
-    def walk(start, path):
-        if isinstance(path, str):
-            path = path.encode("latin-1")
-        return original_walk(start, path)
+    vsCrypto.operation_on_string = operation_on_string
+    original_checksum = vsCrypto.crypto_checksum
 
-    vsFS.walk = walk
+    def crypto_checksum(algo, key, data, iv=None, ssc=None):
+        # The SSC is 8 bytes (ICAO 9303-11 §9.8.2); inttostring(ssc) drops leading zero bytes,
+        # so one MAC in 256 would fail.
+        if algo == "CC" and ssc is not None:
+            return original_checksum(algo, key, inttostring(ssc, 8) + data, iv, None)
+        return original_checksum(algo, key, data, iv, ssc)
+
+    vsCrypto.crypto_checksum = crypto_checksum
+
+
+# Bug 7: Python 2 str literals where the secure-messaging code handles bytes. Each function is
+# recompiled from its own source with these exact substitutions; a substitution that no longer
+# matches (another vicc version) stops the launcher instead of running a half-fixed card.
+SOURCE_FIXES = [
+    ("virtualsmartcard.TLVutils", None, "pack", [
+        ('return b"".join(result)', "return result"),
+    ]),
+    ("virtualsmartcard.SEutils", "Security_Environment", "parse_SM_CAPDU", [
+        ('return_data = ["", ]', 'return_data = [b"", ]'),
+        ('to_authenticate = ""', 'to_authenticate = b""'),
+        ("padding_indicator = stringtoint(value[0])", "padding_indicator = value[0]"),
+        ('data="".join(return_data)', 'data=b"".join(return_data)'),
+    ]),
+    ("virtualsmartcard.SEutils", "Security_Environment", "protect_response", [
+        ('return_data = ""', 'return_data = b""'),
+        ('if result != "":', "if result:"),
+        ('encrypted = "\\x01" + encrypted', 'encrypted = b"\\x01" + encrypted'),
+        # ICAO 9303-11 protects every response with DO'99' (the status word) between DO'87' and
+        # DO'8E'; vicc has that code commented out. Put it back, without clobbering `sw`, and
+        # protect warnings (6282: end of file reached) as well as 9000, as chips do.
+        ('    if sw == SW["NORMAL"]:\n        if self.cct.algorithm is None:',
+         '    if sw == SW["NORMAL"] or (sw >> 8) in (0x62, 0x63):\n'
+         '        return_data += pack([(SM_Class["PLAIN_PROCESSING_STATUS"], 2, inttostring(sw, 2))])\n'
+         '        if self.cct.algorithm is None:'),
+    ]),
+]
+
+
+def fix_sources():
+    """Bug 7: recompile the functions of SOURCE_FIXES with their substitutions."""
+    import importlib
+    import inspect
+    import textwrap
+
+    for module_name, class_name, function_name, substitutions in SOURCE_FIXES:
+        module = importlib.import_module(module_name)
+        owner = getattr(module, class_name) if class_name else module
+        function = getattr(owner, function_name)
+        source = textwrap.dedent(inspect.getsource(function))
+        for old, new in substitutions:
+            if old not in source:
+                raise SystemExit("launch_vicc: %s.%s changed; cannot apply %r" % (
+                    module_name, function_name, old))
+            source = source.replace(old, new)
+        namespace = {}
+        exec(compile(source, inspect.getsourcefile(function), "exec"), function.__globals__, namespace)
+        setattr(owner, function_name, namespace[function_name])
+        if class_name is None:
+            # Modules that imported the function by name keep the old one: rebind them too.
+            for other in list(sys.modules.values()):
+                if getattr(other, function_name, None) is function:
+                    setattr(other, function_name, namespace[function_name])
+    import virtualsmartcard.SEutils as SEutils
+    import virtualsmartcard.TLVutils as TLVutils
+    SEutils.bertlv_pack = TLVutils.bertlv_pack
 
 
 def recv_exact(sock, size):
@@ -142,7 +214,11 @@ def serve(os_, host, port, wait_seconds):
                 atr = os_.getATR()
                 sock.sendall(struct.pack("!H", len(atr)) + atr)
             continue
-        answer = os_.execute(message)
+        try:
+            answer = os_.execute(message)
+        except Exception:  # an emulator bug: answer 6F00 and say where, instead of hanging up
+            logging.exception("vicc failed on an APDU (INS %02X)", message[1] if len(message) > 1 else 0)
+            answer = b"\x6f\x00"
         sock.sendall(struct.pack("!H", len(answer)) + answer)
 
 
@@ -158,9 +234,9 @@ def main():
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     fix_imports()
     from virtualsmartcard.VirtualSmartcard import Iso7816OS
-    from virtualsmartcard.cards.ePass import PassportSAM
 
-    fix_sam(PassportSAM)
+    fix_bytes()
+    fix_sources()
     mf, sam, loaded = build_card(args.files)
     logging.info("ePass with %d files", loaded)
     serve(Iso7816OS(mf, sam), args.host, args.port, args.wait)

@@ -61,6 +61,8 @@ export interface VirtualChip {
   readerName: string;
   /** The environment a PC/SC client process needs. */
   env: Record<string, string>;
+  /** What pcscd and vicc printed so far (for a failing test's message). */
+  logs(): string;
   /** Ends vicc and pcscd and removes the temporary folder. */
   stop(): Promise<void>;
 }
@@ -193,5 +195,7 @@ export async function startVirtualChip(folder: string, timeoutMs = 20_000): Prom
     await stop();
     throw error;
   }
-  return { socketPath, readerName, env: { PCSCLITE_CSOCK_NAME: socketPath }, stop };
+  const logs = () =>
+    `pcscd: ${pcscdOut.text()}${pcscdErr.text()}\nvicc: ${viccOut.text()}${viccErr.text()}`;
+  return { socketPath, readerName, env: { PCSCLITE_CSOCK_NAME: socketPath }, logs, stop };
 }
