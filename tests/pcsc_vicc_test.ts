@@ -144,3 +144,97 @@ Deno.test({
     }
   },
 });
+
+/** Reads stdout lines of a child process one at a time, each within `timeoutMs`. */
+function lineReader(stream: ReadableStream<Uint8Array>, timeoutMs = 30_000) {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const nextLine = async (): Promise<string> => {
+    while (!buffer.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the reader process ended; it had said: ${buffer}`);
+      buffer += decoder.decode(value, { stream: true });
+    }
+    const index = buffer.indexOf("\n");
+    const line = buffer.slice(0, index);
+    buffer = buffer.slice(index + 1);
+    return line;
+  };
+  return async (): Promise<string> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no line from the reader in ${timeoutMs} ms; had: ${buffer}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([nextLine(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+Deno.test({
+  name:
+    "pcsc × vicc: the card leaves the reader in the middle of DG2; the read resumes and completes",
+  ignore: unavailable !== undefined,
+  async fn() {
+    const passport = await createSyntheticPassport({ portrait: portraitOf(16 * 1024) });
+    const dir = await Deno.makeTempDir({ prefix: "kayle-vicc-test-" });
+    const chipFiles = chipFolderFiles(passport);
+    for (const [name, bytes] of chipFiles) await Deno.writeFile(join(dir, name), bytes);
+    const chip = await startVirtualChip(dir);
+    const mrz = passport.mrzFields;
+    const key = {
+      kind: "mrz",
+      documentNumber: mrz.documentNumber,
+      dateOfBirth: yymmdd(mrz.dateOfBirth),
+      dateOfExpiry: yymmdd(mrz.dateOfExpiry),
+    };
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        join(REPO, "tests/vicc/resume_reader.ts"),
+        `pcsc:${chip.readerName}`,
+        JSON.stringify(key),
+      ],
+      env: chip.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const stdin = child.stdin.getWriter();
+    const next = lineReader(child.stdout);
+    try {
+      assert.equal(await next(), "pause");
+      await chip.removeCard();
+      await stdin.write(new TextEncoder().encode("go\n"));
+      await stdin.close();
+      assert.equal(await next(), "lost");
+      await chip.insertCard();
+      const result = JSON.parse(await next());
+      assert.equal(result.paused, true);
+      const hex = (bytes: Uint8Array) =>
+        Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      assert.equal(result.files.dg2, hex(chipFiles.get("DG2.bin")!));
+      assert.equal(result.files.sod, hex(chipFiles.get("EF_SOD.bin")!));
+      assert.equal(result.files.dg1, hex(chipFiles.get("DG1.bin")!));
+      assert.equal((await child.status).code, 0, await stderr);
+    } catch (error) {
+      try {
+        child.kill();
+      } catch { /* already ended */ }
+      await child.status;
+      throw new Error(`${error}\nreader: ${await stderr}\n${chip.logs()}`);
+    } finally {
+      await stdin.abort().catch(() => {});
+      await chip.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

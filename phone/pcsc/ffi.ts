@@ -17,6 +17,11 @@ export const PROTOCOL_T1 = 2;
 export const LEAVE_CARD = 0;
 export const RESET_CARD = 1;
 
+/** `SCARD_STATE_*` bits of a reader's event state. */
+export const STATE_EMPTY = 0x10;
+export const STATE_PRESENT = 0x20;
+export const STATE_MUTE = 0x200;
+
 /** pcsc-lite's `MAX_BUFFER_SIZE_EXTENDED`: an extended APDU's 64 KiB of data, SW1-SW2 and headers. */
 export const MAX_RESPONSE_BYTES = 4 + 3 + (1 << 16) + 3 + 2;
 
@@ -53,6 +58,7 @@ function symbols(word: 4 | 8) {
       nonblocking: true,
     },
     SCardDisconnect: { parameters: [long, dword], result: long },
+    SCardGetStatusChange: { parameters: [long, dword, "buffer", dword], result: long },
     SCardTransmit: {
       parameters: [long, "buffer", "buffer", dword, "pointer", "buffer", "buffer"],
       result: long,
@@ -136,4 +142,23 @@ export function ioRequest(protocol: number, word: 4 | 8): Uint8Array<ArrayBuffer
   writeWord(bytes, word, protocol);
   writeWord(bytes.subarray(word), word, 2 * word);
   return bytes;
+}
+
+/**
+ * A one-reader `SCARD_READERSTATE` asking for the current state (`SCARD_STATE_UNAWARE`):
+ * `{szReader, pvUserData, dwCurrentState, dwEventState, cbAtr, rgbAtr[33]}`, the words of the
+ * ABI's width (macOS packs the structure; Linux aligns it to 8). `name` must stay referenced
+ * while the structure is in use.
+ */
+export function readerStateRequest(name: Uint8Array<ArrayBuffer>, word: 4 | 8): Uint8Array {
+  const size = word === 8 ? 80 : 16 + 3 * 4 + 33;
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(name))), true);
+  return bytes;
+}
+
+/** The `dwEventState` of a {@link readerStateRequest} after the call. */
+export function readerEventState(state: Uint8Array, word: 4 | 8): number {
+  return Number(readWord(state.subarray(16 + word), word)) & 0xffff;
 }

@@ -11,4 +11,5 @@ export {
   PcscContext,
   type PcscReaderOptions,
   PcscTransport,
+  type PcscTransportOptions,
 } from "./transport.ts";

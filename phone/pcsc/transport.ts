@@ -5,7 +5,7 @@
  * `pcsc:<text>` the first reader whose name contains `<text>` (case-insensitive).
  */
 import { ChipError, type ChipTransport } from "../chip/mod.ts";
-import { PcscError, SCARD } from "./errors.ts";
+import { PcscError, SCARD, toReturnCode } from "./errors.ts";
 import {
   check,
   cString,
@@ -19,10 +19,15 @@ import {
   type PcscLibrary,
   PROTOCOL_T0,
   PROTOCOL_T1,
+  readerEventState,
+  readerStateRequest,
   readWord,
   RESET_CARD,
   SCOPE_SYSTEM,
   SHARE_SHARED,
+  STATE_EMPTY,
+  STATE_MUTE,
+  STATE_PRESENT,
   writeWord,
 } from "./ffi.ts";
 
@@ -36,6 +41,10 @@ export interface PcscReaderOptions {
   onWaiting?: (reader: string | undefined) => void;
   /** Injected pause between polls (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long `reconnect()` waits for the document to come back (default 10 s). */
+  reconnectWaitMs?: number;
+  /** Called when a reconnect finds the reader empty (a prompt to put the document back). */
+  onCardAway?: () => void;
 }
 
 /** The reader part of a `--reader` value: `pcsc` → any reader, `pcsc:<text>` → a name filter. */
@@ -97,8 +106,14 @@ export class PcscContext {
     return parseMultiString(names.subarray(0, Number(readWord(size, word))));
   }
 
-  /** Connects to the card on `reader` (shared, T=0 or T=1); `onClose` runs after disconnect. */
-  async connect(reader: string, onClose: () => void = () => {}): Promise<PcscTransport> {
+  /** Connects to the card on `reader` (shared, T=0 or T=1). */
+  async connect(reader: string, options: PcscTransportOptions = {}): Promise<PcscTransport> {
+    const { card, protocol } = await this.connectHandle(reader);
+    return new PcscTransport(this, reader, card, protocol, options);
+  }
+
+  /** `SCardConnect`: a card handle and the active protocol (a `DWORD` buffer). */
+  async connectHandle(reader: string): Promise<{ card: PcscHandle; protocol: Uint8Array }> {
     const card = new Uint8Array(8);
     const protocol = new Uint8Array(8);
     const rv = await this.#lib.SCardConnect(
@@ -110,8 +125,25 @@ export class PcscContext {
       protocol,
     );
     check(rv, "SCardConnect", reader);
-    const word = this.#abi.word;
-    return new PcscTransport(this.#lib, word, reader, readWord(card, word), protocol, onClose);
+    return { card: readWord(card, this.#abi.word), protocol };
+  }
+
+  /**
+   * The reader's state as pcscd's event thread last saw it (`SCardGetStatusChange` without
+   * waiting): `SCARD_STATE_*` bits, e.g. EMPTY or PRESENT.
+   */
+  readerState(reader: string): number {
+    const name = cString(reader);
+    const state = readerStateRequest(name, this.#abi.word);
+    const rv = this.#lib.SCardGetStatusChange(this.#handle(), 0, state, 1);
+    check(rv, "SCardGetStatusChange", reader);
+    return readerEventState(state, this.#abi.word);
+  }
+
+  /** The loaded library and its ABI, for the transports of this context. */
+  get library(): { lib: PcscLibrary; word: 4 | 8 } {
+    this.#handle();
+    return { lib: this.#lib, word: this.#abi.word };
   }
 
   /** Releases the context and unloads the library. */
@@ -123,24 +155,38 @@ export class PcscContext {
   }
 }
 
+/** Options of a {@link PcscTransport}. */
+export interface PcscTransportOptions {
+  /** Release the context on `close()` (the transport owns it). */
+  ownsContext?: boolean;
+  /** How long `reconnect()` waits for the document to be back on the reader (default 10 s). */
+  reconnectWaitMs?: number;
+  /** Injected pause between polls (tests). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called once per reconnect when the reader is seen empty (a prompt to put the document back). */
+  onCardAway?: () => void;
+}
+
 /**
- * A failure while a chip session runs, in the reader core's terms: a card that left the field is
- * the core's `tag_lost` (it reconnects and resumes), a reader timeout its `timeout`.
+ * A failure while a chip session runs, in the reader core's terms: a card that left the field
+ * (removed, reset, no longer answering) is the core's `tag_lost`, which reconnects and resumes;
+ * a reader timeout is its `timeout`. A stopped service or a closed handle stays a PcscError.
  */
 function inSession(error: unknown): unknown {
-  if (error instanceof PcscError && (error.code === "tag_lost" || error.code === "timeout")) {
-    return new ChipError(error.code, error.message.slice(error.code.length + 2), undefined);
-  }
-  return error;
+  if (!(error instanceof PcscError)) return error;
+  if (error.code === "pcsc_service_unavailable" || error.code === "pcsc_closed") return error;
+  const code = error.code === "timeout" ? "timeout" : "tag_lost";
+  return new ChipError(code, error.message.slice(error.code.length + 2));
 }
 
 /** One connection to a card: the reader core's transport. */
 export class PcscTransport implements ChipTransport {
   readonly reader: string;
+  readonly #context: PcscContext;
   readonly #lib: PcscLibrary;
   readonly #word: 4 | 8;
-  readonly #protocol: Uint8Array;
-  readonly #onClose: () => void;
+  readonly #options: PcscTransportOptions;
+  #protocol: Uint8Array;
   #card: PcscHandle | undefined;
   #response = new Uint8Array(MAX_RESPONSE_BYTES);
   /** The number of APDUs exchanged (GET RESPONSE included). */
@@ -148,19 +194,20 @@ export class PcscTransport implements ChipTransport {
 
   /** Wraps a connected card handle; use {@link PcscContext.connect} or {@link openPcscReader}. */
   constructor(
-    lib: PcscLibrary,
-    word: 4 | 8,
+    context: PcscContext,
     reader: string,
     card: PcscHandle,
     protocol: Uint8Array,
-    onClose: () => void,
+    options: PcscTransportOptions = {},
   ) {
+    const { lib, word } = context.library;
+    this.#context = context;
     this.#lib = lib;
     this.#word = word;
     this.reader = reader;
     this.#card = card;
     this.#protocol = protocol;
-    this.#onClose = onClose;
+    this.#options = options;
   }
 
   /** The active protocol: `T=0` or `T=1`. */
@@ -224,10 +271,36 @@ export class PcscTransport implements ChipTransport {
   }
 
   /**
-   * Re-powers the card (after `tag_lost`): `SCardReconnect` with a reset, or a new connection if
-   * the card left the field and came back. The reader core then re-establishes secure messaging.
+   * Re-powers the card after `tag_lost`, waiting up to `reconnectWaitMs` for the document to be
+   * back. It waits until pcscd has seen the card present (so pcscd's own handling of a removal
+   * and re-insertion cannot reset the card under the new session), then `SCardReconnect` with a
+   * reset, or a new connection. The reader core then re-establishes secure messaging and
+   * continues the file at the offset it reached.
    */
   async reconnect(): Promise<void> {
+    const sleep = this.#options.sleep ?? defaultSleep;
+    const deadline = Date.now() + (this.#options.reconnectWaitMs ?? 10_000);
+    let prompted = false;
+    for (;; await sleep(POLL_MS)) {
+      let state: number;
+      try {
+        state = this.#context.readerState(this.reader);
+      } catch (error) {
+        throw inSession(error);
+      }
+      const present = (state & STATE_PRESENT) !== 0 && (state & STATE_MUTE) === 0;
+      if (present && await this.#reconnectOnce()) return;
+      if (!present && !prompted && (state & STATE_EMPTY) !== 0) {
+        prompted = true;
+        this.#options.onCardAway?.();
+      }
+      if (Date.now() >= deadline) {
+        throw new ChipError("tag_lost", `the document did not come back on "${this.reader}"`);
+      }
+    }
+  }
+
+  async #reconnectOnce(): Promise<boolean> {
     const rv = await this.#lib.SCardReconnect(
       this.#handle(),
       SHARE_SHARED,
@@ -235,19 +308,25 @@ export class PcscTransport implements ChipTransport {
       RESET_CARD,
       this.#protocol,
     );
+    if (toReturnCode(rv) === SCARD.S_SUCCESS) return true;
     try {
-      check(rv, "SCardReconnect", this.reader);
+      const fresh = await this.#context.connectHandle(this.reader);
+      this.#lib.SCardDisconnect(this.#handle(), LEAVE_CARD);
+      this.#card = fresh.card;
+      this.#protocol = fresh.protocol;
+      return true;
     } catch (error) {
+      if (error instanceof PcscError && isNoCard(error)) return false;
       throw inSession(error);
     }
   }
 
-  /** Disconnects (leaving the card powered) and releases the context it came from. */
+  /** Disconnects (leaving the card powered); releases the context if the transport owns it. */
   close(): void {
     if (this.#card === undefined) return;
     this.#lib.SCardDisconnect(this.#card, LEAVE_CARD);
     this.#card = undefined;
-    this.#onClose();
+    if (this.#options.ownsContext) this.#context.close();
   }
 }
 
@@ -284,7 +363,12 @@ export async function openPcscReader(
       let lastError: PcscError | undefined;
       for (const reader of candidates) {
         try {
-          return await context.connect(reader, () => context.close());
+          return await context.connect(reader, {
+            ownsContext: true,
+            reconnectWaitMs: options.reconnectWaitMs,
+            sleep: options.sleep,
+            onCardAway: options.onCardAway,
+          });
         } catch (error) {
           if (!(error instanceof PcscError) || !isNoCard(error)) throw error;
           lastError = error;
@@ -302,5 +386,5 @@ export async function openPcscReader(
 }
 
 function isNoCard(error: PcscError): boolean {
-  return error.code === "pcsc_no_card" || error.returnCode === SCARD.W_REMOVED_CARD;
+  return error.code === "pcsc_no_card" || error.code === "tag_lost";
 }

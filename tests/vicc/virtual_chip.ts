@@ -47,7 +47,9 @@ function systemPcscdPid(): number | undefined {
   try {
     const pid = Number(Deno.readTextFileSync("/run/pcscd/pcscd.pid").trim());
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return existsSync(`/proc/${pid}`) ? pid : undefined;
+    const commandLine = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    // Another run of this test's private pcscd writes the same pid file; it is not in the way.
+    return commandLine.includes("kayle-pcsc-") ? undefined : pid;
   } catch {
     return undefined;
   }
@@ -63,6 +65,10 @@ export interface VirtualChip {
   env: Record<string, string>;
   /** What pcscd and vicc printed so far (for a failing test's message). */
   logs(): string;
+  /** Takes the card off the reader (ends vicc). */
+  removeCard(): Promise<void>;
+  /** Puts the card back (a new vicc with the same files); resolves once vicc is connected. */
+  insertCard(): Promise<void>;
   /** Ends vicc and pcscd and removes the temporary folder. */
   stop(): Promise<void>;
 }
@@ -111,6 +117,37 @@ function collect(stream: ReadableStream<Uint8Array>): { text: () => string; done
   return { text: () => text, done };
 }
 
+interface ViccProcess {
+  child: Deno.ChildProcess;
+  out: ReturnType<typeof collect>;
+  err: ReturnType<typeof collect>;
+  exited: () => boolean;
+  drained: Promise<void>;
+}
+
+function spawnVicc(args: string[]): ViccProcess {
+  const child = new Deno.Command(PYTHON, { args, stdout: "piped", stderr: "piped", stdin: "null" })
+    .spawn();
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  let exited = false;
+  child.status.then(() => exited = true);
+  return {
+    child,
+    out,
+    err,
+    exited: () => exited,
+    drained: Promise.all([out.done, err.done]).then(),
+  };
+}
+
+async function waitForVicc(vicc: ViccProcess, pcscdLog: () => string, timeoutMs: number) {
+  await waitFor("vicc to connect to vpcd", () => {
+    if (vicc.exited()) throw new Error(`vicc exited: ${vicc.err.text()}\npcscd: ${pcscdLog()}`);
+    return vicc.out.text().includes("vicc ready");
+  }, timeoutMs);
+}
+
 /** Waits until `ready()` holds, polling every 100 ms, for at most `timeoutMs`. */
 export async function waitFor(
   what: string,
@@ -157,45 +194,39 @@ export async function startVirtualChip(folder: string, timeoutMs = 20_000): Prom
   }).spawn();
   const pcscdOut = collect(pcscd.stdout);
   const pcscdErr = collect(pcscd.stderr);
-  const vicc = new Deno.Command(PYTHON, {
-    args: [
-      join(HERE, "launch_vicc.py"),
-      "--files",
-      folder,
-      "--port",
-      String(port),
-      "--wait",
-      String(timeoutMs / 1000),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
-  const viccOut = collect(vicc.stdout);
-  const viccErr = collect(vicc.stderr);
-  let viccExited = false;
-  vicc.status.then(() => viccExited = true);
+  const viccArgs = [
+    join(HERE, "launch_vicc.py"),
+    "--files",
+    folder,
+    "--port",
+    String(port),
+    "--wait",
+    String(timeoutMs / 1000),
+  ];
+  let vicc = spawnVicc(viccArgs);
 
+  const removeCard = async () => {
+    await stopProcess(vicc.child);
+    await vicc.drained;
+  };
+  const insertCard = async () => {
+    vicc = spawnVicc(viccArgs);
+    await waitForVicc(vicc, () => pcscdOut.text() + pcscdErr.text(), timeoutMs);
+  };
   const stop = async () => {
-    await stopProcess(vicc);
+    await removeCard();
     await stopProcess(pcscd);
-    await Promise.all([pcscdOut.done, pcscdErr.done, viccOut.done, viccErr.done]);
+    await Promise.all([pcscdOut.done, pcscdErr.done]);
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {
-    await waitFor("vicc to connect to vpcd", () => {
-      if (viccExited) {
-        throw new Error(
-          `vicc exited: ${viccErr.text()}\npcscd: ${pcscdOut.text()}${pcscdErr.text()}`,
-        );
-      }
-      return viccOut.text().includes("vicc ready");
-    }, timeoutMs);
+    await waitForVicc(vicc, () => pcscdOut.text() + pcscdErr.text(), timeoutMs);
   } catch (error) {
     await stop();
     throw error;
   }
   const logs = () =>
-    `pcscd: ${pcscdOut.text()}${pcscdErr.text()}\nvicc: ${viccOut.text()}${viccErr.text()}`;
-  return { socketPath, readerName, env: { PCSCLITE_CSOCK_NAME: socketPath }, logs, stop };
+    `pcscd: ${pcscdOut.text()}${pcscdErr.text()}\nvicc: ${vicc.out.text()}${vicc.err.text()}`;
+  const env = { PCSCLITE_CSOCK_NAME: socketPath };
+  return { socketPath, readerName, env, logs, removeCard, insertCard, stop };
 }
