@@ -125,6 +125,7 @@ async function readCommand(args: string[], err: (text: string) => void): Promise
     libraryPath: Deno.env.get("KAYLE_PCSC_LIBRARY") || undefined,
     waitForCardMs: wait * 1000,
     onWaiting: () => err("place the document on the reader…\n"),
+    onCardAway: () => err("\nthe document left the reader: put it back to continue…\n"),
   });
   try {
     err(`reader: ${transport.reader} (${transport.protocol})\n`);
