@@ -90,15 +90,21 @@ export function domainOf(info: PaceInfo, access: CardAccess): Domain | undefined
 }
 
 /**
- * The PACEInfo to use: Generic Mapping only (Integrated and Chip Authentication Mapping are not
- * implemented), ECDH before DH, otherwise in the chip's order.
+ * The PACEInfo to use: Generic Mapping before Integrated Mapping (Chip Authentication Mapping is
+ * not implemented), ECDH before DH, otherwise in the chip's order.
  */
 export function choosePace(access: CardAccess): { info: PaceInfo; domain: Domain } | undefined {
   const usable = access.pace
-    .filter((p) => p.mapping === "GM" && p.version === 2)
+    .filter((p) => p.mapping !== "CAM" && p.version === 2)
     .map((info) => ({ info, domain: domainOf(info, access) }))
-    .filter((c): c is { info: PaceInfo; domain: Domain } => c.domain !== undefined);
-  return usable.find((c) => c.info.agreement === "ECDH") ?? usable[0];
+    .filter((c): c is { info: PaceInfo; domain: Domain } =>
+      c.domain !== undefined &&
+      // The affine point encoding of Appendix B needs p ≡ 3 (mod 4) (every curve but P-224).
+      (c.info.mapping === "GM" || c.domain.kind === "dh" || c.domain.p % 4n === 3n)
+    );
+  const rank = (c: { info: PaceInfo }) =>
+    (c.info.mapping === "GM" ? 0 : 2) + (c.info.agreement === "ECDH" ? 0 : 1);
+  return usable.sort((x, y) => rank(x) - rank(y))[0];
 }
 
 /** Encodes EF.CardAccess with one PACEInfo per entry (for the emulator). */

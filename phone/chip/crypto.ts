@@ -8,6 +8,7 @@ import { cbc, cmac, ecb } from "@noble/ciphers/aes.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat } from "./bytes.ts";
+import { ChipError } from "./errors.ts";
 
 /** Secure-messaging cipher. */
 export type Cipher = "3DES" | "AES-128" | "AES-192" | "AES-256";
@@ -118,6 +119,9 @@ export function cbcZeroIv(
   type: "encrypt" | "decrypt",
 ): Uint8Array {
   const iv = new Uint8Array(blockSize(cipher));
+  if (data.length === 0 || data.length % iv.length !== 0) {
+    throw new ChipError("malformed_response", "cryptogram is not a whole number of blocks");
+  }
   return cipher === "3DES" ? tripleDes(key, iv, data, type) : aesCbc(key, iv, data, type);
 }
 
@@ -127,5 +131,51 @@ export function cbcZeroIv(
  */
 export function mac8(cipher: Cipher, key: Uint8Array, data: Uint8Array): Uint8Array {
   if (cipher === "3DES") return retailMac(key, pad(data, 8));
-  return cmac(key, data).slice(0, 8);
+  return cmac(data, key).slice(0, 8);
+}
+
+const IM_C0_128 = "a668892a7c41e3ca739f40b057d85904";
+const IM_C1_128 = "a4e136ac725f738b01c1f60217c188ad";
+const IM_C0_256 = "d463d65234124ef7897054986dca0a174e28df758cbaa03f240616414d5a1676";
+const IM_C1_256 = "54bd7255f0aaf831bec3423fcf39d69b6cbf066677d0faae5aadd99df8e53517";
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+}
+
+/** Key length k of the cipher in bytes (3DES counts as 128 bits, §4.4.3.3.2). */
+export function keyLength(cipher: Cipher): number {
+  return cipher === "AES-192" ? 24 : cipher === "AES-256" ? 32 : 16;
+}
+
+/** Nonce length l: the smallest multiple of the block size ≥ the key length (§4.4.3.3). */
+export function nonceLength(cipher: Cipher): number {
+  const block = blockSize(cipher);
+  return Math.ceil(keyLength(cipher) / block) * block;
+}
+
+/**
+ * The pseudo-random function R(s, t) of Integrated Mapping (ICAO 9303-11 §4.4.3.3.2, Figure 2):
+ * k₀ = E(t, s); x_i = E(k_i, c1), k_{i+1} = E(k_i, c0), each CBC with IV 0 and keys truncated to
+ * the key size; n blocks of l bits with n·l ≥ log2 p + 64. Returns x₁‖…‖x_n (before mod p).
+ */
+export function integratedMappingPrf(
+  cipher: Cipher,
+  s: Uint8Array,
+  t: Uint8Array,
+  primeBits: number,
+): Uint8Array {
+  const l = s.length;
+  const long = l >= 32;
+  const c0 = hexBytes(long ? IM_C0_256 : IM_C0_128);
+  const c1 = hexBytes(long ? IM_C1_256 : IM_C1_128);
+  const k = keyLength(cipher);
+  const n = Math.ceil((primeBits + 64) / (l * 8));
+  let key = cbcZeroIv(cipher, t.subarray(0, k), s, "encrypt").subarray(0, k);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(cbcZeroIv(cipher, key, c1, "encrypt"));
+    key = cbcZeroIv(cipher, key, c0, "encrypt").subarray(0, k);
+  }
+  return concat(...out);
 }

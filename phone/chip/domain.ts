@@ -21,6 +21,10 @@ export interface EcDomain {
   G: WeierstrassPoint<bigint>;
   n: bigint;
   fieldLength: number;
+  /** Field prime and curve coefficients (Integrated Mapping's point encoding). */
+  p: bigint;
+  a: bigint;
+  b: bigint;
 }
 
 /** A finite-field Diffie-Hellman domain. */
@@ -81,7 +85,17 @@ export function ecDomain(name: string): EcDomain | undefined {
     Point = weierstrass({ p, n, h, a, b, Gx, Gy });
     pointTypes.set(name, Point);
   }
-  return { kind: "ec", name, Point, G: Point.BASE, n: curve.n, fieldLength: byteLength(curve.p) };
+  return {
+    kind: "ec",
+    name,
+    Point,
+    G: Point.BASE,
+    n: curve.n,
+    fieldLength: byteLength(curve.p),
+    p: curve.p,
+    a: curve.a,
+    b: curve.b,
+  };
 }
 
 /** The EC domain of a named-curve OID, or undefined. */
@@ -119,8 +133,12 @@ function order(domain: Domain): bigint {
 export function randomPrivateKey(domain: Domain, random: Random): bigint {
   const limit = order(domain);
   const length = byteLength(limit);
-  for (let i = 0; i < 256; i++) {
-    const k = toBigInt(random(length));
+  // Mask to the order's bit length so each draw succeeds with probability ≥ 1/2.
+  const topBits = limit.toString(2).length % 8 || 8;
+  for (let i = 0; i < 128; i++) {
+    const bytes = random(length).slice();
+    bytes[0] &= (1 << topBits) - 1;
+    const k = toBigInt(bytes);
     if (k > 0n && k < limit) return k;
   }
   throw new ChipError("malformed_response", "random source produced no usable key");
@@ -180,7 +198,9 @@ export function mapGeneric(
   const s = toBigInt(nonce);
   if (domain.kind === "ec") {
     const h = decodeEcPoint(domain, peer).multiply(privateKey);
-    const mapped = domain.G.multiply(s).add(h);
+    // s may be longer than the order (a 256-bit nonce on a 224-bit curve): s·G = (s mod n)·G.
+    const reduced = s % domain.n;
+    const mapped = reduced === 0n ? h : domain.G.multiply(reduced).add(h);
     if (mapped.is0()) throw new ChipError("malformed_response", "mapped generator at infinity");
     return { ...domain, G: mapped };
   }
@@ -188,4 +208,36 @@ export function mapGeneric(
   const g = (modPow(domain.g, s, domain.p) * h) % domain.p;
   if (g <= 1n) throw new ChipError("malformed_response", "mapped generator degenerate");
   return { ...domain, g };
+}
+
+/**
+ * PACE Integrated Mapping (ICAO 9303-11 §4.4.3.3.2): the generator from x = R_p(s, t) —
+ * Ĝ = f_G(x), the point encoding of Appendix B (affine form, p ≡ 3 mod 4), or ĝ = x^((p-1)/q)
+ * mod p for DH.
+ */
+export function mapIntegrated(domain: Domain, x: bigint): Domain {
+  if (domain.kind === "dh") {
+    const g = modPow(x, (domain.p - 1n) / domain.q, domain.p);
+    if (g <= 1n) throw new ChipError("malformed_response", "mapped generator degenerate");
+    return { ...domain, g };
+  }
+  const { p, a, b } = domain;
+  const mod = (v: bigint) => ((v % p) + p) % p;
+  const alpha = mod(-x * x);
+  const sum = mod(alpha + alpha * alpha);
+  if (sum === 0n) throw new ChipError("malformed_response", "point encoding undefined");
+  const x2 = mod(-b * (1n + sum) * modPow(mod(a * sum), p - 2n, p));
+  const x3 = mod(alpha * x2);
+  const h2 = mod(x2 * x2 * x2 + a * x2 + b);
+  const u = mod(x * x * x * h2);
+  const big = modPow(h2, p - 1n - (p + 1n) / 4n, p);
+  const [px, py] = mod(big * big * h2) === 1n ? [x2, mod(big * h2)] : [x3, mod(big * u)];
+  let point;
+  try {
+    point = domain.Point.fromAffine({ x: px, y: py });
+    point.assertValidity();
+  } catch {
+    throw new ChipError("malformed_response", "point encoding left the curve");
+  }
+  return { ...domain, G: point };
 }

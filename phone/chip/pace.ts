@@ -1,13 +1,14 @@
 /**
- * PACE with Generic Mapping, terminal side (ICAO 9303-11 §4.4, BSI TR-03110-2 §3.2): MSE:Set AT,
+ * PACE with Generic or Integrated Mapping, terminal side (ICAO 9303-11 §4.4, BSI TR-03110-2 §3.2): MSE:Set AT,
  * then four General Authenticate steps — encrypted nonce, mapping, key agreement, tokens. The
  * steps that carry no secret are exported for the ICAO worked-example tests and the emulator.
  */
-import { concat, equal, findTag, oidBytes, readTlv, tlv } from "./bytes.ts";
-import { cbcZeroIv, type Cipher, kdf, mac8 } from "./crypto.ts";
+import { concat, equal, findTag, oidBytes, readTlv, tlv, toBigInt } from "./bytes.ts";
+import { cbcZeroIv, type Cipher, integratedMappingPrf, kdf, keyLength, mac8 } from "./crypto.ts";
 import {
   type Domain,
   mapGeneric,
+  mapIntegrated,
   publicKey,
   type Random,
   randomPrivateKey,
@@ -26,6 +27,17 @@ export class PaceUnavailable extends Error {
   constructor(readonly status: number) {
     super(`PACE refused with ${statusHex(status)}`);
   }
+}
+
+/** Integrated Mapping's x = R_p(s, t) mod p (§4.4.3.3.2). */
+export function integratedMappingValue(
+  cipher: Cipher,
+  domain: Domain,
+  s: Uint8Array,
+  t: Uint8Array,
+): bigint {
+  const p = domain.p;
+  return toBigInt(integratedMappingPrf(cipher, s, t, p.toString(2).length)) % p;
 }
 
 /** K_π = KDF(f(π), 3). */
@@ -91,7 +103,7 @@ export interface PaceRun {
 }
 
 /**
- * Runs PACE-GM. Resolves with the new secure-messaging session (SSC 0). Throws
+ * Runs PACE-GM or PACE-IM. Resolves with the new secure-messaging session (SSC 0). Throws
  * {@link PaceUnavailable} when the chip refuses to start PACE (caller falls back to BAC), and
  * `mrz_key_rejected` / `can_rejected` when the chip refuses the terminal's token.
  */
@@ -122,14 +134,21 @@ export async function performPace(run: PaceRun): Promise<SecureMessaging> {
     dynamicData(step1, 0x80),
     "decrypt",
   );
-  log(`PACE ${info.agreement}-GM ${info.cipher} ${domain.name}: nonce received`);
+  log(`PACE ${info.agreement}-${info.mapping} ${info.cipher} ${domain.name}: nonce received`);
 
-  const mapKey = randomPrivateKey(domain, run.random);
-  const step2 = await send(
-    generalAuthenticate(tlv(0x81, publicKey(domain, mapKey)), false, extended),
-  );
-  expectOk(step2, "mapping");
-  domain = mapGeneric(domain, nonce, mapKey, dynamicData(step2, 0x82));
+  if (info.mapping === "IM") {
+    const t = run.random(keyLength(info.cipher));
+    const step2 = await send(generalAuthenticate(tlv(0x81, t), false, extended));
+    expectOk(step2, "mapping");
+    domain = mapIntegrated(domain, integratedMappingValue(info.cipher, domain, nonce, t));
+  } else {
+    const mapKey = randomPrivateKey(domain, run.random);
+    const step2 = await send(
+      generalAuthenticate(tlv(0x81, publicKey(domain, mapKey)), false, extended),
+    );
+    expectOk(step2, "mapping");
+    domain = mapGeneric(domain, nonce, mapKey, dynamicData(step2, 0x82));
+  }
 
   const ephemeral = randomPrivateKey(domain, run.random);
   const ourPublic = publicKey(domain, ephemeral);

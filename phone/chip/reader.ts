@@ -6,7 +6,6 @@
  */
 import { concat, fromBase64, oidBytes, readHeader, readTlv, tlv, toBase64 } from "./bytes.ts";
 import { choosePace, parseCardAccess } from "./card_access.ts";
-import type { Cipher } from "./crypto.ts";
 import type { Random } from "./domain.ts";
 import { ChipError, statusHex } from "./errors.ts";
 import { type ChipFileName, type ChipFiles, FILES, listedInCom } from "./files.ts";
@@ -21,72 +20,30 @@ import {
   type SecureMessaging,
 } from "./sm.ts";
 
-/** Sends a command APDU to the chip and resolves with the response APDU (data ‖ SW1 SW2). */
-export interface ChipTransport {
-  transceive(command: Uint8Array): Promise<Uint8Array>;
-  /** Reconnects after the tag was lost (the chip has reset: no secure messaging, no selection). */
-  reconnect?(): Promise<void>;
-}
+import { expectCa, minimalUnsigned, offsetBytes, selectAid, withTimeout } from "./commands.ts";
+import type {
+  ChipAuthenticationRelayObject,
+  ChipAuthenticationStart,
+  ChipReaderOptions,
+  ChipTransport,
+  OpenResult,
+  TransportStats,
+} from "./types.ts";
 
-/** A progress event: bytes of a file read so far. */
-export interface ReadProgress {
-  file: ChipFileName;
-  bytesRead: number;
-  totalBytes: number;
-}
-
-/** Options of {@link ChipReader}. */
-export interface ChipReaderOptions {
-  onProgress?(progress: ReadProgress): void;
-  /** Progress lines without personal data. */
-  log?(line: string): void;
-  /** Random bytes (default `crypto.getRandomValues`). */
-  random?(length: number): Uint8Array;
-  /** Read with extended-length APDUs when the chip accepts them (default true). */
-  preferExtendedLength?: boolean;
-  /** Plaintext bytes per extended READ BINARY (default 4096). */
-  extendedReadLength?: number;
-  /** Re-establish access after a lost tag or timeout at most this many times (default 3). */
-  maxRecoveries?: number;
-  /** Fail an APDU not answered within this many milliseconds (default: the transport's own). */
-  apduTimeoutMs?: number;
-}
-
-/** What `open` established. */
-export interface OpenResult {
-  protocol: "PACE" | "BAC";
-  cipher: Cipher;
-  mapping?: "GM" | "IM";
-}
-
-/** The server's Chip Authentication start object (docs/chip-authentication-relay.md). */
-export interface ChipAuthenticationStart {
-  protocol_oid: string;
-  key_id?: number;
-  cipher?: string;
-  terminal_public_key: string;
-  command: string;
-}
-
-/** The relay object the phone sends back (docs/chip-authentication-relay.md). */
-export interface ChipAuthenticationRelayObject {
-  v: 1;
-  protocol_oid: string;
-  key_id?: number;
-  command: string;
-  response: string;
-}
-
-/** Counters of what crossed the transport. */
-export interface TransportStats {
-  apdus: number;
-  bytesSent: number;
-  bytesReceived: number;
-}
+export type {
+  ChipAuthenticationRelayObject,
+  ChipAuthenticationStart,
+  ChipReaderOptions,
+  ChipTransport,
+  OpenResult,
+  ReadProgress,
+  TransportStats,
+} from "./types.ts";
 
 /** Plaintext per short protected READ BINARY: 223 bytes keep the protected response ≤ 256. */
 const SHORT_READ = 0xdf;
-const EMRTD_AID = Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01);
+/** No eMRTD file the reader reads comes near this (DG2 portraits are tens of kilobytes). */
+const MAX_FILE_BYTES = 1 << 20;
 const RETRYABLE = new Set(["tag_lost", "timeout"]);
 const EXTENDED_REFUSED = new Set([0x6700, 0x6d00, 0x6e00, 0x6a86, 0x6f00, 0x6a80]);
 
@@ -151,7 +108,8 @@ export class ChipReader {
         if (select.sw !== 0x9000) {
           throw new ChipError("unsupported_chip", `no eMRTD application (${statusHex(select.sw)})`);
         }
-        this.#opened = { protocol: "PACE", cipher: choice.info.cipher, mapping: "GM" };
+        const mapping = choice.info.mapping as "GM" | "IM";
+        this.#opened = { protocol: "PACE", cipher: choice.info.cipher, mapping };
         return this.#opened;
       } catch (error) {
         if (!(error instanceof PaceUnavailable)) throw error;
@@ -172,7 +130,21 @@ export class ChipReader {
 
   /** EF.CardAccess by short file identifier, in the clear; null when the chip has none. */
   async #readCardAccess(): Promise<Uint8Array | null> {
-    const first = await this.#plain({ cla: 0, ins: 0xb0, p1: 0x9c, p2: 0, le: 256 });
+    const read = () => this.#plain({ cla: 0, ins: 0xb0, p1: 0x9c, p2: 0, le: 256 });
+    let first = await read();
+    if (first.sw !== 0x9000 && first.sw !== 0x6282) {
+      // EF.CardAccess lives in the master file; where the platform pre-selected the eMRTD
+      // application (iOS), select the MF and try once more.
+      const mf = await this.#plain({
+        cla: 0,
+        ins: 0xa4,
+        p1: 0,
+        p2: 0x0c,
+        data: Uint8Array.of(0x3f, 0),
+      });
+      if (mf.sw !== 0x9000) return null;
+      first = await read();
+    }
     if (first.sw !== 0x9000 && first.sw !== 0x6282) return null;
     if (first.data.length === 0) return null;
     let total: number;
@@ -310,6 +282,9 @@ export class ChipReader {
       if (state.total < 0) {
         const header = readHeader(concat(...state.parts));
         state.total = header.valueStart + header.length;
+        if (state.total > MAX_FILE_BYTES) {
+          throw new ChipError("malformed_response", `${name} declares ${state.total} bytes`);
+        }
       }
       this.#options.onProgress?.({
         file: name,
@@ -380,8 +355,9 @@ export class ChipReader {
     if (com) files.com = com;
     const listed = com ? listedInCom(com) : undefined;
     for (const name of ["sod", "dg1", "dg2", "dg11", "dg12", "dg14", "dg15"] as const) {
-      const optional = name === "dg11" || name === "dg12";
-      if (listed && name !== "sod" && !listed.has(name) && (optional || name !== "dg1")) continue;
+      // EF.SOD, DG1 and DG2 are mandatory; the others only when EF.COM lists them (or is absent).
+      const mandatory = name === "sod" || name === "dg1" || name === "dg2";
+      if (listed && !mandatory && !listed.has(name)) continue;
       const bytes = await this.readFile(name);
       if (bytes) files[name] = bytes;
     }
@@ -470,40 +446,6 @@ export class ChipReader {
       response: toBase64(response),
     };
   }
-}
-
-function expectCa(response: Response, step: string): void {
-  if (response.sw === 0x9000) return;
-  const code = response.sw === 0x6982 ? "access_denied" : "unsupported_chip";
-  throw new ChipError(code, `${step}: ${statusHex(response.sw)}`, response.sw);
-}
-
-function selectAid(): Command {
-  return { cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: EMRTD_AID };
-}
-
-function offsetBytes(offset: number): Uint8Array {
-  return offset > 0xffff
-    ? Uint8Array.of(offset >> 16, (offset >> 8) & 0xff, offset & 0xff)
-    : Uint8Array.of(offset >> 8, offset & 0xff);
-}
-
-function minimalUnsigned(value: number): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  do {
-    out.unshift(v & 0xff);
-    v = Math.floor(v / 256);
-  } while (v > 0);
-  return Uint8Array.from(out);
-}
-
-function withTimeout<T>(pending: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ChipError("timeout", `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Opens the chip and reads the passport's files. */

@@ -176,9 +176,8 @@ export class SecureMessaging {
         ) {
           throw new ChipError("secure_messaging_failed", "bad encrypted data object");
         }
-        const unpadded = object.tag === 0x87
-          ? unpad(this.#crypt(cipherText, "decrypt"))
-          : this.#crypt(cipherText, "decrypt");
+        // DO'85' (odd INS) has no padding-content indicator but is padded like DO'87'.
+        const unpadded = unpad(this.#crypt(cipherText, "decrypt"));
         if (!unpadded) throw new ChipError("secure_messaging_failed", "bad padding");
         plain = unpadded;
       } else if (object.tag === 0x99) {
@@ -224,7 +223,7 @@ export class SecureMessaging {
         const cipherText = object.tag === 0x87 ? object.value.subarray(1) : object.value;
         if (cipherText.length === 0 || cipherText.length % size !== 0) return undefined;
         const plain = this.#crypt(cipherText, "decrypt");
-        const data = object.tag === 0x87 ? unpad(plain) : plain;
+        const data = unpad(plain);
         if (!data) return undefined;
         out.data = data;
       } else if (object.tag === 0x97) {
