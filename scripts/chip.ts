@@ -32,8 +32,8 @@ const USAGE = `usage:
     --date-of-expiry <YYMMDD> [--can <digits>] --out <folder> [--wait <seconds>]
   deno task chip readers`;
 
-/** A usage problem: printed with the usage text, exit code 2. */
-class UsageError extends Error {}
+/** A usage problem: printed with the usage text, exit code 2 (a TypeError, as for parseArgs). */
+export class UsageError extends TypeError {}
 
 /** The file name `deno task document verify` reads for each chip file. */
 export const FOLDER_FILE_NAMES: Record<ChipFileName, string> = {
@@ -51,7 +51,7 @@ export const FOLDER_FILE_NAMES: Record<ChipFileName, string> = {
 const YYMMDD = /^\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
 
 /** The access key from the command line (CAN first), or a usage error naming the option. */
-export function accessKeyFrom(values: Record<string, string | boolean | undefined>): AccessKey {
+export function accessKeyFrom(values: Record<string, unknown>): AccessKey {
   const can = values.can as string | undefined;
   if (can !== undefined) {
     if (!/^\d{6}$/.test(can)) throw new UsageError("--can: the six digits printed on the document");
@@ -87,7 +87,7 @@ export async function writeChipFolder(folder: string, files: ChipFiles): Promise
 }
 
 /** A progress printer for stderr: a rewritten line on a terminal, one line per file otherwise. */
-function progressPrinter(write: (text: string) => void, terminal: boolean) {
+export function progressPrinter(write: (text: string) => void, terminal: boolean) {
   let current = "";
   return (progress: ReadProgress) => {
     const line = `reading ${progress.file}: ${progress.bytesRead} of ${progress.totalBytes} bytes`;
