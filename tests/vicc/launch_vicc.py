@@ -14,8 +14,8 @@ Debian's package has Python 3 bugs; they are fixed here at run time, never in th
   5. the socket reader assumes one recv() returns a whole message (serve);
   6. the secure-messaging MAC drops the SSC's leading zero bytes: one MAC in 256 fails (fix_bytes);
   7. Python 2 str literals in TLV packing and secure messaging (SOURCE_FIXES, fix_sources);
-  8. responses lack ICAO 9303-11's DO'99' (the code is commented out in vicc) and warnings such
-     as 6282 go unprotected (SOURCE_FIXES).
+  8. responses lack ICAO 9303-11's DO'99' (the code is commented out in vicc), and statuses other
+     than 9000 (6282, 6A82) go unprotected (SOURCE_FIXES).
 An APDU that still makes the emulator raise is answered 6F00 with the traceback on stderr.
 
 usage: launch_vicc.py --files <folder> --port <vpcd port> [--host 127.0.0.1] [--verbose]
@@ -124,9 +124,10 @@ SOURCE_FIXES = [
         ('encrypted = "\\x01" + encrypted', 'encrypted = b"\\x01" + encrypted'),
         # ICAO 9303-11 protects every response with DO'99' (the status word) between DO'87' and
         # DO'8E'; vicc has that code commented out. Put it back, without clobbering `sw`, and
-        # protect warnings (6282: end of file reached) as well as 9000, as chips do.
+        # protect every status as chips do (6282 end of file, 6A82 no such file), except the
+        # secure-messaging errors 6987/6988 that end the session.
         ('    if sw == SW["NORMAL"]:\n        if self.cct.algorithm is None:',
-         '    if sw == SW["NORMAL"] or (sw >> 8) in (0x62, 0x63):\n'
+         '    if sw not in (0x6987, 0x6988):\n'
          '        return_data += pack([(SM_Class["PLAIN_PROCESSING_STATUS"], 2, inttostring(sw, 2))])\n'
          '        if self.cct.algorithm is None:'),
     ]),
