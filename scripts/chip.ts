@@ -4,7 +4,7 @@
  *
  *   deno task chip read --reader pcsc[:<name>] --document-number <no> --date-of-birth <YYMMDD>
  *     --date-of-expiry <YYMMDD> [--can <digits>] --out <folder> [--wait <seconds>]
- *   deno task chip readers
+ *   deno task chip readers      (each reader's name and whether a document is on it)
  *
  * `read` writes every file the chip gives into the folder with the names `deno task document
  * verify` reads (EF_COM.bin, EF_SOD.bin, DG1.bin, …; EF_CardAccess.bin when present), the folder
@@ -26,6 +26,7 @@ import {
   type ReadProgress,
 } from "../phone/chip/mod.ts";
 import { openPcscReader, PcscContext, PcscError } from "../phone/pcsc/mod.ts";
+import { STATE_PRESENT } from "../phone/pcsc/ffi.ts";
 
 const USAGE = `usage:
   deno task chip read --reader pcsc[:<name>] --document-number <no> --date-of-birth <YYMMDD>
@@ -144,7 +145,11 @@ async function readCommand(args: string[], err: (text: string) => void): Promise
 function readersCommand(): string {
   const context = PcscContext.establish(Deno.env.get("KAYLE_PCSC_LIBRARY") || undefined);
   try {
-    return context.listReaders().join("\n");
+    return context.listReaders().map((reader) => {
+      const state = context.readerState(reader);
+      const card = state & STATE_PRESENT ? "document present" : "no document";
+      return `${reader}\t${card}`;
+    }).join("\n");
   } finally {
     context.close();
   }

@@ -97,6 +97,9 @@ Deno.test({
         yymmdd(mrz.dateOfExpiry),
       ];
       const reader = ["--reader", `pcsc:${chip.readerName}`, "--wait", "20"];
+      const readers = await run(["task", "-q", "chip", "readers"], chip.env);
+      assert.equal(readers.code, 0, readers.stderr);
+      assert.match(readers.stdout, new RegExp(`^${chip.readerName} 00 00\t`, "m"));
       const out = join(dir, "read");
       const read = await run(
         ["task", "-q", "chip", "read", ...reader, ...key, "--out", out],
