@@ -21,6 +21,7 @@ import { errorEnvelope } from "./http/envelope.ts";
 import { randomAlphanumeric } from "./core/ids.ts";
 import { clientAddress } from "./http/rate_limit.ts";
 import { registerOpenApiDocument } from "./http/openapi_document.ts";
+import { errorFields } from "./core/error_fields.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -146,7 +147,7 @@ function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Respons
   } else {
     deps.logger.error("request.failed", {
       request_id: c.get("requestId"),
-      error_class: error?.name ?? "Error",
+      ...errorFields(error),
       path: new URL(c.req.url).pathname.replace(/[a-z]+_[a-z0-9]{20,}/g, ":id"),
     });
     apiError = new ApiError(
