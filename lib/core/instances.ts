@@ -12,9 +12,12 @@ import type { AppDeps } from "../deps.ts";
 import { randomAlphanumeric } from "./ids.ts";
 
 /** How often a live instance writes its heartbeat. */
-export const HEARTBEAT_MS = 2_000;
-/** A holder silent for this long is dead (five missed beats: a busy event loop is not death). */
-export const STALE_AFTER_MS = 10_000;
+export const HEARTBEAT_MS = 1_000;
+/**
+ * A holder silent for this long is dead: six missed beats (the beats come from a worker thread,
+ * so a busy main thread does not miss them).
+ */
+export const STALE_AFTER_MS = 6_000;
 
 /** A stored heartbeat. */
 export interface InstanceRecord {
@@ -54,11 +57,49 @@ export async function staleAt(kv: Deno.Kv, holder: string): Promise<number> {
   return (record?.beatAt ?? 0) + STALE_AFTER_MS;
 }
 
-/** Beats now and every `HEARTBEAT_MS` until stopped; the record is deleted at a clean stop. */
+/**
+ * Beats now and every `HEARTBEAT_MS` until stopped; the record is deleted at a clean stop. On a
+ * KV file or KV Connect the beats come from a worker thread (`heartbeat_worker.ts`), so a main
+ * thread busy for seconds still counts as alive; an in-memory KV (tests) beats on the main thread.
+ */
 export async function startHeartbeat(
+  deps: Pick<AppDeps, "kv" | "services" | "random" | "logger" | "config">,
+): Promise<{ stop(): Promise<void> }> {
+  const id = instanceId(deps);
+  if (deps.config.kvPath === ":memory:") return await mainThreadHeartbeat(deps);
+  const worker = new Worker(new URL("./heartbeat_worker.ts", import.meta.url), { type: "module" });
+  const reply = () =>
+    new Promise<void>((resolve, reject) => {
+      worker.onmessage = () => resolve();
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`heartbeat worker failed: ${event.message}`));
+      };
+    });
+  const started = reply();
+  worker.postMessage({
+    kvPath: deps.config.kvPath,
+    id,
+    intervalMs: HEARTBEAT_MS,
+    expireInMs: STALE_AFTER_MS * 6,
+  });
+  await started;
+  deps.logger.info("instance.started", { instance_id: id });
+  return {
+    async stop() {
+      const stopped = reply();
+      worker.postMessage("stop");
+      await stopped.catch(() => {});
+      worker.terminate();
+    },
+  };
+}
+
+async function mainThreadHeartbeat(
   deps: Pick<AppDeps, "kv" | "services" | "random" | "logger">,
 ): Promise<{ stop(): Promise<void> }> {
   await beat(deps);
+  deps.logger.info("instance.started", { instance_id: instanceId(deps) });
   const timer = setInterval(() => {
     beat(deps).catch((error) =>
       deps.logger.warn("instance.heartbeat_failed", {

@@ -56,28 +56,36 @@ export function effectivePeriodMs(deps: AppDeps, task: ScheduledTask): number {
   return deps.config.schedulePeriodMs ?? task.periodMs;
 }
 
+/** What an attempt at one period did: ran it, found it run, or found the lease held. */
+export type PeriodOutcome = "ran" | "taken" | "busy";
+
 /**
- * Claims the current period of `task` for this instance and runs it. Returns the period number
- * when this instance ran it, null when the period was already claimed or the lease is held.
+ * Claims period `period` of `task` (default: the current one) for this instance and runs it.
+ * "taken" when the period was claimed already; "busy" when another live instance still holds the
+ * task's lease (a slow run of an earlier period): try again shortly.
  */
-export async function runScheduledTask(deps: AppDeps, task: ScheduledTask): Promise<number | null> {
+export async function runScheduledTask(
+  deps: AppDeps,
+  task: ScheduledTask,
+  period?: number,
+): Promise<PeriodOutcome> {
   const holder = instanceId(deps);
   const periodMs = effectivePeriodMs(deps, task);
   const now = deps.clock.now().getTime();
-  const period = Math.floor(now / periodMs);
+  period ??= Math.floor(now / periodMs);
   const runKey = ["scheduled_runs", task.name, period];
   const leaseKey = ["leases", task.name];
   const [run, lease] = await deps.kv.getMany<[ScheduledRun, Lease & { period?: number }]>([
     runKey,
     leaseKey,
   ]);
-  if (run.value) return null;
+  if (run.value) return "taken";
   const held = lease.value;
   if (
     held && held.holder !== holder && held.expiresAt > now &&
     (await isInstanceAlive(deps.kv, held.holder))
   ) {
-    return null;
+    return "busy";
   }
   const record: ScheduledRun = { holder, startedAt: new Date(now).toISOString(), periodMs };
   const claimed = await deps.kv.atomic()
@@ -86,7 +94,8 @@ export async function runScheduledTask(deps: AppDeps, task: ScheduledTask): Prom
     .set(runKey, record, { expireIn: RUN_LOG_TTL_MS })
     .set(leaseKey, { holder, expiresAt: now + task.leaseMs, period }, { expireIn: task.leaseMs })
     .commit();
-  if (!claimed.ok) return null;
+  // Lost the race: someone claimed the period or took the lease in between; look again.
+  if (!claimed.ok) return (await deps.kv.get(runKey)).value ? "taken" : "busy";
   deps.logger.info("scheduled.run", { task: task.name, period, holder });
   try {
     await task.run(deps);
@@ -98,10 +107,18 @@ export async function runScheduledTask(deps: AppDeps, task: ScheduledTask): Prom
       await deps.kv.atomic().check(mine).delete(leaseKey).commit();
     }
   }
-  return period;
+  return "ran";
 }
 
-/** Runs every registered task at each of its period boundaries until stopped. */
+/** Periods an instance late by more than this (a blocked event loop, a suspend) skips. */
+export const MAX_CATCH_UP_PERIODS = 10;
+
+/**
+ * Runs every registered task once per period until stopped. Each instance walks the periods in
+ * order: a timer that fires late still tries the period it was set for (so a period is missed
+ * only if every instance is late by more than `MAX_CATCH_UP_PERIODS`), and a period whose lease
+ * is still held by a slow earlier run is tried again until someone runs it.
+ */
 export function startScheduler(deps: AppDeps): { stop(): Promise<void> } {
   let stopped = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -110,22 +127,27 @@ export function startScheduler(deps: AppDeps): { stop(): Promise<void> } {
     const periodMs = effectivePeriodMs(deps, task);
     // Instances wake a little apart, so the first one's claim is usually seen by the others.
     const offset = Math.floor(Math.random() * Math.min(1000, periodMs / 10));
-    const next = () => {
+    let period = Math.floor(deps.clock.now().getTime() / periodMs) + 1;
+    const at = (delay: number) => {
       if (stopped) return;
-      const delay = periodMs - (deps.clock.now().getTime() % periodMs) + offset;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        const run = runScheduledTask(deps, task).catch((error) =>
-          deps.logger.error("scheduled.failed", { task: task.name, ...errorFields(error) })
-        ).finally(() => {
+        const current = Math.floor(deps.clock.now().getTime() / periodMs);
+        period = Math.max(period, current - MAX_CATCH_UP_PERIODS);
+        const run = runScheduledTask(deps, task, period).catch((error) => {
+          deps.logger.error("scheduled.failed", { task: task.name, ...errorFields(error) });
+          return "ran" as const; // a failed run is not retried within its period
+        }).then((outcome) => {
           running.delete(run);
-          next();
+          if (outcome === "busy") return at(Math.max(50, Math.floor(periodMs / 10)));
+          period++;
+          at(Math.max(0, period * periodMs + offset - deps.clock.now().getTime()));
         });
         running.add(run);
       }, delay);
       timers.add(timer);
     };
-    next();
+    at(Math.max(0, period * periodMs + offset - deps.clock.now().getTime()));
   };
   for (const task of tasks) loop(task);
   return {
