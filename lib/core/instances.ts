@@ -10,6 +10,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { randomAlphanumeric } from "./ids.ts";
+import { errorFields } from "./error_fields.ts";
 
 /** How often a live instance writes its heartbeat. */
 export const HEARTBEAT_MS = 1_000;
@@ -101,11 +102,7 @@ async function mainThreadHeartbeat(
   await beat(deps);
   deps.logger.info("instance.started", { instance_id: instanceId(deps) });
   const timer = setInterval(() => {
-    beat(deps).catch((error) =>
-      deps.logger.warn("instance.heartbeat_failed", {
-        error_class: (error as Error)?.name ?? "unknown",
-      })
-    );
+    beat(deps).catch((error) => deps.logger.warn("instance.heartbeat_failed", errorFields(error)));
   }, HEARTBEAT_MS);
   return {
     async stop() {

@@ -10,6 +10,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId, randomAlphanumeric } from "../core/ids.ts";
 import { instanceId } from "../core/instances.ts";
+import { errorFields } from "../core/error_fields.ts";
 import { JobHandlers } from "./handlers.ts";
 import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
 
@@ -194,7 +195,7 @@ export function createKvTableJobs(
       // A full batch means more may be due: go again at once.
       while (!stopped && (await pollOnce()) === batchSize);
     } catch (error) {
-      deps.logger.error("jobs.poll_failed", { error_class: (error as Error)?.name ?? "unknown" });
+      deps.logger.error("jobs.poll_failed", errorFields(error));
     }
     if (!stopped) timer = setTimeout(loop, pollIntervalMs);
   };
