@@ -34,14 +34,17 @@ const pause = (tries: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + tries * 2) * Math.random() + 1));
 
 /** Runs `fn`, again while it fails busy, up to the budget. */
-export async function whileBusy<T>(fn: () => Promise<T>): Promise<T> {
+export async function whileBusy<T>(
+  fn: () => Promise<T>,
+  budgetMs = KV_BUSY_BUDGET_MS,
+): Promise<T> {
   const started = Date.now();
   for (let tries = 0;; tries++) {
     try {
       return await fn();
     } catch (error) {
       if (!isKvBusy(error)) throw error;
-      if (Date.now() - started > KV_BUSY_BUDGET_MS) throw new KvBusyError(error);
+      if (Date.now() - started > budgetMs) throw new KvBusyError(error);
       await pause(tries);
     }
   }
