@@ -33,6 +33,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-For` for the client address (`KAYLE_TRUST_PROXY`), behind a proxy only. */
   trustProxy: boolean;
+  /**
+   * One period for every scheduled task instead of their own (`KAYLE_SCHEDULE_PERIOD_MS`, tests
+   * and demos; `lib/jobs/scheduled.ts`); null in production.
+   */
+  schedulePeriodMs: number | null;
 }
 
 /** Raised with every configuration problem listed. */
@@ -63,6 +68,8 @@ const schema = z.object({
     error: "KAYLE_LOG_LEVEL must be debug, info, warn or error",
   }).default("info"),
   KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
+  KAYLE_SCHEDULE_PERIOD_MS: z.coerce.number({ error: "KAYLE_SCHEDULE_PERIOD_MS must be a number" })
+    .int().min(500, "KAYLE_SCHEDULE_PERIOD_MS must be at least 500").optional(),
 });
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
@@ -103,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jobBackend: e.KAYLE_JOB_BACKEND ?? (remote ? "kv_table" : "kv_queue"),
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
+    schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
   };
 }
 
@@ -127,6 +135,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jobBackend: "kv_queue",
     logLevel: "error",
     trustProxy: false,
+    schedulePeriodMs: null,
     ...overrides,
   };
 }
