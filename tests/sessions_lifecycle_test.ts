@@ -48,6 +48,10 @@ Deno.test("a session created at T reads expired at T+60 min with exactly one exp
     assert.equal(read.data.status, "expired");
     assert.equal(read.data.completed_at, world.clock.now().toISOString());
     assert.equal(read.data.attempts_remaining, 0);
+    // The read wrote nothing (docs/performance.md, "Reads don't write"): the sweep ends it once.
+    assert.equal((await getSessionRecord(world.deps.kv, created.id))!.status, "created");
+    assert.deepEqual(await eventTypes(world, created.id), []);
+    assert.equal(await expireDueSessions(world.deps), 1);
     await world.request(`/v1/sessions/${created.id}`, { headers: world.auth });
     assert.equal(await expireDueSessions(world.deps), 0);
     assert.deepEqual(await eventTypes(world, created.id), ["verification.session.expired"]);

@@ -8,6 +8,9 @@ import { ApiError } from "../lib/http/errors.ts";
 import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
+import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
+import { DEFAULT_LIMIT } from "../lib/http/list_params.ts";
+import { invalidCursor } from "./pagination.ts";
 import type { JobQueue } from "../lib/jobs/types.ts";
 import {
   type AttemptRecord,
@@ -59,44 +62,70 @@ export async function getDeliveryEntry(
   return entry.value && inScope(entry.value, scope) ? entry as Deno.KvEntry<DeliveryRecord> : null;
 }
 
-/** Filters of the delivery list. */
+/** Filters and page of the delivery list. */
 export interface DeliveryFilter {
   status?: DeliveryStatus;
   endpointId?: string;
   eventId?: string;
+  /** Page size (default 10). */
+  limit?: number;
+  /** Continue after this delivery id. */
+  startingAfter?: string;
 }
 
-/**
- * The deliveries of one organization and mode, newest first, filtered (read from that mode's
- * index, or from the event's index when filtered by event).
- */
-export async function listDeliveries(
+/** Every delivery of one event in `scope` (one per endpoint: a handful), newest first. */
+export async function listEventDeliveries(
   kv: Deno.Kv,
-  scope: OrgMode,
-  filter: DeliveryFilter = {},
+  scope: OrgLookup,
+  eventId: string,
 ): Promise<DeliveryRecord[]> {
   const ids: string[] = [];
-  if (filter.eventId) {
-    for await (
-      const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", filter.eventId] })
-    ) ids.push(e.value);
-  } else {
-    const prefix = ["webhook_deliveries_by_org", scope.orgId, scope.mode];
-    for await (const e of kv.list<string>({ prefix }, { reverse: true })) ids.push(e.value);
+  for await (const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })) {
+    ids.push(e.value);
   }
   const out: DeliveryRecord[] = [];
   for (let i = 0; i < ids.length; i += 10) {
     const batch = await kv.getMany<DeliveryRecord[]>(
       ids.slice(i, i + 10).map((id) => ["webhook_deliveries", id]),
     );
-    for (const { value: d } of batch) {
-      if (!d || !inScope(d, scope)) continue;
-      if (filter.status && d.status !== filter.status) continue;
-      if (filter.endpointId && d.endpointId !== filter.endpointId) continue;
-      out.push(d);
-    }
+    for (const { value: d } of batch) if (d && inScope(d, scope)) out.push(d);
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+}
+
+/**
+ * One page of the deliveries of one organization and mode, newest first, filtered: read from that
+ * mode's index a page at a time (lib/core/index_page.ts), or from the event's few deliveries when
+ * filtered by event. Throws `400 INVALID_REQUEST` when `startingAfter` names no delivery of it.
+ */
+export async function listDeliveries(
+  kv: Deno.Kv,
+  scope: OrgMode,
+  filter: DeliveryFilter = {},
+): Promise<IndexPage<DeliveryRecord>> {
+  const limit = filter.limit ?? DEFAULT_LIMIT;
+  const matches = (d: DeliveryRecord) =>
+    inScope(d, scope) && (!filter.status || d.status === filter.status) &&
+    (!filter.endpointId || d.endpointId === filter.endpointId) &&
+    (!filter.eventId || d.eventId === filter.eventId);
+  let cursor: DeliveryRecord | null = null;
+  if (filter.startingAfter) {
+    cursor = (await getDeliveryEntry(kv, scope, filter.startingAfter))?.value ?? null;
+    if (!cursor || !matches(cursor)) throw invalidCursor();
+  }
+  if (filter.eventId) {
+    const all = (await listEventDeliveries(kv, scope, filter.eventId)).filter(matches);
+    const start = cursor ? all.findIndex((d) => d.id === cursor!.id) + 1 : 0;
+    return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
+  }
+  const prefix = ["webhook_deliveries_by_org", scope.orgId, scope.mode];
+  return await readIndexPage(kv, {
+    prefix,
+    before: cursor ? deliveryByOrgKey(cursor) : null,
+    limit,
+    recordKey: (id) => ["webhook_deliveries", id],
+    match: filter.status || filter.endpointId ? matches : undefined,
+  });
 }
 
 /** The tries of a delivery, in order. */

@@ -1,38 +1,66 @@
 /**
  * Reads of the event records written by `lib/events/events.ts`, as the webhooks API and dashboard
- * list them: per organization and mode (from `["events_by_org", orgId, mode, …]`), newest first,
- * optionally by type or session.
+ * list them: per organization and mode, newest first, one page at a time, optionally by type or
+ * session.
  */
-import { type EventRecord, type EventType, getEvent } from "../lib/events/events.ts";
+import {
+  type EventRecord,
+  type EventType,
+  getEvent,
+  listSessionEvents,
+} from "../lib/events/events.ts";
+import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
+import { DEFAULT_LIMIT } from "../lib/http/list_params.ts";
+import { invalidCursor } from "./pagination.ts";
 import { notFound } from "../lib/http/errors.ts";
 import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 
-/** Filters of the event list. */
+/** Filters and page of the event list. */
 export interface EventFilter {
   type?: EventType;
   sessionId?: string;
+  /** Page size (default 10). */
+  limit?: number;
+  /** Continue after this event id. */
+  startingAfter?: string;
 }
 
-/** The events of one organization and mode, newest first. */
+/**
+ * One page of the events of one organization and mode, newest first: read from
+ * `["events_by_org_type", …]` when filtered by type, from the session's events when filtered by
+ * session, else from `["events_by_org", …]` (lib/core/index_page.ts). Throws `400
+ * INVALID_REQUEST` when `startingAfter` names no event of this list.
+ */
 export async function listOrgEvents(
   kv: Deno.Kv,
   scope: OrgMode,
   filter: EventFilter = {},
-): Promise<EventRecord[]> {
-  const ids: string[] = [];
-  const prefix = ["events_by_org", scope.orgId, scope.mode];
-  for await (const e of kv.list<string>({ prefix }, { reverse: true })) ids.push(e.value);
-  const out: EventRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<EventRecord[]>(ids.slice(i, i + 10).map((id) => ["events", id]));
-    for (const { value: e } of batch) {
-      if (!e || !inScope(e, scope) || (filter.type && e.type !== filter.type)) continue;
-      if (filter.sessionId && e.sessionId !== filter.sessionId) continue;
-      out.push(e);
-    }
+): Promise<IndexPage<EventRecord>> {
+  const limit = filter.limit ?? DEFAULT_LIMIT;
+  const matches = (e: EventRecord) =>
+    inScope(e, scope) && (!filter.type || e.type === filter.type) &&
+    (!filter.sessionId || e.sessionId === filter.sessionId);
+  let cursor: EventRecord | null = null;
+  if (filter.startingAfter) {
+    cursor = await findEvent(kv, scope, filter.startingAfter);
+    if (!cursor || !matches(cursor)) throw invalidCursor();
   }
-  return out;
+  if (filter.sessionId) {
+    // One session's events: a handful, read whole.
+    const all = (await listSessionEvents(kv, filter.sessionId)).filter(matches).reverse();
+    const start = cursor ? all.findIndex((e) => e.id === cursor!.id) + 1 : 0;
+    return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
+  }
+  const prefix = filter.type
+    ? ["events_by_org_type", scope.orgId, scope.mode, filter.type]
+    : ["events_by_org", scope.orgId, scope.mode];
+  return await readIndexPage(kv, {
+    prefix,
+    before: cursor ? [...prefix, Date.parse(cursor.createdAt), cursor.id] : null,
+    limit,
+    recordKey: (id) => ["events", id],
+  });
 }
 
 /** An event in `scope`, or null (another organization's or mode's, or a malformed id). */

@@ -5,7 +5,7 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
-import type { EventRecord } from "../lib/events/events.ts";
+import { eventByTypeKey, type EventRecord } from "../lib/events/events.ts";
 import { MODES } from "../lib/core/org_mode.ts";
 import { deliveryByOrgKey, payloadRetained } from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
@@ -49,6 +49,7 @@ async function deleteEventHistory(deps: AppDeps, eventId: string, now: Date): Pr
     const ms = new Date(event.value.createdAt).getTime();
     op.delete(event.key)
       .delete(["events_by_org", event.value.orgId, event.value.mode, ms, eventId])
+      .delete(eventByTypeKey(event.value))
       .delete(["events_by_session", event.value.sessionId, eventId]);
   }
   for (const entry of deliveries) await addDeliveryDeletes(kv, op, entry);

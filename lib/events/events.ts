@@ -8,6 +8,7 @@
  * only inside the fan-out, which stores it encrypted per endpoint.
  *
  * Keys: `["events", id]`, `["events_by_org", orgId, mode, createdAtMs, id]`,
+ * `["events_by_org_type", orgId, mode, type, createdAtMs, id]`,
  * `["events_by_session", sessionId, id]`.
  */
 import { newId } from "../core/ids.ts";
@@ -100,6 +101,11 @@ export function eventPayload(record: EventRecord, data: Record<string, unknown>)
   };
 }
 
+/** `["events_by_org_type", orgId, mode, type, createdAtMs, id]`: the type-filtered list's index. */
+export function eventByTypeKey(e: EventRecord): Deno.KvKey {
+  return ["events_by_org_type", e.orgId, e.mode, e.type, Date.parse(e.createdAt), e.id];
+}
+
 /** Adds the event (and its deliveries) to `op`; the caller commits. */
 export async function addEventToCommit(
   deps: AppDeps,
@@ -121,6 +127,7 @@ export async function addEventToCommit(
   };
   op.set(["events", record.id], record)
     .set(["events_by_org", record.orgId, record.mode, now.getTime(), record.id], record.id)
+    .set(eventByTypeKey(record), record.id)
     .set(["events_by_session", record.sessionId, record.id], record.id);
   if (fanout) await fanout(deps, op, record, eventPayload(record, input.data));
   return record;

@@ -7,6 +7,7 @@ import type { AppDeps } from "../deps.ts";
 import { acquireLease, releaseLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { migrateModeIndexes } from "./mode_indexes.ts";
+import { migrateEventTypeIndex } from "./event_type_index.ts";
 
 /** A named migration. */
 export interface Migration {
@@ -18,6 +19,7 @@ export interface Migration {
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: "2026_12_mode_scoped_indexes", run: migrateModeIndexes },
+  { name: "2026_12_event_type_index", run: migrateEventTypeIndex },
 ];
 
 const LEASE_MS = 10 * 60_000;

@@ -6,9 +6,16 @@
 import type { AppDeps } from "../deps.ts";
 import { isId } from "../core/ids.ts";
 import { inScope, type OrgMode } from "../core/org_mode.ts";
+import { readIndexPage } from "../core/index_page.ts";
 import { getAttempt, listSessionAttempts } from "./attempts.ts";
-import { expireDueSessions } from "./expiry_sweep.ts";
-import { InvalidCursorError, type Page, readSession, UnknownFilterError } from "./sessions.ts";
+import { effectiveAttempt, expireScopeDueSessions } from "./effective.ts";
+import {
+  getSessionRecords,
+  InvalidCursorError,
+  type Page,
+  readSession,
+  UnknownFilterError,
+} from "./sessions.ts";
 import { type AttemptRecord, type AttemptStatus, sessionKeys } from "./types.ts";
 
 /** Filters and page of the attempt list. */
@@ -28,8 +35,9 @@ export async function listOrgAttempts(
   scope: OrgMode,
   query: AttemptListQuery,
 ): Promise<Page<AttemptRecord>> {
-  // Attempts of sessions past their expiry end with `session_expired` before they are read.
-  await expireDueSessions(deps, { limit: 200 });
+  // A status filter reads stored statuses: this scope's due sessions are expired first (its own
+  // data only, lib/sessions/effective.ts). Unfiltered, attempts read as they are now, no write.
+  if (query.status) await expireScopeDueSessions(deps, scope);
   if (query.sessionId && !await readSession(deps, query.sessionId, scope)) {
     throw new UnknownFilterError("session_id", "session");
   }
@@ -41,25 +49,38 @@ export async function listOrgAttempts(
   }
   const matches = (a: AttemptRecord) =>
     inScope(a, scope) && (!query.status || a.status === query.status);
-  if (query.sessionId) return await pageOfSession(deps.kv, query, cursor, matches);
+  const page = query.sessionId
+    ? await pageOfSession(deps.kv, query, cursor, matches)
+    : await pageOfOrg(deps.kv, scope, query, cursor, matches);
+  return { items: await asOfNow(deps, page.items), hasMore: page.hasMore };
+}
+
+// In-progress attempts of sessions past their expiry read as ended by it.
+async function asOfNow(deps: AppDeps, items: AttemptRecord[]): Promise<AttemptRecord[]> {
+  const open = items.filter((a) => a.status === "in_progress");
+  if (!open.length) return items;
+  const sessions = new Map(
+    (await getSessionRecords(deps.kv, open.map((a) => a.sessionId))).map((s) => [s.id, s]),
+  );
+  const now = deps.clock.now();
+  return items.map((a) => effectiveAttempt(a, sessions.get(a.sessionId) ?? null, now));
+}
+
+async function pageOfOrg(
+  kv: Deno.Kv,
+  scope: OrgMode,
+  query: AttemptListQuery,
+  cursor: AttemptRecord | null,
+  matches: (a: AttemptRecord) => boolean,
+): Promise<Page<AttemptRecord>> {
   const prefix = ["attempts_by_org", scope.orgId, scope.mode];
-  const selector: Deno.KvListSelector = cursor
-    ? { prefix, end: sessionKeys.attemptByOrg(cursor) as unknown as Deno.KvKey }
-    : { prefix };
-  const items: AttemptRecord[] = [];
-  let ids: string[] = [];
-  const flush = async () => {
-    const batch = await deps.kv.getMany<AttemptRecord[]>(ids.map(sessionKeys.attempt));
-    for (const e of batch) if (e.value && matches(e.value)) items.push(e.value);
-    ids = [];
-  };
-  for await (const e of deps.kv.list<string>(selector, { reverse: true, batchSize: 100 })) {
-    ids.push(e.value);
-    if (ids.length === 10) await flush();
-    if (items.length > query.limit) break;
-  }
-  if (ids.length && items.length <= query.limit) await flush();
-  return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
+  return await readIndexPage<AttemptRecord>(kv, {
+    prefix,
+    before: cursor ? sessionKeys.attemptByOrg(cursor) as unknown as Deno.KvKey : null,
+    limit: query.limit,
+    recordKey: sessionKeys.attempt,
+    match: query.status ? matches : undefined,
+  });
 }
 
 async function pageOfSession(

@@ -10,8 +10,8 @@ import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
-import { expireDueSessions } from "./expiry_sweep.ts";
-import { expireSession, isExpiryDue } from "./lifecycle.ts";
+import { effectiveSession, expireScopeDueSessions } from "./effective.ts";
+import { type IndexPage, readIndexPage } from "../core/index_page.ts";
 import type { ShareFields } from "./share_fields.ts";
 import { SESSION_TTL_MS, sessionKeys, type SessionRecord, type SessionStatus } from "./types.ts";
 
@@ -76,7 +76,8 @@ export async function getSessionRecord(kv: Deno.Kv, id: string): Promise<Session
 }
 
 /**
- * Reads a session, expiring it first when its 60 minutes have passed. With a scope, another
+ * Reads a session as it is now: past its 60 minutes it reads `expired`, without a write (the
+ * sweep commits it; lib/sessions/effective.ts). With a scope, another
  * organization's or another mode's session reads as null (the API answers 404). Without one
  * (the public verify surface, addressed by session id alone) any session is read.
  */
@@ -88,7 +89,7 @@ export async function readSession(
   if (!isId("vs", id)) return null;
   const session = await getSessionRecord(deps.kv, id);
   if (!session || (scope && !inScope(session, scope))) return null;
-  return isExpiryDue(session, deps.clock.now()) ? await expireSession(deps, id) : session;
+  return effectiveSession(session, deps.clock.now());
 }
 
 /** Reads many sessions by id, in the given order, skipping missing ones. */
@@ -134,22 +135,20 @@ export class InvalidCursorError extends Error {
 }
 
 /** A page of a list. */
-export interface Page<T> {
-  items: T[];
-  hasMore: boolean;
-}
+export type Page<T> = IndexPage<T>;
 
 /**
- * Lists the sessions of one organization and mode newest first, from the index of that mode. Sessions past their expiry are expired before
- * the page is read, so a status filter never returns a stale `created` / `in_progress` one.
- * Throws {@link InvalidCursorError}.
+ * Lists the sessions of one organization and mode newest first, one page of the index of that
+ * mode (lib/core/index_page.ts). Items read as they are now (lazy expiry, no write); a status
+ * filter first expires this scope's own due sessions, so it never returns a stale `created` /
+ * `in_progress` one nor misses an `expired` one. Throws {@link InvalidCursorError}.
  */
 export async function listSessions(
   deps: AppDeps,
   scope: OrgMode,
   query: SessionListQuery,
 ): Promise<Page<SessionRecord>> {
-  await expireDueSessions(deps, { limit: 200 });
+  if (query.status) await expireScopeDueSessions(deps, scope);
   const { orgId, mode } = scope;
   const prefix: Deno.KvKey = query.status
     ? ["sessions_by_org_status", orgId, mode, query.status]
@@ -170,25 +169,17 @@ export async function listSessions(
   const lower: Deno.KvKey | null = query.createdFrom
     ? [...prefix, query.createdFrom.getTime()]
     : null;
-  const selector: Deno.KvListSelector = lower && upper
-    ? { start: lower, end: upper }
-    : upper
-    ? { prefix, end: upper }
-    : lower
-    ? { prefix, start: lower }
-    : { prefix };
-  const ids: string[] = [];
-  for await (const e of deps.kv.list<string>(selector, { reverse: true, limit: query.limit + 1 })) {
-    ids.push(e.value);
-  }
-  const hasMore = ids.length > query.limit;
-  const records = await getSessionRecords(deps.kv, ids.slice(0, query.limit));
-  const items = await Promise.all(
-    records.map(async (s) =>
-      isExpiryDue(s, deps.clock.now()) ? (await expireSession(deps, s.id))! : s
-    ),
-  );
-  return { items, hasMore };
+  const now = deps.clock.now();
+  const page = await readIndexPage<SessionRecord>(deps.kv, {
+    prefix,
+    before: upper,
+    from: lower,
+    limit: query.limit,
+    recordKey: sessionKeys.session,
+    // With a status filter, a session the 200-per-call expiry above did not reach is skipped.
+    match: query.status ? (s) => effectiveSession(s, now).status === query.status : undefined,
+  });
+  return { items: page.items.map((s) => effectiveSession(s, now)), hasMore: page.hasMore };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { EventRecord } from "../../../../lib/events/events.ts";
 import { ActionButton, Notice } from "../../../../components/Form.tsx";
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import { listOrgEvents } from "../../../../webhooks/events_query.ts";
-import { listDeliveries, replayEventDeliveries } from "../../../../webhooks/deliveries.ts";
+import { listEventDeliveries, replayEventDeliveries } from "../../../../webhooks/deliveries.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../webhooks/dashboard_parts.tsx";
 
 interface Row {
@@ -22,9 +22,9 @@ interface Data {
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
   const kv = c.var.deps.kv;
-  const events = (await listOrgEvents(kv, viewScope(c))).slice(0, 50);
+  const events = (await listOrgEvents(kv, viewScope(c), { limit: 50 })).items;
   const rows = await Promise.all(events.map(async (event) => {
-    const deliveries = await listDeliveries(kv, viewScope(c), { eventId: event.id });
+    const deliveries = await listEventDeliveries(kv, viewScope(c), event.id);
     const counts: Record<string, number> = {};
     for (const d of deliveries) counts[d.status] = (counts[d.status] ?? 0) + 1;
     const statuses = Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") ||

@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { ok } from "../../../../lib/http/envelope.ts";
 import { getSessionsOverview } from "../../../../lib/sessions/analytics.ts";
-import { expireDueSessions } from "../../../../lib/sessions/expiry_sweep.ts";
+import { expireScopeDueSessions } from "../../../../lib/sessions/effective.ts";
 
 const day = z.object({
   date: z.string().openapi({ format: "date", example: "2026-06-01" }),
@@ -39,8 +39,9 @@ export const api = define.api({
     response: overviewSchema,
     async handler(c) {
       const deps = c.var.deps;
-      await expireDueSessions(deps, { limit: 200 });
       const { orgId, mode } = c.var.apiKey!;
+      // Counts are stored per status: this scope's due sessions are counted as expired first.
+      await expireScopeDueSessions(deps, { orgId, mode });
       return ok(c, await getSessionsOverview(deps.kv, { orgId, mode }, deps.clock.now()));
     },
   }),

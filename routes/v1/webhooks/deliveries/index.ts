@@ -5,13 +5,14 @@
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { okList } from "../../../../lib/http/envelope.ts";
+import { DEFAULT_LIMIT } from "../../../../lib/http/list_params.ts";
 import { ApiError } from "../../../../lib/http/errors.ts";
 import { deliveryObject, deliverySchema } from "../../../../webhooks/api_objects.ts";
 import { caller } from "../../../../webhooks/api_support.ts";
 import { listDeliveries } from "../../../../webhooks/deliveries.ts";
 import { getEndpointEntry } from "../../../../webhooks/endpoints.ts";
 import { findEvent } from "../../../../webhooks/events_query.ts";
-import { listQueryFields, paginate } from "../../../../webhooks/pagination.ts";
+import { listQueryFields, pageInfo } from "../../../../webhooks/pagination.ts";
 
 export const api = define.api({
   GET: define.operation({
@@ -48,14 +49,16 @@ export const api = define.api({
       if (query.event_id && !await findEvent(deps.kv, scope, query.event_id)) {
         throw unknownFilter("event_id", "event");
       }
-      const all = await listDeliveries(deps.kv, scope, {
+      const limit = query.limit ?? DEFAULT_LIMIT;
+      const { items, hasMore } = await listDeliveries(deps.kv, scope, {
         status: query.status,
         endpointId: query.endpoint_id,
         eventId: query.event_id,
+        limit,
+        startingAfter: query.starting_after,
       });
-      const { page, pagination } = paginate(all, query.limit, query.starting_after);
       const now = deps.clock.now();
-      return okList(c, page.map((d) => deliveryObject(d, now)), pagination);
+      return okList(c, items.map((d) => deliveryObject(d, now)), pageInfo(items, limit, hasMore));
     },
   }),
 });

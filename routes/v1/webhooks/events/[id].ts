@@ -4,7 +4,7 @@ import { ok } from "../../../../lib/http/envelope.ts";
 import { eventObject, eventSchema } from "../../../../webhooks/api_objects.ts";
 import { caller, idParams } from "../../../../webhooks/api_support.ts";
 import { requireEvent } from "../../../../webhooks/events_query.ts";
-import { listDeliveries } from "../../../../webhooks/deliveries.ts";
+import { listEventDeliveries } from "../../../../webhooks/deliveries.ts";
 
 export const api = define.api({
   GET: define.operation({
@@ -23,7 +23,7 @@ export const api = define.api({
       const deps = c.var.deps;
       const scope = caller(c);
       const event = await requireEvent(deps.kv, scope, params.id);
-      const deliveries = await listDeliveries(deps.kv, scope, { eventId: event.id });
+      const deliveries = await listEventDeliveries(deps.kv, scope, event.id);
       return ok(c, eventObject(event, deps.clock.now(), deliveries));
     },
   }),

@@ -2,13 +2,14 @@
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { okList } from "../../../../lib/http/envelope.ts";
+import { DEFAULT_LIMIT } from "../../../../lib/http/list_params.ts";
 import { EVENT_TYPES } from "../../../../lib/events/events.ts";
 import { eventObject, eventSchema } from "../../../../webhooks/api_objects.ts";
 import { ApiError } from "../../../../lib/http/errors.ts";
 import { readSession } from "../../../../lib/sessions/sessions.ts";
 import { caller } from "../../../../webhooks/api_support.ts";
 import { listOrgEvents } from "../../../../webhooks/events_query.ts";
-import { listQueryFields, paginate } from "../../../../webhooks/pagination.ts";
+import { listQueryFields, pageInfo } from "../../../../webhooks/pagination.ts";
 
 export const api = define.api({
   GET: define.operation({
@@ -43,13 +44,15 @@ export const api = define.api({
           { hint: "Filter by the id of a session your key can read (same organization and mode)." },
         );
       }
-      const events = await listOrgEvents(deps.kv, scope, {
+      const limit = query.limit ?? DEFAULT_LIMIT;
+      const { items, hasMore } = await listOrgEvents(deps.kv, scope, {
         type: query.type,
         sessionId: query.session_id,
+        limit,
+        startingAfter: query.starting_after,
       });
-      const { page, pagination } = paginate(events, query.limit, query.starting_after);
       const now = deps.clock.now();
-      return okList(c, page.map((e) => eventObject(e, now)), pagination);
+      return okList(c, items.map((e) => eventObject(e, now)), pageInfo(items, limit, hasMore));
     },
   }),
 });

@@ -31,9 +31,10 @@ async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
     status: STATUSES.includes(status) ? status as DeliveryStatus : undefined,
     endpointId: c.req.query("endpoint_id") || undefined,
     eventId: c.req.query("event_id") || undefined,
+    limit: 100,
   });
   return {
-    deliveries: all.slice(0, 100),
+    deliveries: all.items,
     status,
     now: c.var.deps.clock.now().toISOString(),
     ...extra,

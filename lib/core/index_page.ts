@@ -1,0 +1,74 @@
+/**
+ * One page of a newest-first list read from a KV index (docs/performance.md, "Lists read one
+ * page"): the index is listed in reverse from the cursor's own index key with a KV cursor, the
+ * records are fetched ten at a time (`getMany`'s limit) and the read stops as soon as `limit + 1`
+ * matches are known. The cost of a page does not depend on how long the history is.
+ *
+ * A filter that is not part of the index key (`match`) reads on until enough matches are found, so
+ * its cost is bounded by the distance to the matches, never by the whole history when matches are
+ * near.
+ */
+
+/** A page of a list. */
+export interface IndexPage<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+/** What {@link readIndexPage} reads. */
+export interface IndexPageQuery<T> {
+  /** The index prefix; entries under it hold the record id as value. */
+  prefix: Deno.KvKey;
+  /** Exclusive upper bound (the cursor item's own index key), or none for the newest page. */
+  before?: Deno.KvKey | null;
+  /** Inclusive lower bound (e.g. a creation-date filter). */
+  from?: Deno.KvKey | null;
+  limit: number;
+  /** The record key of an id. */
+  recordKey: (id: string) => Deno.KvKey;
+  /** Keeps a record (filters outside the index key). */
+  match?: (record: T) => boolean;
+}
+
+/** Reads one page of a newest-first index. */
+export async function readIndexPage<T>(
+  kv: Deno.Kv,
+  query: IndexPageQuery<T>,
+): Promise<IndexPage<T>> {
+  const { prefix, before, from, limit } = query;
+  const selector: Deno.KvListSelector = from && before
+    ? { start: from, end: before }
+    : before
+    ? { prefix, end: before }
+    : from
+    ? { prefix, start: from }
+    : { prefix };
+  const want = limit + 1;
+  const filtered = query.match !== undefined;
+  const items: T[] = [];
+  let ids: string[] = [];
+  const flush = async () => {
+    for (let i = 0; i < ids.length; i += 10) {
+      const batch = await kv.getMany<T[]>(ids.slice(i, i + 10).map(query.recordKey));
+      for (const e of batch) {
+        if (e.value !== null && (!query.match || query.match(e.value))) items.push(e.value);
+      }
+    }
+    ids = [];
+  };
+  const iter = kv.list<string>(selector, {
+    reverse: true,
+    // Unfiltered: exactly one page. Filtered: read in batches until enough matches.
+    ...(filtered ? {} : { limit: want }),
+    batchSize: filtered ? 100 : Math.min(want, 500),
+  });
+  for await (const entry of iter) {
+    ids.push(entry.value);
+    if (ids.length >= (filtered ? 50 : want)) {
+      await flush();
+      if (items.length >= want) break;
+    }
+  }
+  if (ids.length && items.length < want) await flush();
+  return { items: items.slice(0, limit), hasMore: items.length > limit };
+}
