@@ -33,8 +33,8 @@ export const RUN_BUDGET_MS = 45_000;
 /** What a sweep did. */
 export interface SweepProgress {
   expired: number;
-  /** Due entries left when the run stopped (0: the backlog is empty), at most one page. */
-  left: number;
+  /** Whether due sessions are left when the run stopped (the next run continues). */
+  backlog: boolean;
 }
 
 /**
@@ -68,7 +68,7 @@ export async function sweepDue(
       due.push(e);
     }
     const page = due.slice(0, take);
-    if (!page.length) return { expired, left: due.length };
+    if (!page.length) return { expired, backlog: due.length > 0 };
     let progressed = 0;
     for (let i = 0; i < page.length; i += CONCURRENCY) {
       const results = await Promise.all(
@@ -85,20 +85,20 @@ export async function sweepDue(
       }
     }
     const more = due.length > take || page.length === PAGE;
-    if (!more) return { expired, left: 0 };
+    if (!more) return { expired, backlog: false };
     if (!progressed || expired >= limit || deps.clock.now().getTime() >= deadline) {
-      return { expired, left: due.length };
+      return { expired, backlog: true };
     }
   }
 }
 
 async function sweep(deps: AppDeps): Promise<void> {
   const started = performance.now();
-  const { expired, left } = await sweepDue(deps);
-  if (expired || left) {
+  const { expired, backlog } = await sweepDue(deps);
+  if (expired || backlog) {
     deps.logger.info("sessions.expired", {
       count: expired,
-      backlog_left: left,
+      backlog_left: backlog,
       ms: Math.round(performance.now() - started),
     });
   }
