@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { bearer, createTestApp, seedApiKey, seedOrganization } from "./helpers/app.ts";
 import { deleteApiKey, setApiKeyStatus } from "../lib/api_keys/api_keys.ts";
 import { API_KEY_RATE_LIMIT_PER_MINUTE } from "../lib/api_keys/middleware.ts";
+import { ConfigError, loadConfig } from "../lib/core/config.ts";
 
 async function expectError(res: Response, status: number, code: string) {
   assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}`);
@@ -128,5 +129,25 @@ Deno.test("a key over its rate limit gets 429 RATE_LIMITED with Retry-After; usa
       .value!;
   assert.equal(usage.requestCount, API_KEY_RATE_LIMIT_PER_MINUTE + 1);
   assert.equal(usage.lastUsedAt, t.clock.now().toISOString());
+  await t.close();
+});
+
+Deno.test("KAYLE_API_RATE_LIMIT_PER_MINUTE sets the per-key limit", async () => {
+  assert.equal(loadConfig({ KAYLE_API_RATE_LIMIT_PER_MINUTE: "5000" }).apiRateLimitPerMinute, 5000);
+  assert.equal(loadConfig({}).apiRateLimitPerMinute, API_KEY_RATE_LIMIT_PER_MINUTE);
+  assert.throws(() => loadConfig({ KAYLE_API_RATE_LIMIT_PER_MINUTE: "0" }), ConfigError);
+  const t = await createTestApp({ apiRateLimitPerMinute: 3 });
+  const { org } = await seedOrganization(t.deps);
+  const key = await seedApiKey(t.deps, org.id, { scopes: ["sessions:read"] });
+  for (let i = 0; i < 3; i++) {
+    const ok = await t.app.request("/v1/sessions?limit=1", { headers: bearer(key.secret) });
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+  }
+  await expectError(
+    await t.app.request("/v1/sessions?limit=1", { headers: bearer(key.secret) }),
+    429,
+    "RATE_LIMITED",
+  );
   await t.close();
 });

@@ -7,7 +7,7 @@ import type { AppEnv } from "../framework/define.ts";
 import { ApiError, rateLimited } from "../http/errors.ts";
 import { API_KEY_PATTERN, findApiKeyBySecret, hasScope, type Scope } from "./api_keys.ts";
 
-/** Requests per key per minute. */
+/** Requests per key per minute unless configured (`KAYLE_API_RATE_LIMIT_PER_MINUTE`). */
 export const API_KEY_RATE_LIMIT_PER_MINUTE = 600;
 
 /** Middleware requiring an active key with `scope`. */
@@ -37,7 +37,7 @@ export function requireApiKey(scope: Scope): MiddlewareHandler<AppEnv> {
     const decision = await deps.limiter.hit(
       "api_key",
       key.id,
-      API_KEY_RATE_LIMIT_PER_MINUTE,
+      deps.config.apiRateLimitPerMinute,
       60_000,
     );
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);

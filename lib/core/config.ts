@@ -38,6 +38,8 @@ export interface Config {
    * and demos; `lib/jobs/scheduled.ts`); null in production.
    */
   schedulePeriodMs: number | null;
+  /** Requests per API key per minute (`KAYLE_API_RATE_LIMIT_PER_MINUTE`, default 600). */
+  apiRateLimitPerMinute: number;
 }
 
 /** Raised with every configuration problem listed. */
@@ -70,6 +72,9 @@ const schema = z.object({
   KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
   KAYLE_SCHEDULE_PERIOD_MS: z.coerce.number({ error: "KAYLE_SCHEDULE_PERIOD_MS must be a number" })
     .int().min(500, "KAYLE_SCHEDULE_PERIOD_MS must be at least 500").optional(),
+  KAYLE_API_RATE_LIMIT_PER_MINUTE: z.coerce.number({
+    error: "KAYLE_API_RATE_LIMIT_PER_MINUTE must be a number",
+  }).int().min(1, "KAYLE_API_RATE_LIMIT_PER_MINUTE must be at least 1").default(600),
 });
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
@@ -111,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
     schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
+    apiRateLimitPerMinute: e.KAYLE_API_RATE_LIMIT_PER_MINUTE,
   };
 }
 
@@ -136,6 +142,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: "error",
     trustProxy: false,
     schedulePeriodMs: null,
+    apiRateLimitPerMinute: 600,
     ...overrides,
   };
 }
