@@ -47,6 +47,8 @@ export async function readIndexPage<T>(
   const filtered = query.match !== undefined;
   const items: T[] = [];
   let ids: string[] = [];
+  // Filtered: the first batch is one page, later ones grow while matches are sparse.
+  let batch = want;
   const flush = async () => {
     for (let i = 0; i < ids.length; i += 10) {
       const batch = await kv.getMany<T[]>(ids.slice(i, i + 10).map(query.recordKey));
@@ -64,9 +66,10 @@ export async function readIndexPage<T>(
   });
   for await (const entry of iter) {
     ids.push(entry.value);
-    if (ids.length >= (filtered ? 50 : want)) {
+    if (ids.length >= batch) {
       await flush();
       if (items.length >= want) break;
+      batch = Math.min(batch * 2, 200);
     }
   }
   if (ids.length && items.length < want) await flush();

@@ -1,0 +1,267 @@
+/**
+ * Cost stays flat as history grows (issue 15): for each size N (1k, 10k, 100k; `--growth-max` or
+ * `BENCH_GROWTH_MAX` caps it on a slow machine) a fresh KV file gets an organization with N
+ * completed sessions and N events (written in the current key layout) and an empty organization;
+ * then, against `main.ts` in its own process:
+ *
+ * - each list call (`GET /v1/webhooks/events?limit=10`, `…&type=`, `/v1/sessions?limit=10`,
+ *   `/v1/sessions/attempts?limit=10`, `/v1/webhooks/deliveries?limit=10`) of the big organization
+ *   beside the same call of the empty one (median of 15) — goal: within 2×;
+ * - the expiry sweep and retention, in-process with a manual clock, on 2 000 due sessions beside
+ *   that history — goals: ≥ 10 000 expired a minute, retention ≥ 200 000 a day.
+ */
+import { type BenchSection, median, round } from "./section.ts";
+import { BENCH_SERVER_KEY, startServerProcess } from "./server.ts";
+import { testConfig } from "../lib/core/config.ts";
+import { createDeps } from "../lib/bootstrap.ts";
+import { ManualClock } from "../lib/core/clock.ts";
+import { silentLogger } from "../lib/core/logger.ts";
+import { createOrganization } from "../lib/accounts/organizations.ts";
+import { createApiKey } from "../lib/api_keys/api_keys.ts";
+import type { AppDeps } from "../lib/deps.ts";
+import { eventByTypeKey, type EventRecord } from "../lib/events/events.ts";
+import { createSession } from "../lib/sessions/sessions.ts";
+import { sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
+import { expireDueSessions } from "../lib/sessions/expiry_sweep.ts";
+import {
+  deleteEndedSessions,
+  MAX_PER_RUN,
+  minimiseEndedSessions,
+  RUN_BUDGET_MS,
+} from "../lib/sessions/retention.ts";
+
+const DAY = 24 * 3600_000;
+const SWEEP_N = 2000;
+
+function sizes(): number[] {
+  const flag = Deno.args.indexOf("--growth-max");
+  const max = Number(flag >= 0 ? Deno.args[flag + 1] : Deno.env.get("BENCH_GROWTH_MAX") ?? 100_000);
+  return [1_000, 10_000, 100_000].filter((n) => n <= max);
+}
+
+function rid(prefix: string, length: number): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return `${prefix}_${Array.from(bytes, (b) => alphabet[b % 36]).join("")}`;
+}
+
+// N completed sessions and N events, 4 index writes each, in commits of 60 records.
+async function seedHistory(deps: AppDeps, orgId: string, n: number): Promise<void> {
+  const start = Date.now() - 3 * DAY;
+  for (let i = 0; i < n; i += 60) {
+    const op = deps.kv.atomic();
+    for (let j = i; j < Math.min(n, i + 60); j++) {
+      const at = new Date(start + j * 1000).toISOString();
+      const session: SessionRecord = {
+        id: rid("vs", 64),
+        orgId,
+        mode: "test",
+        shareFields: {},
+        redirectUrl: null,
+        webhookEndpointId: null,
+        status: "completed",
+        outcome: "succeeded",
+        failureCode: null,
+        contractVersion: 1,
+        attemptsUsed: 1,
+        failedAttempts: 0,
+        latestAttemptId: null,
+        deviceIdHash: null,
+        cancelReason: null,
+        cancelledBy: null,
+        expiresAt: new Date(start + j * 1000 + 3600_000).toISOString(),
+        completedAt: at,
+        createdAt: at,
+        updatedAt: at,
+      } as SessionRecord;
+      const event: EventRecord = {
+        id: rid("evt", 24),
+        orgId,
+        mode: "test",
+        type: j % 2 ? "verification.session.succeeded" : "verification.session.failed",
+        sessionId: session.id,
+        attemptId: null,
+        data: {},
+        webhookEndpointId: null,
+        createdAt: at,
+        sequence: (start + j * 1000) * 1000,
+      };
+      op.set(sessionKeys.session(session.id), session)
+        .set(sessionKeys.byOrg(session), session.id)
+        .set(sessionKeys.byOrgStatus(session), session.id)
+        .set(["events", event.id], event)
+        .set(["events_by_org", orgId, "test", Date.parse(at), event.id], event.id)
+        .set(eventByTypeKey(event), event.id)
+        .set(["events_by_session", session.id, event.id], event.id);
+    }
+    await op.commit();
+  }
+}
+
+async function newOrg(deps: AppDeps, slug: string): Promise<{ orgId: string; secret: string }> {
+  const org = await createOrganization(
+    deps.kv,
+    { name: slug, slug, ownerId: "usr_bench" },
+    deps.clock,
+    deps.random,
+  );
+  const { secret } = await createApiKey(deps, {
+    orgId: org.id,
+    name: "bench",
+    scopes: ["sessions:read", "webhooks:read"],
+    mode: "test",
+    createdBy: null,
+  });
+  return { orgId: org.id, secret };
+}
+
+const LISTS = [
+  "/v1/webhooks/events?limit=10",
+  "/v1/webhooks/events?limit=10&type=verification.session.failed",
+  "/v1/sessions?limit=10",
+  "/v1/sessions?limit=10&status=completed",
+  "/v1/sessions/attempts?limit=10",
+  "/v1/webhooks/deliveries?limit=10",
+];
+
+async function timeCall(url: string, secret: string): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 17; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${secret}` } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    if (i >= 2) samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function sweeps(dir: string, orgId: string) {
+  const clock = new ManualClock(new Date().toISOString());
+  const deps = await createDeps(
+    testConfig({ kvPath: `${dir}/kayle.kv3`, dataDir: dir, serverKey: BENCH_SERVER_KEY }),
+    { clock, logger: silentLogger, usageFlushMs: 0 },
+  );
+  try {
+    const input = { orgId, mode: "test" as const, shareFields: {}, redirectUrl: null };
+    for (let i = 0; i < SWEEP_N; i += 50) {
+      await Promise.all(
+        Array.from(
+          { length: 50 },
+          () => createSession(deps, { ...input, webhookEndpointId: null }),
+        ),
+      );
+    }
+    clock.advance(3600_000 + 1);
+    let t0 = performance.now();
+    const expired = await expireDueSessions(deps);
+    const expiryPerMin = expired / ((performance.now() - t0) / 60_000);
+    clock.advance(7 * DAY);
+    t0 = performance.now();
+    const minimised = await minimiseEndedSessions(deps);
+    const minimisePerS = minimised / ((performance.now() - t0) / 1000);
+    clock.advance(23 * DAY);
+    t0 = performance.now();
+    const deleted = await deleteEndedSessions(deps);
+    const deletePerS = deleted / ((performance.now() - t0) / 1000);
+    // A day is 24 hourly runs of at most RUN_BUDGET_MS and MAX_PER_RUN sessions; each ended
+    // session is minimised once and deleted once.
+    const perRun = Math.min(
+      MAX_PER_RUN,
+      (RUN_BUDGET_MS / 1000) / (1 / minimisePerS + 1 / deletePerS),
+    );
+    return { expired, expiryPerMin, minimised, deleted, retentionPerDay: perRun * 24 };
+  } finally {
+    await deps.usage.close();
+    deps.kv.close();
+  }
+}
+
+/** Measures list calls and sweeps at growing history sizes; see the module comment. */
+export async function bench(): Promise<BenchSection> {
+  const rows: Array<Record<string, string | number>> = [];
+  const notes: string[] = [];
+  const firstSize = new Map<string, number>();
+  for (const n of sizes()) {
+    const dir = await Deno.makeTempDir({ prefix: "kayle-growth-bench-" });
+    try {
+      const deps = await createDeps(
+        testConfig({ kvPath: `${dir}/kayle.kv3`, dataDir: dir, serverKey: BENCH_SERVER_KEY }),
+        { logger: silentLogger, usageFlushMs: 0 },
+      );
+      const big = await newOrg(deps, "big");
+      const empty = await newOrg(deps, "empty");
+      const t0 = performance.now();
+      await seedHistory(deps, big.orgId, n);
+      notes.push(
+        `${n}: seeded ${n} sessions + ${n} events in ${
+          round((performance.now() - t0) / 1000, 1)
+        } s`,
+      );
+      await deps.usage.close();
+      deps.kv.close();
+      const server = await startServerProcess(dir);
+      try {
+        for (const path of LISTS) {
+          const ms = await timeCall(`${server.url}${path}`, big.secret);
+          const base = await timeCall(`${server.url}${path}`, empty.secret);
+          if (!firstSize.has(path)) firstSize.set(path, ms);
+          rows.push({
+            n,
+            measure: `GET ${path}`,
+            ms: round(ms, 1),
+            "empty org ms": round(base, 1),
+            ratio: round(ms / base, 2),
+            "vs smallest n": round(ms / firstSize.get(path)!, 2),
+            goal: "≤ 2× empty org",
+            holds: ms <= 2 * base ? "yes" : "NO",
+          });
+        }
+      } finally {
+        await server.stop();
+      }
+      const s = await sweeps(dir, big.orgId);
+      rows.push({
+        n,
+        measure: `expiry sweep (${s.expired} due beside the history)`,
+        ms: round(s.expiryPerMin, 0),
+        "empty org ms": "",
+        ratio: "per minute",
+        "vs smallest n": "",
+        goal: "≥ 10 000 / min",
+        holds: s.expiryPerMin >= 10_000 ? "yes" : "NO",
+      });
+      rows.push({
+        n,
+        measure: `retention (${s.minimised} minimised, ${s.deleted} deleted)`,
+        ms: round(s.retentionPerDay, 0),
+        "empty org ms": "",
+        ratio: "per day",
+        "vs smallest n": "",
+        goal: "≥ 200 000 / day",
+        holds: s.retentionPerDay >= 200_000 ? "yes" : "NO",
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+  notes.push(
+    "List calls: median of 15 sequential calls after 2 warm-ups, server = main.ts in its own " +
+      "process. Sweeps: in-process with a manual clock; retention per day = 24 hourly runs of at " +
+      `most ${
+        RUN_BUDGET_MS / 60_000
+      } min and ${MAX_PER_RUN} sessions, each session minimised once ` +
+      "and deleted once.",
+    `Load average ${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")} on ` +
+      `${navigator.hardwareConcurrency} cores.`,
+  );
+  return { title: "Growth: list calls and sweeps as history grows", rows, notes };
+}
+
+if (import.meta.main) {
+  const section = await bench();
+  console.log(`\n${section.title}\n`);
+  console.table(section.rows);
+  for (const note of section.notes ?? []) console.log(`- ${note}`);
+  Deno.exit(0);
+}
