@@ -37,13 +37,23 @@ async function startServerChild(biometric: "stub" | "real"): Promise<ServerChild
     stderr: "inherit",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // Info log lines come first; the ready line carries the URL and secret. The rest is drained so
+  // that logging never blocks the server on a full pipe.
   let buffer = "";
-  while (!buffer.includes("\n")) {
+  let ready: { url: string; secret: string } | null = null;
+  while (!ready) {
     const { value, done } = await reader.read();
     if (done) throw new Error("the bench server exited before it was ready");
     buffer += value;
+    const lines = buffer.split("\n");
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      if (line.includes('"secret"')) ready = JSON.parse(line);
+    }
   }
-  const ready = JSON.parse(buffer.split("\n")[0]);
+  (async () => {
+    while (!(await reader.read().catch(() => ({ done: true }))).done) { /* drain */ }
+  })();
   return {
     url: ready.url,
     secret: ready.secret,
@@ -89,6 +99,7 @@ async function runPhones(
   const server = await startServerChild(biometric);
   try {
     await onePhone(server, -1); // warm-up: JIT, the sandbox CSCA, the face model's first call
+    const before = await peakRssMiB(server.pid);
     const started = performance.now();
     const results = await Promise.all(
       Array.from(
@@ -98,6 +109,11 @@ async function runPhones(
     );
     const wallMs = performance.now() - started;
     const durations = results.filter((r) => r.ok).map((r) => r.ms);
+    const peak = await peakRssMiB(server.pid);
+    const perPhone = typeof peak === "number" && typeof before === "number"
+      ? round(((peak - before) * 1024) / count, 0)
+      : "n/a";
+    const goal = biometric === "stub" && count >= 500;
     return {
       run: biometric === "stub"
         ? `${count} phones, biometric STUB (accept-all)`
@@ -106,7 +122,10 @@ async function runPhones(
       "verifications/min": round((durations.length / wallMs) * 60_000, 0),
       "p50 ms": round(percentile(durations, 50), 0),
       "p99 ms": round(percentile(durations, 99), 0),
-      "server peak RSS MiB": await peakRssMiB(server.pid),
+      "server peak RSS MiB": peak,
+      "KiB per phone": perPhone,
+      goal: goal ? "500 stub phones ≤ 400 MiB peak" : "—",
+      holds: goal ? (typeof peak === "number" && peak <= 400 ? "yes" : "NO") : "—",
     };
   } finally {
     await server.stop();
@@ -176,7 +195,8 @@ async function serve(biometric: "stub" | "real"): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const env = { KAYLE_DATA_DIR: dataDir, PORT: String(port), KAYLE_LOG_LEVEL: "error" };
+  // Info logging, as `deno task start` runs.
+  const env = { KAYLE_DATA_DIR: dataDir, PORT: String(port), KAYLE_LOG_LEVEL: "info" };
   const server = await startServer(loadConfig(env), {}, { bundle: false });
   console.log(JSON.stringify({ url: server.url, secret: benchSecret }));
   Deno.addSignalListener("SIGTERM", async () => {

@@ -8,6 +8,7 @@ import type { BenchSection } from "./section.ts";
 /** Sections in the order they run; a missing module is reported, not fatal. */
 export const SECTIONS: Array<{ name: string; module: string }> = [
   { name: "sessions", module: "./sessions_bench.ts" },
+  { name: "growth", module: "./growth_bench.ts" },
   { name: "webhooks", module: "./webhooks_bench.ts" },
   { name: "passive_auth", module: "./passive_auth_bench.ts" },
   { name: "face", module: "./face_bench.ts" },

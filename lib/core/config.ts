@@ -112,7 +112,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     serverKey: e.KAYLE_SERVER_KEY ?? null,
     // A local start (http on loopback) is development unless said otherwise.
     devMode: e.KAYLE_DEV_MODE ?? loopbackHttp,
-    jobBackend: e.KAYLE_JOB_BACKEND ?? (remote ? "kv_table" : "kv_queue"),
+    // kv_table by default: a job added here is claimed ~15 ms later, where Deno KV's queue hop
+    // alone takes ~45 ms (docs/performance.md, "Webhooks").
+    jobBackend: e.KAYLE_JOB_BACKEND ?? "kv_table",
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
     schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,

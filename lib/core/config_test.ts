@@ -8,7 +8,7 @@ Deno.test("defaults give a local development start", () => {
   assert.equal(config.publicUrl, "http://127.0.0.1:8787");
   assert.equal(config.kvPath, "./data/kayle.kv3");
   assert.equal(config.devMode, true);
-  assert.equal(config.jobBackend, "kv_queue");
+  assert.equal(config.jobBackend, "kv_table");
 });
 
 Deno.test("an https public URL is not development mode unless said so", () => {
