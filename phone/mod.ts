@@ -27,6 +27,7 @@ export {
   PHONE_PROTOCOL_VERSION,
   type PhoneResult,
   playChip,
+  type PlayChipOptions,
   playSelfie,
   requestResult,
   runPhone,
@@ -35,3 +36,9 @@ export {
   uploadArtifact,
 } from "./phone.ts";
 export { type Scenario, SCENARIO_NAMES, scenarioByName, SCENARIOS } from "./scenarios.ts";
+export {
+  accessKeyFor,
+  type EmulatedPassportOptions,
+  emulatedTransportFor,
+  emulatorConfigFor,
+} from "./emulated_passport.ts";

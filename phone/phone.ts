@@ -1,10 +1,22 @@
 /**
- * The reference phone: acts as the user (consent), takes the handoff, and plays a synthetic
- * passport over the phone protocol v1 exactly as a native app must (docs/mobile-protocol.md):
+ * The reference phone: acts as the user (consent), takes the handoff, reads a synthetic passport
+ * through the portable reader core and an emulated chip (APDUs, secure messaging), and plays it
+ * over the phone protocol v1 exactly as a native app must (docs/mobile-protocol.md):
  * hello → document files (DG14 last, which starts Chip Authentication) → Active Authentication →
  * Chip Authentication relay → selfie frames for the pose challenge → result.
  */
-import { encodeChipAuthenticationRelay } from "../verify/chip/relay_message.ts";
+import {
+  type AccessKey,
+  type ChipAuthenticationStart,
+  ChipReader,
+  type ChipTransport,
+  type ReadProgress,
+} from "./chip/mod.ts";
+import {
+  accessKeyFor,
+  type EmulatedPassportOptions,
+  emulatedTransportFor,
+} from "./emulated_passport.ts";
 import type { PoseChallenge } from "../verify/biometric/mod.ts";
 import type { SyntheticPassport } from "../verify/mod.ts";
 import type { PhoneApi } from "./api.ts";
@@ -32,6 +44,11 @@ export interface RunPhoneOptions {
   now?: Date;
   /** Progress lines (no personal data). */
   log?: (line: string) => void;
+  /** How the emulated chip behaves (default: PACE-GM ECDH P-256 AES-128, BAC too). */
+  chip?: EmulatedPassportOptions;
+  /** Read a real chip through this transport and key instead of the scenario's passport. */
+  reader?: PlayChipOptions["reader"];
+  onProgress?: PlayChipOptions["onProgress"];
 }
 
 /** What the server answered. */
@@ -107,25 +124,39 @@ function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/** Options of {@link playChip}. */
+export interface PlayChipOptions {
+  /** How the emulated chip behaves (access protocols, faults); default PACE-GM P-256 + BAC. */
+  chip?: EmulatedPassportOptions;
+  /** A real chip instead of the emulated passport (e.g. a PC/SC reader) and its access key. */
+  reader?: { transport: ChipTransport; key: AccessKey };
+  /** Read progress for a UI. */
+  onProgress?: (progress: ReadProgress) => void;
+  /** Progress lines (no personal data). */
+  log?: (line: string) => void;
+}
+
 /**
- * Plays the chip part: the files not yet received (DG14 last: its acknowledgement carries the
- * Chip Authentication start), then AA over the server's challenge, then CA (always last on a
- * real chip). Returns after the relay was accepted.
+ * Plays the chip part through the reader core (`phone/chip/`) against an emulated chip of the
+ * passport: PACE or BAC with the MRZ, every file over secure messaging, then the files not yet
+ * received (DG14 last: its acknowledgement carries the Chip Authentication start), AA over the
+ * server's challenge, and CA (always last on a real chip). Returns after the relay was accepted.
  */
 export async function playChip(
   channel: PhoneChannel,
-  passport: SyntheticPassport,
+  passport: SyntheticPassport | null,
   helloOk: ServerMessage,
+  options: PlayChipOptions = {},
 ) {
   const received = new Set(helloOk.received as string[]);
-  const files: Array<[string, Uint8Array]> = [["sod", passport.files.sod]];
-  for (
-    const [number, bytes] of [...passport.files.dataGroups].sort((
-      [a],
-      [b],
-    ) => (a === 14 ? 1 : b === 14 ? -1 : a - b))
-  ) {
-    files.push([`dg${number}`, bytes]);
+  if (!options.reader && !passport) throw new TypeError("playChip needs a passport or a reader");
+  const transport = options.reader?.transport ?? emulatedTransportFor(passport!, options.chip);
+  const reader = new ChipReader(transport, { log: options.log, onProgress: options.onProgress });
+  await reader.open(options.reader?.key ?? accessKeyFor(passport!));
+  const read = await reader.readPassport();
+  const files: Array<[string, Uint8Array]> = [];
+  for (const name of ["sod", "dg1", "dg2", "dg11", "dg12", "dg15", "dg14"] as const) {
+    if (read[name]) files.push([name, read[name]!]);
   }
   let chipAuthentication = helloOk.chip_authentication as Record<string, unknown> | null;
   for (const [name, bytes] of files) {
@@ -135,10 +166,8 @@ export async function playChip(
       chipAuthentication = ack.chip_authentication as Record<string, unknown> | null;
     }
   }
-  if (passport.files.dataGroups.has(15)) {
-    const signature = await passport.chip.signActiveAuthentication(
-      fromBase64(String(helloOk.aa_challenge)),
-    );
+  if (read.dg15) {
+    const signature = await reader.activeAuthentication(fromBase64(String(helloOk.aa_challenge)));
     channel.send({
       v: PHONE_PROTOCOL_VERSION,
       type: "active_authentication",
@@ -146,25 +175,13 @@ export async function playChip(
     });
     await expectMessage(channel, "active_authentication_received");
   }
-  if (chipAuthentication) await relayChipAuthentication(channel, passport, chipAuthentication);
-}
-
-async function relayChipAuthentication(
-  channel: PhoneChannel,
-  passport: SyntheticPassport,
-  start: Record<string, unknown>,
-): Promise<void> {
-  const exchange = await passport.chip.runChipAuthentication(
-    fromBase64(String(start.terminal_public_key)),
-    fromBase64(String(start.command)),
-  );
-  const keyId = typeof start.key_id === "number" ? start.key_id : undefined;
-  const relay = encodeChipAuthenticationRelay(exchange, {
-    protocolOid: String(start.protocol_oid),
-    keyId,
-  });
-  channel.send({ v: PHONE_PROTOCOL_VERSION, type: "chip_authentication_relay", relay });
-  await expectMessage(channel, "chip_authentication_relay_received");
+  if (chipAuthentication) {
+    const relay = await reader.chipAuthentication(
+      chipAuthentication as unknown as ChipAuthenticationStart,
+    );
+    channel.send({ v: PHONE_PROTOCOL_VERSION, type: "chip_authentication_relay", relay });
+    await expectMessage(channel, "chip_authentication_relay_received");
+  }
 }
 
 /** The selfie step: asks for the pose challenge and uploads one frame per pose. */
@@ -190,7 +207,7 @@ export async function requestResult(
 export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
   const scenario = scenarioByName(options.scenario ?? "success");
   const log = options.log ?? (() => {});
-  const passport = passportFor(scenario, options.now ?? new Date());
+  const passport = options.reader ? null : passportFor(scenario, options.now ?? new Date());
   let handoff = options.handoff;
   if (!handoff) {
     await options.api.consent(options.sessionId);
@@ -208,7 +225,12 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       appVersion: options.appVersion,
     });
     log(`attempt ${helloOk.attempt_id} claimed`);
-    await playChip(channel, await passport, helloOk);
+    await playChip(channel, await passport, helloOk, {
+      log,
+      chip: options.chip,
+      reader: options.reader,
+      onProgress: options.onProgress,
+    });
     log("chip read and authenticated");
     await playSelfie(channel, scenario);
     log("selfie frames sent");

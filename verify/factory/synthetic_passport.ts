@@ -64,6 +64,8 @@ export interface SyntheticPassportOptions {
 export interface SyntheticPassport {
   files: { sod: Uint8Array; dataGroups: Map<number, Uint8Array> };
   chip: ChipSimulator;
+  /** The chip's private keys (what an emulated chip signs and agrees with). */
+  chipKeys: { aa?: SimulatedAaKey; ca?: SimulatedCaKey };
   cscaCertificate: Uint8Array;
   dscCertificate: Uint8Array;
   /** The MRZ fields used, and the MRZ string written into DG1. */
@@ -130,6 +132,7 @@ export async function createSyntheticPassport(
   return {
     files: { sod, dataGroups },
     chip: new ChipSimulator({ aa: aa?.chip, ca: ca?.chip }),
+    chipKeys: { aa: aa?.chip, ca: ca?.chip },
     cscaCertificate: pki.cscaCertificate,
     dscCertificate: pki.dscCertificate,
     mrzFields,
