@@ -26,6 +26,28 @@ export interface NfcAdapter {
   begin(prompt: string): Promise<NfcSession>;
 }
 
+/** Why no NFC session could start. */
+export type NfcUnavailableCode =
+  | "nfc_not_supported"
+  | "nfc_disabled"
+  | "nfc_cancelled";
+
+const NFC_MESSAGES: Record<NfcUnavailableCode, string> = {
+  nfc_not_supported:
+    "This phone cannot read passport chips (it has no NFC). Use another phone to continue.",
+  nfc_disabled:
+    "NFC is turned off. Turn on NFC in the phone's settings, then try again.",
+  nfc_cancelled: "Reading was cancelled. Try again when the document is ready.",
+};
+
+/** No NFC session: the phone has no NFC, it is off, or the user cancelled the system sheet. */
+export class NfcUnavailable extends Error {
+  constructor(readonly code: NfcUnavailableCode) {
+    super(NFC_MESSAGES[code]);
+    this.name = "NfcUnavailable";
+  }
+}
+
 /** The files the app reads, in order (EF.COM first: it lists DG11/DG12). */
 export const READ_ORDER: ChipFileName[] = [
   "com",

@@ -177,7 +177,13 @@ export class Connection {
       this.#socket.send(JSON.stringify({ v: PROTOCOL_VERSION, ...message }));
     } catch {
       // The socket is closing under us: the same as a drop (the flow resumes).
-      this.#end(new ServerError("CONNECTION_LOST", "The connection to the server was lost.", true));
+      this.#end(
+        new ServerError(
+          "CONNECTION_LOST",
+          "The connection to the server was lost.",
+          true,
+        ),
+      );
       throw this.#ended;
     }
   }
