@@ -19,14 +19,27 @@ const appEntry = path.join(appRoot, "index.ts");
 config.resolver.resolveRequest = (context, moduleName, platform) => {
   const outside = !context.originModulePath.startsWith(appRoot + path.sep);
   const bare = !moduleName.startsWith(".") && !path.isAbsolute(moduleName);
-  const from = outside && bare ? { ...context, originModulePath: appEntry } : context;
+  const from = outside && bare
+    ? { ...context, originModulePath: appEntry }
+    : context;
   return context.resolveRequest(from, moduleName, platform);
 };
 // Only the core's sources: never its tests, the emulator or the Deno-side node_modules.
 config.resolver.blockList = [
   /.*_test\.ts$/,
-  new RegExp(`${path.join(repoRoot, "phone", "chip", "emulator").replace(/[/\\]/g, "[/\\\\]")}.*`),
-  new RegExp(`${path.join(repoRoot, "node_modules").replace(/[/\\]/g, "[/\\\\]")}[/\\\\].*`),
+  new RegExp(
+    `${
+      path.join(repoRoot, "phone", "chip", "emulator").replace(
+        /[/\\]/g,
+        "[/\\\\]",
+      )
+    }.*`,
+  ),
+  new RegExp(
+    `${
+      path.join(repoRoot, "node_modules").replace(/[/\\]/g, "[/\\\\]")
+    }[/\\\\].*`,
+  ),
 ];
 
 module.exports = config;
