@@ -1,7 +1,9 @@
 /**
  * The handoff links the app opens (docs/mobile-protocol.md §1): `kayleid://verify?…` (the
  * verify page's QR code and same-device button) and its https form
- * `<server>/verify/<vs_id>/phone#…`. Both carry `session_id`, `token` and `mobile_url`.
+ * `<server>/verify/<vs_id>/phone#…` (or another page of the server with the credential in the
+ * fragment; the WebSocket is then on that page's origin). They carry `session_id`, `token` and
+ * `mobile_url`.
  *
  * A link is accepted only when its server is one the app is configured for (`allowedServers`),
  * its WebSocket is on that same origin (`wss:` for `https:`), and — for an https link — the page
@@ -69,28 +71,45 @@ export function parseHandoffLink(
   }
   let params: URLSearchParams;
   let pageOrigin: string | null = null;
+  let pathSession: string | null = null;
+  let pagePrefix = "";
   if (url.protocol === "kayleid:") {
     params = new URLSearchParams(url.search);
   } else if (url.protocol === "https:" || url.protocol === "http:") {
-    if (/\/verify\/vs_[a-z0-9]{64}\/?$/.test(url.pathname)) {
-      throw new LinkError("not_a_handoff_link");
-    }
-    if (!/\/verify\/vs_[a-z0-9]{64}\/phone\/?$/.test(url.pathname)) {
-      throw new LinkError("link_invalid");
-    }
+    // The https form: `<server>/verify/<vs_id>/phone#…`, or any page of the server whose fragment
+    // carries the credential (the WebSocket URL may then be left out: it is on the page's origin).
     params = new URLSearchParams(url.hash.slice(1));
     pageOrigin = url.origin;
+    const phone = url.pathname.match(
+      /^(.*)\/verify\/(vs_[a-z0-9]{64})(\/phone)?\/?$/,
+    );
+    if (phone) {
+      pagePrefix = phone[1];
+      pathSession = phone[2];
+    }
+    if (!params.get("token")) {
+      throw new LinkError(
+        phone && !phone[3] ? "not_a_handoff_link" : "link_invalid",
+      );
+    }
   } else {
     throw new LinkError("link_invalid");
   }
-  const sessionId = params.get("session_id") ?? "";
+  const sessionId = params.get("session_id") ?? pathSession ?? "";
   const token = params.get("token") ?? "";
-  const mobileUrlText = params.get("mobile_url") ?? "";
+  if (pathSession && pathSession !== sessionId) {
+    throw new LinkError("link_invalid");
+  }
   if (params.get("v") !== null && params.get("v") !== "1") {
     throw new LinkError("link_invalid");
   }
   if (!SESSION_ID.test(sessionId) || !TOKEN.test(token)) {
     throw new LinkError("link_invalid");
+  }
+  let mobileUrlText = params.get("mobile_url") ?? "";
+  if (!mobileUrlText && pageOrigin) {
+    const ws = pageOrigin.replace(/^http/, "ws");
+    mobileUrlText = `${ws}${pagePrefix}/v1/verify/session/${sessionId}/mobile`;
   }
   let mobileUrl: URL;
   try {
