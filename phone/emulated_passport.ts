@@ -27,6 +27,7 @@ export interface EmulatedPassportOptions {
   extendedLength?: boolean;
   responseMacFault?: EmulatorConfig["responseMacFault"];
   refusePace?: number;
+  applicationPreselected?: boolean;
   /** The chip holds another MRZ than the one printed (it refuses the reader's key). */
   refuseKey?: boolean;
   faults?: TransportFaults;
@@ -129,6 +130,7 @@ export function emulatorConfigFor(
     extendedLength: options.extendedLength,
     responseMacFault: options.responseMacFault,
     refusePace: options.refusePace,
+    applicationPreselected: options.applicationPreselected,
   };
 }
 

@@ -324,3 +324,44 @@ Deno.test("PACE Integrated Mapping (ECDH and DH) opens the chip; IM comes after 
     code: "mrz_key_rejected",
   });
 });
+
+Deno.test("readPassport reads DG11/DG12 when EF.COM lists them, and tries every file without EF.COM", async () => {
+  const d = await doc();
+  const { encodeCom } = await import("../emulated_passport.ts");
+  const dg11 = Uint8Array.of(0x6b, 0x03, 0x5c, 0x01, 0x00);
+  const base = emulatorConfigFor(d, { pace: [] });
+  const listed = new ChipReader(
+    new EmulatorTransport(
+      new EmulatedChip({
+        ...base,
+        files: { ...base.files, com: encodeCom([1, 2, 11, 14, 15]), dg11 },
+      }),
+    ),
+  );
+  await listed.open(accessKeyFor(d));
+  const files = await listed.readPassport();
+  assert.deepEqual(files.dg11, dg11);
+  assert.equal(files.dg12, undefined);
+  const { com: _com, ...withoutCom } = base.files;
+  const reads: ServedRead[] = [];
+  const bare = new EmulatorTransport(
+    new EmulatedChip({ ...base, files: { ...withoutCom, dg12: dg11 } }),
+  );
+  const reader = new ChipReader(recordingTransport(bare, reads));
+  await reader.open(accessKeyFor(d));
+  const all = await reader.readPassport();
+  assert.equal(all.com, undefined);
+  assert.deepEqual(all.dg12, dg11);
+  assertFilesMatch({ ...all, com: new Uint8Array(0) }, d);
+});
+
+Deno.test("a PACE-only chip with the application pre-selected (iOS) is opened with PACE after SELECT MF", async () => {
+  const d = await doc();
+  const transport = emulatedTransportFor(d, { bac: false, applicationPreselected: true });
+  const reader = new ChipReader(transport, { maxRecoveries: 1 });
+  assert.equal((await reader.open(accessKeyFor(d))).protocol, "PACE");
+  assert.deepEqual(await reader.readFile("dg1"), d.files.dataGroups.get(1));
+  // A PACE-only chip whose EF.CardAccess cannot be read cannot be opened: BAC is refused.
+  const none = new ChipReader(emulatedTransportFor(d, { bac: false, pace: [] }));
+  await assert.rejects(none.open(accessKeyFor(d)), { code: "unsupported_chip" });
+});

@@ -130,7 +130,21 @@ export class ChipReader {
 
   /** EF.CardAccess by short file identifier, in the clear; null when the chip has none. */
   async #readCardAccess(): Promise<Uint8Array | null> {
-    const first = await this.#plain({ cla: 0, ins: 0xb0, p1: 0x9c, p2: 0, le: 256 });
+    const read = () => this.#plain({ cla: 0, ins: 0xb0, p1: 0x9c, p2: 0, le: 256 });
+    let first = await read();
+    if (first.sw !== 0x9000 && first.sw !== 0x6282) {
+      // EF.CardAccess lives in the master file; where the platform pre-selected the eMRTD
+      // application (iOS), select the MF and try once more.
+      const mf = await this.#plain({
+        cla: 0,
+        ins: 0xa4,
+        p1: 0,
+        p2: 0x0c,
+        data: Uint8Array.of(0x3f, 0),
+      });
+      if (mf.sw !== 0x9000) return null;
+      first = await read();
+    }
     if (first.sw !== 0x9000 && first.sw !== 0x6282) return null;
     if (first.data.length === 0) return null;
     let total: number;

@@ -38,6 +38,11 @@ export interface EmulatorConfig {
   extendedLength?: boolean;
   /** The chip's randomness (default `crypto.getRandomValues`). */
   random?: Random;
+  /**
+   * Start with the eMRTD application selected (as iOS does before the app's first APDU); EF.CardAccess,
+   * which lives in the master file, is then only readable after SELECT MF.
+   */
+  applicationPreselected?: boolean;
   /** Answer MSE:Set AT for PACE with this status word (a chip that lists PACE but refuses it). */
   refusePace?: number;
   /** Rewrites the plain answer to a protected command before it is protected (fuzzing). */
@@ -97,12 +102,13 @@ export class EmulatedChip {
       random: this.#random,
     });
     this.#macFaultPending = config.responseMacFault !== undefined;
+    this.#appSelected = config.applicationPreselected ?? false;
   }
 
   /** A power cycle: no secure messaging, nothing selected. */
   reset(): void {
     this.#sm = undefined;
-    this.#appSelected = false;
+    this.#appSelected = this.#config.applicationPreselected ?? false;
     this.#selected = undefined;
     this.#caAgreement = undefined;
     this.#access.reset();
@@ -211,6 +217,11 @@ export class EmulatedChip {
     }
     if ((command.p1 === 0x02 || command.p1 === 0x00) && data.length === 2) {
       const fid = (data[0] << 8) | data[1];
+      if (fid === 0x3f00) {
+        this.#appSelected = false;
+        this.#selected = undefined;
+        return SW(0x9000);
+      }
       if (fid === CARD_ACCESS_FID && this.#files.has(fid)) {
         this.#selected = fid;
         return SW(0x9000);
@@ -233,6 +244,9 @@ export class EmulatedChip {
     } else if (command.p1 & 0x80) {
       fid = 0x0100 | (command.p1 & 0x1f);
       offset = command.p2;
+      if ((fid === CARD_ACCESS_FID) === this.#appSelected && this.#config.applicationPreselected) {
+        return SW(0x6a82);
+      }
       if (fid !== CARD_ACCESS_FID && !this.#appSelected) return SW(0x6a82);
       if (!this.#files.has(fid)) return SW(0x6a82);
       this.#selected = fid;
