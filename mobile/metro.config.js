@@ -19,9 +19,7 @@ const appEntry = path.join(appRoot, "index.ts");
 config.resolver.resolveRequest = (context, moduleName, platform) => {
   const outside = !context.originModulePath.startsWith(appRoot + path.sep);
   const bare = !moduleName.startsWith(".") && !path.isAbsolute(moduleName);
-  const from = outside && bare
-    ? { ...context, originModulePath: appEntry }
-    : context;
+  const from = outside && bare ? { ...context, originModulePath: appEntry } : context;
   return context.resolveRequest(from, moduleName, platform);
 };
 // Only the core's sources: never its tests, the emulator or the Deno-side node_modules.
@@ -36,9 +34,7 @@ config.resolver.blockList = [
     }.*`,
   ),
   new RegExp(
-    `${
-      path.join(repoRoot, "node_modules").replace(/[/\\]/g, "[/\\\\]")
-    }[/\\\\].*`,
+    `${path.join(repoRoot, "node_modules").replace(/[/\\]/g, "[/\\\\]")}[/\\\\].*`,
   ),
 ];
 

@@ -383,3 +383,26 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
   await flow.confirm(true);
   assert.equal(expectStep(flow, "result").status, "succeeded");
 });
+
+Deno.test("mobile app: a cancel on the website while the user takes selfies ends the flow at once", async () => {
+  const { t, url, passport } = await sharedWorld();
+  const { id, link } = await handoffLink(t);
+  const { flow } = newFlow(url, emulatedNfc(passport).adapter);
+  await flow.openLink(link);
+  flow.continueToMrz();
+  await flow.submitMrz(typedEntry(passport));
+  await flow.readChip();
+  expectStep(flow, "selfie");
+  const ended = new Promise<FlowState>((resolve) =>
+    flow.subscribe((s) => s.step === "result" && resolve(s))
+  );
+  const cancel = await t.app.request(`/v1/sessions/${id}/cancel`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.secret}` },
+  });
+  assert.equal(cancel.status, 200);
+  const result = await ended as Extract<FlowState, { step: "result" }>;
+  assert.equal(result.status, "cancelled");
+  assert.equal(result.failureCode, "session_cancelled");
+  assert.equal(result.message, "The verification was cancelled.");
+});

@@ -7,11 +7,7 @@
  * device id) is injected; the key, the files and the frames live in this object's memory only
  * and are dropped when the attempt ends.
  */
-import {
-  ChipError,
-  type ChipErrorCode,
-  chipErrorMessage,
-} from "../../../phone/chip/mod.ts";
+import { ChipError, type ChipErrorCode, chipErrorMessage } from "../../../phone/chip/mod.ts";
 import type {
   AccessKey,
   ChipAuthenticationStart,
@@ -29,16 +25,8 @@ import {
   type ServerMessage,
   type SocketFactory,
 } from "./protocol.ts";
-import {
-  outcomeMessage,
-  POSE_INSTRUCTIONS,
-  serverErrorMessage,
-} from "./messages.ts";
-import {
-  type NfcAdapter,
-  NfcUnavailable,
-  runChipSession,
-} from "./chip_step.ts";
+import { outcomeMessage, POSE_INSTRUCTIONS, serverErrorMessage } from "./messages.ts";
+import { type NfcAdapter, NfcUnavailable, runChipSession } from "./chip_step.ts";
 
 /** A share field as the details endpoint lists it. */
 export interface ShareField {
@@ -101,8 +89,7 @@ export interface FlowDeps {
 }
 
 /** The NFC sheet's prompt. */
-export const NFC_PROMPT =
-  "Hold the top of your phone against the passport's photo page.";
+export const NFC_PROMPT = "Hold the top of your phone against the passport's photo page.";
 const UPLOAD_ORDER: ChipFileName[] = [
   "sod",
   "dg1",
@@ -118,8 +105,7 @@ export class VerificationFlow {
   readonly #deps: FlowDeps;
   readonly #listeners = new Set<(state: FlowState) => void>();
   #link: HandoffLink | null = null;
-  #details: { organizationName: string; shareFields: ShareField[] } | null =
-    null;
+  #details: { organizationName: string; shareFields: ShareField[] } | null = null;
   #key: AccessKey | null = null;
   readonly #files = new Map<ChipFileName, Uint8Array>();
   readonly #absent = new Set<ChipFileName>();
@@ -166,10 +152,9 @@ export class VerificationFlow {
       });
     }
     if (error instanceof ChipError) {
-      const retry =
-        error.code === "mrz_key_rejected" || error.code === "invalid_access_key"
-          ? "mrz"
-          : "nfc";
+      const retry = error.code === "mrz_key_rejected" || error.code === "invalid_access_key"
+        ? "mrz"
+        : "nfc";
       if (retry === "mrz") this.#forgetDocument();
       return this.#set({
         step: "error",
@@ -285,9 +270,7 @@ export class VerificationFlow {
     }
     let ok = false;
     try {
-      const challenge = this.#aaSignature
-        ? null
-        : fromBase64(String(this.#hello!.aa_challenge));
+      const challenge = this.#aaSignature ? null : fromBase64(String(this.#hello!.aa_challenge));
       const signature = await runChipSession(
         session,
         this.#key,
@@ -295,8 +278,7 @@ export class VerificationFlow {
         this.#absent,
         {
           aaChallenge: challenge,
-          chipAuthenticationStart: (dg14) =>
-            this.#chipAuthenticationStart(dg14),
+          chipAuthenticationStart: (dg14) => this.#chipAuthenticationStart(dg14),
           relay: (relay) =>
             this.#withServer(async (c) => {
               c.send({ type: "chip_authentication_relay", relay });
@@ -343,9 +325,7 @@ export class VerificationFlow {
 
   async #afterChip(): Promise<void> {
     try {
-      const pending = UPLOAD_ORDER.filter((n) =>
-        this.#files.has(n) && !this.#received.has(n)
-      );
+      const pending = UPLOAD_ORDER.filter((n) => this.#files.has(n) && !this.#received.has(n));
       let done = 0;
       this.#set({ step: "uploading", done, total: pending.length });
       for (const name of pending) {
@@ -380,9 +360,7 @@ export class VerificationFlow {
 
   #showSelfie(): void {
     const poses = this.#poses!;
-    const index = poses.findIndex((_, i) =>
-      !this.#received.has(`selfie_frame:${i}`)
-    );
+    const index = poses.findIndex((_, i) => !this.#received.has(`selfie_frame:${i}`));
     if (index < 0) return this.#set({ step: "confirm", ...this.#details! });
     this.#set({
       step: "selfie",
@@ -506,6 +484,9 @@ export class VerificationFlow {
       connection.close();
       throw error;
     }
+    connection.onResultWhileIdle = (result) => {
+      if (this.#connection === connection) this.#showResult(result);
+    };
     this.#connection = connection;
     return connection;
   }

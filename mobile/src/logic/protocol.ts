@@ -77,6 +77,8 @@ export class Connection {
   readonly #queue: ServerMessage[] = [];
   readonly #waiters: Array<(m: ServerMessage | null) => void> = [];
   #ended: ServerError | null = null;
+  /** Called with a `result` that arrives while nothing waits (the attempt ended elsewhere). */
+  onResultWhileIdle: ((result: ServerMessage) => void) | null = null;
 
   private constructor(socket: SocketLike) {
     this.#socket = socket;
@@ -120,8 +122,10 @@ export class Connection {
           message.type === "pong"
         ) return;
         const waiter = connection.#waiters.shift();
-        if (waiter) waiter(message);
-        else connection.#queue.push(message);
+        if (waiter) return waiter(message);
+        connection.#queue.push(message);
+        // Nobody waits: the attempt ended elsewhere (a `result`, §5) while the user was busy.
+        if (message.type === "result") connection.onResultWhileIdle?.(message);
       };
       socket.onerror = () => {
         if (!opened) {

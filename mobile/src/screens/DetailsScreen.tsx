@@ -23,13 +23,12 @@ export function DetailsScreen(
         </Body>
       ))}
       <Body tone="muted">
-        You will need your passport. Its chip is read by this phone; nothing is
-        kept on the phone afterwards.
+        You will need your passport. Its chip is read by this phone; nothing is kept on the phone
+        afterwards.
       </Body>
       <Button
         label="Continue"
-        onPress={() =>
-          props.flow.continueToMrz()}
+        onPress={() => props.flow.continueToMrz()}
       />
       <Button label="Cancel" secondary onPress={() => props.flow.cancel()} />
     </Screen>

@@ -94,9 +94,7 @@ export function ErrorScreen(
   return (
     <Screen title="Something stopped the verification">
       <Body tone="error">{state.message}</Body>
-      {state.retry
-        ? <Button label="Try again" onPress={() => void props.flow.retry()} />
-        : null}
+      {state.retry ? <Button label="Try again" onPress={() => void props.flow.retry()} /> : null}
       <Button
         label="Start over"
         secondary

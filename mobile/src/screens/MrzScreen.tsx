@@ -5,11 +5,7 @@
 import { useMemo, useState } from "react";
 import { Text, TextInput, View } from "react-native";
 import type { FlowState, VerificationFlow } from "../logic/flow.ts";
-import {
-  type FieldState,
-  type MrzEntry,
-  validateMrzEntry,
-} from "../logic/mrz.ts";
+import { type FieldState, type MrzEntry, validateMrzEntry } from "../logic/mrz.ts";
 import { Body, Button, Screen, styles } from "./ui.tsx";
 
 function Field(
@@ -76,14 +72,12 @@ export function MrzScreen(
     dateOfExpiryCheckDigit: "",
   });
   const v = useMemo(() => validateMrzEntry(entry), [entry]);
-  const set = (patch: Partial<MrzEntry>) =>
-    setEntry((e) => ({ ...e, ...patch }));
+  const set = (patch: Partial<MrzEntry>) => setEntry((e) => ({ ...e, ...patch }));
   return (
     <Screen title="Your passport's details">
       <Body>
-        Type them as printed on the photo page. The chip only opens with the
-        right ones. The check digits are the single digits after each in the
-        bottom lines; they are optional.
+        Type them as printed on the photo page. The chip only opens with the right ones. The check
+        digits are the single digits after each in the bottom lines; they are optional.
       </Body>
       <Field
         label="Document number"
@@ -92,8 +86,7 @@ export function MrzScreen(
         onChange={(documentNumber) => set({ documentNumber })}
         state={v.documentNumber}
         digit={entry.documentNumberCheckDigit ?? ""}
-        onDigit={(documentNumberCheckDigit) =>
-          set({ documentNumberCheckDigit })}
+        onDigit={(documentNumberCheckDigit) => set({ documentNumberCheckDigit })}
       />
       <Field
         label="Date of birth"

@@ -22,9 +22,8 @@ export function NfcScreen(
     return (
       <Screen title="Hold your phone on the passport">
         <Body>
-          Open the passport at the photo page, lay it flat, and place the top of
-          the phone on it. Keep both still until the reading is complete (about
-          10–20 seconds).
+          Open the passport at the photo page, lay it flat, and place the top of the phone on it.
+          Keep both still until the reading is complete (about 10–20 seconds).
         </Body>
         <Button
           label="Start reading"
@@ -40,9 +39,7 @@ export function NfcScreen(
   return (
     <Screen title="Reading the chip…">
       <Progress fraction={state.fraction} label={label} />
-      {state.hint
-        ? <Body tone="error">{state.hint}</Body>
-        : <Body>Hold still.</Body>}
+      {state.hint ? <Body tone="error">{state.hint}</Body> : <Body>Hold still.</Body>}
     </Screen>
   );
 }

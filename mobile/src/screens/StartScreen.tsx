@@ -13,8 +13,7 @@ export function StartScreen(
     return (
       <Screen title={props.appName}>
         <Body>
-          On the verification page, choose to continue on your phone and scan
-          the QR code it shows.
+          On the verification page, choose to continue on your phone and scan the QR code it shows.
         </Body>
         <Button
           label="Scan the QR code"

@@ -19,11 +19,7 @@ export function Screen(props: { title: string; children?: ReactNode }) {
 }
 
 export function Body(props: { children: ReactNode; tone?: "muted" | "error" }) {
-  const tone = props.tone === "error"
-    ? styles.error
-    : props.tone === "muted"
-    ? styles.muted
-    : null;
+  const tone = props.tone === "error" ? styles.error : props.tone === "muted" ? styles.muted : null;
   return <Text style={[styles.body, tone]}>{props.children}</Text>;
 }
 
