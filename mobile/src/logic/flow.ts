@@ -221,9 +221,18 @@ export class VerificationFlow {
     }
   }
 
-  /** From the details screen to the MRZ entry. */
-  continueToMrz(): void {
-    this.#set({ step: "mrz", error: null });
+  /**
+   * From the details screen to the MRZ entry: the user has said yes, so the app claims the
+   * attempt now (the first hello), and the handoff code's 5 minutes do not run out while the
+   * user fetches the passport and types. A later idle close is resumed with the same hello.
+   */
+  async continueToMrz(): Promise<void> {
+    try {
+      await this.#connected();
+      this.#set({ step: "mrz", error: null });
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   /** Takes the typed MRZ data; when valid, connects and waits for the document. */
@@ -417,6 +426,7 @@ export class VerificationFlow {
       this.#set({ step: "connecting" });
       await this.#connected();
       if (this.#poses) return this.#showSelfie();
+      if (!this.#key) return this.#set({ step: "mrz", error: null });
       if (this.#files.size > 0 && (this.#caDone || !this.#files.has("dg14"))) {
         return await this.#afterChip();
       }

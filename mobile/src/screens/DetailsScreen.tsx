@@ -28,7 +28,7 @@ export function DetailsScreen(
       </Body>
       <Button
         label="Continue"
-        onPress={() => props.flow.continueToMrz()}
+        onPress={() => void props.flow.continueToMrz()}
       />
       <Button label="Cancel" secondary onPress={() => props.flow.cancel()} />
     </Screen>
