@@ -296,6 +296,22 @@ Deno.test("mobile app: server refusals and refused links show their message", as
   await lost.openLink(missing);
   assert.equal(expectStep(lost, "error").code, "NOT_FOUND");
   assert.equal(expectStep(lost, "error").message, serverErrorMessage("NOT_FOUND"));
+  // The server cannot be reached: the message, and "Try again" opens the same link again.
+  let calls = 0;
+  const offline = new VerificationFlow({
+    config: config(url),
+    deviceId: () => Promise.resolve("offline-phone"),
+    nfc: emulatedNfc(passport).adapter,
+    fetch: (input, init) =>
+      ++calls === 1 ? Promise.reject(new TypeError("network down")) : fetch(input, init),
+  });
+  await offline.openLink(link);
+  const down = expectStep(offline, "error");
+  assert.equal(down.code, "CONNECTION_FAILED");
+  assert.equal(down.message, serverErrorMessage("CONNECTION_FAILED"));
+  assert.equal(down.retry, "link");
+  await offline.retry();
+  expectStep(offline, "details");
   // Phone A claims the attempt; phone B with the same code is refused by the server.
   const a = newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-a" }).flow;
   await a.openLink(link);

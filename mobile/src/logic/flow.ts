@@ -7,97 +7,24 @@
  * device id) is injected; the key, the files and the frames live in this object's memory only
  * and are dropped when the attempt ends.
  */
-import { ChipError, type ChipErrorCode, chipErrorMessage } from "../../../phone/chip/mod.ts";
-import type {
-  AccessKey,
-  ChipAuthenticationStart,
-  ChipFileName,
-  ChipReaderOptions,
-} from "../../../phone/chip/mod.ts";
-import type { AppConfig } from "./config.ts";
+import type { AccessKey, ChipAuthenticationStart, ChipFileName } from "../../../phone/chip/mod.ts";
 import { type HandoffLink, LinkError, parseHandoffLink } from "./links.ts";
 import { type MrzEntry, validateMrzEntry } from "./mrz.ts";
 import { fromBase64, toBase64 } from "./bytes.ts";
+import { AttemptEnded, Connection, ServerError, type ServerMessage } from "./protocol.ts";
+import { outcomeMessage, POSE_INSTRUCTIONS } from "./messages.ts";
+import { runChipSession } from "./chip_step.ts";
 import {
-  AttemptEnded,
-  Connection,
-  ServerError,
-  type ServerMessage,
-  type SocketFactory,
-} from "./protocol.ts";
-import { outcomeMessage, POSE_INSTRUCTIONS, serverErrorMessage } from "./messages.ts";
-import { type NfcAdapter, NfcUnavailable, runChipSession } from "./chip_step.ts";
+  errorState,
+  fetchDetails,
+  type FlowDeps,
+  type FlowState,
+  NFC_PROMPT,
+  type ShareField,
+  UPLOAD_ORDER,
+} from "./flow_support.ts";
 
-/** A share field as the details endpoint lists it. */
-export interface ShareField {
-  key: string;
-  label: string;
-  reason: string;
-  required: boolean;
-}
-
-/** What the screens render. */
-export type FlowState =
-  | { step: "start" }
-  | { step: "loading" }
-  | {
-    step: "details";
-    organizationName: string;
-    mode: string;
-    shareFields: ShareField[];
-  }
-  | { step: "mrz"; error: string | null }
-  | { step: "connecting" }
-  | {
-    step: "nfc";
-    phase: "waiting" | "reading" | "authenticating";
-    file: string | null;
-    fraction: number;
-    hint: string | null;
-  }
-  | { step: "uploading"; done: number; total: number }
-  | { step: "selfie"; poses: string[]; index: number; instruction: string }
-  | { step: "confirm"; organizationName: string; shareFields: ShareField[] }
-  | { step: "submitting" }
-  | {
-    step: "result";
-    status: string;
-    failureCode: string | null;
-    message: string;
-    attemptsRemaining: number;
-    returnUrl: string | null;
-  }
-  | {
-    step: "error";
-    code: string;
-    message: string;
-    retry: "nfc" | "mrz" | "connect" | null;
-  };
-
-/** What the flow needs from the device and the network. */
-export interface FlowDeps {
-  config: AppConfig;
-  fetch?: typeof fetch;
-  sockets?: SocketFactory;
-  /** The installation's device id (kept in secure storage by the app). */
-  deviceId(): Promise<string>;
-  nfc: NfcAdapter;
-  now?: () => Date;
-  /** Automatic reconnections after a dropped socket before asking the user (default 3). */
-  reconnects?: number;
-  readerOptions?: Partial<ChipReaderOptions>;
-}
-
-/** The NFC sheet's prompt. */
-export const NFC_PROMPT = "Hold the top of your phone against the passport's photo page.";
-const UPLOAD_ORDER: ChipFileName[] = [
-  "sod",
-  "dg1",
-  "dg2",
-  "dg11",
-  "dg12",
-  "dg15",
-];
+export { type FlowDeps, type FlowState, NFC_PROMPT, type ShareField } from "./flow_support.ts";
 
 /** One verification as the app runs it. */
 export class VerificationFlow {
@@ -105,6 +32,7 @@ export class VerificationFlow {
   readonly #deps: FlowDeps;
   readonly #listeners = new Set<(state: FlowState) => void>();
   #link: HandoffLink | null = null;
+  #lastLink: string | null = null;
   #details: { organizationName: string; shareFields: ShareField[] } | null = null;
   #key: AccessKey | null = null;
   readonly #files = new Map<ChipFileName, Uint8Array>();
@@ -134,90 +62,28 @@ export class VerificationFlow {
 
   #fail(error: unknown): void {
     if (error instanceof AttemptEnded) return this.#showResult(error.result);
-    if (error instanceof LinkError) {
-      return this.#set({
-        step: "error",
-        code: error.code,
-        message: error.message,
-        retry: null,
-      });
-    }
-    if (error instanceof NfcUnavailable) {
-      const retry = error.code === "nfc_not_supported" ? null : "nfc";
-      return this.#set({
-        step: "error",
-        code: error.code,
-        message: error.message,
-        retry,
-      });
-    }
-    if (error instanceof ChipError) {
-      const retry = error.code === "mrz_key_rejected" || error.code === "invalid_access_key"
-        ? "mrz"
-        : "nfc";
-      if (retry === "mrz") this.#forgetDocument();
-      return this.#set({
-        step: "error",
-        code: error.code,
-        message: chipMessage(error.code),
-        retry,
-      });
-    }
-    if (error instanceof ServerError) {
-      const retry = error.resumable ? "connect" : null;
-      if (!retry) this.#endAttempt();
-      return this.#set({
-        step: "error",
-        code: error.code,
-        message: serverErrorMessage(error.code),
-        retry,
-      });
-    }
-    this.#set({
-      step: "error",
-      code: "app_error",
-      message: "Something went wrong in the app. Try again.",
-      retry: "connect",
-    });
+    const failure = errorState(error);
+    if (failure.forgetDocument) this.#forgetDocument();
+    if (failure.endAttempt) this.#endAttempt();
+    this.#set(failure.state);
   }
 
   /** Opens a scanned or tapped handoff link and loads the session's public details. */
   async openLink(input: string): Promise<void> {
+    this.#lastLink = input;
     try {
       const link = parseHandoffLink(input, this.#deps.config);
       this.#link = link;
       this.#set({ step: "loading" });
-      const fetchFn = this.#deps.fetch ?? fetch;
-      const response = await fetchFn(
-        `${link.baseUrl}/v1/verify/session/${link.sessionId}/details`,
-      );
-      const envelope = await response.json().catch(() => null) as
-        | {
-          data: Record<string, unknown> | null;
-          error: { code: string } | null;
-        }
-        | null;
-      if (!response.ok || !envelope?.data) {
-        const code = envelope?.error?.code ?? "CONNECTION_FAILED";
-        throw new ServerError(code, "", true);
-      }
-      const data = envelope.data;
-      if (data.is_terminal === true) {
-        throw new ServerError("SESSION_EXPIRED", "", true);
-      }
-      const shareFields = (data.share_fields as ShareField[]).map((f) => ({
-        key: f.key,
-        label: f.label,
-        reason: f.reason,
-        required: f.required,
-      }));
-      this.#details = {
-        organizationName: String(data.organization_name),
-        shareFields,
-      };
-      this.#set({ step: "details", ...this.#details, mode: String(data.mode) });
+      const { mode, ...details } = await fetchDetails(link, this.#deps.fetch ?? fetch);
+      this.#details = details;
+      this.#set({ step: "details", ...details, mode });
     } catch (error) {
       this.#fail(error);
+      // Nothing was claimed yet: trying again is opening the same link again.
+      if (this.state.step === "error" && this.state.retry) {
+        this.#set({ ...this.state, retry: "link" });
+      }
     }
   }
 
@@ -411,6 +277,7 @@ export class VerificationFlow {
   async retry(): Promise<void> {
     if (this.state.step !== "error") return;
     const retry = this.state.retry;
+    if (retry === "link" && this.#lastLink) return await this.openLink(this.#lastLink);
     if (retry === "mrz") return this.#set({ step: "mrz", error: null });
     if (retry === "nfc") {
       return this.#set({
@@ -537,13 +404,4 @@ export class VerificationFlow {
     this.#poses = null;
     this.#received.clear();
   }
-}
-
-function chipMessage(code: ChipErrorCode): string {
-  if (code === "tag_lost" || code === "timeout") {
-    return `${
-      chipErrorMessage(code)
-    } Your progress is kept: tap Try again and hold the document against the phone without moving.`;
-  }
-  return chipErrorMessage(code);
 }
