@@ -13,6 +13,7 @@ import {
   linkErrorMessage,
   type NfcAdapter,
   type NfcSession,
+  runChipSession,
   serverErrorMessage,
   type SocketFactory,
   type SocketLike,
@@ -420,4 +421,38 @@ Deno.test("mobile app: a cancel on the website while the user takes selfies ends
   assert.equal(result.status, "cancelled");
   assert.equal(result.failureCode, "session_cancelled");
   assert.equal(result.message, "The verification was cancelled.");
+});
+
+Deno.test("mobile app: an NFC stack without extended length gets short reads only", async () => {
+  const { passport } = await sharedWorld();
+  const reads = async (readerOptions?: NfcSession["readerOptions"]) => {
+    const transport = emulatedTransportFor(passport);
+    let count = 0;
+    let longest = 0;
+    const session: NfcSession = {
+      transceive: async (apdu) => {
+        const response = await transport.transceive(apdu);
+        if (apdu[1] === 0xb0 || apdu[1] === 0xb1) {
+          count++;
+          longest = Math.max(longest, response.length);
+        }
+        return response;
+      },
+      close: () => Promise.resolve(),
+      readerOptions,
+    };
+    const files = new Map();
+    await runChipSession(session, accessKeyFor(passport), files, new Set(), {
+      aaChallenge: null,
+      chipAuthenticationStart: () => Promise.resolve(null),
+      relay: () => Promise.resolve(),
+    }, () => {});
+    assert.ok(files.has("dg2"));
+    return { count, longest };
+  };
+  const extended = await reads();
+  const short = await reads({ preferExtendedLength: false });
+  assert.ok(short.longest <= 258, `short reads answer at most 256 + SW: ${short.longest}`);
+  assert.ok(extended.longest > 258);
+  assert.ok(short.count > extended.count);
 });

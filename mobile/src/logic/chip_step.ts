@@ -17,6 +17,8 @@ import {
 
 /** One NFC session with the document (IsoDep on Android, NFCISO7816Tag on iOS, the emulator in tests). */
 export interface NfcSession extends ChipTransport {
+  /** What this session's NFC stack allows (e.g. no extended-length APDUs); merged last. */
+  readerOptions?: Partial<ChipReaderOptions>;
   /** Ends the NFC session (the UI sheet on iOS); called after success and after failure. */
   close(message?: string): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function runChipSession(
   });
   const reader = new ChipReader(transport, {
     ...readerOptions,
+    ...session.readerOptions,
     onProgress: ({ file, bytesRead, totalBytes }) =>
       report({
         phase: "reading",

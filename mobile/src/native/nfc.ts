@@ -37,12 +37,29 @@ async function requestIsoDep(prompt: string): Promise<void> {
   }
 }
 
+/**
+ * Extended-length READ BINARY only where the NFC stack says it can carry it: on Android within
+ * `getMaxTransceiveLength()` (secure messaging adds up to ~40 bytes around the plaintext); on iOS
+ * short APDUs only (223 bytes per read, ~100 APDUs for a 20 KB portrait) — a too-long APDU
+ * would surface as a lost tag rather than a status word the reader core can fall back on.
+ */
+async function readerLimits(): Promise<{
+  preferExtendedLength: boolean;
+  extendedReadLength?: number;
+}> {
+  if (Platform.OS !== "android") return { preferExtendedLength: false };
+  const max = await NfcManager.getMaxTransceiveLength().catch(() => 261);
+  if (max < 512) return { preferExtendedLength: false };
+  return { preferExtendedLength: true, extendedReadLength: Math.min(4096, max - 64) };
+}
+
 /** The device's NFC reader as the flow's {@link NfcAdapter}. */
 export const deviceNfc: NfcAdapter = {
   async begin(prompt: string): Promise<NfcSession> {
     await ensureStarted();
     await requestIsoDep(prompt);
     return {
+      readerOptions: await readerLimits(),
       async transceive(command: Uint8Array): Promise<Uint8Array> {
         // A thrown error that is not a ChipError is a lost tag for the reader core.
         const response = await NfcManager.isoDepHandler.transceive(
