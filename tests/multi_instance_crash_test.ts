@@ -84,7 +84,8 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
       assert.ok(inFlight.has(eventId), `${eventId} arrived ${n} times but was not in flight`);
       assert.equal(n, 2, `${eventId} arrived ${n} times`);
     }
-    assert.ok(ids.length >= 12, `only ${ids.length} events`);
+    // Requests cut by the kill may or may not have made their event: at least every answered one.
+    assert.ok(ids.length >= report.expectedEvents && ids.length >= 12, `${ids.length} events`);
     assert.deepEqual(cluster.receiver.rejected, []);
     assert.deepEqual(errorLines([b, restarted]), []);
     // Every delivery ends succeeded: the dead instance's claims were taken over.

@@ -163,11 +163,13 @@ export interface LoadReport {
   serverErrors: string[];
   /** Requests that got no answer (the instance was killed under them). */
   dropped: number;
+  /** Events the answers imply: a cancel's, and a simulation's attempt and terminal session events. */
+  expectedEvents: number;
 }
 
 /** A load report to fill. */
 export function emptyReport(): LoadReport {
-  return { statuses: {}, serverErrors: [], dropped: 0 };
+  return { statuses: {}, serverErrors: [], dropped: 0, expectedEvents: 0 };
 }
 
 async function call(
@@ -189,7 +191,7 @@ async function call(
     return null;
   }
   const json = await response.json().catch(() => ({}));
-  const key = `${label} ${response.status}`;
+  const key = `${label} ${response.status}${json?.error ? ` ${json.error.code}` : ""}`;
   report.statuses[key] = (report.statuses[key] ?? 0) + 1;
   if (response.status >= 500) report.serverErrors.push(`${key} ${json?.error?.code}`);
   return { status: response.status, data: json?.data };
@@ -215,12 +217,21 @@ export async function sessionFlow(
   const id = created?.status === 200 ? created.data?.id : null;
   if (typeof id !== "string") return;
   const there = pick(n + 1);
-  const simulate = (scenario: string) =>
-    call(report, "simulate", `${there}/v1/test_helpers/sessions/${id}/simulate`, apiKey, {
-      scenario,
-    });
+  const simulate = async (scenario: string) => {
+    const result = await call(
+      report,
+      "simulate",
+      `${there}/v1/test_helpers/sessions/${id}/simulate`,
+      apiKey,
+      { scenario },
+    );
+    if (result?.status !== 200) return;
+    const ended = result.data?.session_status === "completed";
+    report.expectedEvents += ended ? 2 : 1;
+  };
   if (n % 2 === 1) {
-    await call(report, "cancel", `${there}/v1/sessions/${id}/cancel`, apiKey, {});
+    const result = await call(report, "cancel", `${there}/v1/sessions/${id}/cancel`, apiKey, {});
+    if (result?.status === 200) report.expectedEvents++;
   } else if (n === 0 && phones.success) {
     await simulate("success");
   } else if (n % 6 === 2) {
