@@ -38,6 +38,12 @@ export interface Cluster {
   dataDir: string;
   kvPath: string;
   backend: JobBackend;
+  /**
+   * The test's own handle on the KV file, opened once: opening one takes SQLite's write lock
+   * (migrations, queue clean-up), so a test that reopened it in a polling loop would itself keep
+   * the instances waiting on the lock.
+   */
+  kv: Deno.Kv;
   apiKey: string;
   receiver: Receiver;
   instances: Instance[];
@@ -66,11 +72,13 @@ export async function createCluster(
   const { secret: apiKey } = await seedApiKey(deps, seeded.orgId);
   await deps.usage.close();
   deps.kv.close();
+  const kv = await openKv(kvPath);
   const instances: Instance[] = [];
   const cluster: Cluster = {
     dataDir,
     kvPath,
     backend,
+    kv,
     apiKey,
     receiver,
     instances,
@@ -89,6 +97,7 @@ export async function createCluster(
         await instance.process.status;
       }
       await receiver.close();
+      kv.close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
@@ -256,16 +265,9 @@ export async function runLoad(
   );
 }
 
-/** Every event of the KV file (read by a separate handle while the instances run). */
-export async function storedEvents(kvPath: string): Promise<EventRecord[]> {
-  const kv = await openKv(kvPath);
-  try {
-    return (await Array.fromAsync(kv.list<EventRecord>({ prefix: ["events"] }))).map((e) =>
-      e.value
-    );
-  } finally {
-    kv.close();
-  }
+/** Every event of the KV file (read while the instances run). */
+export async function storedEvents(kv: Deno.Kv): Promise<EventRecord[]> {
+  return (await Array.fromAsync(kv.list<EventRecord>({ prefix: ["events"] }))).map((e) => e.value);
 }
 
 /** How many times the receiver accepted each event. */
@@ -301,7 +303,7 @@ export async function allDelivered(cluster: Cluster, timeoutMs: number): Promise
   let ids: string[] = [];
   await waitFor(
     async () => {
-      ids = (await storedEvents(cluster.kvPath)).map((e) => e.id);
+      ids = (await storedEvents(cluster.kv)).map((e) => e.id);
       const seen = deliveriesByEvent(cluster.receiver);
       missing = ids.filter((id) => !seen.has(id));
       return missing.length === 0;
