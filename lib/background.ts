@@ -3,6 +3,8 @@
  * starter; `main.ts` starts them all after the server is built and stops them at shutdown.
  */
 import type { AppDeps } from "./deps.ts";
+import { startHeartbeat } from "./core/instances.ts";
+import { startScheduler } from "./jobs/scheduled.ts";
 
 /** A started piece of background work. */
 export interface BackgroundHandle {
@@ -19,13 +21,18 @@ export function registerBackgroundWork(name: string, start: BackgroundStarter): 
   if (!starters.some((s) => s.name === name)) starters.push({ name, start });
 }
 
-/** Starts every registered piece of background work. */
+/**
+ * Starts every registered piece of background work: first this instance's heartbeat (so its
+ * claims are known to be alive, `core/instances.ts`), then the starters, then the scheduled
+ * tasks (`jobs/scheduled.ts`). Stopped in reverse order.
+ */
 export async function startBackgroundWork(deps: AppDeps): Promise<BackgroundHandle> {
-  const handles: BackgroundHandle[] = [];
+  const handles: BackgroundHandle[] = [await startHeartbeat(deps)];
   for (const starter of starters) {
     handles.push(await starter.start(deps));
     deps.logger.debug("background.started", { worker: starter.name });
   }
+  handles.push(startScheduler(deps));
   return {
     async stop() {
       for (const handle of handles.reverse()) await handle.stop();

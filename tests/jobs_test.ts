@@ -2,11 +2,15 @@
  * The jobs interface, run on both backends: immediate and delayed jobs, jobs that exist only
  * when their commit does, re-runs after a thrown error, stop and start; then what only the job
  * table has: claims under a versionstamp check and leases reclaimed when they expire.
+ *
+ * Nothing here sleeps to show that something did not happen: a later "sentinel" job is waited
+ * for instead (the queue hands jobs out in due order, so whatever would have run first has), the
+ * table is polled by the manual clock, and a stopped queue's refusal is a log event.
  */
 import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
 import { ManualClock } from "../lib/core/clock.ts";
-import { silentLogger } from "../lib/core/logger.ts";
+import { createLogger, silentLogger } from "../lib/core/logger.ts";
 import { cryptoRandom } from "../lib/core/random.ts";
 import {
   createKvQueueJobs,
@@ -14,25 +18,55 @@ import {
   type JobPayload,
   type JobQueue,
 } from "../lib/jobs/mod.ts";
+import { QUEUE_BACKOFF_MS } from "../lib/jobs/kv_queue.ts";
 import { waitFor } from "./webhooks_fixtures.ts";
 
 interface Harness {
   kv: Deno.Kv;
   clock: ManualClock;
   jobs: JobQueue;
+  /** Log events of the queue (debug level). */
+  events: string[];
   /** Makes due jobs run: the table polls by the manual clock; the queue runs by itself. */
   tick(): Promise<void>;
+  /**
+   * Runs a sentinel job due `afterMs` from now and waits for it: every job due before it has
+   * been handed out by then (the table by the clock, the queue in due order).
+   */
+  sentinel(afterMs?: number): Promise<void>;
 }
+
+const SENTINEL = "test.sentinel";
+/** The table's default lease: a claimed job that did not finish is due again after it. */
+const TABLE_LEASE_MS = 15_000;
 
 async function harness(backend: JobBackend): Promise<Harness> {
   const kv = await Deno.openKv(":memory:");
   const clock = new ManualClock();
-  const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
-  if (backend === "kv_table") {
-    const jobs = createKvTableJobs(deps, { pollIntervalMs: 5 });
-    return { kv, clock, jobs, tick: async () => void await jobs.pollOnce() };
-  }
-  return { kv, clock, jobs: createKvQueueJobs(deps), tick: () => Promise.resolve() };
+  const events: string[] = [];
+  const logger = createLogger({
+    level: "debug",
+    strict: true,
+    sink: (line) => void events.push(JSON.parse(line).event),
+  });
+  const deps = { kv, clock, random: cryptoRandom, logger };
+  const table = backend === "kv_table" ? createKvTableJobs(deps, { pollIntervalMs: 5 }) : null;
+  const jobs = table ?? createKvQueueJobs(deps);
+  const tick = async () => void await table?.pollOnce();
+  let sentinels = 0;
+  jobs.register(SENTINEL, () => Promise.resolve(void sentinels++));
+  const sentinel = async (afterMs = 0) => {
+    const before = sentinels;
+    if (table) clock.advance(afterMs);
+    // The queue delays by real time; the table by the manual clock, advanced above.
+    await jobs.enqueue({
+      type: SENTINEL,
+      payload: {},
+      runAt: clock.now().getTime() + (table ? 0 : afterMs),
+    });
+    await waitFor(async () => (await tick(), sentinels > before), 20_000, "sentinel job");
+  };
+  return { kv, clock, jobs, events, tick, sentinel };
 }
 
 for (const backend of ["kv_queue", "kv_table"] as const) {
@@ -49,7 +83,9 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       assert.match(id, /^job_[a-z0-9]{32}$/);
       await waitFor(() => seen.length === 1, 20_000, "job");
       assert.deepEqual(seen, [{ n: 1, s: "x" }]);
-      await new Promise((r) => setTimeout(r, 50));
+      // A second run would come with the first redelivery (or after the table's lease): a
+      // sentinel due later than that has run, and the job did not run again before it.
+      await h.sentinel(backend === "kv_queue" ? QUEUE_BACKOFF_MS[0] + 500 : TABLE_LEASE_MS + 1);
       assert.equal(seen.length, 1);
     } finally {
       await h.jobs.stop();
@@ -71,7 +107,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       h.jobs.addToCommit(passing, { type: "test.commit", payload: { tag: "kept" } });
       assert.equal((await passing.commit()).ok, true);
       await waitFor(() => seen.length === 1, 20_000, "committed job");
-      await new Promise((r) => setTimeout(r, 100));
+      await h.sentinel(); // the lost job, had it existed, was due before it
       assert.deepEqual(seen, ["kept"]);
     } finally {
       await h.jobs.stop();
@@ -91,7 +127,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
         runAt: h.clock.now().getTime() + 300,
       });
       await h.tick();
-      await new Promise((r) => setTimeout(r, 100));
+      await h.sentinel(); // due now, before the delayed job: it runs first
       assert.equal(ran, 0, "not before its time");
       h.clock.advance(300);
       await waitFor(async () => (await h.tick(), ran === 1), 20_000, "delayed job");
@@ -136,8 +172,19 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       assert.equal(h.jobs.running(), 1);
       await h.jobs.stop();
       assert.equal(finished, 1, "stop drained the running job");
-      await h.jobs.enqueue({ type: "test.slow", payload: {} });
-      await new Promise((r) => setTimeout(r, 150));
+      const id = await h.jobs.enqueue({ type: "test.slow", payload: {} });
+      if (backend === "kv_queue") {
+        // The queue hands the job out; the stopped queue gives it back for later.
+        await waitFor(
+          () => h.events.includes("job.deferred_while_stopped"),
+          20_000,
+          "the stopped queue deferring the job",
+        );
+      } else {
+        // The stopped table has no poll loop: the job stays unclaimed even when due.
+        const job = (await h.kv.get<{ holder: string | null }>(["jobs", id])).value;
+        assert.equal(job?.holder, null);
+      }
       assert.equal(started, 1, "nothing runs while stopped");
       await h.jobs.start();
       await waitFor(async () => (await h.tick(), finished === 2), 20_000, "after restart");

@@ -1,7 +1,8 @@
 /**
  * Side-effect registration of the webhooks layer, imported once by `main.ts` and the test
  * harness: the event fan-out (deliveries in the event's commit) and the background work (the
- * job queue with the delivery handler, recovery at start, then maintenance every minute).
+ * job queue with the delivery handler, recovery at start; maintenance is a scheduled task run
+ * once a minute across instances).
  */
 import { registerEventFanout } from "../lib/events/events.ts";
 import { type BackgroundHandle, registerBackgroundWork } from "../lib/background.ts";
@@ -12,9 +13,11 @@ import { getEndpointEntry } from "./endpoints.ts";
 import { fanOutEvent } from "./fanout.ts";
 import { DELIVERY_JOB_TYPE } from "./model.ts";
 import { runDeliveryJob } from "./worker.ts";
-import { recoverDeliveries, runMaintenance } from "./maintenance.ts";
+import { MAINTENANCE_NAME, maintenanceRound, recoverDeliveries } from "./maintenance.ts";
+import { registerScheduledTask } from "../lib/jobs/scheduled.ts";
+import { errorFields } from "../lib/core/error_fields.ts";
 
-/** How often maintenance runs (real time). */
+/** How often maintenance runs (a scheduled task: once per period across instances). */
 export const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** Registers the delivery handler on the deps' job queue (also used by tests without a worker loop). */
@@ -32,20 +35,10 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
   // Whatever was due or being sent when the last process stopped is picked up now — without
   // waiting for the maintenance lease, which a killed process may still hold for minutes.
   await recoverDeliveries(deps, 0).catch((error) =>
-    deps.logger.error("webhooks.recovery_failed", {
-      error_class: (error as Error)?.name ?? "unknown",
-    })
+    deps.logger.error("webhooks.recovery_failed", errorFields(error))
   );
-  const timer = setInterval(() => {
-    runMaintenance(deps).catch((error) =>
-      deps.logger.error("webhooks.maintenance_failed", {
-        error_class: (error as Error)?.name ?? "unknown",
-      })
-    );
-  }, MAINTENANCE_INTERVAL_MS);
   return {
     async stop() {
-      clearInterval(timer);
       await jobs.stop();
     },
   };
@@ -58,3 +51,9 @@ registerWebhookEndpointLookup(async (kv, scope, endpointId) =>
   (await getEndpointEntry(kv, scope, endpointId)) !== null
 );
 registerBackgroundWork("webhooks", startWebhookWorker);
+registerScheduledTask({
+  name: MAINTENANCE_NAME,
+  periodMs: MAINTENANCE_INTERVAL_MS,
+  leaseMs: 5 * 60_000,
+  run: (deps) => maintenanceRound(deps),
+});

@@ -1,6 +1,6 @@
 /**
- * The expiry sweep (SPEC §4.3): every minute a `Deno.cron` job, under a KV lease so that two
- * instances never run it together, expires every session past its 60 minutes, emitting
+ * The expiry sweep (SPEC §4.3): a scheduled task (`lib/jobs/scheduled.ts`) run once a minute
+ * across all instances, under the `sessions_expiry_sweep` lease, expires every session past its 60 minutes, emitting
  * `verification.session.expired` once per session (the transition itself is race-safe, the lease
  * only avoids duplicate work). Reads also expire lazily, so the sweep is what makes the event
  * arrive on time for sessions nobody reads. Tests call {@link expireDueSessions} directly with a
@@ -9,9 +9,8 @@
  * Key read: `["sessions_by_expiry", expiresAtMs, id]` (removed by the terminal transition).
  */
 import type { AppDeps } from "../deps.ts";
-import { registerBackgroundWork } from "../background.ts";
 import { withLease } from "../core/lease.ts";
-import { randomAlphanumeric } from "../core/ids.ts";
+import { registerScheduledTask } from "../jobs/scheduled.ts";
 import { expireSession } from "./lifecycle.ts";
 
 /** Name of the cron job and of its lease. */
@@ -39,38 +38,14 @@ export async function expireDueSessions(
   return expired;
 }
 
-/** Runs one sweep under the lease; returns whether this instance held it. */
-export async function runExpirySweep(deps: AppDeps, holder: string): Promise<boolean> {
-  return await withLease(deps.kv, EXPIRY_SWEEP_NAME, holder, 55_000, deps.clock, async () => {
-    const expired = await expireDueSessions(deps);
-    if (expired) deps.logger.info("sessions.expired", { count: expired });
-  });
+async function sweep(deps: AppDeps): Promise<void> {
+  const expired = await expireDueSessions(deps);
+  if (expired) deps.logger.info("sessions.expired", { count: expired });
 }
 
-// Deno.cron cannot be unregistered and names are unique per process: register once and point it
-// at whichever instance started last (tests and benchmarks may start several servers).
-let active: { deps: AppDeps; holder: string } | null = null;
-let cronRegistered = false;
+/** Runs one sweep under the lease; returns whether this instance held it. */
+export async function runExpirySweep(deps: AppDeps, holder: string): Promise<boolean> {
+  return await withLease(deps.kv, EXPIRY_SWEEP_NAME, holder, 55_000, deps.clock, () => sweep(deps));
+}
 
-registerBackgroundWork(EXPIRY_SWEEP_NAME, (deps) => {
-  const holder = `sweep_${randomAlphanumeric(16, deps.random)}`;
-  active = { deps, holder };
-  if (!cronRegistered && typeof Deno.cron === "function") {
-    cronRegistered = true;
-    Deno.cron(EXPIRY_SWEEP_NAME, "* * * * *", async () => {
-      const current = active;
-      if (!current) return;
-      try {
-        await runExpirySweep(current.deps, current.holder);
-      } catch (error) {
-        current.deps.logger.error("sessions.sweep_failed", { error_class: (error as Error).name });
-      }
-    });
-  }
-  return Promise.resolve({
-    stop() {
-      if (active?.holder === holder) active = null;
-      return Promise.resolve();
-    },
-  });
-});
+registerScheduledTask({ name: EXPIRY_SWEEP_NAME, periodMs: 60_000, leaseMs: 55_000, run: sweep });
