@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
-import { openKv } from "../lib/core/kv.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
 import { waitFor } from "./webhooks_fixtures.ts";
 import {
@@ -24,23 +23,13 @@ import {
 const PERIOD_MS = 2000;
 
 /** Deliveries the instance `holder` is sending (claimed, not finished). */
-async function claimsOf(kvPath: string, holder: string): Promise<DeliveryRecord[]> {
-  const kv = await openKv(kvPath);
-  try {
-    const out: DeliveryRecord[] = [];
-    for await (const e of kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
-      const d = e.value;
-      if (d?.status === "delivering" && d.deliveringBy === holder) out.push(d);
-    }
-    return out;
-  } finally {
-    kv.close();
+async function claimsOf(kv: Deno.Kv, holder: string): Promise<DeliveryRecord[]> {
+  const out: DeliveryRecord[] = [];
+  for await (const e of kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
+    const d = e.value;
+    if (d?.status === "delivering" && d.deliveringBy === holder) out.push(d);
   }
-}
-
-/** The event ids of what `holder` was sending. */
-async function inFlightOf(kvPath: string, holder: string): Promise<Set<string>> {
-  return new Set((await claimsOf(kvPath, holder)).map((d) => d.eventId));
+  return out;
 }
 
 async function killOneOfTwo(backend: JobBackend): Promise<void> {
@@ -62,7 +51,7 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
     // Wait until `a` is sending a delivery, and keep that try hanging.
     await waitFor(
       async () => {
-        for (const d of await claimsOf(cluster.kvPath, a.instanceId)) held.add(d.id);
+        for (const d of await claimsOf(cluster.kv, a.instanceId)) held.add(d.id);
         return held.size > 0;
       },
       30_000,
@@ -71,7 +60,7 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
     live = [b.url];
     a.process.kill("SIGKILL");
     await a.process.status;
-    const inFlight = await inFlightOf(cluster.kvPath, a.instanceId);
+    const inFlight = new Set((await claimsOf(cluster.kv, a.instanceId)).map((d) => d.eventId));
     release();
     const restarted = await cluster.start("a2");
     live = [b.url, restarted.url];
@@ -84,25 +73,21 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
       assert.ok(inFlight.has(eventId), `${eventId} arrived ${n} times but was not in flight`);
       assert.equal(n, 2, `${eventId} arrived ${n} times`);
     }
-    assert.ok(ids.length >= 12, `only ${ids.length} events`);
+    // Requests cut by the kill may or may not have made their event: at least every answered one.
+    assert.ok(ids.length >= report.expectedEvents && ids.length >= 12, `${ids.length} events`);
     assert.deepEqual(cluster.receiver.rejected, []);
     assert.deepEqual(errorLines([b, restarted]), []);
     // Every delivery ends succeeded: the dead instance's claims were taken over.
-    const kv = await openKv(cluster.kvPath);
-    try {
-      await waitFor(
-        async () => {
-          for await (const e of kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
-            if (e.value.status !== "succeeded") return false;
-          }
-          return true;
-        },
-        20_000,
-        "every delivery succeeded",
-      );
-    } finally {
-      kv.close();
-    }
+    await waitFor(
+      async () => {
+        for await (const e of cluster.kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
+          if (e.value.status !== "succeeded") return false;
+        }
+        return true;
+      },
+      20_000,
+      "every delivery succeeded",
+    );
     for (const [key, holders] of scheduledRuns(cluster.instances)) {
       assert.equal(holders.length, 1, `${key} ran on ${holders.join(", ")}`);
     }

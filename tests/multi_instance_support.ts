@@ -38,6 +38,12 @@ export interface Cluster {
   dataDir: string;
   kvPath: string;
   backend: JobBackend;
+  /**
+   * The test's own handle on the KV file, opened once: opening one takes SQLite's write lock
+   * (migrations, queue clean-up), so a test that reopened it in a polling loop would itself keep
+   * the instances waiting on the lock.
+   */
+  kv: Deno.Kv;
   apiKey: string;
   receiver: Receiver;
   instances: Instance[];
@@ -66,11 +72,13 @@ export async function createCluster(
   const { secret: apiKey } = await seedApiKey(deps, seeded.orgId);
   await deps.usage.close();
   deps.kv.close();
+  const kv = await openKv(kvPath);
   const instances: Instance[] = [];
   const cluster: Cluster = {
     dataDir,
     kvPath,
     backend,
+    kv,
     apiKey,
     receiver,
     instances,
@@ -89,6 +97,7 @@ export async function createCluster(
         await instance.process.status;
       }
       await receiver.close();
+      kv.close();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
@@ -163,11 +172,13 @@ export interface LoadReport {
   serverErrors: string[];
   /** Requests that got no answer (the instance was killed under them). */
   dropped: number;
+  /** Events the answers imply: a cancel's, and a simulation's attempt and terminal session events. */
+  expectedEvents: number;
 }
 
 /** A load report to fill. */
 export function emptyReport(): LoadReport {
-  return { statuses: {}, serverErrors: [], dropped: 0 };
+  return { statuses: {}, serverErrors: [], dropped: 0, expectedEvents: 0 };
 }
 
 async function call(
@@ -189,7 +200,7 @@ async function call(
     return null;
   }
   const json = await response.json().catch(() => ({}));
-  const key = `${label} ${response.status}`;
+  const key = `${label} ${response.status}${json?.error ? ` ${json.error.code}` : ""}`;
   report.statuses[key] = (report.statuses[key] ?? 0) + 1;
   if (response.status >= 500) report.serverErrors.push(`${key} ${json?.error?.code}`);
   return { status: response.status, data: json?.data };
@@ -215,12 +226,21 @@ export async function sessionFlow(
   const id = created?.status === 200 ? created.data?.id : null;
   if (typeof id !== "string") return;
   const there = pick(n + 1);
-  const simulate = (scenario: string) =>
-    call(report, "simulate", `${there}/v1/test_helpers/sessions/${id}/simulate`, apiKey, {
-      scenario,
-    });
+  const simulate = async (scenario: string) => {
+    const result = await call(
+      report,
+      "simulate",
+      `${there}/v1/test_helpers/sessions/${id}/simulate`,
+      apiKey,
+      { scenario },
+    );
+    if (result?.status !== 200) return;
+    const ended = result.data?.session_status === "completed";
+    report.expectedEvents += ended ? 2 : 1;
+  };
   if (n % 2 === 1) {
-    await call(report, "cancel", `${there}/v1/sessions/${id}/cancel`, apiKey, {});
+    const result = await call(report, "cancel", `${there}/v1/sessions/${id}/cancel`, apiKey, {});
+    if (result?.status === 200) report.expectedEvents++;
   } else if (n === 0 && phones.success) {
     await simulate("success");
   } else if (n % 6 === 2) {
@@ -245,16 +265,9 @@ export async function runLoad(
   );
 }
 
-/** Every event of the KV file (read by a separate handle while the instances run). */
-export async function storedEvents(kvPath: string): Promise<EventRecord[]> {
-  const kv = await openKv(kvPath);
-  try {
-    return (await Array.fromAsync(kv.list<EventRecord>({ prefix: ["events"] }))).map((e) =>
-      e.value
-    );
-  } finally {
-    kv.close();
-  }
+/** Every event of the KV file (read while the instances run). */
+export async function storedEvents(kv: Deno.Kv): Promise<EventRecord[]> {
+  return (await Array.fromAsync(kv.list<EventRecord>({ prefix: ["events"] }))).map((e) => e.value);
 }
 
 /** How many times the receiver accepted each event. */
@@ -290,7 +303,7 @@ export async function allDelivered(cluster: Cluster, timeoutMs: number): Promise
   let ids: string[] = [];
   await waitFor(
     async () => {
-      ids = (await storedEvents(cluster.kvPath)).map((e) => e.id);
+      ids = (await storedEvents(cluster.kv)).map((e) => e.id);
       const seen = deliveriesByEvent(cluster.receiver);
       missing = ids.filter((id) => !seen.has(id));
       return missing.length === 0;

@@ -34,6 +34,11 @@ export interface Config {
   /** Trust `X-Forwarded-For` for the client address (`KAYLE_TRUST_PROXY`), behind a proxy only. */
   trustProxy: boolean;
   /**
+   * The phone app the verify pages point to (`KAYLE_APP_NAME`, `KAYLE_APP_STORE_URL`,
+   * `KAYLE_APP_PLAY_URL`; see mobile/README.md), or null when none is configured.
+   */
+  app?: { name: string; appStoreUrl: string | null; playStoreUrl: string | null } | null;
+  /**
    * One period for every scheduled task instead of their own (`KAYLE_SCHEDULE_PERIOD_MS`, tests
    * and demos; `lib/jobs/scheduled.ts`); null in production.
    */
@@ -70,6 +75,12 @@ const schema = z.object({
     error: "KAYLE_LOG_LEVEL must be debug, info, warn or error",
   }).default("info"),
   KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
+  KAYLE_APP_NAME: z.string().max(60, { error: "KAYLE_APP_NAME has at most 60 characters" })
+    .optional(),
+  KAYLE_APP_STORE_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_STORE_URL must be https" })
+    .optional(),
+  KAYLE_APP_PLAY_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_PLAY_URL must be https" })
+    .optional(),
   KAYLE_SCHEDULE_PERIOD_MS: z.coerce.number({ error: "KAYLE_SCHEDULE_PERIOD_MS must be a number" })
     .int().min(500, "KAYLE_SCHEDULE_PERIOD_MS must be at least 500").optional(),
   KAYLE_API_RATE_LIMIT_PER_MINUTE: z.coerce.number({
@@ -117,6 +128,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jobBackend: e.KAYLE_JOB_BACKEND ?? "kv_table",
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
+    app: e.KAYLE_APP_NAME
+      ? {
+        name: e.KAYLE_APP_NAME,
+        appStoreUrl: e.KAYLE_APP_STORE_URL ?? null,
+        playStoreUrl: e.KAYLE_APP_PLAY_URL ?? null,
+      }
+      : null,
     schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
     apiRateLimitPerMinute: e.KAYLE_API_RATE_LIMIT_PER_MINUTE,
   };
