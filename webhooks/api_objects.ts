@@ -50,7 +50,14 @@ export function endpointObject(e: EndpointRecord): z.infer<typeof endpointSchema
 
 /** Encryption key object. */
 export const keySchema = z.object({
-  key_id: z.string(),
+  id: z.string().openapi({
+    description:
+      "The generated `whk_` id: the handle for deactivate / reactivate and `active_key_id`.",
+  }),
+  key_id: z.string().openapi({
+    description:
+      "The JWE `kid` deliveries carry: the `key_id` given at registration, else the same as `id`.",
+  }),
   object: z.literal("webhook_encryption_key"),
   endpoint_id: z.string(),
   algorithm: z.literal("RSA-OAEP-256"),
@@ -72,7 +79,8 @@ export const keySchema = z.object({
 /** Key as an API object. */
 export function keyObject(k: EncryptionKeyRecord): z.infer<typeof keySchema> {
   return {
-    key_id: k.id,
+    id: k.id,
+    key_id: k.jwk.kid,
     object: "webhook_encryption_key",
     endpoint_id: k.endpointId,
     algorithm: "RSA-OAEP-256",

@@ -16,13 +16,14 @@ import {
 } from "../../../../../webhooks/endpoints.ts";
 import {
   addEncryptionKey,
+  KEY_ID_PATTERN,
   listEncryptionKeys,
   setEncryptionKeyStatus,
   validatePublicJwk,
 } from "../../../../../webhooks/encryption_keys.ts";
 import type { EncryptionKeyRecord, EndpointRecord } from "../../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
-import { WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
+import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
   endpoint: EndpointRecord;
@@ -62,12 +63,19 @@ async function act(
     } catch {
       return { error: "The key must be a JSON Web Key (JSON)." };
     }
+    const keyId = String(form.kid ?? "").trim() || undefined;
+    if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) {
+      return { error: "A key id has 1 to 128 characters of A–Z a–z 0–9 . _ : -" };
+    }
     const checked = await validatePublicJwk(jwk);
     if (!checked.ok) return { error: `${checked.problem.message} (${checked.problem.code})` };
-    const key = await addEncryptionKey(deps, entry, checked);
-    return key
-      ? { message: `Key ${key.id} is now the active key.` }
-      : { error: "The endpoint changed meanwhile; retry." };
+    const key = await addEncryptionKey(deps, entry, checked, keyId);
+    if (key === "duplicate_key_id") {
+      return { error: `Another key of this endpoint already has the key id ${keyId}.` };
+    }
+    return key === "changed"
+      ? { error: "The endpoint changed meanwhile; retry." }
+      : { message: `Key ${key.jwk.kid} is now the active key.` };
   }
   if (action === "deactivate" || action === "reactivate") {
     const key = await setEncryptionKeyStatus(
@@ -129,7 +137,11 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
         {data.error && <Notice kind="error">{data.error}</Notice>}
         {data.message && <Notice kind="success">{data.message}</Notice>}
         {data.secret && (
-          <SecretReveal secret={data.secret} label={`Signing secret of “${e.name}”`} />
+          <SecretReveal
+            secret={data.secret}
+            label={`Signing secret of “${e.name}”`}
+            note={REVEAL_NOTE}
+          />
         )}
         <p>
           <code>{e.id}</code> · {e.mode} · {e.enabled ? "enabled" : "disabled"}{" "}
@@ -150,7 +162,7 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
         <table>
           <thead>
             <tr>
-              <th>Key id</th>
+              <th>Key id (JWE kid)</th>
               <th>Status</th>
               <th>Bits</th>
               <th>Added</th>
@@ -166,7 +178,7 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             {data.keys.map((k) => (
               <tr key={k.id} data-key-id={k.id}>
                 <td>
-                  <code>{k.id}</code>
+                  <code>{k.jwk.kid}</code>
                 </td>
                 <td>{k.status}</td>
                 <td>{k.modulusBits}</td>
@@ -197,11 +209,31 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
           </tbody>
         </table>
         {canWrite && (
-          <form method="post">
+          <form method="post" class="stacked" data-testid="add-key-form">
+            <h3>Add a key</h3>
             <CsrfField state={state} />
             <input type="hidden" name="action" value="add_key" />
-            <label for="jwk">Public key (RSA JWK, ≥ 2048 bits, RSA-OAEP-256)</label>
-            <textarea id="jwk" name="jwk" rows={6} required></textarea>
+            <div class="field">
+              <label for="jwk">Public key (RSA JWK, ≥ 2048 bits, RSA-OAEP-256)</label>
+              <textarea
+                id="jwk"
+                name="jwk"
+                rows={6}
+                required
+                spellcheck={false}
+                aria-describedby="jwk-hint"
+              >
+              </textarea>
+              <small id="jwk-hint">
+                The public key only, as JSON: {'{"kty":"RSA","n":"…","e":"AQAB"}'}
+              </small>
+            </div>
+            <Field
+              label="Key id (optional)"
+              name="kid"
+              pattern="[A-Za-z0-9._:\-]{1,128}"
+              hint="Your own id, sent as the JWE kid (1–128 of A–Z a–z 0–9 . _ : -). Empty: a generated whk_ id."
+            />
             <button type="submit">Add key (becomes the active key)</button>
           </form>
         )}
