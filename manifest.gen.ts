@@ -33,30 +33,31 @@ import * as $29 from "./routes/v1/sessions/[id].ts";
 import * as $30 from "./routes/v1/sessions/[id]/cancel.ts";
 import * as $31 from "./routes/v1/sessions/attempts.ts";
 import * as $32 from "./routes/v1/sessions/index.ts";
-import * as $33 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
-import * as $34 from "./routes/v1/verify/session/[id]/cancel.ts";
-import * as $35 from "./routes/v1/verify/session/[id]/consent.ts";
-import * as $36 from "./routes/v1/verify/session/[id]/details.ts";
-import * as $37 from "./routes/v1/verify/session/[id]/handoff.ts";
-import * as $38 from "./routes/v1/verify/session/[id]/mobile.ts";
-import * as $39 from "./routes/v1/verify/session/[id]/status.ts";
-import * as $40 from "./routes/v1/verify/session/[id]/test_simulate.ts";
-import * as $41 from "./routes/v1/webhooks/deliveries/[id].ts";
-import * as $42 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
-import * as $43 from "./routes/v1/webhooks/deliveries/index.ts";
-import * as $44 from "./routes/v1/webhooks/endpoints/[id].ts";
-import * as $45 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
-import * as $46 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
-import * as $47 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
-import * as $48 from "./routes/v1/webhooks/endpoints/index.ts";
-import * as $49 from "./routes/v1/webhooks/events/[id].ts";
-import * as $50 from "./routes/v1/webhooks/events/[id]/replay.ts";
-import * as $51 from "./routes/v1/webhooks/events/index.ts";
-import * as $52 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
-import * as $53 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
-import * as $54 from "./routes/verify/[id].tsx";
-import * as $55 from "./routes/verify/[id]/phone.tsx";
-import * as $56 from "./routes/verify/_layout.tsx";
+import * as $33 from "./routes/v1/test_helpers/sessions/[id]/expire.ts";
+import * as $34 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
+import * as $35 from "./routes/v1/verify/session/[id]/cancel.ts";
+import * as $36 from "./routes/v1/verify/session/[id]/consent.ts";
+import * as $37 from "./routes/v1/verify/session/[id]/details.ts";
+import * as $38 from "./routes/v1/verify/session/[id]/handoff.ts";
+import * as $39 from "./routes/v1/verify/session/[id]/mobile.ts";
+import * as $40 from "./routes/v1/verify/session/[id]/status.ts";
+import * as $41 from "./routes/v1/verify/session/[id]/test_simulate.ts";
+import * as $42 from "./routes/v1/webhooks/deliveries/[id].ts";
+import * as $43 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
+import * as $44 from "./routes/v1/webhooks/deliveries/index.ts";
+import * as $45 from "./routes/v1/webhooks/endpoints/[id].ts";
+import * as $46 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
+import * as $47 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
+import * as $48 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
+import * as $49 from "./routes/v1/webhooks/endpoints/index.ts";
+import * as $50 from "./routes/v1/webhooks/events/[id].ts";
+import * as $51 from "./routes/v1/webhooks/events/[id]/replay.ts";
+import * as $52 from "./routes/v1/webhooks/events/index.ts";
+import * as $53 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
+import * as $54 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
+import * as $55 from "./routes/verify/[id].tsx";
+import * as $56 from "./routes/verify/[id]/phone.tsx";
+import * as $57 from "./routes/verify/_layout.tsx";
 import $island0 from "./islands/CancelButton.tsx";
 import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
@@ -104,30 +105,31 @@ export const manifest: Manifest = {
     "./routes/v1/sessions/[id]/cancel.ts": $30,
     "./routes/v1/sessions/attempts.ts": $31,
     "./routes/v1/sessions/index.ts": $32,
-    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $33,
-    "./routes/v1/verify/session/[id]/cancel.ts": $34,
-    "./routes/v1/verify/session/[id]/consent.ts": $35,
-    "./routes/v1/verify/session/[id]/details.ts": $36,
-    "./routes/v1/verify/session/[id]/handoff.ts": $37,
-    "./routes/v1/verify/session/[id]/mobile.ts": $38,
-    "./routes/v1/verify/session/[id]/status.ts": $39,
-    "./routes/v1/verify/session/[id]/test_simulate.ts": $40,
-    "./routes/v1/webhooks/deliveries/[id].ts": $41,
-    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $42,
-    "./routes/v1/webhooks/deliveries/index.ts": $43,
-    "./routes/v1/webhooks/endpoints/[id].ts": $44,
-    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $45,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $46,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $47,
-    "./routes/v1/webhooks/endpoints/index.ts": $48,
-    "./routes/v1/webhooks/events/[id].ts": $49,
-    "./routes/v1/webhooks/events/[id]/replay.ts": $50,
-    "./routes/v1/webhooks/events/index.ts": $51,
-    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $52,
-    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $53,
-    "./routes/verify/[id].tsx": $54,
-    "./routes/verify/[id]/phone.tsx": $55,
-    "./routes/verify/_layout.tsx": $56,
+    "./routes/v1/test_helpers/sessions/[id]/expire.ts": $33,
+    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $34,
+    "./routes/v1/verify/session/[id]/cancel.ts": $35,
+    "./routes/v1/verify/session/[id]/consent.ts": $36,
+    "./routes/v1/verify/session/[id]/details.ts": $37,
+    "./routes/v1/verify/session/[id]/handoff.ts": $38,
+    "./routes/v1/verify/session/[id]/mobile.ts": $39,
+    "./routes/v1/verify/session/[id]/status.ts": $40,
+    "./routes/v1/verify/session/[id]/test_simulate.ts": $41,
+    "./routes/v1/webhooks/deliveries/[id].ts": $42,
+    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $43,
+    "./routes/v1/webhooks/deliveries/index.ts": $44,
+    "./routes/v1/webhooks/endpoints/[id].ts": $45,
+    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $46,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $47,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $48,
+    "./routes/v1/webhooks/endpoints/index.ts": $49,
+    "./routes/v1/webhooks/events/[id].ts": $50,
+    "./routes/v1/webhooks/events/[id]/replay.ts": $51,
+    "./routes/v1/webhooks/events/index.ts": $52,
+    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $53,
+    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $54,
+    "./routes/verify/[id].tsx": $55,
+    "./routes/verify/[id]/phone.tsx": $56,
+    "./routes/verify/_layout.tsx": $57,
   },
   islands: {
     CancelButton: $island0,
