@@ -9,7 +9,8 @@ import $island5 from "./islands/PasskeyRegister.tsx";
 import $island6 from "./islands/PasskeySignIn.tsx";
 import $island7 from "./islands/PhoneLanding.tsx";
 import $island8 from "./islands/SecretReveal.tsx";
-import $island9 from "./islands/SimulatePanel.tsx";
+import $island9 from "./islands/ShortLinkLanding.tsx";
+import $island10 from "./islands/SimulatePanel.tsx";
 
 hydrateIslands({
   CancelButton: $island0,
@@ -21,5 +22,6 @@ hydrateIslands({
   PasskeySignIn: $island6,
   PhoneLanding: $island7,
   SecretReveal: $island8,
-  SimulatePanel: $island9,
+  ShortLinkLanding: $island9,
+  SimulatePanel: $island10,
 });

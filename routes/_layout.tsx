@@ -1,7 +1,7 @@
 /**
  * The page shell of every HTML page: header with sign-in state, on organization pages the test /
  * live data switch (`lib/accounts/dashboard_mode.ts`), then the page. The end user's verify pages
- * (`/verify/…`) belong to the relying party and the user, never to the dashboard: they show no
+ * (`/verify/…`, the short handoff link's `/h`) belong to the relying party and the user, never to the dashboard: they show no
  * Account / Sign in / Sign out links even when the browser has a dashboard session.
  */
 import { define } from "../lib/framework/define.ts";
@@ -29,7 +29,7 @@ function ModeSwitch({ mode, path }: { mode: KeyMode; path: string }) {
 
 /** True for the end user's pages, which never show the dashboard's header links. */
 function isEndUserPage(pathname: string): boolean {
-  return pathname === "/verify" || pathname.startsWith("/verify/");
+  return pathname === "/verify" || pathname.startsWith("/verify/") || pathname === "/h";
 }
 
 function HeaderLinks({ state }: { state: LayoutProps["state"] }) {

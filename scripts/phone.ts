@@ -10,16 +10,16 @@
 import { parseArgs } from "node:util";
 import {
   httpPhoneApi,
-  parsePhoneLink,
   PhoneProtocolError,
   type PhoneResult,
+  resolvePhoneLink,
   runPhone,
   SCENARIO_NAMES,
   scenarioByName,
 } from "../phone/mod.ts";
 
 const USAGE =
-  `usage: deno task phone <verification_url | kayleid:// deep link> [--scenario <name>] [--device-id <id>] [--json]
+  `usage: deno task phone <verification_url | kayleid:// deep link | short link …/h#…> [--scenario <name>] [--device-id <id>] [--json]
 scenarios: ${SCENARIO_NAMES.join(", ")}`;
 
 /** Runs the CLI with its arguments; returns the text to print. */
@@ -38,7 +38,7 @@ export async function runPhoneCli(
     strict: true,
   });
   if (positionals.length !== 1) throw new TypeError(USAGE);
-  const link = parsePhoneLink(positionals[0]);
+  const link = await resolvePhoneLink(positionals[0]);
   const scenario = scenarioByName(values.scenario!);
   const result = await runPhone({
     api: httpPhoneApi(link.baseUrl),

@@ -1,6 +1,6 @@
 /**
  * `/verify/:id/phone#…` — where the https form of the handoff deep link (`deep_link_https`)
- * lands on a phone without the Kayle ID app taking it over. The credential is in the fragment
+ * lands on a phone without a compatible app taking it over. The credential is in the fragment
  * (never sent to the server); the island offers the `kayleid://` link built from it.
  */
 import { define, page } from "../../../lib/framework/define.ts";
@@ -8,6 +8,7 @@ import { isId } from "../../../lib/core/ids.ts";
 import { verifyCopyFor } from "../../../lib/i18n/verify_copy.ts";
 import { SessionNotFound } from "../../../components/verify/VerifySections.tsx";
 import PhoneLanding from "../../../islands/PhoneLanding.tsx";
+import { pageApp } from "../../../components/verify/page_data.ts";
 
 /** The session id of a well-formed address, else null. */
 export interface PhonePageData {
@@ -26,14 +27,14 @@ export const handler = define.handlers<PhonePageData>({
   },
 });
 
-export default define.page<PhonePageData>(function PhonePage({ data }) {
+export default define.page<PhonePageData>(function PhonePage({ data, state }) {
   const copy = verifyCopyFor();
   if (!data.sessionId) return <SessionNotFound copy={copy} />;
   return (
     <div class="verify-page">
       <section class="card" aria-labelledby="phone-heading">
         <h1 id="phone-heading">{copy.phoneLanding.heading}</h1>
-        <PhoneLanding sessionId={data.sessionId} />
+        <PhoneLanding sessionId={data.sessionId} app={pageApp(state.deps.config.app)} />
       </section>
     </div>
   );
