@@ -186,6 +186,21 @@ export async function requestResult(
   return await expectMessage(channel, "result");
 }
 
+/**
+ * What the server's `result` says about the chip: authenticated only when the attempt succeeded
+ * (every check passed, Chip Authentication included when the document has DG14).
+ */
+export function chipVerdict(result: ServerMessage, hasChipAuthentication: boolean): string {
+  const code = (result.failure_code as string | null) ?? null;
+  if (result.status === "succeeded") {
+    return hasChipAuthentication
+      ? "server: chip authenticated (passive authentication and Chip Authentication passed)"
+      : "server: chip data verified (passive authentication passed; no Chip Authentication on this document)";
+  }
+  if (code?.startsWith("document_")) return `server: chip not authenticated (${code})`;
+  return `server: attempt ${String(result.status)}${code ? ` (${code})` : ""}`;
+}
+
 /** Runs a whole verification as the user and the phone. */
 export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
   const scenario = scenarioByName(options.scenario ?? "success");
@@ -208,11 +223,14 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       appVersion: options.appVersion,
     });
     log(`attempt ${helloOk.attempt_id} claimed`);
-    await playChip(channel, await passport, helloOk);
-    log("chip read and authenticated");
+    const document = await passport;
+    await playChip(channel, document, helloOk);
+    // The server checks the chip with the result: nothing is "authenticated" before it says so.
+    log("chip data sent (the server checks it with the result)");
     await playSelfie(channel, scenario);
     log("selfie frames sent");
     const result = await requestResult(channel, scenario.consentConfirmed);
+    log(chipVerdict(result, document.files.dataGroups.has(14)));
     return {
       sessionId: options.sessionId,
       attemptId: String(result.attempt_id),

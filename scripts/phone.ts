@@ -40,17 +40,41 @@ export async function runPhoneCli(
   if (positionals.length !== 1) throw new TypeError(USAGE);
   const link = await resolvePhoneLink(positionals[0]);
   const scenario = scenarioByName(values.scenario!);
-  const result = await runPhone({
-    api: httpPhoneApi(link.baseUrl),
-    sessionId: link.sessionId,
-    scenario: scenario.name,
-    handoff: link.token && link.mobileUrl
-      ? { token: link.token, mobileUrl: link.mobileUrl }
-      : undefined,
-    deviceId: values["device-id"],
-    log,
-  });
+  const deviceId = values["device-id"] ?? `reference-phone-${crypto.randomUUID()}`;
+  log(`device ${deviceId}`);
+  let result: PhoneResult;
+  try {
+    result = await runPhone({
+      api: httpPhoneApi(link.baseUrl),
+      sessionId: link.sessionId,
+      scenario: scenario.name,
+      handoff: link.token && link.mobileUrl
+        ? { token: link.token, mobileUrl: link.mobileUrl }
+        : undefined,
+      deviceId,
+      log,
+    });
+  } catch (error) {
+    throw explainRefusal(error, values["device-id"] !== undefined);
+  }
   return values.json ? JSON.stringify(result) : describe(result, scenario.expected);
+}
+
+/**
+ * A refusal with what to do about it: a session continues on the device that made its first
+ * attempt, so a retry from a new run (a new random device id) is refused as another device.
+ */
+export function explainRefusal(error: unknown, gaveDeviceId: boolean): unknown {
+  if (!(error instanceof PhoneProtocolError) || error.code !== "HANDOFF_DEVICE_MISMATCH") {
+    return error;
+  }
+  const hint = gaveDeviceId
+    ? "This session is bound to the device of its first attempt: pass the same --device-id as " +
+      "that run (it printed `phone: device <id>`)."
+    : "This session is bound to the device of its first attempt, and every run is a new device " +
+      "unless you say otherwise: run again with --device-id <the id the first run printed as " +
+      "`phone: device <id>`>, and give the same --device-id on every run of one session.";
+  return new PhoneProtocolError(error.code, `${error.message} ${hint}`, error.closeCode);
 }
 
 function describe(result: PhoneResult, expected: string | null): string {
