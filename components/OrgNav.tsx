@@ -6,6 +6,7 @@ const LINKS = [
   ["/api-keys", "API keys"],
   ["/members", "Members"],
   ["/sessions", "Sessions"],
+  ["/analytics", "Analytics"],
   ["/webhooks", "Webhooks"],
   ["/settings", "Settings"],
 ] as const;
