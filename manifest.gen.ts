@@ -52,15 +52,16 @@ import * as $48 from "./routes/v1/webhooks/endpoints/[id].ts";
 import * as $49 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
 import * as $50 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
 import * as $51 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
-import * as $52 from "./routes/v1/webhooks/endpoints/index.ts";
-import * as $53 from "./routes/v1/webhooks/events/[id].ts";
-import * as $54 from "./routes/v1/webhooks/events/[id]/replay.ts";
-import * as $55 from "./routes/v1/webhooks/events/index.ts";
-import * as $56 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
-import * as $57 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
-import * as $58 from "./routes/verify/[id].tsx";
-import * as $59 from "./routes/verify/[id]/phone.tsx";
-import * as $60 from "./routes/verify/_layout.tsx";
+import * as $52 from "./routes/v1/webhooks/endpoints/[id]/test-event.ts";
+import * as $53 from "./routes/v1/webhooks/endpoints/index.ts";
+import * as $54 from "./routes/v1/webhooks/events/[id].ts";
+import * as $55 from "./routes/v1/webhooks/events/[id]/replay.ts";
+import * as $56 from "./routes/v1/webhooks/events/index.ts";
+import * as $57 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
+import * as $58 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
+import * as $59 from "./routes/verify/[id].tsx";
+import * as $60 from "./routes/verify/[id]/phone.tsx";
+import * as $61 from "./routes/verify/_layout.tsx";
 import $island0 from "./islands/CancelButton.tsx";
 import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
@@ -128,15 +129,16 @@ export const manifest: Manifest = {
     "./routes/v1/webhooks/endpoints/[id]/keys.ts": $49,
     "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $50,
     "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $51,
-    "./routes/v1/webhooks/endpoints/index.ts": $52,
-    "./routes/v1/webhooks/events/[id].ts": $53,
-    "./routes/v1/webhooks/events/[id]/replay.ts": $54,
-    "./routes/v1/webhooks/events/index.ts": $55,
-    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $56,
-    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $57,
-    "./routes/verify/[id].tsx": $58,
-    "./routes/verify/[id]/phone.tsx": $59,
-    "./routes/verify/_layout.tsx": $60,
+    "./routes/v1/webhooks/endpoints/[id]/test-event.ts": $52,
+    "./routes/v1/webhooks/endpoints/index.ts": $53,
+    "./routes/v1/webhooks/events/[id].ts": $54,
+    "./routes/v1/webhooks/events/[id]/replay.ts": $55,
+    "./routes/v1/webhooks/events/index.ts": $56,
+    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $57,
+    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $58,
+    "./routes/verify/[id].tsx": $59,
+    "./routes/verify/[id]/phone.tsx": $60,
+    "./routes/verify/_layout.tsx": $61,
   },
   islands: {
     CancelButton: $island0,

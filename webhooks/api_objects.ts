@@ -3,7 +3,7 @@
  * functions that turn stored records into them. Secrets and payloads never appear here.
  */
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES, type EventRecord } from "../lib/events/events.ts";
+import { ALL_EVENT_TYPES, EVENT_TYPES, type EventRecord } from "../lib/events/events.ts";
 import type {
   AttemptRecord,
   DeliveryRecord,
@@ -127,7 +127,7 @@ export const deliverySchema = z.object({
   object: z.literal("webhook_delivery"),
   mode: z.enum(["live", "test"]),
   event_id: z.string(),
-  event_type: z.enum(EVENT_TYPES),
+  event_type: z.enum(ALL_EVENT_TYPES),
   endpoint_id: z.string(),
   status: z.enum(["pending", "delivering", "succeeded", "failed"]),
   failure_reason: z.string().nullable(),
@@ -177,7 +177,7 @@ export function deliveryObject(
 export const eventSchema = z.object({
   id: z.string(),
   object: z.literal("event"),
-  type: z.enum(EVENT_TYPES),
+  type: z.enum(ALL_EVENT_TYPES),
   mode: z.enum(["live", "test"]),
   verification_session_id: z.string(),
   verification_attempt_id: z.string().nullable(),

@@ -23,6 +23,7 @@ import {
 } from "../../../../../webhooks/encryption_keys.ts";
 import type { EncryptionKeyRecord, EndpointRecord } from "../../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
+import { sendTestEvent } from "../../../../../webhooks/test_event.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
@@ -31,6 +32,8 @@ interface Data {
   secret?: string;
   error?: string;
   message?: string;
+  /** The delivery of a test event just sent. */
+  testDeliveryId?: string;
 }
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data | null> {
@@ -55,6 +58,23 @@ async function act(
     if (c.var.role !== "owner") return { error: "Only owners can reveal the signing secret." };
     deps.logger.info("webhook_endpoint.secret_revealed", { endpoint_id: entry.value.id });
     return { secret: await revealSigningSecret(deps, entry.value) };
+  }
+  if (action === "test_event") {
+    const sent = await sendTestEvent(deps, entry);
+    if (sent === "endpoint_disabled") {
+      return { error: "Enable the endpoint to send it a test event." };
+    }
+    if (sent === "changed") return { error: "The endpoint changed meanwhile; retry." };
+    deps.logger.info("webhook_endpoint.test_event", {
+      endpoint_id: entry.value.id,
+      delivery_id: sent.delivery.id,
+    });
+    return {
+      message: sent.delivery.status === "failed"
+        ? `Test event recorded as delivery ${sent.delivery.id}, failed: no active encryption key.`
+        : `Test event sent: delivery ${sent.delivery.id}.`,
+      testDeliveryId: sent.delivery.id,
+    };
   }
   if (action === "add_key") {
     let jwk: unknown;
@@ -153,9 +173,24 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             Deliveries of this endpoint
           </a>
         </p>
-        {state.role === "owner" && (
-          <ActionButton state={state} action="reveal" label="Reveal signing secret" />
+        {data.testDeliveryId && (
+          <p>
+            <a
+              href={`/organizations/${org.slug}/webhooks/deliveries/${data.testDeliveryId}`}
+              data-testid="test-delivery-link"
+            >
+              See the test delivery
+            </a>
+          </p>
         )}
+        <div class="row">
+          {canWrite && e.enabled && (
+            <ActionButton state={state} action="test_event" label="Send test event" />
+          )}
+          {state.role === "owner" && (
+            <ActionButton state={state} action="reveal" label="Reveal signing secret" />
+          )}
+        </div>
       </section>
       <section class="card">
         <h2>Encryption keys</h2>
