@@ -3,7 +3,8 @@
  * on an endpoint records a `webhook.test` delivery and links to it; the deliveries list filters by
  * endpoint, status and event type, shows when each was created and last tried, and shows the
  * last error only for failures (a success shows none, not its status code). Screenshots in
- * `test-results/`, axe-core with 0 violations.
+ * `test-results/`, axe-core with 0 violations. The endpoint keeps delivered payloads for a replay
+ * when asked.
  */
 import assert from "node:assert/strict";
 import {
@@ -82,6 +83,14 @@ Deno.test({
       await page.waitForURL(/\/webhooks\/endpoints\/whe_/);
       const endpointId = page.url().split("/").at(-1)!;
 
+      // Replay after success: keep delivered payloads 72 h.
+      await page.getByLabel("Keep delivered payloads for a replay").selectOption("72");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByText("keeps delivered payloads 72 h").waitFor();
+      await page.screenshot({
+        path: await screenshotPath("dash-endpoint-retention"),
+        fullPage: true,
+      });
       await page.getByRole("button", { name: "Send test event" }).click();
       await page.getByTestId("test-delivery-link").waitFor();
       assert.match((await page.locator(".notice").textContent())!, /Test event recorded/);

@@ -42,6 +42,11 @@ export interface EndpointRecord {
   subscribedEventTypes: EventType[];
   labels: string[];
   retentionHours: RetentionHours;
+  /**
+   * How long a delivered payload is kept for a manual replay (docs/webhooks.md "Replay after
+   * success"): 0 (the default, absent on older records) scrubs it on success.
+   */
+  deliveredRetentionHours?: RetentionHours;
   secret: SealedSecret;
   previousSecret: SealedSecret | null;
   activeKeyId: string | null;

@@ -21,7 +21,12 @@ import {
   setEncryptionKeyStatus,
   validatePublicJwk,
 } from "../../../../../webhooks/encryption_keys.ts";
-import type { EncryptionKeyRecord, EndpointRecord } from "../../../../../webhooks/model.ts";
+import {
+  type EncryptionKeyRecord,
+  type EndpointRecord,
+  RETENTION_HOURS,
+  type RetentionHours,
+} from "../../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
 import { sendTestEvent } from "../../../../../webhooks/test_event.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
@@ -116,9 +121,14 @@ async function act(
       return { error: "Give the endpoint a name of 1 to 120 characters." };
     }
     if (!check.ok) return { error: check.message };
+    const kept = Number(form.delivered_retention ?? entry.value.deliveredRetentionHours ?? 0);
+    if (!(RETENTION_HOURS as readonly number[]).includes(kept)) {
+      return { error: "Keep delivered payloads for 0, 24, 72 or 168 hours." };
+    }
     await updateEndpoint(deps, detailScope(c), entry.value.id, {
       name,
       url: check.ok ? check.url.href : url,
+      deliveredRetentionHours: kept as RetentionHours,
     });
     return { message: "Saved." };
   }
@@ -165,7 +175,8 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
         )}
         <p>
           <code>{e.id}</code> · {e.mode} · {e.enabled ? "enabled" : "disabled"}{" "}
-          · keeps undelivered payloads {e.retentionHours} h
+          · keeps undelivered payloads {e.retentionHours} h · keeps delivered payloads{" "}
+          {e.deliveredRetentionHours ?? 0} h
         </p>
         <p>Events: {e.subscribedEventTypes.join(", ")}</p>
         <p>
@@ -281,6 +292,27 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             <input type="hidden" name="action" value="update" />
             <Field label="Name" name="name" value={e.name} required />
             <Field label="URL" name="url" type="url" value={e.url} required />
+            <div class="field">
+              <label for="delivered_retention">Keep delivered payloads for a replay</label>
+              <select
+                id="delivered_retention"
+                name="delivered_retention"
+                aria-describedby="delivered_retention-hint"
+              >
+                {RETENTION_HOURS.map((h) => (
+                  <option
+                    key={h}
+                    value={String(h)}
+                    selected={h === (e.deliveredRetentionHours ?? 0)}
+                  >
+                    {h === 0 ? "0 hours (scrub on success)" : `${h} hours`}
+                  </option>
+                ))}
+              </select>
+              <small id="delivered_retention-hint">
+                A delivered payload (encrypted) can be replayed while it is kept.
+              </small>
+            </div>
             <button type="submit">Save</button>
           </form>
         </section>
