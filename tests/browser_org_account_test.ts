@@ -125,7 +125,7 @@ Deno.test({
         await page.waitForURL(/changed=1/);
         await otherPage.goto(`${server.url}/account`);
         await otherPage.waitForURL(/\/sign-in/);
-        await page.getByRole("button", { name: "Sign out everywhere" }).click();
+        await page.getByRole("button", { name: "End every session" }).click();
         await page.waitForURL(/\/sign-in/);
         await page.goto(`${server.url}/account`);
         await page.waitForURL(/\/sign-in/);

@@ -147,7 +147,7 @@ export default define.page<Data>(function Account({ data, state }) {
       </form>
       <h2>Sessions</h2>
       <p>Signs this browser and every other one out of the dashboard.</p>
-      <ActionButton state={state} action="sign_out_everywhere" label="Sign out everywhere" danger />
+      <ActionButton state={state} action="sign_out_everywhere" label="End every session" danger />
       <h2>Passkeys</h2>
       <p>
         Passkeys let you sign in with your device's screen lock or a security key instead of your
