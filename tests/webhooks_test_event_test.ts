@@ -53,6 +53,8 @@ Deno.test("test event: delivered signed and encrypted to its endpoint, listed, r
     const events = await call("GET", "/v1/webhooks/events");
     assert.equal(events.body.data[0].type, "webhook.test");
     assert.equal(events.body.data[0].id, got.eventId);
+    const typed = await call("GET", "/v1/webhooks/events?type=webhook.test");
+    assert.deepEqual(typed.body.data.map((e: { id: string }) => e.id), [got.eventId]);
 
     await call("PATCH", `/v1/webhooks/endpoints/${w.endpointId}`, { enabled: false });
     const disabled = await call("POST", `/v1/webhooks/endpoints/${w.endpointId}/test-event`);
