@@ -49,9 +49,23 @@ export const DEMO_ENDPOINT_NAME = "Demo receiver";
 
 /**
  * Makes (first run) or reuses the demo organization, replaces its demo test key and returns the
- * new key's secret (the admin commands, on the server's KV).
+ * new key's secret (the admin commands, on the server's KV). The running server holds the same
+ * SQLite file: a write that meets its lock ("database is locked") is retried, up to 10 times with
+ * a growing pause; each round is idempotent (it reuses the organization, replaces the key).
  */
 async function createOrgAndKey(env: DemoOptions["env"]): Promise<string> {
+  for (let round = 1;; round++) {
+    try {
+      return await createOrgAndKeyOnce(env);
+    } catch (error) {
+      const locked = error instanceof Error && /database is locked/i.test(error.message);
+      if (!locked || round === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * round));
+    }
+  }
+}
+
+async function createOrgAndKeyOnce(env: DemoOptions["env"]): Promise<string> {
   const deps = await createDeps(loadConfig(env), {
     logger: createLogger({ level: "error" }),
     usageFlushMs: 0,
