@@ -4,6 +4,7 @@
  * event (every delivery of it), both keeping the delivery id and the event id (SPEC §7.3).
  */
 import type { AppDeps } from "../lib/deps.ts";
+import type { AnyEventType } from "../lib/events/events.ts";
 import { ApiError } from "../lib/http/errors.ts";
 import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
@@ -67,6 +68,8 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   endpointId?: string;
   eventId?: string;
+  /** Only deliveries of events of this type. */
+  eventType?: AnyEventType;
   /** Page size (default 10). */
   limit?: number;
   /** Continue after this delivery id. */
@@ -107,7 +110,8 @@ export async function listDeliveries(
   const matches = (d: DeliveryRecord) =>
     inScope(d, scope) && (!filter.status || d.status === filter.status) &&
     (!filter.endpointId || d.endpointId === filter.endpointId) &&
-    (!filter.eventId || d.eventId === filter.eventId);
+    (!filter.eventId || d.eventId === filter.eventId) &&
+    (!filter.eventType || d.eventType === filter.eventType);
   let cursor: DeliveryRecord | null = null;
   if (filter.startingAfter) {
     cursor = (await getDeliveryEntry(kv, scope, filter.startingAfter))?.value ?? null;
@@ -124,7 +128,7 @@ export async function listDeliveries(
     before: cursor ? deliveryByOrgKey(cursor) : null,
     limit,
     recordKey: (id) => ["webhook_deliveries", id],
-    match: filter.status || filter.endpointId ? matches : undefined,
+    match: filter.status || filter.endpointId || filter.eventType ? matches : undefined,
   });
 }
 
@@ -152,11 +156,12 @@ function refuseUnlessRetryable(d: DeliveryRecord, now: Date): void {
     const message = d.failureReason === "no_active_key"
       ? "This delivery has no payload: the endpoint had no active encryption key when the event happened."
       : d.status === "succeeded"
-      ? "This delivery succeeded and its payload was scrubbed."
+      ? "This delivery succeeded and its payload is no longer kept."
       : "The payload of this delivery is no longer retained.";
     throw new ApiError(409, "WEBHOOK_PAYLOAD_EXPIRED", message, {
-      hint:
-        "Raise the endpoint's undelivered_payload_retention_hours to keep failed payloads longer.",
+      hint: d.status === "succeeded"
+        ? "Set the endpoint's delivered_payload_retention_hours (24, 72 or 168) to replay deliveries after success."
+        : "Raise the endpoint's undelivered_payload_retention_hours to keep failed payloads longer.",
     });
   }
 }
@@ -233,7 +238,8 @@ export async function replayEventDeliveries(
         "No delivery of this event still has its payload.",
         {
           hint:
-            "Payloads are scrubbed on success and kept for the endpoint's retention window after a failure.",
+            "Payloads are kept for the endpoint's delivered_payload_retention_hours after a success " +
+            "(default 0) and its undelivered_payload_retention_hours after a failure.",
         },
       );
     }

@@ -4,8 +4,8 @@
  * session.
  */
 import {
+  type AnyEventType,
   type EventRecord,
-  type EventType,
   getEvent,
   listSessionEvents,
 } from "../lib/events/events.ts";
@@ -18,7 +18,7 @@ import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 
 /** Filters and page of the event list. */
 export interface EventFilter {
-  type?: EventType;
+  type?: AnyEventType;
   sessionId?: string;
   /** Page size (default 10). */
   limit?: number;
