@@ -52,6 +52,8 @@ Deno.test("a session created at T reads expired at T+60 min with exactly one exp
     assert.equal((await getSessionRecord(world.deps.kv, created.id))!.status, "created");
     assert.deepEqual(await eventTypes(world, created.id), []);
     assert.equal(await expireDueSessions(world.deps), 1);
+    const stored = (await getSessionRecord(world.deps.kv, created.id))!;
+    assert.equal(stored.completedAt, created.expires_at);
     await world.request(`/v1/sessions/${created.id}`, { headers: world.auth });
     assert.equal(await expireDueSessions(world.deps), 0);
     assert.deepEqual(await eventTypes(world, created.id), ["verification.session.expired"]);

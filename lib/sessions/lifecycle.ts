@@ -110,7 +110,9 @@ export async function addEndSessionWrites(
   const after: SessionRecord = {
     ...session,
     status: kind.status,
-    completedAt: now,
+    // An expired session ended at its expiry time, whenever the sweep commits it (reads show the
+    // same before it does, lib/sessions/effective.ts).
+    completedAt: kind.status === "expired" ? session.expiresAt : now,
     updatedAt: now,
     cancelReason: kind.status === "cancelled" ? reason : null,
     cancelledBy: kind.status === "cancelled" ? kind.by : null,
@@ -123,7 +125,7 @@ export async function addEndSessionWrites(
         ...latestAttempt,
         status: "cancelled",
         failureCode: kind.status === "expired" ? "session_expired" : "session_cancelled",
-        completedAt: now,
+        completedAt: after.completedAt,
         updatedAt: now,
       } satisfies AttemptRecord,
     );
