@@ -1,5 +1,5 @@
 /**
- * The handoff to the phone (SPEC §5, seed 003): mints the phone credential with
+ * The handoff to the phone (docs/verify-pages.md, seed 003): mints the phone credential with
  * `POST /v1/verify/session/:id/handoff`; on a phone shows a button with the deep link, on a
  * desktop a locally generated QR code of the deep link and the same link. The token is renewed
  * before it expires; the QR code disappears once the session is bound to one phone
@@ -26,7 +26,7 @@ export interface HandoffPanelProps {
   initialHandoff: PageHandoff | "phone_busy" | null;
 }
 
-/** The part of the handoff response (SPEC §5) the page uses. */
+/** The part of the handoff response (docs/verify-pages.md) the page uses. */
 type Handoff = PageHandoff;
 
 type PanelState =

@@ -125,7 +125,7 @@ function securityHeaders(deps: AppDeps) {
   });
 }
 
-// Validation failures name the field (SPEC §2: the message names the field).
+// Validation failures name the field (docs/api.md: the message names the field).
 // deno-lint-ignore no-explicit-any
 function validationHook(result: any) {
   if (result.success) return;

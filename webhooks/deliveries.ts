@@ -1,7 +1,7 @@
 /**
  * Deliveries and their tries as data: reads and lists for the API and the dashboard, and the two
  * ways a person asks for another try — a manual retry of one delivery and the replay of an
- * event (every delivery of it), both keeping the delivery id and the event id (SPEC §7.3).
+ * event (every delivery of it), both keeping the delivery id and the event id (docs/webhooks.md).
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { ApiError } from "../lib/http/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * Webhook endpoints (SPEC §7.1): CRUD per organization and mode, and the signing secret —
+ * Webhook endpoints (docs/webhooks.md): CRUD per organization and mode, and the signing secret —
  * sealed at rest with the server key (AES-256-GCM, bound to the endpoint id), revealed on
  * request, rotated with the old secret still signing for 24 hours.
  */

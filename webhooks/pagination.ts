@@ -1,5 +1,5 @@
 /**
- * Cursor pagination of SPEC §2 over an in-memory, newest-first list: `limit` 1–100 (default 10),
+ * Cursor pagination of docs/api.md over an in-memory, newest-first list: `limit` 1–100 (default 10),
  * `starting_after=<id>` continues after that item, an unknown cursor is `400 INVALID_REQUEST`.
  */
 import { ApiError } from "../lib/http/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * Passkeys (WebAuthn) of dashboard users: a second way to sign in (SPEC §3). The ceremonies are
+ * Passkeys (WebAuthn) of dashboard users: a second way to sign in (docs/accounts.md). The ceremonies are
  * done by `@simplewebauthn/server`; this module keeps the state around them in KV:
  * - `["passkeys", credentialId]` → {@link Passkey}, `["passkeys_by_user", userId, credentialId]`;
  * - `["passkey_challenges", challenge]` → one-use challenges expiring after 5 minutes, consumed

@@ -1,5 +1,5 @@
 /**
- * Identifiers (SPEC §1): a prefix and a random part of lowercase `[a-z0-9]` drawn from a
+ * Identifiers (docs/api.md#identifiers): a prefix and a random part of lowercase `[a-z0-9]` drawn from a
  * CSPRNG with rejection sampling, so every character is equally likely.
  */
 import { cryptoRandom, type RandomSource } from "./random.ts";
@@ -8,7 +8,7 @@ const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 // 252 = 7 * 36: bytes at or above it are rejected so the modulo is unbiased.
 const REJECT_AT = 252;
 
-/** Random lengths per prefix, from SPEC §1 (plus the platform's own internal records). */
+/** Random lengths per prefix, from docs/api.md#identifiers (plus the platform's own internal records). */
 export const ID_LENGTHS = {
   vs: 64,
   va: 64,

@@ -1,10 +1,10 @@
 /**
- * Events (SPEC §7.2) are written in the SAME atomic commit as the state change that causes
+ * Events (docs/webhooks.md) are written in the SAME atomic commit as the state change that causes
  * them. The caller builds its `Deno.AtomicOperation` (with its versionstamp checks), then calls
  * `addEventToCommit`, which adds the event record and its indexes and lets the registered
  * fan-out (the webhooks layer) add one delivery per subscribed endpoint to the same commit.
  *
- * The stored record never holds claims (SPEC §9): `data` is scrubbed; the full payload exists
+ * The stored record never holds claims (docs/privacy.md): `data` is scrubbed; the full payload exists
  * only inside the fan-out, which stores it encrypted per endpoint.
  *
  * Keys: `["events", id]`, `["events_by_org", orgId, mode, createdAtMs, id]`,
@@ -13,7 +13,7 @@
 import { newId } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
 
-/** Event types of SPEC §7.2. */
+/** Event types of docs/webhooks.md. */
 export const EVENT_TYPES = [
   "verification.attempt.succeeded",
   "verification.attempt.failed",
@@ -58,7 +58,7 @@ export interface EventRecord {
   sequence: number;
 }
 
-/** The JSON delivered to webhooks (SPEC §7.2). */
+/** The JSON delivered to webhooks (docs/webhooks.md). */
 export interface EventPayload {
   type: EventType;
   metadata: {

@@ -1,5 +1,5 @@
 /**
- * The handoff (SPEC §5, seed 003): the verify page asks for a phone credential; the server starts
+ * The handoff (docs/mobile-protocol.md, seed 003): the verify page asks for a phone credential; the server starts
  * an attempt and mints a one-time `mobile_write_token` valid 5 minutes. Within 60 seconds a
  * repeated request returns the same token and attempt; after that a new attempt and token are
  * issued (the sessions layer ends the old unclaimed attempt `handoff_superseded`).
@@ -42,7 +42,7 @@ export interface SessionHandoff {
   expiresAt: string;
 }
 
-/** The handoff response (SPEC §5). */
+/** The handoff response (docs/mobile-protocol.md). */
 export interface HandoffResponse {
   v: 1;
   session_id: string;

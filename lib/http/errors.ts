@@ -1,10 +1,10 @@
 /**
  * Typed API errors. Handlers throw `ApiError`; one `onError` turns it into the `{data, error}`
- * envelope (SPEC §2). Codes are stable: integrators match on them.
+ * envelope (docs/api.md). Codes are stable: integrators match on them.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Generic error codes of SPEC §2 plus every domain code used across the API. */
+/** Generic error codes of docs/api.md plus every domain code used across the API. */
 export type ErrorCode =
   | "BAD_REQUEST"
   | "INVALID_REQUEST"

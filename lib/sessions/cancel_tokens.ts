@@ -1,5 +1,5 @@
 /**
- * The one-shot cancel token of a session (SPEC §5, seed 001): issued at creation (plaintext only
+ * The one-shot cancel token of a session (docs/mobile-protocol.md, seed 001): issued at creation (plaintext only
  * in the create response and the verification URL), stored only as a keyed hash, consumed by the
  * first successful public cancel in the SAME commit that cancels the session.
  *

@@ -1,5 +1,5 @@
 /**
- * Consent (SPEC §5): the user's choice of share fields on the consent screen, recorded with its
+ * Consent (docs/api.md#the-public-verify-surface): the user's choice of share fields on the consent screen, recorded with its
  * time and a hash of the contract it answered (so a later check can prove which contract the
  * user saw). It must include every required field and only requested ones. The choice may change
  * until a phone claims an attempt; after that it is fixed for the session.

@@ -1,5 +1,5 @@
 /**
- * The expiry sweep (SPEC §4.3): every minute a `Deno.cron` job, under a KV lease so that two
+ * The expiry sweep (docs/api.md#lifecycle): every minute a `Deno.cron` job, under a KV lease so that two
  * instances never run it together, expires every session past its 60 minutes, emitting
  * `verification.session.expired` once per session (the transition itself is race-safe, the lease
  * only avoids duplicate work). Reads also expire lazily, so the sweep is what makes the event

@@ -1,5 +1,5 @@
 /**
- * Retention of ended sessions (SPEC §9): 7 days after a session ends it is minimised (its
+ * Retention of ended sessions (docs/privacy.md): 7 days after a session ends it is minimised (its
  * redirect URL, device binding, consent record and cancel-token hash are dropped: nothing is
  * needed from them any more), and 30 days after it ends it is deleted with its attempts. Counts in
  * analytics stay. Events and deliveries have their own retention in the webhooks layer.

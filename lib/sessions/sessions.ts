@@ -1,5 +1,5 @@
 /**
- * Verification sessions (SPEC §4): create, read (with lazy expiry) and list newest first with
+ * Verification sessions (docs/api.md): create, read (with lazy expiry) and list newest first with
  * cursor pagination and the status / creation-date filters. State changes live in
  * `lifecycle.ts` and `attempts.ts`.
  */

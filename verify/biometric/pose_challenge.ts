@@ -16,7 +16,7 @@ export interface PoseChallengeOptions {
 
 const DEFAULT_POOL: Pose[] = ["left", "right"];
 const NONCE_BYTES = 16;
-/** The phone uploads at most 5 selfie frames (SPEC §5), one per pose. */
+/** The phone uploads at most 5 selfie frames (docs/mobile-protocol.md), one per pose. */
 export const MAX_CHALLENGE_POSES = 5;
 
 /**

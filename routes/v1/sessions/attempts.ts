@@ -1,4 +1,4 @@
-/** `GET /v1/sessions/attempts` (SPEC §4.1): attempts across sessions, newest first. */
+/** `GET /v1/sessions/attempts` (docs/api.md): attempts across sessions, newest first. */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
 import { okList } from "../../../lib/http/envelope.ts";

@@ -1,6 +1,6 @@
 /**
  * `POST /v1/sessions` (create, with `Idempotency-Key`) and `GET /v1/sessions` (newest first,
- * cursor pagination, status and creation-date filters). SPEC §4.1.
+ * cursor pagination, status and creation-date filters). docs/api.md.
  */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
@@ -30,7 +30,7 @@ import "../../../lib/sessions/retention.ts";
 const shareFieldsRequest = z.unknown().optional().openapi({
   type: "object",
   description:
-    "Requested claims keyed by claim key (SPEC §4.4): each `{required: boolean, reason: string}` " +
+    "Requested claims keyed by claim key (docs/api.md#share-fields): each `{required: boolean, reason: string}` " +
     "with a reason of 1–200 characters; at most 32 entries; one `age_over_N` (N 12–130) at most. " +
     "`kayle_document_id` is always added (required). Omit for the default contract.",
   additionalProperties: {

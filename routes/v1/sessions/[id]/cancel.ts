@@ -1,5 +1,5 @@
 /**
- * `POST /v1/sessions/:id/cancel` (SPEC §4.1): the integrator's cancel. Idempotent: a terminal
+ * `POST /v1/sessions/:id/cancel` (docs/api.md): the integrator's cancel. Idempotent: a terminal
  * session is returned unchanged; otherwise the session ends `cancelled` with one
  * `verification.session.cancelled` event (`cancelled_by: integrator`).
  */

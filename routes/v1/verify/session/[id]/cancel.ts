@@ -1,5 +1,5 @@
 /**
- * `POST /v1/verify/session/:id/cancel` (SPEC §5, seed 001): the user's cancel with the one-shot
+ * `POST /v1/verify/session/:id/cancel` (docs/api.md#the-public-verify-surface, seed 001): the user's cancel with the one-shot
  * token. 204 on success; a consumed token gives 204 when the session is terminal, else
  * `409 CANCEL_TOKEN_USED`; a wrong token `401 CANCEL_TOKEN_INVALID`. Public.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/verify/session/:id/consent` (SPEC §5): records the user's selection of share fields
+ * `POST /v1/verify/session/:id/consent` (docs/api.md#the-public-verify-surface): records the user's selection of share fields
  * (every required field, only requested ones) with its time and contract hash. Public.
  */
 import { z } from "@hono/zod-openapi";

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/verify/session/:id/handoff` (SPEC §5, seed 003): mints the phone credential — a
+ * `POST /v1/verify/session/:id/handoff` (docs/mobile-protocol.md, seed 003): mints the phone credential — a
  * one-time token valid 5 minutes, reused for 60 seconds — and the WebSocket URL and deep link
  * (usable as a QR code). Public, rate-limited per client address and per session.
  */
