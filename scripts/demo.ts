@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { createLogger } from "../lib/core/logger.ts";
 import { runAdmin } from "./admin.ts";
 import {
@@ -39,10 +39,10 @@ export interface DemoOptions {
 
 /** Creates an organization and a test key on the server's KV (the admin commands). */
 async function createOrgAndKey(env: DemoOptions["env"]): Promise<string> {
-  const deps = await createDeps(loadConfig(env), {
+  const deps = (await createPlatform(loadConfig(env), {
     logger: createLogger({ level: "error" }),
     usageFlushMs: 0,
-  });
+  })).deps;
   try {
     const suffix = crypto.randomUUID().slice(0, 8);
     const slug = `demo-${suffix}`;

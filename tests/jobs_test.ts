@@ -11,15 +11,19 @@ import { cryptoRandom } from "../lib/core/random.ts";
 import {
   createKvQueueJobs,
   createKvTableJobs,
+  type JobMap,
   type JobPayload,
   type JobQueue,
 } from "../lib/jobs/mod.ts";
+
+/** Test job types: any name, any small payload. */
+type TestJobs = JobMap;
 import { waitFor } from "./webhooks_fixtures.ts";
 
 interface Harness {
   kv: Deno.Kv;
   clock: ManualClock;
-  jobs: JobQueue;
+  jobs: JobQueue<TestJobs>;
   /** Makes due jobs run: the table polls by the manual clock; the queue runs by itself. */
   tick(): Promise<void>;
 }
@@ -29,10 +33,10 @@ async function harness(backend: JobBackend): Promise<Harness> {
   const clock = new ManualClock();
   const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
   if (backend === "kv_table") {
-    const jobs = createKvTableJobs(deps, { pollIntervalMs: 5 });
+    const jobs = createKvTableJobs<TestJobs>(deps, { pollIntervalMs: 5 });
     return { kv, clock, jobs, tick: async () => void await jobs.pollOnce() };
   }
-  return { kv, clock, jobs: createKvQueueJobs(deps), tick: () => Promise.resolve() };
+  return { kv, clock, jobs: createKvQueueJobs<TestJobs>(deps), tick: () => Promise.resolve() };
 }
 
 for (const backend of ["kv_queue", "kv_table"] as const) {
@@ -152,8 +156,8 @@ Deno.test("[kv_table] two instances never run one job twice; an expired lease is
   const kv = await Deno.openKv(":memory:");
   const clock = new ManualClock();
   const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
-  const a = createKvTableJobs(deps, { leaseMs: 10_000 });
-  const b = createKvTableJobs(deps, { leaseMs: 10_000 });
+  const a = createKvTableJobs<TestJobs>(deps, { leaseMs: 10_000 });
+  const b = createKvTableJobs<TestJobs>(deps, { leaseMs: 10_000 });
   const runs: string[] = [];
   let releaseA = () => {};
   a.register("test.lease", () => new Promise<void>((ok) => (runs.push("a"), releaseA = ok)));

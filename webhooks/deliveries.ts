@@ -8,7 +8,7 @@ import { ApiError } from "../lib/http/errors.ts";
 import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import type { JobQueue } from "../lib/jobs/types.ts";
+import type { JobQueue, PlatformJobs } from "../lib/jobs/types.ts";
 import {
   type AttemptRecord,
   DELIVERY_JOB_TYPE,
@@ -17,12 +17,7 @@ import {
 } from "./model.ts";
 
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
-export interface DeliveryJobPayload {
-  [key: string]: string | number;
-  delivery_id: string;
-  /** The try number this job makes; a job whose try was already made is stale and ignored. */
-  seq: number;
-}
+export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
 /** Adds the delivery job for the next try of `delivery` to `op`. */
 export function addDeliveryJob(

@@ -139,4 +139,4 @@ export interface AttemptRecord {
 }
 
 /** The job type that runs one delivery try. */
-export const DELIVERY_JOB_TYPE = "webhook.delivery";
+export const DELIVERY_JOB_TYPE = "webhook.delivery" as const;

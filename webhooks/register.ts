@@ -1,13 +1,12 @@
 /**
- * Side-effect registration of the webhooks layer, imported once by `main.ts` and the test
- * harness: the event fan-out (deliveries in the event's commit) and the background work (the
- * job queue with the delivery handler, recovery at start, then maintenance every minute).
+ * How the webhooks layer joins a platform, called by the composition root (`lib/platform.ts`):
+ * `wireWebhooks` installs the event fan-out (deliveries in the event's commit), the endpoint
+ * lookup of `webhook_endpoint_id` and the delivery job's handler; `startWebhookWorker` is the
+ * background work (the job queue, recovery at start, then maintenance every minute).
  */
-import { registerEventFanout } from "../lib/events/events.ts";
-import { type BackgroundHandle, registerBackgroundWork } from "../lib/background.ts";
+import type { BackgroundHandle } from "../lib/background.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import { registerWebhookEndpointLookup } from "../lib/sessions/sessions.ts";
 import { getEndpointEntry } from "./endpoints.ts";
 import { fanOutEvent } from "./fanout.ts";
 import { DELIVERY_JOB_TYPE } from "./model.ts";
@@ -22,6 +21,16 @@ export function registerDeliveryHandler(deps: AppDeps): void {
   getJobQueue(deps).register(DELIVERY_JOB_TYPE, async (payload) => {
     await runDeliveryJob(deps, payload);
   });
+}
+
+/** Wires the webhooks layer into these dependencies: fan-out, endpoint lookup, job handler. */
+export function wireWebhooks(deps: AppDeps): void {
+  deps.services.eventFanout = fanOutEvent;
+  // A session may name an endpoint of its organization and mode (the fan-out delivers an event
+  // only to endpoints of its mode, so another mode's endpoint would silently receive nothing).
+  deps.services.webhookEndpoints = async (kv, scope, endpointId) =>
+    (await getEndpointEntry(kv, scope, endpointId)) !== null;
+  registerDeliveryHandler(deps);
 }
 
 /** Starts delivering: the job queue, recovery of what a previous process left, maintenance. */
@@ -50,11 +59,3 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
     },
   };
 }
-
-registerEventFanout(fanOutEvent);
-// A session may name an endpoint of its organization and mode (the fan-out delivers an event only
-// to endpoints of its mode, so another mode's endpoint would silently receive nothing).
-registerWebhookEndpointLookup(async (kv, scope, endpointId) =>
-  (await getEndpointEntry(kv, scope, endpointId)) !== null
-);
-registerBackgroundWork("webhooks", startWebhookWorker);

@@ -70,7 +70,7 @@ export interface EventPayload {
   data: Record<string, unknown>;
 }
 
-/** Adds deliveries for an event to the commit (registered by the webhooks layer). */
+/** Adds deliveries for an event to the commit (the webhooks layer's, wired by `lib/platform.ts`). */
 export type EventFanout = (
   deps: AppDeps,
   op: Deno.AtomicOperation,
@@ -78,13 +78,7 @@ export type EventFanout = (
   payload: EventPayload,
 ) => Promise<void>;
 
-let fanout: EventFanout | null = null;
 let sequenceCounter = 0;
-
-/** Registers the fan-out (one per process; the webhooks layer calls it at load). */
-export function registerEventFanout(fn: EventFanout): void {
-  fanout = fn;
-}
 
 /** The payload of an event as delivered. */
 export function eventPayload(record: EventRecord, data: Record<string, unknown>): EventPayload {
@@ -122,6 +116,9 @@ export async function addEventToCommit(
   op.set(["events", record.id], record)
     .set(["events_by_org", record.orgId, record.mode, now.getTime(), record.id], record.id)
     .set(["events_by_session", record.sessionId, record.id], record.id);
+  // Without webhooks there is no fan-out: sessions cannot name an endpoint then (see
+  // `isUsableWebhookEndpoint`), and endpoints cannot be created, so nothing is dropped silently.
+  const fanout = deps.services.eventFanout;
   if (fanout) await fanout(deps, op, record, eventPayload(record, input.data));
   return record;
 }

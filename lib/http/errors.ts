@@ -49,3 +49,13 @@ export function rateLimited(retryAfterSeconds: number): ApiError {
     headers: { "Retry-After": String(retryAfterSeconds) },
   });
 }
+
+/**
+ * 409 WEBHOOKS_DISABLED: this platform was composed without webhooks (`lib/platform.ts`), so an
+ * endpoint can neither be created nor named by a session — refused, never silently undelivered.
+ */
+export function webhooksDisabled(): ApiError {
+  return new ApiError(409, "WEBHOOKS_DISABLED", "This instance runs without webhooks.", {
+    hint: "Create sessions without webhook_endpoint_id, or run the server with webhooks.",
+  });
+}

@@ -10,7 +10,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId, randomAlphanumeric } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
-import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
+import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 
 /** A stored job. */
 export interface JobRecord {
@@ -37,7 +37,7 @@ export interface KvTableOptions {
 }
 
 /** The job-table backend also exposes one polling round, for tests and tools. */
-export interface KvTableJobQueue extends JobQueue {
+export interface KvTableJobQueue<M extends JobMap = PlatformJobs> extends JobQueue<M> {
   /** Claims every job due now (by the injected clock), runs them and waits; returns the count. */
   pollOnce(): Promise<number>;
 }
@@ -53,10 +53,10 @@ export function tableBackoffMs(attempts: number): number {
 }
 
 /** Creates the job-table backend on `deps.kv`. */
-export function createKvTableJobs(
+export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
   options: KvTableOptions = {},
-): KvTableJobQueue {
+): KvTableJobQueue<M> {
   const { pollIntervalMs = 250, leaseMs = 60_000, batchSize = 32, maxAttempts = 10 } = options;
   const kv = deps.kv;
   const holder = `inst_${randomAlphanumeric(16, deps.random)}`;
@@ -76,7 +76,7 @@ export function createKvTableJobs(
     }, NUDGE_MS);
   };
 
-  const add = (op: Deno.AtomicOperation, job: JobRequest): string => {
+  const add = (op: Deno.AtomicOperation, job: JobRequest<M>): string => {
     const record: JobRecord = {
       id: newId("job", deps.random),
       type: job.type,

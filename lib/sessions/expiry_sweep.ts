@@ -9,7 +9,7 @@
  * Key read: `["sessions_by_expiry", expiresAtMs, id]` (removed by the terminal transition).
  */
 import type { AppDeps } from "../deps.ts";
-import { registerBackgroundWork } from "../background.ts";
+import type { BackgroundHandle } from "../background.ts";
 import { withLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { expireSession } from "./lifecycle.ts";
@@ -52,7 +52,8 @@ export async function runExpirySweep(deps: AppDeps, holder: string): Promise<boo
 let active: { deps: AppDeps; holder: string } | null = null;
 let cronRegistered = false;
 
-registerBackgroundWork(EXPIRY_SWEEP_NAME, (deps) => {
+/** Starts the minutely sweep for these dependencies (wired by `lib/platform.ts`). */
+export function startExpirySweep(deps: AppDeps): Promise<BackgroundHandle> {
   const holder = `sweep_${randomAlphanumeric(16, deps.random)}`;
   active = { deps, holder };
   if (!cronRegistered && typeof Deno.cron === "function") {
@@ -73,4 +74,4 @@ registerBackgroundWork(EXPIRY_SWEEP_NAME, (deps) => {
       return Promise.resolve();
     },
   });
-});
+}

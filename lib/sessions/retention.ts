@@ -9,7 +9,7 @@
  * written by the terminal transition (`writeSession`).
  */
 import type { AppDeps } from "../deps.ts";
-import { registerBackgroundWork } from "../background.ts";
+import type { BackgroundHandle } from "../background.ts";
 import { withLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { listSessionAttempts } from "./attempts.ts";
@@ -121,7 +121,8 @@ export async function runRetention(deps: AppDeps, holder: string): Promise<boole
 let active: { deps: AppDeps; holder: string } | null = null;
 let cronRegistered = false;
 
-registerBackgroundWork(RETENTION_NAME, (deps) => {
+/** Starts the hourly retention run for these dependencies (wired by `lib/platform.ts`). */
+export function startRetention(deps: AppDeps): Promise<BackgroundHandle> {
   const holder = `retention_${randomAlphanumeric(16, deps.random)}`;
   active = { deps, holder };
   if (!cronRegistered && typeof Deno.cron === "function") {
@@ -144,4 +145,4 @@ registerBackgroundWork(RETENTION_NAME, (deps) => {
       return Promise.resolve();
     },
   });
-});
+}

@@ -8,6 +8,7 @@ import type { KeyMode } from "../api_keys/api_keys.ts";
 import { isId, newId, randomToken } from "../core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
+import { webhooksDisabled } from "../http/errors.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
 import { expireDueSessions } from "./expiry_sweep.ts";
@@ -192,8 +193,8 @@ export async function listSessions(
 }
 
 /**
- * Tells whether a webhook endpoint id names an endpoint of an organization in a mode (registered
- * by the webhooks layer).
+ * Tells whether a webhook endpoint id names an endpoint of an organization in a mode (the
+ * webhooks layer's, wired by `lib/platform.ts` on `deps.services.webhookEndpoints`).
  */
 export type WebhookEndpointLookup = (
   kv: Deno.Kv,
@@ -201,23 +202,18 @@ export type WebhookEndpointLookup = (
   endpointId: string,
 ) => Promise<boolean>;
 
-let webhookEndpointLookup: WebhookEndpointLookup | null = null;
-
-/** Registers how `webhook_endpoint_id` is checked at creation (the webhooks layer calls it at load). */
-export function registerWebhookEndpointLookup(lookup: WebhookEndpointLookup): void {
-  webhookEndpointLookup = lookup;
-}
-
 /**
- * True when `endpointId` is a well-formed `whe_` id and, once the webhooks layer registered its
- * lookup, an endpoint of the organization in the session's mode (an endpoint of the other mode
- * would never receive the session's events).
+ * True when `endpointId` is a well-formed `whe_` id of an endpoint of the organization in the
+ * session's mode (an endpoint of the other mode would never receive the session's events).
+ * Throws `WEBHOOKS_DISABLED` when the platform has no webhooks.
  */
 export async function isUsableWebhookEndpoint(
-  kv: Deno.Kv,
+  deps: Pick<AppDeps, "kv" | "services">,
   scope: OrgMode,
   endpointId: string,
 ): Promise<boolean> {
+  const lookup = deps.services.webhookEndpoints;
+  if (!lookup) throw webhooksDisabled();
   if (!isId("whe", endpointId)) return false;
-  return webhookEndpointLookup ? await webhookEndpointLookup(kv, scope, endpointId) : true;
+  return await lookup(deps.kv, scope, endpointId);
 }

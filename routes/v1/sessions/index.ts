@@ -24,8 +24,6 @@ import {
 } from "../../../lib/sessions/api_objects.ts";
 import { listQueryErrors, parseDateBound } from "../../../lib/sessions/list_query.ts";
 import { SESSION_STATUSES } from "../../../lib/sessions/types.ts";
-import "../../../lib/sessions/expiry_sweep.ts";
-import "../../../lib/sessions/retention.ts";
 
 const shareFieldsRequest = z.unknown().optional().openapi({
   type: "object",
@@ -98,6 +96,11 @@ export const api = define.api({
         code: "CONFLICT",
         when: "the Idempotency-Key was used with another body, or is in use",
       },
+      {
+        status: 409,
+        code: "WEBHOOKS_DISABLED",
+        when: "webhook_endpoint_id is given but this instance runs without webhooks",
+      },
     ],
     async handler(c, { body, query }) {
       const deps = c.var.deps;
@@ -114,7 +117,7 @@ export const api = define.api({
               : null;
             const endpointId = body?.webhook_endpoint_id ?? null;
             const scope = { orgId: key.orgId, mode: key.mode };
-            if (endpointId && !await isUsableWebhookEndpoint(deps.kv, scope, endpointId)) {
+            if (endpointId && !await isUsableWebhookEndpoint(deps, scope, endpointId)) {
               throw new ApiError(
                 404,
                 "NOT_FOUND",
