@@ -39,3 +39,19 @@ export async function selfieFramesFor(
     : challenge.poses;
   return await Promise.all(poses.map((pose) => poseFrame(scenario.selfiePerson, pose)));
 }
+
+/** A person's own selfie frames (`deno task phone --selfie … --frames …`). */
+export interface SelfieFrames {
+  /** The frame facing the camera (pose `centre`), also used for any pose without its own frame. */
+  centre: Uint8Array;
+  /** Frames of the other poses, by pose. */
+  poses?: Partial<Record<Pose, Uint8Array>>;
+}
+
+/** One frame per pose of the challenge, in its order, from a person's own frames. */
+export function selfieFramesFromFiles(
+  frames: SelfieFrames,
+  challenge: PoseChallenge,
+): Uint8Array[] {
+  return challenge.poses.map((pose) => frames.poses?.[pose] ?? frames.centre);
+}

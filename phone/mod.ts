@@ -19,7 +19,7 @@ export {
   type ServerMessage,
 } from "./channel.ts";
 export { parsePhoneLink, type PhoneLink } from "./links.ts";
-export { passportFor, selfieFramesFor } from "./media.ts";
+export { passportFor, type SelfieFrames, selfieFramesFor, selfieFramesFromFiles } from "./media.ts";
 export {
   base64,
   CHUNK_BYTES,

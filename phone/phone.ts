@@ -21,7 +21,7 @@ import type { PoseChallenge } from "../verify/biometric/mod.ts";
 import type { SyntheticPassport } from "../verify/mod.ts";
 import type { PhoneApi } from "./api.ts";
 import { type PhoneChannel, PhoneProtocolError, type ServerMessage } from "./channel.ts";
-import { passportFor, selfieFramesFor } from "./media.ts";
+import { passportFor, type SelfieFrames, selfieFramesFor, selfieFramesFromFiles } from "./media.ts";
 import { type Scenario, scenarioByName } from "./scenarios.ts";
 
 /** The protocol version this client speaks. */
@@ -49,6 +49,8 @@ export interface RunPhoneOptions {
   /** Read a real chip through this transport and key instead of the scenario's passport. */
   reader?: PlayChipOptions["reader"];
   onProgress?: PlayChipOptions["onProgress"];
+  /** The person's own selfie frames instead of the scenario's (a real passport on a reader). */
+  selfie?: SelfieFrames;
 }
 
 /** What the server answered. */
@@ -185,10 +187,16 @@ export async function playChip(
 }
 
 /** The selfie step: asks for the pose challenge and uploads one frame per pose. */
-export async function playSelfie(channel: PhoneChannel, scenario: Scenario): Promise<void> {
+export async function playSelfie(
+  channel: PhoneChannel,
+  scenario: Scenario,
+  selfie?: SelfieFrames,
+): Promise<void> {
   channel.send({ v: PHONE_PROTOCOL_VERSION, type: "selfie_start" });
   const challenge = await expectMessage(channel, "pose_challenge") as unknown as PoseChallenge;
-  const frames = await selfieFramesFor(scenario, challenge);
+  const frames = selfie
+    ? selfieFramesFromFiles(selfie, challenge)
+    : await selfieFramesFor(scenario, challenge);
   for (const [index, frame] of frames.entries()) {
     await uploadArtifact(channel, "selfie_frame", frame, index);
   }
@@ -232,7 +240,7 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       onProgress: options.onProgress,
     });
     log("chip read and authenticated");
-    await playSelfie(channel, scenario);
+    await playSelfie(channel, scenario, options.selfie);
     log("selfie frames sent");
     const result = await requestResult(channel, scenario.consentConfirmed);
     return {

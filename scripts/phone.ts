@@ -4,8 +4,15 @@
  * endpoint), takes the handoff, and plays a synthetic passport over the WebSocket. With a deep
  * link (`kayleid://verify?…`) it skips consent and handoff: the link already carries the token.
  *
+ * With `--reader pcsc[:<name>]` it reads a real passport on a USB (PC/SC) NFC reader instead of
+ * a synthetic one (through phone/chip/ and phone/pcsc/), with the access key from
+ * `--document-number --date-of-birth --date-of-expiry` or `--can`, and uploads the person's own
+ * selfie: `--selfie <jpeg>` faces the camera, `--frames <pose>=<jpeg>` (left, right, up, down)
+ * show the poses the server may ask for; a pose without a frame gets the selfie.
+ *
  * Exit codes: 0 the server answered (the scenario's expected outcome or not: see the output),
- * 1 the phone was refused (the message has the server's code), 2 usage error.
+ * 1 the phone was refused (the message has the server's code) or the chip could not be read
+ * (`<code>: <what to do>`), 2 usage error.
  */
 import { parseArgs } from "node:util";
 import {
@@ -14,13 +21,54 @@ import {
   PhoneProtocolError,
   type PhoneResult,
   runPhone,
+  type RunPhoneOptions,
   SCENARIO_NAMES,
   scenarioByName,
+  type SelfieFrames,
 } from "../phone/mod.ts";
+import { ChipError, chipErrorMessage } from "../phone/chip/mod.ts";
+import { openPcscReader, PcscError, type PcscTransport } from "../phone/pcsc/mod.ts";
+import type { Pose } from "../verify/biometric/mod.ts";
+import { accessKeyFrom, progressPrinter, UsageError } from "./chip.ts";
 
 const USAGE =
   `usage: deno task phone <verification_url | kayleid:// deep link> [--scenario <name>] [--device-id <id>] [--json]
+       deno task phone <verification_url> --reader pcsc[:<name>] --document-number <no>
+         --date-of-birth <YYMMDD> --date-of-expiry <YYMMDD> [--can <digits>]
+         --selfie <jpeg> [--frames <pose>=<jpeg>]...
 scenarios: ${SCENARIO_NAMES.join(", ")}`;
+
+const POSES: readonly Pose[] = ["left", "right", "up", "down"];
+
+/** The person's selfie frames from `--selfie` and `--frames <pose>=<jpeg>`. */
+export async function readSelfieFrames(
+  selfie: string | undefined,
+  frames: string[],
+): Promise<SelfieFrames> {
+  if (!selfie) throw new UsageError("--selfie <jpeg> is required with --reader");
+  const poses: Partial<Record<Pose, Uint8Array>> = {};
+  for (const frame of frames) {
+    const [pose, path] = frame.split(/=(.*)/s);
+    if (!POSES.includes(pose as Pose) || !path) {
+      throw new UsageError(
+        `--frames ${frame}: expected <pose>=<jpeg> with pose ${POSES.join("|")}`,
+      );
+    }
+    poses[pose as Pose] = await readJpeg(path);
+  }
+  return { centre: await readJpeg(selfie), poses };
+}
+
+async function readJpeg(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch {
+    throw new UsageError(`${path}: cannot read the file`);
+  }
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) throw new UsageError(`${path}: not a JPEG`);
+  return bytes;
+}
 
 /** Runs the CLI with its arguments; returns the text to print. */
 export async function runPhoneCli(
@@ -33,6 +81,13 @@ export async function runPhoneCli(
       scenario: { type: "string", default: "success" },
       "device-id": { type: "string" },
       json: { type: "boolean", default: false },
+      reader: { type: "string" },
+      "document-number": { type: "string" },
+      "date-of-birth": { type: "string" },
+      "date-of-expiry": { type: "string" },
+      can: { type: "string" },
+      selfie: { type: "string" },
+      frames: { type: "string", multiple: true, default: [] },
     },
     allowPositionals: true,
     strict: true,
@@ -40,7 +95,7 @@ export async function runPhoneCli(
   if (positionals.length !== 1) throw new TypeError(USAGE);
   const link = parsePhoneLink(positionals[0]);
   const scenario = scenarioByName(values.scenario!);
-  const result = await runPhone({
+  const options: RunPhoneOptions = {
     api: httpPhoneApi(link.baseUrl),
     sessionId: link.sessionId,
     scenario: scenario.name,
@@ -49,8 +104,27 @@ export async function runPhoneCli(
       : undefined,
     deviceId: values["device-id"],
     log,
-  });
-  return values.json ? JSON.stringify(result) : describe(result, scenario.expected);
+  };
+  let transport: PcscTransport | undefined;
+  if (values.reader) {
+    const key = accessKeyFrom(values);
+    options.selfie = await readSelfieFrames(values.selfie, values.frames!);
+    transport = await openPcscReader(values.reader, {
+      waitForCardMs: 15_000,
+      onWaiting: () => log("place the document on the reader…"),
+      onCardAway: () => log("the document left the reader: put it back to continue…"),
+    });
+    log(`reader: ${transport.reader} (${transport.protocol})`);
+    options.reader = { transport, key };
+    const print = (text: string) => Deno.stderr.writeSync(new TextEncoder().encode(text));
+    options.onProgress = progressPrinter(print, Deno.stderr.isTerminal());
+  }
+  try {
+    const result = await runPhone(options);
+    return values.json ? JSON.stringify(result) : describe(result, scenario.expected);
+  } finally {
+    transport?.close();
+  }
 }
 
 function describe(result: PhoneResult, expected: string | null): string {
@@ -73,6 +147,13 @@ if (import.meta.main) {
       Deno.exitCode = 2;
     } else if (error instanceof PhoneProtocolError) {
       console.error(`refused: ${error.code}: ${error.message}`);
+      Deno.exitCode = 1;
+    } else if (error instanceof ChipError) {
+      const detail = error.detail ? ` (${error.detail})` : "";
+      console.error(`${error.code}: ${chipErrorMessage(error.code)}${detail}`);
+      Deno.exitCode = 1;
+    } else if (error instanceof PcscError) {
+      console.error(error.message);
       Deno.exitCode = 1;
     } else {
       throw error;
