@@ -8,7 +8,6 @@ import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
 import type {
-  JobHandler,
   JobMap,
   JobPayload,
   JobQueue,
