@@ -21,6 +21,7 @@ import { errorEnvelope } from "./http/envelope.ts";
 import { randomAlphanumeric } from "./core/ids.ts";
 import { clientAddress } from "./http/rate_limit.ts";
 import { registerOpenApiDocument } from "./http/openapi_document.ts";
+import { apiErrorOf } from "./http/error_table.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -136,8 +137,11 @@ function validationHook(result: any) {
 
 function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Response {
   let apiError: ApiError;
+  const coded = apiErrorOf(error);
   if (error instanceof ApiError) {
     apiError = error;
+  } else if (coded) {
+    apiError = coded;
   } else if (error instanceof HTTPException && error.status < 500) {
     const status = error.status === 415 ? 400 : error.status;
     const message = error.status === 415

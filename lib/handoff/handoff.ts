@@ -16,6 +16,7 @@ import { createAttempt, getAttempt } from "../sessions/attempts.ts";
 import { readSession } from "../sessions/sessions.ts";
 import { isTerminal, SessionStateError } from "../sessions/types.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** The token is valid this long after issue (for the first hello). */
 export const HANDOFF_TOKEN_TTL_MS = 5 * 60 * 1000;
@@ -59,14 +60,10 @@ export interface HandoffResponse {
   protocol_version: number;
 }
 
-/** Why a handoff was refused; `code` is the API error code. */
-export class HandoffError extends Error {
-  /** Creates the error with its HTTP status and API code. */
-  constructor(readonly status: 404 | 409 | 410, readonly code: string, message: string) {
-    super(message);
-    this.name = "HandoffError";
-  }
-}
+/** Why a handoff was refused; `code` is the API error code (answers: lib/http/error_table.ts). */
+export class HandoffError extends CodedError<
+  "NOT_FOUND" | "SESSION_EXPIRED" | "CONSENT_REQUIRED" | "SESSION_IN_PROGRESS"
+> {}
 
 /** Keys of this module. */
 export const handoffKeys = {
@@ -119,19 +116,18 @@ export function issueHandoff(deps: AppDeps, sessionId: string): Promise<HandoffR
 
 async function issueHandoffNow(deps: AppDeps, sessionId: string): Promise<HandoffResponse> {
   const session = await readSession(deps, sessionId);
-  if (!session) throw new HandoffError(404, "NOT_FOUND", "No such session.");
+  if (!session) throw new HandoffError("NOT_FOUND", "No such session.");
   if (isTerminal(session.status)) {
-    throw new HandoffError(410, "SESSION_EXPIRED", `The session is ${session.status}.`);
+    throw new HandoffError("SESSION_EXPIRED", `The session is ${session.status}.`);
   }
   if (!await getConsent(deps.kv, sessionId)) {
-    throw new HandoffError(409, "CONSENT_REQUIRED", "The user must consent before the handoff.");
+    throw new HandoffError("CONSENT_REQUIRED", "The user must consent before the handoff.");
   }
   const latest = session.latestAttemptId
     ? await getAttempt(deps.kv, session.latestAttemptId)
     : null;
   if (latest?.status === "in_progress" && latest.claimedAt) {
     throw new HandoffError(
-      409,
       "SESSION_IN_PROGRESS",
       "A phone is verifying; it reconnects with its token.",
     );
@@ -153,16 +149,15 @@ async function startNewHandoff(deps: AppDeps, sessionId: string): Promise<Sessio
     if (!(error instanceof SessionStateError)) throw error;
     if (error.code === "session_in_progress") {
       throw new HandoffError(
-        409,
         "SESSION_IN_PROGRESS",
         "A phone is verifying; it reconnects with its token.",
       );
     }
     if (error.code === "session_terminal") {
-      throw new HandoffError(410, "SESSION_EXPIRED", error.message);
+      throw new HandoffError("SESSION_EXPIRED", error.message);
     }
     if (error.code === "session_not_found") {
-      throw new HandoffError(404, "NOT_FOUND", "No such session.");
+      throw new HandoffError("NOT_FOUND", "No such session.");
     }
     throw error;
   }

@@ -7,13 +7,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
-import type {
-  JobMap,
-  JobPayload,
-  JobQueue,
-  JobRequest,
-  PlatformJobs,
-} from "./types.ts";
+import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 
 /** The message stored in the KV queue. */
 interface QueueMessage {

@@ -17,6 +17,7 @@ import {
   retryOnConflict,
 } from "./lifecycle.ts";
 import { isTerminal, sessionKeys, type SessionRecord } from "./types.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** The stored token: its keyed hash and when it was consumed. */
 export interface CancelTokenRecord {
@@ -28,13 +29,7 @@ export interface CancelTokenRecord {
 export type CancelTokenCode = "CANCEL_TOKEN_INVALID" | "CANCEL_TOKEN_USED";
 
 /** A public cancel was refused; `code` is the API error code. */
-export class CancelTokenError extends Error {
-  /** Creates the error with its API code. */
-  constructor(readonly code: CancelTokenCode, message: string) {
-    super(message);
-    this.name = "CancelTokenError";
-  }
-}
+export class CancelTokenError extends CodedError<CancelTokenCode> {}
 
 async function hashCancelToken(deps: AppDeps, sessionId: string, token: string): Promise<string> {
   // Bound to the session id, so a token can never cancel another session.

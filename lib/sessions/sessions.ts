@@ -9,6 +9,7 @@ import { isId, newId, randomToken } from "../core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
 import { webhooksDisabled } from "../http/errors.ts";
+import { CodedError } from "../core/errors.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
 import { expireDueSessions } from "./expiry_sweep.ts";
@@ -117,20 +118,18 @@ export interface SessionListQuery {
  * A list filter names an object that does not exist for this key (another organization's or
  * mode's, or none at all): the API answers 404 `NOT_FOUND` naming the field.
  */
-export class UnknownFilterError extends Error {
+export class UnknownFilterError extends CodedError<"unknown_filter"> {
   /** Creates the error for the filter `field`. */
   constructor(readonly field: string, what: string) {
-    super(`${field} names no ${what} of this organization in this mode.`);
-    this.name = "UnknownFilterError";
+    super("unknown_filter", `${field} names no ${what} of this organization in this mode.`);
   }
 }
 
 /** The `starting_after` cursor names no session of the organization. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends CodedError<"invalid_cursor"> {
   /** Creates the error for the unknown cursor. */
   constructor(readonly cursor: string) {
-    super(`starting_after ${cursor} is not an object of this list.`);
-    this.name = "InvalidCursorError";
+    super("invalid_cursor", `starting_after ${cursor} is not an object of this list.`);
   }
 }
 

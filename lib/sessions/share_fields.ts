@@ -9,6 +9,7 @@ import {
   isKnownClaimKey,
   parseAgeGateKey,
 } from "../../verify/claims/mod.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** One stored share-field entry. */
 export interface ShareFieldEntry {
@@ -33,13 +34,7 @@ export type ShareFieldCode =
   | "INVALID_REDIRECT_URL";
 
 /** A share-field or redirect-URL rule was broken. */
-export class ShareFieldError extends Error {
-  /** Creates the error with its stable code. */
-  constructor(readonly code: ShareFieldCode, message: string) {
-    super(message);
-    this.name = "ShareFieldError";
-  }
-}
+export class ShareFieldError extends CodedError<ShareFieldCode> {}
 
 /** Most entries a request may carry. */
 export const MAX_SHARE_FIELDS = 32;

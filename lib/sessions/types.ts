@@ -17,6 +17,7 @@
  */
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import type { ShareFields } from "./share_fields.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** Session statuses (seed 001's table). */
 export const SESSION_STATUSES = [
@@ -112,13 +113,7 @@ export type SessionStateCode =
   | "contention";
 
 /** A state change that the session's current state does not allow; `code` is stable. */
-export class SessionStateError extends Error {
-  /** Creates the error with its stable code. */
-  constructor(readonly code: SessionStateCode, message: string) {
-    super(message);
-    this.name = "SessionStateError";
-  }
-}
+export class SessionStateError extends CodedError<SessionStateCode> {}
 
 /** True for `completed`, `expired` and `cancelled`. */
 export function isTerminal(status: SessionStatus): boolean {

@@ -15,7 +15,6 @@ import {
 } from "../../../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
 import { withIdempotency } from "../../../lib/http/idempotency.ts";
-import { translatingErrors } from "../../../lib/sessions/http.ts";
 import {
   includeAttemptsSchema,
   limitSchema,
@@ -109,41 +108,40 @@ export const api = define.api({
         c,
         "POST /v1/sessions",
         { body, query },
-        () =>
-          translatingErrors(async () => {
-            const shareFields = parseShareFields(body?.share_fields);
-            const redirectUrl = typeof body?.redirect_url === "string"
-              ? parseRedirectUrl(body.redirect_url, deps.config.devMode)
-              : null;
-            const endpointId = body?.webhook_endpoint_id ?? null;
-            const scope = { orgId: key.orgId, mode: key.mode };
-            if (endpointId && !await isUsableWebhookEndpoint(deps, scope, endpointId)) {
-              throw new ApiError(
-                404,
-                "NOT_FOUND",
-                `webhook_endpoint_id names no webhook endpoint of this organization in ${key.mode} mode.`,
-                { hint: `Use the id of a ${key.mode} endpoint (GET /v1/webhooks/endpoints).` },
-              );
-            }
-            const { session, cancelToken } = await createSession(deps, {
-              orgId: key.orgId,
-              mode: key.mode,
-              shareFields,
-              redirectUrl,
-              webhookEndpointId: endpointId,
-            });
-            deps.logger.info("session.created", {
-              org_id: key.orgId,
-              session_id: session.id,
-              mode: key.mode,
-            });
-            const data = toSessionObject(session, {
-              publicUrl: deps.config.publicUrl,
-              cancelToken,
-              attempts: query.include_attempts === "true" ? [] : undefined,
-            });
-            return { status: 200, body: { data, error: null } };
-          }),
+        async () => {
+          const shareFields = parseShareFields(body?.share_fields);
+          const redirectUrl = typeof body?.redirect_url === "string"
+            ? parseRedirectUrl(body.redirect_url, deps.config.devMode)
+            : null;
+          const endpointId = body?.webhook_endpoint_id ?? null;
+          const scope = { orgId: key.orgId, mode: key.mode };
+          if (endpointId && !await isUsableWebhookEndpoint(deps, scope, endpointId)) {
+            throw new ApiError(
+              404,
+              "NOT_FOUND",
+              `webhook_endpoint_id names no webhook endpoint of this organization in ${key.mode} mode.`,
+              { hint: `Use the id of a ${key.mode} endpoint (GET /v1/webhooks/endpoints).` },
+            );
+          }
+          const { session, cancelToken } = await createSession(deps, {
+            orgId: key.orgId,
+            mode: key.mode,
+            shareFields,
+            redirectUrl,
+            webhookEndpointId: endpointId,
+          });
+          deps.logger.info("session.created", {
+            org_id: key.orgId,
+            session_id: session.id,
+            mode: key.mode,
+          });
+          const data = toSessionObject(session, {
+            publicUrl: deps.config.publicUrl,
+            cancelToken,
+            attempts: query.include_attempts === "true" ? [] : undefined,
+          });
+          return { status: 200, body: { data, error: null } };
+        },
       );
     },
   }),
@@ -174,15 +172,16 @@ export const api = define.api({
         throw new ApiError(400, "INVALID_REQUEST", "created_from is after created_to.");
       }
       const limit = query.limit ?? 10;
-      const page = await translatingErrors(() =>
-        listSessions(deps, { orgId: c.var.apiKey!.orgId, mode: c.var.apiKey!.mode }, {
-          status: query.status,
-          createdFrom,
-          createdTo,
-          limit,
-          startingAfter: query.starting_after,
-        })
-      );
+      const page = await listSessions(deps, {
+        orgId: c.var.apiKey!.orgId,
+        mode: c.var.apiKey!.mode,
+      }, {
+        status: query.status,
+        createdFrom,
+        createdTo,
+        limit,
+        startingAfter: query.starting_after,
+      });
       const withAttempts = query.include_attempts === "true";
       const data = await Promise.all(page.items.map(async (s) =>
         toSessionObject(s, {

@@ -8,7 +8,6 @@ import { ok } from "../../../../lib/http/envelope.ts";
 import { notFound } from "../../../../lib/http/errors.ts";
 import { isId } from "../../../../lib/core/ids.ts";
 import { cancelSession } from "../../../../lib/sessions/lifecycle.ts";
-import { translatingErrors } from "../../../../lib/sessions/http.ts";
 import {
   sessionIdParamsSchema,
   sessionSchema,
@@ -37,9 +36,7 @@ export const api = define.api({
       const deps = c.var.deps;
       const { orgId, mode } = c.var.apiKey!;
       const result = isId("vs", params.id)
-        ? await translatingErrors(() =>
-          cancelSession(deps, params.id, { by: "integrator", scope: { orgId, mode } })
-        )
+        ? await cancelSession(deps, params.id, { by: "integrator", scope: { orgId, mode } })
         : null;
       if (!result) throw notFound("session");
       if (result.cancelled) {

@@ -9,7 +9,7 @@ import { ok } from "../../../../../lib/http/envelope.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 import { publicErrors } from "../../../../../lib/sessions/http.ts";
 import { issueHandoff } from "../../../../../lib/handoff/handoff.ts";
-import { limitHandoffRequest, toHandoffApiError } from "../../../../../lib/handoff/http.ts";
+import { limitHandoffRequest } from "../../../../../lib/handoff/http.ts";
 
 const handoffResponse = z.object({
   v: z.literal(1),
@@ -53,11 +53,7 @@ export const api = define.api({
     ],
     async handler(c, { params }) {
       await limitHandoffRequest(c, "handoff", params.id);
-      try {
-        return ok(c, await issueHandoff(c.var.deps, params.id));
-      } catch (error) {
-        throw toHandoffApiError(error);
-      }
+      return ok(c, await issueHandoff(c.var.deps, params.id));
     },
   }),
 });
