@@ -58,8 +58,11 @@ Deno.test("old-layout indexes, attempts and counters are migrated and read per m
     const endpointId = (await endpoint.json()).data.endpoint.id;
     const create = async (headers: Record<string, string>) =>
       (await (await postJson(world, "/v1/sessions", {}, headers)).json()).data;
+    // One second apart: lists are newest first, and equal times would order by random id.
     const liveSession = await create(liveHeaders);
+    world.clock.advance(1000);
     const testSession = await create({ ...testHeaders, "idempotency-key": "k1" });
+    world.clock.advance(1000);
     const cancelled = await create(liveHeaders);
     await postJson(world, `/v1/sessions/${cancelled.id}/cancel`, {}, liveHeaders);
     const testAttempt = (await createAttempt(world.deps, testSession.id)).attempt;

@@ -33,6 +33,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-For` for the client address (`KAYLE_TRUST_PROXY`), behind a proxy only. */
   trustProxy: boolean;
+  /**
+   * The phone app the verify pages point to (`KAYLE_APP_NAME`, `KAYLE_APP_STORE_URL`,
+   * `KAYLE_APP_PLAY_URL`; see mobile/README.md), or null when none is configured.
+   */
+  app?: { name: string; appStoreUrl: string | null; playStoreUrl: string | null } | null;
 }
 
 /** Raised with every configuration problem listed. */
@@ -63,6 +68,12 @@ const schema = z.object({
     error: "KAYLE_LOG_LEVEL must be debug, info, warn or error",
   }).default("info"),
   KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
+  KAYLE_APP_NAME: z.string().max(60, { error: "KAYLE_APP_NAME has at most 60 characters" })
+    .optional(),
+  KAYLE_APP_STORE_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_STORE_URL must be https" })
+    .optional(),
+  KAYLE_APP_PLAY_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_PLAY_URL must be https" })
+    .optional(),
 });
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
@@ -103,6 +114,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jobBackend: e.KAYLE_JOB_BACKEND ?? (remote ? "kv_table" : "kv_queue"),
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
+    app: e.KAYLE_APP_NAME
+      ? {
+        name: e.KAYLE_APP_NAME,
+        appStoreUrl: e.KAYLE_APP_STORE_URL ?? null,
+        playStoreUrl: e.KAYLE_APP_PLAY_URL ?? null,
+      }
+      : null,
   };
 }
 

@@ -9,16 +9,18 @@ import { verifyCopyFor } from "../../../lib/i18n/verify_copy.ts";
 import { SessionNotFound } from "../../../components/verify/VerifySections.tsx";
 import PhoneLanding from "../../../islands/PhoneLanding.tsx";
 
-/** The session id of a well-formed address, else null. */
+/** The session id of a well-formed address, else null; the configured phone app, if any. */
 export interface PhonePageData {
   sessionId: string | null;
+  app?: { name: string; appStoreUrl: string | null; playStoreUrl: string | null } | null;
 }
 
 export const handler = define.handlers<PhonePageData>({
   GET(c) {
     const id = c.req.param("id")!;
     const sessionId = isId("vs", id) ? id : null;
-    return page<PhonePageData>({ sessionId }, {
+    const app = c.var.deps.config.app ?? null;
+    return page<PhonePageData>({ sessionId, app }, {
       status: sessionId ? 200 : 404,
       title: verifyCopyFor().phoneLanding.heading,
       headers: { "cache-control": "no-store", "x-robots-tag": "noindex" },
@@ -34,7 +36,28 @@ export default define.page<PhonePageData>(function PhonePage({ data }) {
       <section class="card" aria-labelledby="phone-heading">
         <h1 id="phone-heading">{copy.phoneLanding.heading}</h1>
         <PhoneLanding sessionId={data.sessionId} />
+        {data.app ? <AppStoreLinks app={data.app} /> : null}
       </section>
     </div>
   );
 });
+
+/** Where to get the phone app (`KAYLE_APP_NAME` and its store links, see mobile/README.md). */
+function AppStoreLinks({ app }: { app: NonNullable<PhonePageData["app"]> }) {
+  const links = [
+    app.appStoreUrl ? { href: app.appStoreUrl, label: "App Store" } : null,
+    app.playStoreUrl ? { href: app.playStoreUrl, label: "Google Play" } : null,
+  ].filter((l) => l !== null);
+  if (!links.length) return null;
+  return (
+    <p class="app-store-links" data-app-name={app.name}>
+      {`Get ${app.name}: `}
+      {links.map((l, i) => (
+        <>
+          {i > 0 ? " · " : null}
+          <a href={l.href} rel="noopener">{l.label}</a>
+        </>
+      ))}
+    </p>
+  );
+}
