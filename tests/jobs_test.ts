@@ -39,6 +39,17 @@ async function harness(backend: JobBackend): Promise<Harness> {
   return { kv, clock, jobs: createKvQueueJobs<TestJobs>(deps), tick: () => Promise.resolve() };
 }
 
+/**
+ * Runs a sentinel job through the queue and waits for it: whatever the queue would have done with
+ * the jobs enqueued before it, it has had its turn (no sleeping to prove that nothing happened).
+ */
+async function drainThroughSentinel(h: Harness): Promise<void> {
+  let done = false;
+  h.jobs.register("test.sentinel", () => Promise.resolve(void (done = true)));
+  await h.jobs.enqueue({ type: "test.sentinel", payload: {} });
+  await waitFor(async () => (await h.tick(), done), 20_000, "sentinel job");
+}
+
 for (const backend of ["kv_queue", "kv_table"] as const) {
   Deno.test(`[${backend}] runs an enqueued job with its payload, once`, async () => {
     const h = await harness(backend);
@@ -53,7 +64,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       assert.match(id, /^job_[a-z0-9]{32}$/);
       await waitFor(() => seen.length === 1, 20_000, "job");
       assert.deepEqual(seen, [{ n: 1, s: "x" }]);
-      await new Promise((r) => setTimeout(r, 50));
+      await drainThroughSentinel(h);
       assert.equal(seen.length, 1);
     } finally {
       await h.jobs.stop();
@@ -75,7 +86,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       h.jobs.addToCommit(passing, { type: "test.commit", payload: { tag: "kept" } });
       assert.equal((await passing.commit()).ok, true);
       await waitFor(() => seen.length === 1, 20_000, "committed job");
-      await new Promise((r) => setTimeout(r, 100));
+      await drainThroughSentinel(h);
       assert.deepEqual(seen, ["kept"]);
     } finally {
       await h.jobs.stop();
@@ -89,15 +100,17 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
     h.jobs.register("test.later", () => Promise.resolve(void ran++));
     await h.jobs.start();
     try {
+      // The table runs by the injected clock; KV queues delay in real time, so their delay is long
+      // enough that a sentinel enqueued after it always overtakes it.
+      const delayMs = backend === "kv_table" ? 300 : 3_000;
       await h.jobs.enqueue({
         type: "test.later",
         payload: {},
-        runAt: h.clock.now().getTime() + 300,
+        runAt: h.clock.now().getTime() + delayMs,
       });
-      await h.tick();
-      await new Promise((r) => setTimeout(r, 100));
+      await drainThroughSentinel(h);
       assert.equal(ran, 0, "not before its time");
-      h.clock.advance(300);
+      h.clock.advance(delayMs);
       await waitFor(async () => (await h.tick(), ran === 1), 20_000, "delayed job");
     } finally {
       await h.jobs.stop();
@@ -128,9 +141,10 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
     const h = await harness(backend);
     let finished = 0;
     let started = 0;
+    let release = () => {};
     h.jobs.register("test.slow", async () => {
       started++;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise<void>((r) => (release = r));
       finished++;
     });
     await h.jobs.start();
@@ -138,12 +152,17 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       await h.jobs.enqueue({ type: "test.slow", payload: {} });
       await waitFor(() => started === 1, 20_000, "started");
       assert.equal(h.jobs.running(), 1);
-      await h.jobs.stop();
+      const stopping = h.jobs.stop();
+      assert.equal(finished, 0, "stop waits for the running job");
+      release();
+      await stopping;
       assert.equal(finished, 1, "stop drained the running job");
       await h.jobs.enqueue({ type: "test.slow", payload: {} });
-      await new Promise((r) => setTimeout(r, 150));
+      // A stopped table polls nothing; a stopped KV queue hands every message back to KV.
       assert.equal(started, 1, "nothing runs while stopped");
       await h.jobs.start();
+      await waitFor(() => started === 2, 20_000, "restarted");
+      release();
       await waitFor(async () => (await h.tick(), finished === 2), 20_000, "after restart");
     } finally {
       await h.jobs.stop();
