@@ -7,7 +7,7 @@ import type { DepsOverrides } from "./lib/bootstrap.ts";
 import { createPlatform, type PlatformOptions } from "./lib/platform.ts";
 import type { AppDeps } from "./lib/deps.ts";
 import { createApp } from "./lib/app.ts";
-import { buildIslandBundle } from "./lib/framework/manifest.ts";
+import { buildIslandBundle, ensureIslandBundle } from "./lib/framework/manifest.ts";
 import { issueSetupLink } from "./lib/accounts/setup.ts";
 import { runMigrations } from "./lib/migrations/mod.ts";
 import { asStartupRefusal } from "./lib/core/startup_checks.ts";
@@ -27,7 +27,8 @@ export async function startServer(
   config: Config,
   overrides: DepsOverrides = {},
   options: {
-    bundle?: boolean;
+    /** Build the islands bundle (default), reuse the last build when present, or skip it. */
+    bundle?: boolean | "reuse";
     background?: boolean;
     /** Runs on the wired dependencies before the app and the background work (benches). */
     prepare?: (deps: AppDeps) => Promise<void>;
@@ -37,7 +38,9 @@ export async function startServer(
   const deps = platform.deps;
   await options.prepare?.(deps);
   await runMigrations(deps);
-  if (options.bundle ?? true) await buildIslandBundle(root);
+  const bundle = options.bundle ?? true;
+  if (bundle === "reuse") deps.services.islandsBundle = await ensureIslandBundle(root);
+  else if (bundle) deps.services.islandsBundle = await buildIslandBundle(root);
   const app = createApp(deps, manifest);
   const background = (options.background ?? true) ? await platform.startBackground() : null;
   const setupLink = await issueSetupLink(deps);
@@ -80,7 +83,8 @@ if (import.meta.main) {
   }
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    // `deno task build` made the bundle; a start without one builds it.
+    server = await startServer(config, {}, { bundle: "reuse" });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

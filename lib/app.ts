@@ -62,7 +62,10 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
   });
   app.use("/static/*", async function staticCache(c, next) {
     await next();
-    if (c.res.ok) c.header("Cache-Control", "no-cache");
+    if (!c.res.ok) return;
+    // A content-hashed bundle never changes under its name; everything else is revalidated.
+    const hashed = /^\/static\/build\/islands\.[0-9a-f]{16}\.js$/.test(c.req.path);
+    c.header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
   });
   app.use("/static/*", serveStatic({ root: "./" }));
   registerOpenApiDocument(app, deps);
