@@ -57,14 +57,13 @@ export function randomToken(bytes = 32, random: RandomSource = cryptoRandom): st
 
 /** Encodes bytes as base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** Decodes base64url (padding optional); throws on invalid input. */
 export function fromBase64Url(text: string): Uint8Array {
-  const normal = text.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(normal + "=".repeat((4 - (normal.length % 4)) % 4));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  // Standard-alphabet characters are accepted too, as before.
+  return Uint8Array.fromBase64(text.replaceAll("+", "-").replaceAll("/", "_"), {
+    alphabet: "base64url",
+  });
 }

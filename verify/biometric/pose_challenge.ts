@@ -51,10 +51,7 @@ function uniformIndex(random: (n: number) => Uint8Array, n: number): number {
 }
 
 function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** True when a challenge received from outside is well formed (known poses, starts at centre). */
