@@ -22,6 +22,8 @@ import { randomAlphanumeric } from "./core/ids.ts";
 import { clientAddress } from "./http/rate_limit.ts";
 import { registerOpenApiDocument } from "./http/openapi_document.ts";
 import { apiErrorOf } from "./http/error_table.ts";
+import { errorFields } from "./core/error_fields.ts";
+import { KvBusyError } from "./core/kv_busy.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -158,14 +160,15 @@ function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Respons
   } else {
     deps.logger.error("request.failed", {
       request_id: c.get("requestId"),
-      error_class: error?.name ?? "Error",
+      ...errorFields(error),
       path: new URL(c.req.url).pathname.replace(/[a-z]+_[a-z0-9]{20,}/g, ":id"),
     });
-    apiError = new ApiError(
-      500,
-      "INTERNAL_ERROR",
-      "Something went wrong on our side; retry later.",
-    );
+    apiError = error instanceof KvBusyError
+      // Another process kept the shared KV file locked for the whole retry budget (kv_busy.ts).
+      ? new ApiError(503, "SERVICE_UNAVAILABLE", "The database is busy; retry in a moment.", {
+        headers: { "Retry-After": "1" },
+      })
+      : new ApiError(500, "INTERNAL_ERROR", "Something went wrong on our side; retry later.");
   }
   const response = c.json(errorEnvelope(apiError), apiError.status);
   for (const [k, v] of Object.entries(apiError.options.headers ?? {})) response.headers.set(k, v);

@@ -36,6 +36,8 @@ export interface PlatformServices {
   handoff?: HandoffServices;
   /** The biometric verifier, loading or loaded (`lib/handoff/services.ts`). */
   biometric?: Promise<BiometricVerifier | null>;
+  /** This instance's id (its heartbeat's and its claims'; `lib/core/instances.ts`). */
+  instanceId?: string;
   /** URL path of the islands bundle (content-hashed after a build, `lib/framework/manifest.ts`). */
   islandsBundle?: string;
   /** Waits a sign-in slow-down (tests record it instead of waiting). */

@@ -10,9 +10,10 @@
  *   (`lib/events/events.ts` → `webhooks/fanout.ts`), the lookup that checks a session's
  *   `webhook_endpoint_id`, and the handler of the `webhook.delivery` job (`webhooks/worker.ts`);
  *   without webhooks, naming or creating an endpoint is refused with `409 WEBHOOKS_DISABLED`;
- * - the background work, in start order: the session expiry sweep, session retention, the
- *   webhook worker (job queue, recovery, maintenance) and the handoff layer (biometric model,
- *   phone sockets closed at shutdown).
+ * - the background work, in start order: the instance's heartbeat (`lib/core/instances.ts`), the
+ *   webhook worker (job queue, recovery at start), the handoff layer (biometric model, phone
+ *   sockets closed at shutdown), then the scheduler (`lib/jobs/scheduled.ts`) with its tasks: the
+ *   session expiry sweep, session retention and, with webhooks, webhook maintenance.
  *
  * A session's path: `POST /v1/sessions` (`routes/v1/sessions/index.ts`) → `createSession`
  * (`lib/sessions/sessions.ts`); a state change (`lib/sessions/lifecycle.ts`, the attempt pipeline
@@ -24,10 +25,16 @@ import type { Config } from "./core/config.ts";
 import { createDeps, type DepsOverrides } from "./bootstrap.ts";
 import type { AppDeps } from "./deps.ts";
 import { type BackgroundHandle, type BackgroundWork, startBackgroundWork } from "./background.ts";
-import { startExpirySweep } from "./sessions/expiry_sweep.ts";
-import { startRetention } from "./sessions/retention.ts";
+import { startHeartbeat } from "./core/instances.ts";
+import { type ScheduledTask, startScheduler } from "./jobs/scheduled.ts";
+import { EXPIRY_SWEEP_TASK } from "./sessions/expiry_sweep.ts";
+import { RETENTION_TASK } from "./sessions/retention.ts";
 import { startHandoffWork } from "./handoff/register.ts";
-import { startWebhookWorker, wireWebhooks } from "../webhooks/register.ts";
+import {
+  startWebhookWorker,
+  WEBHOOK_MAINTENANCE_TASK,
+  wireWebhooks,
+} from "../webhooks/register.ts";
 
 /** Which parts the platform has. */
 export interface PlatformOptions {
@@ -51,11 +58,18 @@ export function wirePlatform(
 ): readonly BackgroundWork[] {
   const webhooks = options.webhooks ?? true;
   if (webhooks) wireWebhooks(deps);
+  const tasks: ScheduledTask[] = [
+    EXPIRY_SWEEP_TASK,
+    RETENTION_TASK,
+    ...(webhooks ? [WEBHOOK_MAINTENANCE_TASK] : []),
+  ];
   return [
-    { name: "sessions.expiry_sweep", start: startExpirySweep },
-    { name: "sessions.retention", start: startRetention },
+    // First: this instance's heartbeat, so that its claims are known to be alive.
+    { name: "instances.heartbeat", start: startHeartbeat },
     ...(webhooks ? [{ name: "webhooks", start: startWebhookWorker }] : []),
     { name: "handoff", start: startHandoffWork },
+    // Last: the scheduled tasks, each once per period across the instances sharing the KV.
+    { name: "scheduled", start: (deps) => Promise.resolve(startScheduler(deps, tasks)) },
   ];
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
 import { configureWebhookSender } from "../webhooks/runtime.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
-import { deliveryOf, driveNextTry, getDelivery, world } from "./webhooks_world.ts";
+import { deliveryOf, driveNextTry, getDelivery, type World, world } from "./webhooks_world.ts";
 import { scrubExpiredPayloads } from "../webhooks/maintenance.ts";
 import { listAttempts } from "../webhooks/deliveries.ts";
 import { rotateSigningSecret } from "../webhooks/endpoints.ts";
@@ -63,10 +63,10 @@ for (const backend of BACKENDS) {
   const failures: Array<
     {
       name: string;
-      setup: (r: Receiver) => void;
+      /** Sets the receiver up; may return what to do after the test (answer held requests). */
+      setup: (r: Receiver, w: World) => void | (() => void);
       errorClass: string;
       url?: () => Promise<string>;
-      timeoutMs?: number;
     }
   > = [
     {
@@ -76,13 +76,28 @@ for (const backend of BACKENDS) {
     },
     {
       name: "timing out",
-      setup: (
-        r,
-      ) => (r.respond = () =>
-        new Promise((ok) => setTimeout(() => ok(new Response("late")), 1000))),
+      // The receiver holds every request past the try's deadline: once a request has arrived, it
+      // ends the sender's deadline (which stands for the real 15 s) and answers only after the
+      // test, with a status the receiver does not count. No real timer races the request.
+      setup: (r, w) => {
+        const deadlines: AbortController[] = [];
+        const late: Array<() => void> = [];
+        configureWebhookSender(w.t.deps, {
+          deadline: () => {
+            const deadline = new AbortController();
+            deadlines.push(deadline);
+            return deadline.signal;
+          },
+        });
+        r.respond = () => {
+          deadlines.shift()?.abort(new DOMException("deadline", "TimeoutError"));
+          return new Promise((answer) =>
+            late.push(() => answer(new Response("late", { status: 504 })))
+          );
+        };
+        return () => late.forEach((answer) => answer());
+      },
       errorClass: "timeout",
-      // The injected timeout stands for the real 15 s; the receiver answers after 1 s.
-      timeoutMs: 300,
     },
     {
       name: "redirecting",
@@ -108,8 +123,7 @@ for (const backend of BACKENDS) {
   for (const failure of failures) {
     Deno.test(`[${backend}] a receiver ${failure.name}: 8 tries on the schedule, then failed`, async () => {
       const w = await world(backend, { url: failure.url ? await failure.url() : undefined });
-      failure.setup(w.receiver);
-      if (failure.timeoutMs) configureWebhookSender(w.t.deps, { timeoutMs: failure.timeoutMs });
+      const after = failure.setup(w.receiver, w);
       try {
         const event = await writeEvent(w.t.deps, w.orgId);
         const { id } = await deliveryOf(w.t.deps, event.id);
@@ -144,6 +158,7 @@ for (const backend of BACKENDS) {
         assert.equal(w.receiver.received.length, 0);
         if (failure.errorClass !== "connection_refused") assert.equal(w.receiver.hits, 8);
       } finally {
+        after?.();
         await w.stop();
       }
     });

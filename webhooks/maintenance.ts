@@ -1,7 +1,8 @@
 /**
  * Background upkeep of deliveries, each round under a KV lease so instances never run it twice
  * at once:
- * - recovery: a delivery that is due (or was being sent by an instance that died) gets a fresh
+ * - recovery: a delivery that is due (or was being sent by an instance that died: its claim
+ *   expired or its heartbeat stopped, `lib/core/instances.ts`) gets a fresh
  *   job, so a job lost with a crashed process — a KV queue hands in-flight messages back only
  *   after about a minute — never strands a delivery; duplicates are harmless (jobs are idempotent);
  * - retention: payloads of failed deliveries are scrubbed when their retention window ends, and
@@ -13,6 +14,7 @@ import { getJobQueue } from "../lib/jobs/mod.ts";
 import { addDeliveryJob } from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
 import { webhookRuntime } from "./runtime.ts";
+import { liveClaimUntil } from "./worker.ts";
 import { deleteExpiredHistory } from "./history_retention.ts";
 
 /** Re-enqueues open deliveries that are overdue by `graceMs` or held by a dead claim. Returns the count. */
@@ -26,7 +28,7 @@ export async function recoverDeliveries(deps: AppDeps, graceMs: number): Promise
     const d = (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", e.value])).value;
     if (!d || runtime.inFlight.has(d.id)) continue;
     const stuck = d.status === "delivering" &&
-      (jobs.backend === "kv_queue" || new Date(d.deliveringUntil!).getTime() <= now);
+      (await liveClaimUntil(deps, d, runtime.instanceId)) === null;
     const overdue = d.status === "pending" &&
       new Date(d.nextAttemptAt ?? 0).getTime() + graceMs <= now;
     if (!stuck && !overdue) continue;
@@ -68,22 +70,28 @@ export async function scrubExpiredPayloads(deps: AppDeps): Promise<number> {
   return count;
 }
 
-/** One maintenance round (recovery of overdue deliveries, then retention), under the lease. */
+/** Name of the maintenance task and of its lease. */
+export const MAINTENANCE_NAME = "webhooks.maintenance";
+
+/** One maintenance round: recovery of overdue deliveries, then retention. */
+export async function maintenanceRound(deps: AppDeps, graceMs = 60_000): Promise<void> {
+  const recovered = await recoverDeliveries(deps, graceMs);
+  const scrubbed = await scrubExpiredPayloads(deps);
+  const deleted = await deleteExpiredHistory(deps);
+  if (recovered || scrubbed || deleted) {
+    deps.logger.info("webhooks.maintenance", { recovered, scrubbed, deleted_events: deleted });
+  }
+}
+
+/** One maintenance round under the lease (tools and tests); returns whether it ran. */
 export async function runMaintenance(deps: AppDeps, graceMs = 60_000): Promise<boolean> {
   const holder = webhookRuntime(deps).instanceId;
   return await withLease(
     deps.kv,
-    "webhooks.maintenance",
+    MAINTENANCE_NAME,
     holder,
     5 * 60_000,
     deps.clock,
-    async () => {
-      const recovered = await recoverDeliveries(deps, graceMs);
-      const scrubbed = await scrubExpiredPayloads(deps);
-      const deleted = await deleteExpiredHistory(deps);
-      if (recovered || scrubbed || deleted) {
-        deps.logger.info("webhooks.maintenance", { recovered, scrubbed, deleted_events: deleted });
-      }
-    },
+    () => maintenanceRound(deps, graceMs),
   );
 }

@@ -2,7 +2,8 @@
  * How the webhooks layer joins a platform, called by the composition root (`lib/platform.ts`):
  * `wireWebhooks` installs the event fan-out (deliveries in the event's commit), the endpoint
  * lookup of `webhook_endpoint_id` and the delivery job's handler; `startWebhookWorker` is the
- * background work (the job queue, recovery at start, then maintenance every minute).
+ * background work (the job queue, recovery at start); maintenance is `WEBHOOK_MAINTENANCE_TASK`,
+ * a scheduled task run once a minute across instances.
  */
 import type { BackgroundHandle } from "../lib/background.ts";
 import type { AppDeps } from "../lib/deps.ts";
@@ -11,9 +12,11 @@ import { getEndpointEntry } from "./endpoints.ts";
 import { fanOutEvent } from "./fanout.ts";
 import { DELIVERY_JOB_TYPE } from "./model.ts";
 import { runDeliveryJob } from "./worker.ts";
-import { recoverDeliveries, runMaintenance } from "./maintenance.ts";
+import { MAINTENANCE_NAME, maintenanceRound, recoverDeliveries } from "./maintenance.ts";
+import type { ScheduledTask } from "../lib/jobs/scheduled.ts";
+import { errorFields } from "../lib/core/error_fields.ts";
 
-/** How often maintenance runs (real time). */
+/** How often maintenance runs (a scheduled task: once per period across instances). */
 export const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** Registers the delivery handler on the deps' job queue (also used by tests without a worker loop). */
@@ -41,21 +44,19 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
   // Whatever was due or being sent when the last process stopped is picked up now — without
   // waiting for the maintenance lease, which a killed process may still hold for minutes.
   await recoverDeliveries(deps, 0).catch((error) =>
-    deps.logger.error("webhooks.recovery_failed", {
-      error_class: (error as Error)?.name ?? "unknown",
-    })
+    deps.logger.error("webhooks.recovery_failed", errorFields(error))
   );
-  const timer = setInterval(() => {
-    runMaintenance(deps).catch((error) =>
-      deps.logger.error("webhooks.maintenance_failed", {
-        error_class: (error as Error)?.name ?? "unknown",
-      })
-    );
-  }, MAINTENANCE_INTERVAL_MS);
   return {
     async stop() {
-      clearInterval(timer);
       await jobs.stop();
     },
   };
 }
+
+/** Webhook maintenance as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const WEBHOOK_MAINTENANCE_TASK: ScheduledTask = {
+  name: MAINTENANCE_NAME,
+  periodMs: MAINTENANCE_INTERVAL_MS,
+  leaseMs: 5 * 60_000,
+  run: (deps) => maintenanceRound(deps),
+};

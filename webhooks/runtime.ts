@@ -1,9 +1,9 @@
 /**
  * Per-instance state of the webhooks layer, kept on `deps.services.webhooks`: this instance's
- * id (who holds a `delivering` claim), the deliveries it is sending now, and how tries are made
+ * id (who holds a `delivering` claim; the id of its heartbeat, `lib/core/instances.ts`), the deliveries it is sending now, and how tries are made
  * (timeout, fetch, DNS — replaced in tests).
  */
-import { randomAlphanumeric } from "../lib/core/ids.ts";
+import { instanceId } from "../lib/core/instances.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { defaultSenderOptions, type SenderOptions } from "./sender.ts";
 
@@ -20,7 +20,7 @@ export function webhookRuntime(deps: AppDeps): WebhookRuntime {
   let runtime = deps.services.webhooks;
   if (!runtime) {
     runtime = {
-      instanceId: `inst_${randomAlphanumeric(16, deps.random)}`,
+      instanceId: instanceId(deps),
       sender: defaultSenderOptions(deps.config.devMode),
       inFlight: new Set(),
     };

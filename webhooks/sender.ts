@@ -21,6 +21,11 @@ export type DnsResolver = (host: string, type: "A" | "AAAA") => Promise<string[]
 /** How tries are made; injectable for tests. */
 export interface SenderOptions {
   timeoutMs: number;
+  /**
+   * The signal that ends a try when its time is up (`AbortSignal.timeout(timeoutMs)`); tests
+   * replace it to decide when a try times out instead of racing a real timer.
+   */
+  deadline?: (timeoutMs: number) => AbortSignal;
   devMode: boolean;
   fetch: typeof fetch;
   resolveDns: DnsResolver;
@@ -82,7 +87,7 @@ export async function sendTry(request: TryRequest, options: SenderOptions): Prom
   });
   const blocked = await checkDestination(request.url, options);
   if (blocked) return done(null, blocked);
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const signal = (options.deadline ?? AbortSignal.timeout)(options.timeoutMs);
   try {
     const response = await options.fetch(request.url, {
       method: "POST",

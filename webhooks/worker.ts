@@ -2,7 +2,8 @@
  * The delivery worker: the handler of `webhook.delivery` jobs. Each job makes at most one try of
  * one delivery. It is idempotent — a finished delivery or a try already made is ignored — and a
  * try is claimed (`delivering`, with a versionstamp check) before the request is sent, so two
- * workers never send the same try at once. The outcome, the recorded attempt and the next job
+ * workers — of this instance or of any other on the same KV — never send the same try at once;
+ * a claim is taken over only once it is dead (`liveClaimUntil`). The outcome, the recorded attempt and the next job
  * are committed together.
  */
 import type { AppDeps } from "../lib/deps.ts";
@@ -16,6 +17,7 @@ import { nextTryDelayMs } from "./schedule.ts";
 import { sendTry, type TryResult } from "./sender.ts";
 import { signatureHeader } from "./signing.ts";
 import { webhookRuntime } from "./runtime.ts";
+import { isInstanceAlive, staleAt } from "../lib/core/instances.ts";
 
 /** How long a `delivering` claim outlives the request timeout before another worker may take it. */
 export const CLAIM_MARGIN_MS = 10_000;
@@ -43,10 +45,10 @@ export async function runDeliveryJob(
   };
   if (d.status === "delivering") {
     if (runtime.inFlight.has(id)) return "claimed_elsewhere";
-    // A KV queue runs one instance: a claim by any other instance is a claim of a dead process.
-    const dead = jobs.backend === "kv_queue" || new Date(d.deliveringUntil!) <= now;
-    if (!dead) {
-      await retryAt(d.deliveringUntil!);
+    const recheckAt = await liveClaimUntil(deps, d, runtime.instanceId);
+    if (recheckAt !== null) {
+      // Another live instance is sending this try: look again when its claim could be dead.
+      await retryAt(recheckAt);
       return "claimed_elsewhere";
     }
   } else if (d.nextAttemptAt && new Date(d.nextAttemptAt) > now) {
@@ -70,6 +72,26 @@ export async function runDeliveryJob(
     runtime.inFlight.delete(id);
   }
   return "sent";
+}
+
+/**
+ * Null when a `delivering` claim is dead — past its expiry, left by this instance (no longer in
+ * flight: the try was abandoned), or held by an instance whose heartbeat stopped — else when
+ * to look again (ISO, the earlier of the claim's expiry and when its holder would be stale).
+ * Any number of instances may share the KV, whichever job backend runs: a claim is never
+ * presumed dead because of the backend.
+ */
+export async function liveClaimUntil(
+  deps: AppDeps,
+  d: DeliveryRecord,
+  self: string,
+): Promise<string | null> {
+  const now = deps.clock.now().getTime();
+  const until = d.deliveringUntil ? new Date(d.deliveringUntil).getTime() : 0;
+  if (until <= now || !d.deliveringBy || d.deliveringBy === self) return null;
+  if (!(await isInstanceAlive(deps.kv, d.deliveringBy))) return null;
+  const stale = now + Math.max(0, (await staleAt(deps.kv, d.deliveringBy)) - Date.now());
+  return new Date(Math.min(until, stale)).toISOString();
 }
 
 async function makeTry(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<void> {

@@ -38,6 +38,11 @@ export interface Config {
    * `KAYLE_APP_PLAY_URL`; see mobile/README.md), or null when none is configured.
    */
   app?: { name: string; appStoreUrl: string | null; playStoreUrl: string | null } | null;
+  /**
+   * One period for every scheduled task instead of their own (`KAYLE_SCHEDULE_PERIOD_MS`, tests
+   * and demos; `lib/jobs/scheduled.ts`); null in production.
+   */
+  schedulePeriodMs: number | null;
 }
 
 /** Raised with every configuration problem listed. */
@@ -74,6 +79,8 @@ const schema = z.object({
     .optional(),
   KAYLE_APP_PLAY_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_PLAY_URL must be https" })
     .optional(),
+  KAYLE_SCHEDULE_PERIOD_MS: z.coerce.number({ error: "KAYLE_SCHEDULE_PERIOD_MS must be a number" })
+    .int().min(500, "KAYLE_SCHEDULE_PERIOD_MS must be at least 500").optional(),
 });
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
@@ -121,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         playStoreUrl: e.KAYLE_APP_PLAY_URL ?? null,
       }
       : null,
+    schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
   };
 }
 
@@ -145,6 +153,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     jobBackend: "kv_queue",
     logLevel: "error",
     trustProxy: false,
+    schedulePeriodMs: null,
     ...overrides,
   };
 }

@@ -4,14 +4,18 @@
  * `DENO_KV_ACCESS_TOKEN`, read by the runtime).
  */
 import { dirname } from "node:path";
+import { retryWhenBusy } from "./kv_busy.ts";
 
-/** Opens the KV database at `location`. */
+/**
+ * Opens the KV database at `location`. A file may be shared by several processes: its handle
+ * retries operations that find the file locked by another writer (`kv_busy.ts`).
+ */
 export async function openKv(location: string): Promise<Deno.Kv> {
   if (location === ":memory:" || /^https?:\/\//.test(location)) {
     return await Deno.openKv(location);
   }
   await Deno.mkdir(dirname(location), { recursive: true });
-  return await Deno.openKv(location);
+  return retryWhenBusy(await Deno.openKv(location));
 }
 
 /** True when the location is a remote KV Connect server (no KV queues there). */

@@ -26,6 +26,7 @@ import {
   runtimeFor,
 } from "./services.ts";
 import { chipAuthenticationStartMessage, handleAttemptMessage, sendResult } from "./steps.ts";
+import { errorFields } from "../core/error_fields.ts";
 
 /** Errors after which the connection cannot continue. */
 const FATAL: ReadonlySet<MobileErrorCode> = new Set(
@@ -76,7 +77,8 @@ export class MobileConnection {
     if (this.#runtime) this.#armIdleTimer(); // before the hello, only the hello deadline runs
     this.#queue = this.#queue.then(() => this.#handleFrame(text)).catch((error) => {
       this.#deps.logger.error("mobile.frame_failed", {
-        error_class: (error as Error)?.name ?? "Error",
+        session_id: this.#sessionId,
+        ...errorFields(error),
       });
       this.fail("INTERNAL_ERROR", "Something went wrong on our side; reconnect and resume.");
     });

@@ -3,6 +3,7 @@
  * unknown types and `stop()` draining behave the same whichever backend is configured.
  */
 import type { Logger } from "../core/logger.ts";
+import { errorFields } from "../core/error_fields.ts";
 import type { JobContext, JobHandler, JobPayload } from "./types.ts";
 
 /** Handlers by type plus the jobs in flight. */
@@ -33,7 +34,8 @@ export class JobHandlers {
       this.logger.warn("job.unknown_type", { job_id: context.jobId, job_type: context.type });
       throw new Error(`no handler for job type ${context.type}`);
     }
-    const running = handler(payload, context);
+    // A handler that throws before returning its promise fails like one that rejects.
+    const running = (async () => await handler(payload, context))();
     this.#inFlight.add(running);
     try {
       await running;
@@ -41,7 +43,7 @@ export class JobHandlers {
       this.logger.warn("job.failed", {
         job_id: context.jobId,
         job_type: context.type,
-        error_class: error instanceof Error ? error.name : "unknown",
+        ...errorFields(error),
       });
       throw error;
     } finally {

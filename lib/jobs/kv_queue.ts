@@ -48,7 +48,10 @@ export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
   const onMessage = async (value: unknown) => {
     if (!isQueueMessage(value)) return;
     // Throwing hands the message back to KV, which redelivers it after its backoff.
-    if (stopped) throw new Error("job queue stopped");
+    if (stopped) {
+      deps.logger.debug("job.deferred_while_stopped", { job_id: value.id, job_type: value.type });
+      throw new Error("job queue stopped");
+    }
     await handlers.run(value.payload, { jobId: value.id, type: value.type });
   };
 

@@ -9,6 +9,8 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { newId, randomAlphanumeric } from "../core/ids.ts";
+import { instanceId } from "../core/instances.ts";
+import { errorFields } from "../core/error_fields.ts";
 import { JobHandlers } from "./handlers.ts";
 import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 
@@ -28,7 +30,10 @@ export interface JobRecord {
 export interface KvTableOptions {
   /** How often an idle instance looks for due jobs (real time). Default 250 ms. */
   pollIntervalMs?: number;
-  /** How long a claim lasts before another instance may take the job. Default 60 s. */
+  /**
+   * How long a claim lasts before another instance may take the job; renewed every third of it
+   * while the job runs, so a dead instance's jobs are due again within one lease. Default 15 s.
+   */
   leaseMs?: number;
   /** Jobs claimed per poll. Default 32. */
   batchSize?: number;
@@ -54,12 +59,15 @@ export function tableBackoffMs(attempts: number): number {
 
 /** Creates the job-table backend on `deps.kv`. */
 export function createKvTableJobs<M extends JobMap = PlatformJobs>(
-  deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
+  deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger"> & Partial<Pick<AppDeps, "services">>,
   options: KvTableOptions = {},
 ): KvTableJobQueue<M> {
-  const { pollIntervalMs = 250, leaseMs = 60_000, batchSize = 32, maxAttempts = 10 } = options;
+  const { pollIntervalMs = 250, leaseMs = 15_000, batchSize = 32, maxAttempts = 10 } = options;
   const kv = deps.kv;
-  const holder = `inst_${randomAlphanumeric(16, deps.random)}`;
+  // The instance's id (its heartbeat's) when running inside the app; standalone, its own.
+  const holder = deps.services
+    ? instanceId({ services: deps.services, random: deps.random })
+    : `inst_${randomAlphanumeric(16, deps.random)}`;
   const handlers = new JobHandlers(deps.logger);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let polling: Promise<number> | null = null;
@@ -126,14 +134,40 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     await op.commit();
   };
 
-  const runClaimed = async (entry: Deno.KvEntry<JobRecord>): Promise<void> => {
+  // Extends the claim of a running job (moving its due index), so a long handler keeps its job
+  // while a dead instance's jobs come back after one short lease. Null when the claim was lost.
+  const renew = async (entry: Deno.KvEntry<JobRecord>) => {
+    const job = entry.value;
+    const renewed: JobRecord = { ...job, leaseUntil: deps.clock.now().getTime() + leaseMs };
+    const result = await kv.atomic().check(entry)
+      .delete(["jobs_due", dueOf(job), job.id])
+      .set(["jobs", job.id], renewed)
+      .set(["jobs_due", renewed.leaseUntil!, job.id], job.id)
+      .commit();
+    return result.ok ? { ...entry, value: renewed, versionstamp: result.versionstamp } : null;
+  };
+
+  const runClaimed = async (claimed: Deno.KvEntry<JobRecord>): Promise<void> => {
+    let entry: Deno.KvEntry<JobRecord> | null = claimed;
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(async () => {
+        if (entry) entry = await renew(entry).catch(() => entry);
+      });
+    }, Math.max(10, Math.floor(leaseMs / 3)));
     let failed = false;
     try {
-      await handlers.run(entry.value.payload, { jobId: entry.value.id, type: entry.value.type });
+      await handlers.run(claimed.value.payload, {
+        jobId: claimed.value.id,
+        type: claimed.value.type,
+      });
     } catch {
       failed = true;
+    } finally {
+      clearInterval(timer);
+      await renewing;
     }
-    await finish(entry, failed);
+    if (entry) await finish(entry, failed);
   };
 
   const pollRound = async (): Promise<number> => {
@@ -161,7 +195,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       // A full batch means more may be due: go again at once.
       while (!stopped && (await pollOnce()) === batchSize);
     } catch (error) {
-      deps.logger.error("jobs.poll_failed", { error_class: (error as Error)?.name ?? "unknown" });
+      deps.logger.error("jobs.poll_failed", errorFields(error));
     }
     if (!stopped) timer = setTimeout(loop, pollIntervalMs);
   };

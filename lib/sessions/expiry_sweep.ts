@@ -1,6 +1,6 @@
 /**
- * The expiry sweep (docs/api.md#lifecycle): every minute a `Deno.cron` job, under a KV lease so that two
- * instances never run it together, expires every session past its 60 minutes, emitting
+ * The expiry sweep (docs/api.md#lifecycle): a scheduled task (`lib/jobs/scheduled.ts`) run once a minute
+ * across all instances, under the `sessions_expiry_sweep` lease, expires every session past its 60 minutes, emitting
  * `verification.session.expired` once per session (the transition itself is race-safe, the lease
  * only avoids duplicate work). Reads also expire lazily, so the sweep is what makes the event
  * arrive on time for sessions nobody reads. Tests call {@link expireDueSessions} directly with a
@@ -9,9 +9,8 @@
  * Key read: `["sessions_by_expiry", expiresAtMs, id]` (removed by the terminal transition).
  */
 import type { AppDeps } from "../deps.ts";
-import type { BackgroundHandle } from "../background.ts";
 import { withLease } from "../core/lease.ts";
-import { randomAlphanumeric } from "../core/ids.ts";
+import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { expireSession } from "./lifecycle.ts";
 
 /** Name of the cron job and of its lease. */
@@ -39,39 +38,20 @@ export async function expireDueSessions(
   return expired;
 }
 
+async function sweep(deps: AppDeps): Promise<void> {
+  const expired = await expireDueSessions(deps);
+  if (expired) deps.logger.info("sessions.expired", { count: expired });
+}
+
 /** Runs one sweep under the lease; returns whether this instance held it. */
 export async function runExpirySweep(deps: AppDeps, holder: string): Promise<boolean> {
-  return await withLease(deps.kv, EXPIRY_SWEEP_NAME, holder, 55_000, deps.clock, async () => {
-    const expired = await expireDueSessions(deps);
-    if (expired) deps.logger.info("sessions.expired", { count: expired });
-  });
+  return await withLease(deps.kv, EXPIRY_SWEEP_NAME, holder, 55_000, deps.clock, () => sweep(deps));
 }
 
-// Deno.cron cannot be unregistered and names are unique per process: register once and point it
-// at whichever instance started last (tests and benchmarks may start several servers).
-let active: { deps: AppDeps; holder: string } | null = null;
-let cronRegistered = false;
-
-/** Starts the minutely sweep for these dependencies (wired by `lib/platform.ts`). */
-export function startExpirySweep(deps: AppDeps): Promise<BackgroundHandle> {
-  const holder = `sweep_${randomAlphanumeric(16, deps.random)}`;
-  active = { deps, holder };
-  if (!cronRegistered && typeof Deno.cron === "function") {
-    cronRegistered = true;
-    Deno.cron(EXPIRY_SWEEP_NAME, "* * * * *", async () => {
-      const current = active;
-      if (!current) return;
-      try {
-        await runExpirySweep(current.deps, current.holder);
-      } catch (error) {
-        current.deps.logger.error("sessions.sweep_failed", { error_class: (error as Error).name });
-      }
-    });
-  }
-  return Promise.resolve({
-    stop() {
-      if (active?.holder === holder) active = null;
-      return Promise.resolve();
-    },
-  });
-}
+/** The sweep as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const EXPIRY_SWEEP_TASK: ScheduledTask = {
+  name: EXPIRY_SWEEP_NAME,
+  periodMs: 60_000,
+  leaseMs: 55_000,
+  run: sweep,
+};

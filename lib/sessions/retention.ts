@@ -4,14 +4,14 @@
  * needed from them any more), and 30 days after it ends it is deleted with its attempts. Counts in
  * analytics stay. Events and deliveries have their own retention in the webhooks layer.
  *
- * An hourly `Deno.cron` job runs both under a KV lease. Tests call the functions with a clock.
+ * An hourly scheduled task (`lib/jobs/scheduled.ts`, once per hour across instances) runs both
+ * under a KV lease. Tests call the functions with a clock.
  * Keys read: `["sessions_to_minimise", endedAtMs, id]`, `["sessions_to_delete", endedAtMs, id]`,
  * written by the terminal transition (`writeSession`).
  */
 import type { AppDeps } from "../deps.ts";
-import type { BackgroundHandle } from "../background.ts";
 import { withLease } from "../core/lease.ts";
-import { randomAlphanumeric } from "../core/ids.ts";
+import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { listSessionAttempts } from "./attempts.ts";
 import { RETRY, retryOnConflict } from "./lifecycle.ts";
 import { type AttemptRecord, sessionKeys, type SessionRecord } from "./types.ts";
@@ -109,40 +109,28 @@ async function deleteSession(deps: AppDeps, id: string): Promise<void> {
   });
 }
 
+async function retain(deps: AppDeps): Promise<void> {
+  const minimised = await minimiseEndedSessions(deps);
+  const deleted = await deleteEndedSessions(deps);
+  if (minimised || deleted) deps.logger.info("sessions_retention", { minimised, deleted });
+}
+
 /** One retention run under the lease; returns whether this instance held it. */
 export async function runRetention(deps: AppDeps, holder: string): Promise<boolean> {
-  return await withLease(deps.kv, RETENTION_NAME, holder, 10 * 60_000, deps.clock, async () => {
-    const minimised = await minimiseEndedSessions(deps);
-    const deleted = await deleteEndedSessions(deps);
-    if (minimised || deleted) deps.logger.info("sessions_retention", { minimised, deleted });
-  });
+  return await withLease(
+    deps.kv,
+    RETENTION_NAME,
+    holder,
+    10 * 60_000,
+    deps.clock,
+    () => retain(deps),
+  );
 }
 
-let active: { deps: AppDeps; holder: string } | null = null;
-let cronRegistered = false;
-
-/** Starts the hourly retention run for these dependencies (wired by `lib/platform.ts`). */
-export function startRetention(deps: AppDeps): Promise<BackgroundHandle> {
-  const holder = `retention_${randomAlphanumeric(16, deps.random)}`;
-  active = { deps, holder };
-  if (!cronRegistered && typeof Deno.cron === "function") {
-    cronRegistered = true;
-    Deno.cron(RETENTION_NAME, "17 * * * *", async () => {
-      const current = active;
-      if (!current) return;
-      try {
-        await runRetention(current.deps, current.holder);
-      } catch (error) {
-        current.deps.logger.error("sessions.retention_failed", {
-          error_class: (error as Error).name,
-        });
-      }
-    });
-  }
-  return Promise.resolve({
-    stop() {
-      if (active?.holder === holder) active = null;
-      return Promise.resolve();
-    },
-  });
-}
+/** Retention as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const RETENTION_TASK: ScheduledTask = {
+  name: RETENTION_NAME,
+  periodMs: 3600_000,
+  leaseMs: 10 * 60_000,
+  run: retain,
+};
