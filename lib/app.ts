@@ -24,6 +24,7 @@ import { registerOpenApiDocument } from "./http/openapi_document.ts";
 import { apiErrorOf } from "./http/error_table.ts";
 import { errorFields } from "./core/error_fields.ts";
 import { KvBusyError } from "./core/kv_busy.ts";
+import { requestId } from "hono/request-id";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -34,16 +35,15 @@ export const MAX_TRUST_UPLOAD_BYTES = 16 * 1024 * 1024;
 export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   registerIslands(manifest.islands);
+  // hono's request id: a caller's `X-Request-Id` (word characters, `-`, `=`; ≤ 64) or `req_…`.
+  app.use(
+    "*",
+    requestId({ limitLength: 64, generator: () => `req_${randomAlphanumeric(24, deps.random)}` }),
+  );
   app.use("*", async function requestContext(c, next) {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming)
-      ? incoming
-      : `req_${randomAlphanumeric(24, deps.random)}`;
-    c.set("requestId", requestId);
     c.set("deps", deps);
     c.set("clientIp", remoteAddress(c, deps));
     await next();
-    c.header("X-Request-Id", requestId);
   });
   app.use("*", securityHeaders(deps));
   app.use("*", async function limitBody(c, next) {
