@@ -3,23 +3,27 @@ import { hydrateIslands } from "./lib/framework/hydrate.ts";
 import $island0 from "./islands/CancelButton.tsx";
 import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
-import $island3 from "./islands/HandoffPanel.tsx";
-import $island4 from "./islands/LiveStatus.tsx";
-import $island5 from "./islands/PasskeyRegister.tsx";
-import $island6 from "./islands/PasskeySignIn.tsx";
-import $island7 from "./islands/PhoneLanding.tsx";
-import $island8 from "./islands/SecretReveal.tsx";
-import $island9 from "./islands/SimulatePanel.tsx";
+import $island3 from "./islands/FindById.tsx";
+import $island4 from "./islands/HandoffPanel.tsx";
+import $island5 from "./islands/LiveStatus.tsx";
+import $island6 from "./islands/PasskeyRegister.tsx";
+import $island7 from "./islands/PasskeySignIn.tsx";
+import $island8 from "./islands/PhoneLanding.tsx";
+import $island9 from "./islands/SecretReveal.tsx";
+import $island10 from "./islands/ShortLinkLanding.tsx";
+import $island11 from "./islands/SimulatePanel.tsx";
 
 hydrateIslands({
   CancelButton: $island0,
   ConsentChangeLink: $island1,
   ConsentForm: $island2,
-  HandoffPanel: $island3,
-  LiveStatus: $island4,
-  PasskeyRegister: $island5,
-  PasskeySignIn: $island6,
-  PhoneLanding: $island7,
-  SecretReveal: $island8,
-  SimulatePanel: $island9,
+  FindById: $island3,
+  HandoffPanel: $island4,
+  LiveStatus: $island5,
+  PasskeyRegister: $island6,
+  PasskeySignIn: $island7,
+  PhoneLanding: $island8,
+  SecretReveal: $island9,
+  ShortLinkLanding: $island10,
+  SimulatePanel: $island11,
 });

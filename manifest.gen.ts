@@ -7,68 +7,77 @@ import * as $3 from "./routes/account/_middleware.ts";
 import * as $4 from "./routes/account/index.tsx";
 import * as $5 from "./routes/account/passkeys/options.ts";
 import * as $6 from "./routes/account/passkeys/verify.ts";
-import * as $7 from "./routes/healthz.ts";
-import * as $8 from "./routes/index.tsx";
-import * as $9 from "./routes/invitations/[token].tsx";
-import * as $10 from "./routes/organizations/[slug]/_middleware.ts";
-import * as $11 from "./routes/organizations/[slug]/api-keys.tsx";
-import * as $12 from "./routes/organizations/[slug]/index.tsx";
-import * as $13 from "./routes/organizations/[slug]/members.tsx";
-import * as $14 from "./routes/organizations/[slug]/sessions/[id].tsx";
-import * as $15 from "./routes/organizations/[slug]/sessions/index.tsx";
-import * as $16 from "./routes/organizations/[slug]/settings.tsx";
-import * as $17 from "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx";
-import * as $18 from "./routes/organizations/[slug]/webhooks/deliveries/index.tsx";
-import * as $19 from "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx";
-import * as $20 from "./routes/organizations/[slug]/webhooks/events.tsx";
-import * as $21 from "./routes/organizations/[slug]/webhooks/index.tsx";
-import * as $22 from "./routes/organizations/new.tsx";
-import * as $23 from "./routes/passkeys/options.ts";
-import * as $24 from "./routes/passkeys/verify.ts";
-import * as $25 from "./routes/setup.tsx";
-import * as $26 from "./routes/sign-in.tsx";
-import * as $27 from "./routes/sign-out.ts";
-import * as $28 from "./routes/trust-store/_middleware.ts";
-import * as $29 from "./routes/trust-store/index.tsx";
-import * as $30 from "./routes/v1/analytics/sessions/overview.ts";
-import * as $31 from "./routes/v1/sessions/[id].ts";
-import * as $32 from "./routes/v1/sessions/[id]/cancel.ts";
-import * as $33 from "./routes/v1/sessions/attempts.ts";
-import * as $34 from "./routes/v1/sessions/index.ts";
-import * as $35 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
-import * as $36 from "./routes/v1/verify/session/[id]/cancel.ts";
-import * as $37 from "./routes/v1/verify/session/[id]/consent.ts";
-import * as $38 from "./routes/v1/verify/session/[id]/details.ts";
-import * as $39 from "./routes/v1/verify/session/[id]/handoff.ts";
-import * as $40 from "./routes/v1/verify/session/[id]/mobile.ts";
-import * as $41 from "./routes/v1/verify/session/[id]/status.ts";
-import * as $42 from "./routes/v1/verify/session/[id]/test_simulate.ts";
-import * as $43 from "./routes/v1/webhooks/deliveries/[id].ts";
-import * as $44 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
-import * as $45 from "./routes/v1/webhooks/deliveries/index.ts";
-import * as $46 from "./routes/v1/webhooks/endpoints/[id].ts";
-import * as $47 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
-import * as $48 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
-import * as $49 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
-import * as $50 from "./routes/v1/webhooks/endpoints/index.ts";
-import * as $51 from "./routes/v1/webhooks/events/[id].ts";
-import * as $52 from "./routes/v1/webhooks/events/[id]/replay.ts";
-import * as $53 from "./routes/v1/webhooks/events/index.ts";
-import * as $54 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
-import * as $55 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
-import * as $56 from "./routes/verify/[id].tsx";
-import * as $57 from "./routes/verify/[id]/phone.tsx";
-import * as $58 from "./routes/verify/_layout.tsx";
+import * as $7 from "./routes/h.tsx";
+import * as $8 from "./routes/healthz.ts";
+import * as $9 from "./routes/index.tsx";
+import * as $10 from "./routes/invitations/[token].tsx";
+import * as $11 from "./routes/organizations/[slug]/_middleware.ts";
+import * as $12 from "./routes/organizations/[slug]/analytics.tsx";
+import * as $13 from "./routes/organizations/[slug]/api-keys.tsx";
+import * as $14 from "./routes/organizations/[slug]/find.tsx";
+import * as $15 from "./routes/organizations/[slug]/index.tsx";
+import * as $16 from "./routes/organizations/[slug]/members.tsx";
+import * as $17 from "./routes/organizations/[slug]/sessions/[id].tsx";
+import * as $18 from "./routes/organizations/[slug]/sessions/index.tsx";
+import * as $19 from "./routes/organizations/[slug]/settings.tsx";
+import * as $20 from "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx";
+import * as $21 from "./routes/organizations/[slug]/webhooks/deliveries/index.tsx";
+import * as $22 from "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx";
+import * as $23 from "./routes/organizations/[slug]/webhooks/events.tsx";
+import * as $24 from "./routes/organizations/[slug]/webhooks/index.tsx";
+import * as $25 from "./routes/organizations/index.tsx";
+import * as $26 from "./routes/organizations/new.tsx";
+import * as $27 from "./routes/passkeys/options.ts";
+import * as $28 from "./routes/passkeys/verify.ts";
+import * as $29 from "./routes/setup.tsx";
+import * as $30 from "./routes/sign-in.tsx";
+import * as $31 from "./routes/sign-out.ts";
+import * as $32 from "./routes/trust-store/_middleware.ts";
+import * as $33 from "./routes/trust-store/index.tsx";
+import * as $34 from "./routes/v1/analytics/sessions/overview.ts";
+import * as $35 from "./routes/v1/sessions/[id].ts";
+import * as $36 from "./routes/v1/sessions/[id]/cancel.ts";
+import * as $37 from "./routes/v1/sessions/attempts.ts";
+import * as $38 from "./routes/v1/sessions/index.ts";
+import * as $39 from "./routes/v1/test_helpers/sessions/[id]/expire.ts";
+import * as $40 from "./routes/v1/test_helpers/sessions/[id]/simulate.ts";
+import * as $41 from "./routes/v1/verify/handoff/resolve.ts";
+import * as $42 from "./routes/v1/verify/session/[id]/cancel.ts";
+import * as $43 from "./routes/v1/verify/session/[id]/consent.ts";
+import * as $44 from "./routes/v1/verify/session/[id]/details.ts";
+import * as $45 from "./routes/v1/verify/session/[id]/handoff.ts";
+import * as $46 from "./routes/v1/verify/session/[id]/mobile.ts";
+import * as $47 from "./routes/v1/verify/session/[id]/status.ts";
+import * as $48 from "./routes/v1/verify/session/[id]/test_simulate.ts";
+import * as $49 from "./routes/v1/webhooks/deliveries/[id].ts";
+import * as $50 from "./routes/v1/webhooks/deliveries/[id]/retry.ts";
+import * as $51 from "./routes/v1/webhooks/deliveries/index.ts";
+import * as $52 from "./routes/v1/webhooks/endpoints/[id].ts";
+import * as $53 from "./routes/v1/webhooks/endpoints/[id]/keys.ts";
+import * as $54 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts";
+import * as $55 from "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts";
+import * as $56 from "./routes/v1/webhooks/endpoints/[id]/test-event.ts";
+import * as $57 from "./routes/v1/webhooks/endpoints/index.ts";
+import * as $58 from "./routes/v1/webhooks/events/[id].ts";
+import * as $59 from "./routes/v1/webhooks/events/[id]/replay.ts";
+import * as $60 from "./routes/v1/webhooks/events/index.ts";
+import * as $61 from "./routes/v1/webhooks/keys/[id]/deactivate.ts";
+import * as $62 from "./routes/v1/webhooks/keys/[id]/reactivate.ts";
+import * as $63 from "./routes/verify/[id].tsx";
+import * as $64 from "./routes/verify/[id]/phone.tsx";
+import * as $65 from "./routes/verify/_layout.tsx";
 import $island0 from "./islands/CancelButton.tsx";
 import $island1 from "./islands/ConsentChangeLink.tsx";
 import $island2 from "./islands/ConsentForm.tsx";
-import $island3 from "./islands/HandoffPanel.tsx";
-import $island4 from "./islands/LiveStatus.tsx";
-import $island5 from "./islands/PasskeyRegister.tsx";
-import $island6 from "./islands/PasskeySignIn.tsx";
-import $island7 from "./islands/PhoneLanding.tsx";
-import $island8 from "./islands/SecretReveal.tsx";
-import $island9 from "./islands/SimulatePanel.tsx";
+import $island3 from "./islands/FindById.tsx";
+import $island4 from "./islands/HandoffPanel.tsx";
+import $island5 from "./islands/LiveStatus.tsx";
+import $island6 from "./islands/PasskeyRegister.tsx";
+import $island7 from "./islands/PasskeySignIn.tsx";
+import $island8 from "./islands/PhoneLanding.tsx";
+import $island9 from "./islands/SecretReveal.tsx";
+import $island10 from "./islands/ShortLinkLanding.tsx";
+import $island11 from "./islands/SimulatePanel.tsx";
 
 /** Every route module and island of the app. */
 export const manifest: Manifest = {
@@ -80,69 +89,78 @@ export const manifest: Manifest = {
     "./routes/account/index.tsx": $4,
     "./routes/account/passkeys/options.ts": $5,
     "./routes/account/passkeys/verify.ts": $6,
-    "./routes/healthz.ts": $7,
-    "./routes/index.tsx": $8,
-    "./routes/invitations/[token].tsx": $9,
-    "./routes/organizations/[slug]/_middleware.ts": $10,
-    "./routes/organizations/[slug]/api-keys.tsx": $11,
-    "./routes/organizations/[slug]/index.tsx": $12,
-    "./routes/organizations/[slug]/members.tsx": $13,
-    "./routes/organizations/[slug]/sessions/[id].tsx": $14,
-    "./routes/organizations/[slug]/sessions/index.tsx": $15,
-    "./routes/organizations/[slug]/settings.tsx": $16,
-    "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx": $17,
-    "./routes/organizations/[slug]/webhooks/deliveries/index.tsx": $18,
-    "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx": $19,
-    "./routes/organizations/[slug]/webhooks/events.tsx": $20,
-    "./routes/organizations/[slug]/webhooks/index.tsx": $21,
-    "./routes/organizations/new.tsx": $22,
-    "./routes/passkeys/options.ts": $23,
-    "./routes/passkeys/verify.ts": $24,
-    "./routes/setup.tsx": $25,
-    "./routes/sign-in.tsx": $26,
-    "./routes/sign-out.ts": $27,
-    "./routes/trust-store/_middleware.ts": $28,
-    "./routes/trust-store/index.tsx": $29,
-    "./routes/v1/analytics/sessions/overview.ts": $30,
-    "./routes/v1/sessions/[id].ts": $31,
-    "./routes/v1/sessions/[id]/cancel.ts": $32,
-    "./routes/v1/sessions/attempts.ts": $33,
-    "./routes/v1/sessions/index.ts": $34,
-    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $35,
-    "./routes/v1/verify/session/[id]/cancel.ts": $36,
-    "./routes/v1/verify/session/[id]/consent.ts": $37,
-    "./routes/v1/verify/session/[id]/details.ts": $38,
-    "./routes/v1/verify/session/[id]/handoff.ts": $39,
-    "./routes/v1/verify/session/[id]/mobile.ts": $40,
-    "./routes/v1/verify/session/[id]/status.ts": $41,
-    "./routes/v1/verify/session/[id]/test_simulate.ts": $42,
-    "./routes/v1/webhooks/deliveries/[id].ts": $43,
-    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $44,
-    "./routes/v1/webhooks/deliveries/index.ts": $45,
-    "./routes/v1/webhooks/endpoints/[id].ts": $46,
-    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $47,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $48,
-    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $49,
-    "./routes/v1/webhooks/endpoints/index.ts": $50,
-    "./routes/v1/webhooks/events/[id].ts": $51,
-    "./routes/v1/webhooks/events/[id]/replay.ts": $52,
-    "./routes/v1/webhooks/events/index.ts": $53,
-    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $54,
-    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $55,
-    "./routes/verify/[id].tsx": $56,
-    "./routes/verify/[id]/phone.tsx": $57,
-    "./routes/verify/_layout.tsx": $58,
+    "./routes/h.tsx": $7,
+    "./routes/healthz.ts": $8,
+    "./routes/index.tsx": $9,
+    "./routes/invitations/[token].tsx": $10,
+    "./routes/organizations/[slug]/_middleware.ts": $11,
+    "./routes/organizations/[slug]/analytics.tsx": $12,
+    "./routes/organizations/[slug]/api-keys.tsx": $13,
+    "./routes/organizations/[slug]/find.tsx": $14,
+    "./routes/organizations/[slug]/index.tsx": $15,
+    "./routes/organizations/[slug]/members.tsx": $16,
+    "./routes/organizations/[slug]/sessions/[id].tsx": $17,
+    "./routes/organizations/[slug]/sessions/index.tsx": $18,
+    "./routes/organizations/[slug]/settings.tsx": $19,
+    "./routes/organizations/[slug]/webhooks/deliveries/[id].tsx": $20,
+    "./routes/organizations/[slug]/webhooks/deliveries/index.tsx": $21,
+    "./routes/organizations/[slug]/webhooks/endpoints/[id].tsx": $22,
+    "./routes/organizations/[slug]/webhooks/events.tsx": $23,
+    "./routes/organizations/[slug]/webhooks/index.tsx": $24,
+    "./routes/organizations/index.tsx": $25,
+    "./routes/organizations/new.tsx": $26,
+    "./routes/passkeys/options.ts": $27,
+    "./routes/passkeys/verify.ts": $28,
+    "./routes/setup.tsx": $29,
+    "./routes/sign-in.tsx": $30,
+    "./routes/sign-out.ts": $31,
+    "./routes/trust-store/_middleware.ts": $32,
+    "./routes/trust-store/index.tsx": $33,
+    "./routes/v1/analytics/sessions/overview.ts": $34,
+    "./routes/v1/sessions/[id].ts": $35,
+    "./routes/v1/sessions/[id]/cancel.ts": $36,
+    "./routes/v1/sessions/attempts.ts": $37,
+    "./routes/v1/sessions/index.ts": $38,
+    "./routes/v1/test_helpers/sessions/[id]/expire.ts": $39,
+    "./routes/v1/test_helpers/sessions/[id]/simulate.ts": $40,
+    "./routes/v1/verify/handoff/resolve.ts": $41,
+    "./routes/v1/verify/session/[id]/cancel.ts": $42,
+    "./routes/v1/verify/session/[id]/consent.ts": $43,
+    "./routes/v1/verify/session/[id]/details.ts": $44,
+    "./routes/v1/verify/session/[id]/handoff.ts": $45,
+    "./routes/v1/verify/session/[id]/mobile.ts": $46,
+    "./routes/v1/verify/session/[id]/status.ts": $47,
+    "./routes/v1/verify/session/[id]/test_simulate.ts": $48,
+    "./routes/v1/webhooks/deliveries/[id].ts": $49,
+    "./routes/v1/webhooks/deliveries/[id]/retry.ts": $50,
+    "./routes/v1/webhooks/deliveries/index.ts": $51,
+    "./routes/v1/webhooks/endpoints/[id].ts": $52,
+    "./routes/v1/webhooks/endpoints/[id]/keys.ts": $53,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/reveal.ts": $54,
+    "./routes/v1/webhooks/endpoints/[id]/signing-secret/rotate.ts": $55,
+    "./routes/v1/webhooks/endpoints/[id]/test-event.ts": $56,
+    "./routes/v1/webhooks/endpoints/index.ts": $57,
+    "./routes/v1/webhooks/events/[id].ts": $58,
+    "./routes/v1/webhooks/events/[id]/replay.ts": $59,
+    "./routes/v1/webhooks/events/index.ts": $60,
+    "./routes/v1/webhooks/keys/[id]/deactivate.ts": $61,
+    "./routes/v1/webhooks/keys/[id]/reactivate.ts": $62,
+    "./routes/verify/[id].tsx": $63,
+    "./routes/verify/[id]/phone.tsx": $64,
+    "./routes/verify/_layout.tsx": $65,
   },
   islands: {
     CancelButton: $island0,
     ConsentChangeLink: $island1,
     ConsentForm: $island2,
-    HandoffPanel: $island3,
-    LiveStatus: $island4,
-    PasskeyRegister: $island5,
-    PasskeySignIn: $island6,
-    PhoneLanding: $island7,
-    SecretReveal: $island8,
-    SimulatePanel: $island9,
+    FindById: $island3,
+    HandoffPanel: $island4,
+    LiveStatus: $island5,
+    PasskeyRegister: $island6,
+    PasskeySignIn: $island7,
+    PhoneLanding: $island8,
+    SecretReveal: $island9,
+    ShortLinkLanding: $island10,
+    SimulatePanel: $island11,
   },
 };

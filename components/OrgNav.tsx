@@ -1,11 +1,13 @@
 /** Navigation of an organization's dashboard pages. */
 import type { Organization } from "../lib/accounts/organizations.ts";
+import FindById from "../islands/FindById.tsx";
 
 const LINKS = [
   ["", "Overview"],
   ["/api-keys", "API keys"],
   ["/members", "Members"],
   ["/sessions", "Sessions"],
+  ["/analytics", "Analytics"],
   ["/webhooks", "Webhooks"],
   ["/settings", "Settings"],
 ] as const;
@@ -15,6 +17,7 @@ export function OrgNav({ org, current }: { org: Organization; current: string })
   return (
     <nav class="org-nav" aria-label="Organization">
       <strong>{org.name}</strong>
+      <a href="/organizations" class="switch-org">Switch organization</a>
       <ul>
         {LINKS.map(([suffix, label]) => (
           <li>
@@ -27,6 +30,8 @@ export function OrgNav({ org, current }: { org: Organization; current: string })
           </li>
         ))}
       </ul>
+      <a href="/organizations/new" class="new-org">New organization</a>
+      <FindById slug={org.slug} />
     </nav>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The handoff to the phone (docs/verify-pages.md, seed 003): mints the phone credential with
  * `POST /v1/verify/session/:id/handoff`; on a phone shows a button with the deep link, on a
- * desktop a locally generated QR code of the deep link and the same link. The token is renewed
+ * desktop a locally generated QR code of the short https link (`<server>/h#…`, version ≤ 6) and
+ * the same link. The app is named only when configured (`KAYLE_APP_NAME`, docs/verify-pages.md). The token is renewed
  * before it expires; the QR code disappears once the session is bound to one phone
  * (`same_device_only`) and the whole panel once the session is over.
  */
@@ -9,7 +10,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { verifyCopyFor } from "../lib/i18n/verify_copy.ts";
 import { QrCode } from "../components/verify/QrCode.tsx";
 import { refreshNow, useLiveStatus } from "../components/verify/status_store.ts";
-import type { PageHandoff } from "../components/verify/page_data.ts";
+import type { PageApp, PageHandoff } from "../components/verify/page_data.ts";
 import {
   type DeviceKind,
   handoffRefreshDelayMs,
@@ -24,6 +25,8 @@ export interface HandoffPanelProps {
   initialStatus: PublicStatus;
   /** The credential the server minted for the first paint (works without JavaScript). */
   initialHandoff: PageHandoff | "phone_busy" | null;
+  /** The configured phone app (`KAYLE_APP_*`); a null name names no product. */
+  app: PageApp;
 }
 
 /** The part of the handoff response (docs/verify-pages.md) the page uses. */
@@ -46,7 +49,13 @@ export default function HandoffPanel(props: HandoffPanelProps) {
       <noscript>
         <p class="notice info">{copy.handoff.needsJavaScript}</p>
       </noscript>
-      <HandoffBody device={props.device} status={status} state={state} onRetry={retry} />
+      <HandoffBody
+        device={props.device}
+        status={status}
+        state={state}
+        onRetry={retry}
+        app={props.app}
+      />
     </section>
   );
 }
@@ -95,11 +104,12 @@ function useHandoffCredential(
 }
 
 function HandoffBody(
-  { device, status, state, onRetry }: {
+  { device, status, state, onRetry, app }: {
     device: DeviceKind;
     status: PublicStatus;
     state: PanelState;
     onRetry: () => void;
+    app: PageApp;
   },
 ) {
   const copy = verifyCopyFor();
@@ -118,25 +128,50 @@ function HandoffBody(
   if (state.kind === "loading") {
     return <p class="muted" aria-busy="true">{copy.handoff.refreshing}</p>;
   }
-  const { deep_link: deepLink } = state.handoff;
+  const { deep_link: deepLink, short_link: shortLink } = state.handoff;
   if (device === "phone") {
     return (
       <div class="handoff-phone">
-        <p>{copy.handoff.phoneIntro}</p>
+        <p>{copy.handoff.phoneIntro(app.name)}</p>
         <a class="button primary" href={deepLink} data-testid="deep-link-button">
-          {copy.handoff.openOnPhone}
+          {copy.handoff.openOnPhone(app.name)}
         </a>
+        <AppNeeds app={app} />
       </div>
     );
   }
   return (
     <div class="handoff-desktop">
-      <p>{copy.handoff.desktopIntro}</p>
-      <QrCode text={deepLink} label={copy.handoff.qrLabel} />
+      <p>{copy.handoff.desktopIntro(app.name)}</p>
+      <QrCode text={shortLink} label={copy.handoff.qrLabel} />
       <p class="handoff-link">
-        {copy.handoff.linkIntro} <a href={deepLink} data-testid="deep-link">{deepLink}</a>
+        {copy.handoff.linkIntro} <a href={shortLink} data-testid="deep-link">{shortLink}</a>
       </p>
       <p class="muted">{copy.handoff.expiresIn(5)}</p>
+    </div>
+  );
+}
+
+/** What the user needs on the phone, and the configured store links (none by default). */
+export function AppNeeds({ app }: { app: PageApp }) {
+  const copy = verifyCopyFor();
+  const stores = [
+    ...(app.iosUrl ? [["App Store", app.iosUrl]] : []),
+    ...(app.androidUrl ? [["Google Play", app.androidUrl]] : []),
+  ];
+  return (
+    <div class="app-needs" data-testid="app-needs">
+      <p class="muted">{copy.phoneLanding.needs(app.name)}</p>
+      {stores.length > 0 && (
+        <p>
+          {copy.phoneLanding.storeLinks} {stores.map(([label, href], i) => (
+            <>
+              {i > 0 && " · "}
+              <a key={label} href={href} class="store-link" rel="noopener">{label}</a>
+            </>
+          ))}
+        </p>
+      )}
     </div>
   );
 }

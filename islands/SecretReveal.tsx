@@ -1,5 +1,6 @@
 /**
- * Shows a secret that is displayed only once (API key, signing secret), with show/hide and copy.
+ * Shows a secret (API key, invitation link: displayed only once; a webhook signing secret: owners
+ * can reveal it again), with show/hide and copy.
  * Server-rendered visible so it works without JavaScript; hydrated for the buttons.
  */
 import { useState } from "preact/hooks";
@@ -8,9 +9,11 @@ import { useState } from "preact/hooks";
 export interface SecretRevealProps {
   secret: string;
   label: string;
+  /** What the user is told about seeing it again; default: it is shown only once. */
+  note?: string;
 }
 
-export default function SecretReveal({ secret, label }: SecretRevealProps) {
+export default function SecretReveal({ secret, label, note }: SecretRevealProps) {
   const [visible, setVisible] = useState(true);
   const [copied, setCopied] = useState<"" | "copied" | "manual">("");
   const copy = async () => {
@@ -24,7 +27,7 @@ export default function SecretReveal({ secret, label }: SecretRevealProps) {
   return (
     <div class="secret">
       <p>
-        <strong>{label}</strong> — copy it now: it is shown only once.
+        <strong>{label}</strong> — {note ?? "copy it now: it is shown only once."}
       </p>
       <code data-testid="secret-value" aria-label={label}>
         {visible ? secret : "•".repeat(Math.min(secret.length, 40))}

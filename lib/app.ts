@@ -25,6 +25,7 @@ import { apiErrorOf } from "./http/error_table.ts";
 import { errorFields } from "./core/error_fields.ts";
 import { KvBusyError } from "./core/kv_busy.ts";
 import { requestId } from "hono/request-id";
+import { registerAppAssociation } from "./handoff/app_association.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
   });
   app.use("/static/*", serveStatic({ root: "./" }));
   registerOpenApiDocument(app, deps);
+  registerAppAssociation(app, deps.config.app);
   registerManifest(app, manifest);
   const notFoundPage = Object.entries(manifest.routes).find(([f]) => f.endsWith("/_404.tsx"))?.[1]
     ?.default as ComponentType<PageProps<unknown>> | undefined;

@@ -2,6 +2,8 @@
  * What the reference phone accepts as its starting point: a session's `verification_url`
  * (`<base>/verify/<vs_id>?cancel_token=…`), a `kayleid://verify?…` deep link, or its https form
  * (`<base>/verify/<vs_id>/phone#…`). Deep links already carry the token and the WebSocket URL.
+ * The QR code's short link (`<base>/h#<token>`) is resolved over HTTP first
+ * ({@link resolvePhoneLink}; docs/mobile-protocol.md "Short link").
  */
 
 /** A parsed starting point. */
@@ -41,4 +43,38 @@ function fromQuery(query: URLSearchParams): PhoneLink {
   const scheme = base.protocol === "wss:" ? "https:" : "http:";
   const prefix = base.pathname.replace(/\/v1\/verify\/session\/[^/]+\/mobile$/, "");
   return { baseUrl: `${scheme}//${base.host}${prefix}`, sessionId, token, mobileUrl };
+}
+
+/** True for a short handoff link (`<base>/h#<token>`). */
+export function isShortLink(input: string): boolean {
+  try {
+    const url = new URL(input);
+    return /^https?:$/.test(url.protocol) && /\/h\/?$/.test(url.pathname) && url.hash.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * {@link parsePhoneLink}, and a short link resolved with `POST <base>/v1/verify/handoff/resolve`
+ * (the token in the body) to the deep link it stands for. Throws a TypeError saying why.
+ */
+export async function resolvePhoneLink(
+  input: string,
+  fetchFn: typeof fetch = fetch,
+): Promise<PhoneLink> {
+  if (!isShortLink(input)) return parsePhoneLink(input);
+  const url = new URL(input);
+  const base = `${url.origin}${url.pathname.replace(/\/h\/?$/, "")}`;
+  const response = await fetchFn(`${base}/v1/verify/handoff/resolve`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json" },
+    body: JSON.stringify({ token: url.hash.slice(1) }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok || !body?.data?.deep_link) {
+    const code = body?.error?.code ?? `HTTP ${response.status}`;
+    throw new TypeError(`The short link did not resolve (${code}): show the QR code again.`);
+  }
+  return parsePhoneLink(body.data.deep_link);
 }

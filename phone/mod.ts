@@ -18,7 +18,7 @@ export {
   PhoneProtocolError,
   type ServerMessage,
 } from "./channel.ts";
-export { parsePhoneLink, type PhoneLink } from "./links.ts";
+export { isShortLink, parsePhoneLink, type PhoneLink, resolvePhoneLink } from "./links.ts";
 export { passportFor, type SelfieFrames, selfieFramesFor, selfieFramesFromFiles } from "./media.ts";
 export {
   base64,

@@ -145,7 +145,7 @@ export async function playChip(
   passport: SyntheticPassport | null,
   helloOk: ServerMessage,
   options: PlayChipOptions = {},
-) {
+): Promise<{ chipAuthenticationRelayed: boolean }> {
   const received = new Set(helloOk.received as string[]);
   if (!options.reader && !passport) throw new TypeError("playChip needs a passport or a reader");
   const transport = options.reader?.transport ?? emulatedTransportFor(passport!, options.chip);
@@ -180,6 +180,7 @@ export async function playChip(
     channel.send({ v: PHONE_PROTOCOL_VERSION, type: "chip_authentication_relay", relay });
     await expectMessage(channel, "chip_authentication_relay_received");
   }
+  return { chipAuthenticationRelayed: chipAuthentication !== null };
 }
 
 /** The selfie step: asks for the pose challenge and uploads one frame per pose. */
@@ -207,6 +208,21 @@ export async function requestResult(
   return await expectMessage(channel, "result");
 }
 
+/**
+ * What the server's `result` says about the chip: authenticated only when the attempt succeeded
+ * (every check passed, Chip Authentication included when the document has DG14).
+ */
+export function chipVerdict(result: ServerMessage, hasChipAuthentication: boolean): string {
+  const code = (result.failure_code as string | null) ?? null;
+  if (result.status === "succeeded") {
+    return hasChipAuthentication
+      ? "server: chip authenticated (passive authentication and Chip Authentication passed)"
+      : "server: chip data verified (passive authentication passed; no Chip Authentication on this document)";
+  }
+  if (code?.startsWith("document_")) return `server: chip not authenticated (${code})`;
+  return `server: attempt ${String(result.status)}${code ? ` (${code})` : ""}`;
+}
+
 /** Runs a whole verification as the user and the phone. */
 export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
   const scenario = scenarioByName(options.scenario ?? "success");
@@ -229,16 +245,18 @@ export async function runPhone(options: RunPhoneOptions): Promise<PhoneResult> {
       appVersion: options.appVersion,
     });
     log(`attempt ${helloOk.attempt_id} claimed`);
-    await playChip(channel, await passport, helloOk, {
+    const chip = await playChip(channel, await passport, helloOk, {
       log,
       chip: options.chip,
       reader: options.reader,
       onProgress: options.onProgress,
     });
-    log("chip read and authenticated");
+    // The server checks the chip with the result: nothing is "authenticated" before it says so.
+    log("chip data sent (the server checks it with the result)");
     await playSelfie(channel, scenario, options.selfie);
     log("selfie frames sent");
     const result = await requestResult(channel, scenario.consentConfirmed);
+    log(chipVerdict(result, chip.chipAuthenticationRelayed));
     return {
       sessionId: options.sessionId,
       attemptId: String(result.attempt_id),

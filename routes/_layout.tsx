@@ -1,9 +1,12 @@
 /**
  * The page shell of every HTML page: header with sign-in state, on organization pages the test /
- * live data switch (`lib/accounts/dashboard_mode.ts`), then the page.
+ * live data switch (`lib/accounts/dashboard_mode.ts`), then the page. The end user's verify pages
+ * (`/verify/…`, the short handoff link's `/h`) belong to the relying party and the user, never to the dashboard: they show no
+ * Account / Sign in / Sign out links even when the browser has a dashboard session.
  */
 import { define } from "../lib/framework/define.ts";
 import type { KeyMode } from "../lib/api_keys/api_keys.ts";
+import type { LayoutProps } from "../lib/framework/define.ts";
 
 function ModeSwitch({ mode, path }: { mode: KeyMode; path: string }) {
   return (
@@ -24,24 +27,35 @@ function ModeSwitch({ mode, path }: { mode: KeyMode; path: string }) {
   );
 }
 
+/** True for the end user's pages, which never show the dashboard's header links. */
+function isEndUserPage(pathname: string): boolean {
+  return pathname === "/verify" || pathname.startsWith("/verify/") || pathname === "/h";
+}
+
+function HeaderLinks({ state }: { state: LayoutProps["state"] }) {
+  return state.auth
+    ? (
+      <span>
+        {state.instanceOwner && <a href="/trust-store">Trust store</a>}{" "}
+        <a href="/account">Account</a>{" "}
+        <form method="post" action="/sign-out" class="inline">
+          <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
+          <button type="submit" class="link">Sign out</button>
+        </form>
+      </span>
+    )
+    : <a href="/sign-in">Sign in</a>;
+}
+
 export default define.layout(function Layout({ children, state, url }) {
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
       <header class="top">
-        <a class="brand" href="/">Kayle ID</a>
-        {state.auth
-          ? (
-            <span>
-              {state.instanceOwner && <a href="/trust-store">Trust store</a>}{" "}
-              <a href="/account">Account</a>{" "}
-              <form method="post" action="/sign-out" class="inline">
-                <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
-                <button type="submit" class="link">Sign out</button>
-              </form>
-            </span>
-          )
-          : <a href="/sign-in">Sign in</a>}
+        {isEndUserPage(url.pathname)
+          ? <span class="brand">Kayle ID</span>
+          : <a class="brand" href="/">Kayle ID</a>}
+        {!isEndUserPage(url.pathname) && <HeaderLinks state={state} />}
       </header>
       <main id="main">
         {state.org && state.dashboardMode && (

@@ -99,7 +99,7 @@ export default define.page<Data>(function Setup({ data }) {
           name="org_slug"
           value={v.orgSlug}
           required
-          pattern="[a-z0-9-]{2,48}"
+          pattern="[a-z0-9\-]{2,48}"
           hint="Used in dashboard addresses: /organizations/<slug>."
         />
         <button type="submit">Create account</button>

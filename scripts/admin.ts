@@ -4,6 +4,10 @@
  *   create-org --name <name> --slug <slug> --owner-email <email> --owner-password <password>
  *   create-key --org <slug> --name <name> --scopes a,b --mode test|live [--json]
  *   list-orgs [--json]
+ *   reset-password --email <email> [--password <password>] [--json]
+ *
+ * `reset-password` is for self-hosters without a mail server: it sets a new password (a random
+ * one, printed once, unless `--password` is given) and signs the user out of every session.
  *
  * Uses the same configuration (environment) and KV as the server. Exit codes: 0 done,
  * 1 refused (the message says why), 2 usage error.
@@ -12,7 +16,13 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../lib/core/config.ts";
 import { createPlatform } from "../lib/platform.ts";
 import type { AppDeps } from "../lib/deps.ts";
-import { createUser, EmailTakenError, getUserByEmail } from "../lib/accounts/users.ts";
+import {
+  createUser,
+  EmailTakenError,
+  getUserByEmail,
+  updateUserSecurity,
+} from "../lib/accounts/users.ts";
+import { randomToken } from "../lib/core/ids.ts";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../lib/accounts/passwords.ts";
 import {
   createOrganization,
@@ -29,7 +39,8 @@ import { StartupRefused } from "../lib/core/startup_checks.ts";
 const USAGE = `usage: deno task admin <command> [options]
   create-org --name <name> --slug <slug> --owner-email <email> --owner-password <password>
   create-key --org <slug> --name <name> --scopes ${SCOPES.join(",")} --mode test|live [--json]
-  list-orgs [--json]`;
+  list-orgs [--json]
+  reset-password --email <email> [--password <password>] [--json]`;
 
 /** A refusal with a message for the operator. */
 class Refused extends Error {}
@@ -47,6 +58,8 @@ export async function runAdmin(deps: AppDeps, argv: string[]): Promise<string> {
       org: { type: "string" },
       scopes: { type: "string" },
       mode: { type: "string" },
+      email: { type: "string" },
+      password: { type: "string" },
       json: { type: "boolean", default: false },
     },
     strict: true,
@@ -58,6 +71,8 @@ export async function runAdmin(deps: AppDeps, argv: string[]): Promise<string> {
       return await createKey(deps, values);
     case "list-orgs":
       return await listOrgs(deps, values.json ?? false);
+    case "reset-password":
+      return await resetPassword(deps, values);
     default:
       throw new TypeError(USAGE);
   }
@@ -134,6 +149,29 @@ async function createKey(deps: AppDeps, v: Record<string, string | boolean | und
   return v.json
     ? JSON.stringify({ id: key.id, org: slug, name, mode, scopes: key.scopes, key: secret })
     : `${secret}\n(key ${key.id} for ${slug}, ${mode}, scopes ${key.scopes.join(",")}; shown once)`;
+}
+
+async function resetPassword(deps: AppDeps, v: Record<string, string | boolean | undefined>) {
+  const email = String(v.email ?? "").trim();
+  if (!email) throw new TypeError(USAGE);
+  const user = await getUserByEmail(deps.kv, email);
+  if (!user) throw new Refused(`no user with the email ${email}`);
+  const given = v.password === undefined ? null : String(v.password);
+  if (given !== null && given.length < MIN_PASSWORD_LENGTH) {
+    throw new Refused(`the password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  const password = given ?? randomToken(18, deps.random);
+  await updateUserSecurity(deps.kv, user.id, {
+    passwordHash: await hashPassword(password),
+    endSessions: true,
+  });
+  deps.logger.info("user.password_reset", { user_id: user.id, by: "admin" });
+  if (v.json) {
+    return JSON.stringify({ user_id: user.id, email: user.email, ...(given ? {} : { password }) });
+  }
+  return given
+    ? `password of ${user.email} reset; every session signed out`
+    : `${password}\n(new password of ${user.email}, shown once; every session signed out)`;
 }
 
 async function listOrgs(deps: AppDeps, json: boolean) {

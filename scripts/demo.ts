@@ -2,7 +2,8 @@
  * `deno task demo [--scenario <name>]`: the quickstart, automated, against a running server
  * (`deno task start`; `KAYLE_URL`, default http://127.0.0.1:8787). Run it with the same
  * environment as the server (it opens the same KV to create an organization and a test key,
- * as `deno task admin` does). Then, over the public API: a webhook endpoint pointing at a local
+ * as `deno task admin` does). Every run reuses the one demo organization (slug `kayle-demo`):
+ * it replaces the previous run's demo key and webhook endpoint instead of adding more. Then, over the public API: a webhook endpoint pointing at a local
  * receiver, an RSA key pair whose public half is registered, a session, the reference phone —
  * and the decrypted, signature-checked webhook with its claims is printed.
  */
@@ -11,6 +12,8 @@ import { loadConfig } from "../lib/core/config.ts";
 import { createPlatform } from "../lib/platform.ts";
 import { createLogger } from "../lib/core/logger.ts";
 import { runAdmin } from "./admin.ts";
+import { getOrganizationBySlug } from "../lib/accounts/organizations.ts";
+import { deleteApiKey, listApiKeys } from "../lib/api_keys/api_keys.ts";
 import {
   type EncryptionKeyPair,
   generateEncryptionKeyPair,
@@ -37,35 +40,66 @@ export interface DemoOptions {
   waitMs?: number;
 }
 
-/** Creates an organization and a test key on the server's KV (the admin commands). */
+/** The one organization every demo run uses. */
+export const DEMO_ORG_SLUG = "kayle-demo";
+
+/** The name of the demo's API key and webhook endpoint (replaced on every run). */
+export const DEMO_KEY_NAME = "demo";
+export const DEMO_ENDPOINT_NAME = "Demo receiver";
+
+/**
+ * Makes (first run) or reuses the demo organization, replaces its demo test key and returns the
+ * new key's secret (the admin commands, on the server's KV). The running server holds the same
+ * SQLite file: a write that meets its lock ("database is locked") is retried, up to 10 times with
+ * a growing pause; each round is idempotent (it reuses the organization, replaces the key).
+ */
 async function createOrgAndKey(env: DemoOptions["env"]): Promise<string> {
+  for (let round = 1;; round++) {
+    try {
+      return await createOrgAndKeyOnce(env);
+    } catch (error) {
+      const locked = error instanceof Error && /database is locked/i.test(error.message);
+      if (!locked || round === 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * round));
+    }
+  }
+}
+
+async function createOrgAndKeyOnce(env: DemoOptions["env"]): Promise<string> {
   const deps = (await createPlatform(loadConfig(env), {
     logger: createLogger({ level: "error" }),
     usageFlushMs: 0,
   })).deps;
   try {
-    const suffix = crypto.randomUUID().slice(0, 8);
-    const slug = `demo-${suffix}`;
-    await runAdmin(deps, [
-      "create-org",
-      "--name",
-      "Kayle Demo",
-      "--slug",
-      slug,
-      "--owner-email",
-      `demo-${suffix}@example.test`,
-      "--owner-password",
-      crypto.randomUUID(),
-    ]);
+    const slug = DEMO_ORG_SLUG;
+    const existing = await getOrganizationBySlug(deps.kv, slug);
+    if (existing) {
+      for (const key of await listApiKeys(deps.kv, existing.id)) {
+        if (key.name === DEMO_KEY_NAME) await deleteApiKey(deps.kv, existing.id, key.id);
+      }
+    } else {
+      const suffix = crypto.randomUUID().slice(0, 8);
+      await runAdmin(deps, [
+        "create-org",
+        "--name",
+        "Kayle Demo",
+        "--slug",
+        slug,
+        "--owner-email",
+        `demo-${suffix}@example.test`,
+        "--owner-password",
+        crypto.randomUUID(),
+      ]);
+    }
     const key = JSON.parse(
       await runAdmin(deps, [
         "create-key",
         "--org",
         slug,
         "--name",
-        "demo",
+        DEMO_KEY_NAME,
         "--scopes",
-        "sessions:write,webhooks:write",
+        "sessions:write,webhooks:read,webhooks:write",
         "--mode",
         "test",
         "--json",
@@ -126,8 +160,16 @@ function startReceiver(keys: EncryptionKeyPair, secret: () => string) {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? (() => {});
   const secret = await createOrgAndKey(options.env);
-  log("created an organization and a test API key");
+  log(`organization ${DEMO_ORG_SLUG} with a fresh test API key`);
   const api = apiClient(options.baseUrl, secret);
+  // The previous run's endpoint pointed at a receiver that is gone: remove it.
+  const endpoints = await api<Array<{ id: string; name: string }>>(
+    "GET",
+    "/v1/webhooks/endpoints?limit=100",
+  );
+  for (const old of endpoints.filter((e) => e.name === DEMO_ENDPOINT_NAME)) {
+    await api("DELETE", `/v1/webhooks/endpoints/${old.id}`);
+  }
   const keys = await generateEncryptionKeyPair(2048);
   let signingSecret = "";
   const receiver = startReceiver(keys, () => signingSecret);
@@ -136,7 +178,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       "POST",
       "/v1/webhooks/endpoints",
       {
-        name: "Demo receiver",
+        name: DEMO_ENDPOINT_NAME,
         url: receiver.url,
       },
     );

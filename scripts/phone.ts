@@ -17,9 +17,9 @@
 import { parseArgs } from "node:util";
 import {
   httpPhoneApi,
-  parsePhoneLink,
   PhoneProtocolError,
   type PhoneResult,
+  resolvePhoneLink,
   runPhone,
   type RunPhoneOptions,
   SCENARIO_NAMES,
@@ -32,7 +32,7 @@ import type { Pose } from "../verify/biometric/mod.ts";
 import { accessKeyFrom, progressPrinter, UsageError } from "./chip.ts";
 
 const USAGE =
-  `usage: deno task phone <verification_url | kayleid:// deep link> [--scenario <name>] [--device-id <id>] [--json]
+  `usage: deno task phone <verification_url | kayleid:// deep link | short link …/h#…> [--scenario <name>] [--device-id <id>] [--json]
        deno task phone <verification_url> --reader pcsc[:<name>] --document-number <no>
          --date-of-birth <YYMMDD> --date-of-expiry <YYMMDD> [--can <digits>]
          --selfie <jpeg> [--frames <pose>=<jpeg>]...
@@ -93,8 +93,10 @@ export async function runPhoneCli(
     strict: true,
   });
   if (positionals.length !== 1) throw new TypeError(USAGE);
-  const link = parsePhoneLink(positionals[0]);
+  const link = await resolvePhoneLink(positionals[0]);
   const scenario = scenarioByName(values.scenario!);
+  const deviceId = values["device-id"] ?? `reference-phone-${crypto.randomUUID()}`;
+  log(`device ${deviceId}`);
   const options: RunPhoneOptions = {
     api: httpPhoneApi(link.baseUrl),
     sessionId: link.sessionId,
@@ -102,7 +104,7 @@ export async function runPhoneCli(
     handoff: link.token && link.mobileUrl
       ? { token: link.token, mobileUrl: link.mobileUrl }
       : undefined,
-    deviceId: values["device-id"],
+    deviceId,
     log,
   };
   let transport: PcscTransport | undefined;
@@ -120,11 +122,33 @@ export async function runPhoneCli(
     options.onProgress = progressPrinter(print, Deno.stderr.isTerminal());
   }
   try {
-    const result = await runPhone(options);
+    let result: PhoneResult;
+    try {
+      result = await runPhone(options);
+    } catch (error) {
+      throw explainRefusal(error, values["device-id"] !== undefined);
+    }
     return values.json ? JSON.stringify(result) : describe(result, scenario.expected);
   } finally {
     transport?.close();
   }
+}
+
+/**
+ * A refusal with what to do about it: a session continues on the device that made its first
+ * attempt, so a retry from a new run (a new random device id) is refused as another device.
+ */
+export function explainRefusal(error: unknown, gaveDeviceId: boolean): unknown {
+  if (!(error instanceof PhoneProtocolError) || error.code !== "HANDOFF_DEVICE_MISMATCH") {
+    return error;
+  }
+  const hint = gaveDeviceId
+    ? "This session is bound to the device of its first attempt: pass the same --device-id as " +
+      "that run (it printed `phone: device <id>`)."
+    : "This session is bound to the device of its first attempt, and every run is a new device " +
+      "unless you say otherwise: run again with --device-id <the id the first run printed as " +
+      "`phone: device <id>`>, and give the same --device-id on every run of one session.";
+  return new PhoneProtocolError(error.code, `${error.message} ${hint}`, error.closeCode);
 }
 
 function describe(result: PhoneResult, expected: string | null): string {

@@ -14,7 +14,7 @@ import { qrSvgShape } from "../lib/qr/qr_svg.ts";
 import { listSessionEvents } from "../lib/events/events.ts";
 import { claimWithToken } from "../lib/handoff/claim.ts";
 import { issueHandoff } from "../lib/handoff/handoff.ts";
-import { httpPhoneApi, parsePhoneLink, runPhone } from "../phone/mod.ts";
+import { httpPhoneApi, resolvePhoneLink, runPhone } from "../phone/mod.ts";
 
 const SHARE_FIELDS = {
   given_names: { required: true, reason: "To address you by name on your booking" },
@@ -130,7 +130,7 @@ Deno.test({
           const qr = page.getByTestId("qr-code");
           await qr.waitFor();
           const deepLink = (await page.getByTestId("deep-link").textContent())!;
-          assert.match(deepLink, new RegExp(`^kayleid://verify\\?.*session_id=${session.id}`));
+          assert.match(deepLink, /^http:\/\/127\.0\.0\.1:\d+\/h#[A-Za-z0-9_-]{43}$/);
           assert.equal(await qr.getAttribute("data-qr-text"), deepLink);
           assert.equal(
             await qr.locator("path").getAttribute("d"),
@@ -202,7 +202,7 @@ Deno.test({
           await page.getByRole("button", { name: "Agree and continue" }).click();
           await hydrated(page, "LiveStatus");
           // The phone scans the QR code: it gets exactly the deep link the page shows.
-          const link = parsePhoneLink((await page.getByTestId("deep-link").textContent())!);
+          const link = await resolvePhoneLink((await page.getByTestId("deep-link").textContent())!);
           assert.equal(link.sessionId, session.id);
           const result = await runPhone({
             api: httpPhoneApi(link.baseUrl),

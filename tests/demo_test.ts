@@ -43,6 +43,24 @@ Deno.test({
       assert.equal(data.claims.family_name, "ERIKSSON");
       assert.equal(data.claims.age_over_18, true);
       assert.match(String(data.claims.kayle_document_id), /^kdid_[0-9a-f]{64}$/);
+
+      // A second run reuses the organization and replaces the key and the endpoint.
+      const again = await runDemo({ baseUrl: server.url, env, waitMs: 20_000 });
+      assert.equal(again.phone.status, "succeeded");
+      const { openKv } = await import("../lib/core/kv.ts");
+      const { listOrganizations } = await import("../lib/accounts/organizations.ts");
+      const { listApiKeys } = await import("../lib/api_keys/api_keys.ts");
+      const kv = await openKv(loadConfig(env).kvPath);
+      try {
+        const orgs = await listOrganizations(kv);
+        assert.deepEqual(orgs.map((o) => o.slug), ["kayle-demo"]);
+        assert.equal((await listApiKeys(kv, orgs[0].id)).length, 1);
+        let endpoints = 0;
+        for await (const _ of kv.list({ prefix: ["webhook_endpoints"] })) endpoints++;
+        assert.equal(endpoints, 1);
+      } finally {
+        kv.close();
+      }
     } finally {
       await server.shutdown();
       await Deno.remove(dataDir, { recursive: true });

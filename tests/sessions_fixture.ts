@@ -22,6 +22,9 @@ export interface SessionsWorld extends TestApp {
   secret: string;
   auth: Record<string, string>;
   request: CheckedClient;
+  /** The owner's sign-in, for dashboard pages. */
+  ownerEmail: string;
+  ownerPassword: string;
 }
 
 /** Builds the world (one organization, a key with every scope unless told). */
@@ -29,12 +32,20 @@ export async function sessionsWorld(
   options: { scopes?: Scope[]; mode?: "live" | "test"; config?: Partial<Config> } = {},
 ): Promise<SessionsWorld> {
   const t = await createTestApp(options.config);
-  const { org } = await seedOrganization(t.deps);
+  const { org, email, password } = await seedOrganization(t.deps);
   const { secret } = await seedApiKey(t.deps, org.id, {
     scopes: options.scopes,
     mode: options.mode,
   });
-  return { ...t, orgId: org.id, secret, auth: bearer(secret), request: checkedClient(t.app) };
+  return {
+    ...t,
+    orgId: org.id,
+    secret,
+    auth: bearer(secret),
+    request: checkedClient(t.app),
+    ownerEmail: email,
+    ownerPassword: password,
+  };
 }
 
 /** JSON request headers with the world's key. */

@@ -3,7 +3,7 @@
  * functions that turn stored records into them. Secrets and payloads never appear here.
  */
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES, type EventRecord } from "../lib/events/events.ts";
+import { ALL_EVENT_TYPES, EVENT_TYPES, type EventRecord } from "../lib/events/events.ts";
 import type {
   AttemptRecord,
   DeliveryRecord,
@@ -23,6 +23,7 @@ export const endpointSchema = z.object({
   subscribed_event_types: z.array(z.enum(EVENT_TYPES)),
   labels: z.array(z.string()),
   undelivered_payload_retention_hours: z.number().int(),
+  delivered_payload_retention_hours: z.number().int(),
   active_key_id: z.string().nullable(),
   signing_secret_rotated_at: z.string().nullable(),
   created_at: z.string(),
@@ -41,6 +42,7 @@ export function endpointObject(e: EndpointRecord): z.infer<typeof endpointSchema
     subscribed_event_types: e.subscribedEventTypes,
     labels: e.labels,
     undelivered_payload_retention_hours: e.retentionHours,
+    delivered_payload_retention_hours: e.deliveredRetentionHours ?? 0,
     active_key_id: e.activeKeyId,
     signing_secret_rotated_at: e.previousSecret ? e.secret.createdAt : null,
     created_at: e.createdAt,
@@ -50,7 +52,14 @@ export function endpointObject(e: EndpointRecord): z.infer<typeof endpointSchema
 
 /** Encryption key object. */
 export const keySchema = z.object({
-  key_id: z.string(),
+  id: z.string().openapi({
+    description:
+      "The generated `whk_` id: the handle for deactivate / reactivate and `active_key_id`.",
+  }),
+  key_id: z.string().openapi({
+    description:
+      "The JWE `kid` deliveries carry: the `key_id` given at registration, else the same as `id`.",
+  }),
   object: z.literal("webhook_encryption_key"),
   endpoint_id: z.string(),
   algorithm: z.literal("RSA-OAEP-256"),
@@ -72,7 +81,8 @@ export const keySchema = z.object({
 /** Key as an API object. */
 export function keyObject(k: EncryptionKeyRecord): z.infer<typeof keySchema> {
   return {
-    key_id: k.id,
+    id: k.id,
+    key_id: k.jwk.kid,
     object: "webhook_encryption_key",
     endpoint_id: k.endpointId,
     algorithm: "RSA-OAEP-256",
@@ -119,7 +129,7 @@ export const deliverySchema = z.object({
   object: z.literal("webhook_delivery"),
   mode: z.enum(["live", "test"]),
   event_id: z.string(),
-  event_type: z.enum(EVENT_TYPES),
+  event_type: z.enum(ALL_EVENT_TYPES),
   endpoint_id: z.string(),
   status: z.enum(["pending", "delivering", "succeeded", "failed"]),
   failure_reason: z.string().nullable(),
@@ -169,7 +179,7 @@ export function deliveryObject(
 export const eventSchema = z.object({
   id: z.string(),
   object: z.literal("event"),
-  type: z.enum(EVENT_TYPES),
+  type: z.enum(ALL_EVENT_TYPES),
   mode: z.enum(["live", "test"]),
   verification_session_id: z.string(),
   verification_attempt_id: z.string().nullable(),

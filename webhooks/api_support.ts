@@ -43,6 +43,7 @@ export const endpointFields = {
   subscribed_event_types: z.array(z.enum(EVENT_TYPES)).min(1),
   labels: z.array(z.string().trim().min(1).max(64)).max(8),
   undelivered_payload_retention_hours: retention,
+  delivered_payload_retention_hours: retention,
 };
 
 /** Body of `POST /v1/webhooks/endpoints`. */
@@ -54,6 +55,11 @@ export const createEndpointBody = z.object({
   labels: endpointFields.labels.optional(),
   undelivered_payload_retention_hours: endpointFields.undelivered_payload_retention_hours
     .optional(),
+  delivered_payload_retention_hours: endpointFields.delivered_payload_retention_hours.optional()
+    .openapi({
+      description: "Keep delivered payloads for a replay: 0 (default, scrubbed on success), 24, " +
+        "72 or 168 hours.",
+    }),
 }).strict();
 
 /** Body of `PATCH /v1/webhooks/endpoints/{id}` (at least one field). */
@@ -86,6 +92,9 @@ export function endpointInput(body: z.infer<typeof patchEndpointBody>, devMode: 
       : undefined,
     labels: body.labels ? [...new Set(body.labels)] : undefined,
     retentionHours: body.undelivered_payload_retention_hours as RetentionHours | undefined,
+    deliveredRetentionHours: body.delivered_payload_retention_hours as
+      | RetentionHours
+      | undefined,
   };
 }
 

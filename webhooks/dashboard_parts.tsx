@@ -28,6 +28,10 @@ export function WebhooksNav({ org, current }: { org: Organization; current: stri
   );
 }
 
+/** What the page says under a signing secret: unlike an API key, it can be revealed again. */
+export const REVEAL_NOTE =
+  "copy it into your receiver's configuration. Owners can reveal it again on the endpoint's page.";
+
 /** `2026-06-01 12:00 UTC`, or a dash. */
 export function when(iso: string | null | undefined): string {
   return iso ? `${iso.replace("T", " ").slice(0, 16)} UTC` : "—";

@@ -118,11 +118,12 @@ function refuseUnlessRetryable(d: DeliveryRecord, now: Date): void {
     const message = d.failureReason === "no_active_key"
       ? "This delivery has no payload: the endpoint had no active encryption key when the event happened."
       : d.status === "succeeded"
-      ? "This delivery succeeded and its payload was scrubbed."
+      ? "This delivery succeeded and its payload is no longer kept."
       : "The payload of this delivery is no longer retained.";
     throw new ApiError(409, "WEBHOOK_PAYLOAD_EXPIRED", message, {
-      hint:
-        "Raise the endpoint's undelivered_payload_retention_hours to keep failed payloads longer.",
+      hint: d.status === "succeeded"
+        ? "Set the endpoint's delivered_payload_retention_hours (24, 72 or 168) to replay deliveries after success."
+        : "Raise the endpoint's undelivered_payload_retention_hours to keep failed payloads longer.",
     });
   }
 }
@@ -199,7 +200,8 @@ export async function replayEventDeliveries(
         "No delivery of this event still has its payload.",
         {
           hint:
-            "Payloads are scrubbed on success and kept for the endpoint's retention window after a failure.",
+            "Payloads are kept for the endpoint's delivered_payload_retention_hours after a success " +
+            "(default 0) and its undelivered_payload_retention_hours after a failure.",
         },
       );
     }

@@ -83,22 +83,38 @@ function bitLength(bytes: Uint8Array): number {
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
 }
 
-/** Adds a validated key to an endpoint and makes it the only active one. */
+/** An integrator's own key id: 1–128 characters of `A–Z a–z 0–9 . _ : -`. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Why a key could not be added: the `key_id` is taken on this endpoint, or the endpoint moved. */
+export type AddKeyFailure = "duplicate_key_id" | "changed";
+
+/**
+ * Adds a validated key to an endpoint and makes it the only active one. `keyId` (already matched
+ * against `KEY_ID_PATTERN`) becomes the JWE `kid`; it must be unique among the endpoint's keys.
+ * The endpoint entry read before the key list is checked on commit, so two concurrent adds of
+ * the same `key_id` cannot both succeed.
+ */
 export async function addEncryptionKey(
   deps: Pick<AppDeps, "kv" | "clock" | "random">,
   endpointEntry: Deno.KvEntry<EndpointRecord>,
   publicKey: { n: string; e: string; bits: number },
-): Promise<EncryptionKeyRecord | null> {
+  keyId?: string,
+): Promise<EncryptionKeyRecord | AddKeyFailure> {
   const endpoint = endpointEntry.value;
   const now = deps.clock.now().toISOString();
   const id = newId("whk", deps.random);
+  if (keyId !== undefined) {
+    const existing = await listEncryptionKeys(deps.kv, endpoint.id);
+    if (existing.some((k) => k.jwk.kid === keyId || k.id === keyId)) return "duplicate_key_id";
+  }
   const jwk: PublicRsaJwk = {
     kty: "RSA",
     n: publicKey.n,
     e: publicKey.e,
     alg: "RSA-OAEP-256",
     use: "enc",
-    kid: id,
+    kid: keyId ?? id,
   };
   const key: EncryptionKeyRecord = {
     id,
@@ -120,7 +136,7 @@ export async function addEncryptionKey(
   if (previous?.value) {
     op.check(previous).set(previous.key, { ...previous.value, status: "inactive", updatedAt: now });
   }
-  return (await op.commit()).ok ? key : null;
+  return (await op.commit()).ok ? key : "changed";
 }
 
 /** Reads a key of an organization. */

@@ -22,6 +22,7 @@ export interface EndpointInput {
   subscribedEventTypes?: EventType[];
   labels?: string[];
   retentionHours?: RetentionHours;
+  deliveredRetentionHours?: RetentionHours;
 }
 
 type SecretDeps = Pick<AppDeps, "keys" | "clock">;
@@ -61,6 +62,7 @@ export async function createEndpoint(
     subscribedEventTypes: input.subscribedEventTypes ?? [...EVENT_TYPES],
     labels: input.labels ?? [],
     retentionHours: input.retentionHours ?? 72,
+    deliveredRetentionHours: input.deliveredRetentionHours ?? 0,
     secret: await sealSecret(deps, id, signingSecret, null),
     previousSecret: null,
     activeKeyId: null,

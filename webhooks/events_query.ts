@@ -3,14 +3,14 @@
  * list them: per organization and mode (from `["events_by_org", orgId, mode, …]`), newest first,
  * optionally by type or session.
  */
-import { type EventRecord, type EventType, getEvent } from "../lib/events/events.ts";
+import { type AnyEventType, type EventRecord, getEvent } from "../lib/events/events.ts";
 import { notFound } from "../lib/http/errors.ts";
 import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 
 /** Filters of the event list. */
 export interface EventFilter {
-  type?: EventType;
+  type?: AnyEventType;
   sessionId?: string;
 }
 

@@ -22,7 +22,7 @@ export async function endpointsForEvent(
   const endpoints = await listEndpoints(kv, { orgId: event.orgId, mode: event.mode });
   return endpoints.filter((e) =>
     e.enabled &&
-    e.subscribedEventTypes.includes(event.type) &&
+    (e.subscribedEventTypes as readonly string[]).includes(event.type) &&
     (!event.webhookEndpointId || e.id === event.webhookEndpointId)
   );
 }

@@ -55,7 +55,7 @@ export async function scrubExpiredPayloads(deps: AppDeps): Promise<number> {
     const op = deps.kv.atomic().delete(e.key);
     const d = entry.value;
     if (
-      d && d.status === "failed" && d.payloadExpiresAt &&
+      d && (d.status === "failed" || d.status === "succeeded") && d.payloadExpiresAt &&
       new Date(d.payloadExpiresAt).getTime() <= now
     ) {
       op.check(entry).set(entry.key, {

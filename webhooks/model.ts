@@ -12,7 +12,7 @@
  * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)
  * - `["webhook_attempts", deliveryId, number]` → `AttemptRecord`
  */
-import type { EventType } from "../lib/events/events.ts";
+import type { AnyEventType, EventType } from "../lib/events/events.ts";
 
 /** Live or test: an endpoint receives only the events of its own mode. */
 export type WebhookMode = "live" | "test";
@@ -42,6 +42,11 @@ export interface EndpointRecord {
   subscribedEventTypes: EventType[];
   labels: string[];
   retentionHours: RetentionHours;
+  /**
+   * How long a delivered payload is kept for a manual replay (docs/webhooks.md "Replay after
+   * success"): 0 (the default, absent on older records) scrubs it on success.
+   */
+  deliveredRetentionHours?: RetentionHours;
   secret: SealedSecret;
   previousSecret: SealedSecret | null;
   activeKeyId: string | null;
@@ -87,7 +92,7 @@ export interface DeliveryRecord {
   mode: WebhookMode;
   endpointId: string;
   eventId: string;
-  eventType: EventType;
+  eventType: AnyEventType;
   status: DeliveryStatus;
   /** The compact JWE, or null once scrubbed (success, retention over) or never made. */
   payload: string | null;

@@ -170,13 +170,17 @@ async function recordTry(
   const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
   if (result.succeeded) {
+    // Scrubbed on success unless the endpoint keeps delivered payloads for a replay.
+    const keepMs = (endpoint.deliveredRetentionHours ?? 0) * 3600_000;
     next = {
       ...base,
       status: "succeeded",
-      payload: null,
+      payload: keepMs > 0 ? base.payload : null,
+      payloadExpiresAt: keepMs > 0 ? new Date(now.getTime() + keepMs).toISOString() : null,
       nextAttemptAt: null,
       succeededAt: now.toISOString(),
     };
+    if (keepMs > 0) op.set(["webhook_payload_expiry", now.getTime() + keepMs, d.id], d.id);
     op.delete(["webhook_deliveries_open", d.id]);
   } else if (delay !== null) {
     next = {

@@ -5,6 +5,7 @@
  * JavaScript. Never any document data (docs/verify-pages.md).
  */
 import type { AppContext } from "../../lib/framework/define.ts";
+import type { AppLinks } from "../../lib/core/config.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { getOrganization } from "../../lib/accounts/organizations.ts";
 import { readSession } from "../../lib/sessions/sessions.ts";
@@ -25,6 +26,20 @@ import {
 export interface PageHandoff {
   expires_at: string;
   deep_link: string;
+  /** The QR code's content (lib/handoff/short_link.ts). */
+  short_link: string;
+}
+
+/** The phone app as the verify pages show it (`KAYLE_APP_*`; a null name names no product). */
+export interface PageApp {
+  name: string | null;
+  iosUrl: string | null;
+  androidUrl: string | null;
+}
+
+/** The part of the configuration the verify pages pass to their islands. */
+export function pageApp(app: AppLinks): PageApp {
+  return { name: app.name, iosUrl: app.iosUrl, androidUrl: app.androidUrl };
 }
 
 /** The page's view of a session. */
@@ -111,5 +126,9 @@ async function mintForPage(
     }
     throw error;
   }
-  return { expires_at: handoff.expires_at, deep_link: handoff.deep_link };
+  return {
+    expires_at: handoff.expires_at,
+    deep_link: handoff.deep_link,
+    short_link: handoff.short_link,
+  };
 }

@@ -16,6 +16,8 @@ export const DASHBOARD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 /** A stored dashboard session. */
 export interface DashboardSession {
   userId: string;
+  /** The user's session epoch at sign-in; a raised epoch ends the session (lib/accounts/users.ts). */
+  epoch?: number;
   createdAt: string;
   expiresAt: string;
 }
@@ -42,6 +44,7 @@ export async function startDashboardSession(
   const now = deps.clock.now();
   const session: DashboardSession = {
     userId,
+    epoch: (await getUser(deps.kv, userId))?.sessionEpoch ?? 0,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + DASHBOARD_SESSION_TTL_MS).toISOString(),
   };
@@ -69,7 +72,7 @@ export async function readDashboardSession(
   const session = (await deps.kv.get<DashboardSession>(["dashboard_sessions", sessionHash])).value;
   if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
   const user = await getUser(deps.kv, session.userId);
-  if (!user) return null;
+  if (!user || (session.epoch ?? 0) !== (user.sessionEpoch ?? 0)) return null;
   return { user, sessionHash, csrfToken: await deps.keys.hash(sessionHash, "csrf") };
 }
 

@@ -13,6 +13,8 @@ export interface Organization {
   name: string;
   slug: string;
   createdAt: string;
+  /** Set when the organization was deleted (lib/accounts/org_admin.ts); its slug is free again. */
+  deletedAt?: string;
 }
 
 /** Dashboard roles, strongest first. */
@@ -101,7 +103,9 @@ export async function getOrganizationBySlug(
 /** Lists every organization (admin command line). */
 export async function listOrganizations(kv: Deno.Kv): Promise<Organization[]> {
   const out: Organization[] = [];
-  for await (const e of kv.list<Organization>({ prefix: ["organizations"] })) out.push(e.value);
+  for await (const e of kv.list<Organization>({ prefix: ["organizations"] })) {
+    if (!e.value.deletedAt) out.push(e.value);
+  }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 

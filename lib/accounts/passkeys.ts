@@ -67,6 +67,20 @@ export interface RelyingParty {
 export const PASSKEYS_NEED_DOMAIN =
   "Passkeys need a domain name: set KAYLE_PUBLIC_URL to http://localhost:8787 or your https domain.";
 
+/**
+ * {@link PASSKEYS_NEED_DOMAIN} for this server: the configured public URL's own port and scheme
+ * on `localhost` when it is a loopback address, else a domain name instead of its address.
+ */
+export function passkeysNeedDomain(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  if (/^127\.|^\[::1\]$/.test(url.hostname)) {
+    return `Passkeys need a domain name: set KAYLE_PUBLIC_URL to ${url.protocol}//localhost${
+      url.port ? `:${url.port}` : ""
+    } (instead of ${url.host}) or to your https domain.`;
+  }
+  return `Passkeys need a domain name: set KAYLE_PUBLIC_URL to your https domain instead of the address ${url.host}.`;
+}
+
 /** The relying party of a public URL, or null when its host is an IP address. */
 export function relyingPartyOf(publicUrl: string): RelyingParty | null {
   const url = new URL(publicUrl);
@@ -77,7 +91,9 @@ export function relyingPartyOf(publicUrl: string): RelyingParty | null {
 
 function requireRelyingParty(deps: AppDeps): RelyingParty {
   const rp = relyingPartyOf(deps.config.publicUrl);
-  if (!rp) throw new PasskeyError("PASSKEYS_UNAVAILABLE", PASSKEYS_NEED_DOMAIN);
+  if (!rp) {
+    throw new PasskeyError("PASSKEYS_UNAVAILABLE", passkeysNeedDomain(deps.config.publicUrl));
+  }
   return rp;
 }
 

@@ -13,6 +13,11 @@ export interface User {
   email: string;
   passwordHash: string;
   createdAt: string;
+  /**
+   * Dashboard sessions carry the epoch they were started in; raising it (sign out everywhere, a
+   * password change or reset) ends every older session at once. Absent means 0.
+   */
+  sessionEpoch?: number;
 }
 
 /** Raised when the email is already registered. */
@@ -83,6 +88,27 @@ export async function getUser(kv: Deno.Kv, id: string): Promise<User | null> {
 export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User | null> {
   const id = (await kv.get<string>(["users_by_email", normaliseEmail(email)])).value;
   return id ? await getUser(kv, id) : null;
+}
+
+/**
+ * Sets a new password hash and/or ends every dashboard session of the user (raises the session
+ * epoch), re-checking the record read. Returns the updated user, or null when it is gone.
+ */
+export async function updateUserSecurity(
+  kv: Deno.Kv,
+  userId: string,
+  change: { passwordHash?: string; endSessions: boolean },
+): Promise<User | null> {
+  for (;;) {
+    const entry = await kv.get<User>(["users", userId]);
+    if (!entry.value) return null;
+    const updated: User = {
+      ...entry.value,
+      ...(change.passwordHash ? { passwordHash: change.passwordHash } : {}),
+      sessionEpoch: (entry.value.sessionEpoch ?? 0) + (change.endSessions ? 1 : 0),
+    };
+    if ((await kv.atomic().check(entry).set(entry.key, updated).commit()).ok) return updated;
+  }
 }
 
 /** True when at least one user exists (first-run setup is over). */

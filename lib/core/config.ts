@@ -33,17 +33,43 @@ export interface Config {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-For` for the client address (`KAYLE_TRUST_PROXY`), behind a proxy only. */
   trustProxy: boolean;
-  /**
-   * The phone app the verify pages point to (`KAYLE_APP_NAME`, `KAYLE_APP_STORE_URL`,
-   * `KAYLE_APP_PLAY_URL`; see mobile/README.md), or null when none is configured.
-   */
-  app?: { name: string; appStoreUrl: string | null; playStoreUrl: string | null } | null;
+  /** The phone app the verify pages name and link to (`KAYLE_APP_*`); see {@link AppLinks}. */
+  app: AppLinks;
   /**
    * One period for every scheduled task instead of their own (`KAYLE_SCHEDULE_PERIOD_MS`, tests
    * and demos; `lib/jobs/scheduled.ts`); null in production.
    */
   schedulePeriodMs: number | null;
 }
+
+/**
+ * The phone app end users are sent to (docs/verify-pages.md "The phone app"). Unset, the pages
+ * name no product and say what kind of app is needed; no store link is shown.
+ */
+export interface AppLinks {
+  /** `KAYLE_APP_NAME`: the app's name as users see it in the store. */
+  name: string | null;
+  /** `KAYLE_APP_IOS_URL`: its App Store page (https). */
+  iosUrl: string | null;
+  /** `KAYLE_APP_ANDROID_URL`: its Google Play (or other store) page (https). */
+  androidUrl: string | null;
+  /** `KAYLE_APP_IOS_APP_ID` (`TEAMID.bundle.id`): served in apple-app-site-association for `/h`. */
+  iosAppId: string | null;
+  /** `KAYLE_APP_ANDROID_PACKAGE`: served in assetlinks.json for `/h`. */
+  androidPackage: string | null;
+  /** `KAYLE_APP_ANDROID_CERT_SHA256`: comma-separated signing certificate fingerprints. */
+  androidCertSha256: string[];
+}
+
+/** No app configured. */
+export const NO_APP: AppLinks = {
+  name: null,
+  iosUrl: null,
+  androidUrl: null,
+  iosAppId: null,
+  androidPackage: null,
+  androidCertSha256: [],
+};
 
 /** Raised with every configuration problem listed. */
 export class ConfigError extends Error {
@@ -73,12 +99,24 @@ const schema = z.object({
     error: "KAYLE_LOG_LEVEL must be debug, info, warn or error",
   }).default("info"),
   KAYLE_TRUST_PROXY: bool("KAYLE_TRUST_PROXY").default(false),
-  KAYLE_APP_NAME: z.string().max(60, { error: "KAYLE_APP_NAME has at most 60 characters" })
+  KAYLE_APP_NAME: z.string().max(60, { error: "KAYLE_APP_NAME must be at most 60 characters" })
     .optional(),
-  KAYLE_APP_STORE_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_STORE_URL must be https" })
+  KAYLE_APP_IOS_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_IOS_URL must be an https URL" })
     .optional(),
-  KAYLE_APP_PLAY_URL: z.url({ protocol: /^https$/, error: "KAYLE_APP_PLAY_URL must be https" })
-    .optional(),
+  KAYLE_APP_ANDROID_URL: z.url({
+    protocol: /^https$/,
+    error: "KAYLE_APP_ANDROID_URL must be an https URL",
+  }).optional(),
+  KAYLE_APP_IOS_APP_ID: z.string().regex(/^[A-Z0-9]{10}\.[A-Za-z0-9.-]+$/, {
+    error: "KAYLE_APP_IOS_APP_ID must be TEAMID.bundle.id",
+  }).optional(),
+  KAYLE_APP_ANDROID_PACKAGE: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/, {
+    error: "KAYLE_APP_ANDROID_PACKAGE must be a package name like com.example.app",
+  }).optional(),
+  KAYLE_APP_ANDROID_CERT_SHA256: z.string().regex(
+    /^([0-9A-F]{2}(:[0-9A-F]{2}){31})(,[0-9A-F]{2}(:[0-9A-F]{2}){31})*$/,
+    { error: "KAYLE_APP_ANDROID_CERT_SHA256 must be comma-separated AA:BB:… SHA-256 fingerprints" },
+  ).optional(),
   KAYLE_SCHEDULE_PERIOD_MS: z.coerce.number({ error: "KAYLE_SCHEDULE_PERIOD_MS must be a number" })
     .int().min(500, "KAYLE_SCHEDULE_PERIOD_MS must be at least 500").optional(),
 });
@@ -121,13 +159,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jobBackend: e.KAYLE_JOB_BACKEND ?? (remote ? "kv_table" : "kv_queue"),
     logLevel: e.KAYLE_LOG_LEVEL,
     trustProxy: e.KAYLE_TRUST_PROXY,
-    app: e.KAYLE_APP_NAME
-      ? {
-        name: e.KAYLE_APP_NAME,
-        appStoreUrl: e.KAYLE_APP_STORE_URL ?? null,
-        playStoreUrl: e.KAYLE_APP_PLAY_URL ?? null,
-      }
-      : null,
+    app: {
+      name: e.KAYLE_APP_NAME?.trim() || null,
+      iosUrl: e.KAYLE_APP_IOS_URL ?? null,
+      androidUrl: e.KAYLE_APP_ANDROID_URL ?? null,
+      iosAppId: e.KAYLE_APP_IOS_APP_ID ?? null,
+      androidPackage: e.KAYLE_APP_ANDROID_PACKAGE ?? null,
+      androidCertSha256: e.KAYLE_APP_ANDROID_CERT_SHA256?.split(",") ?? [],
+    },
     schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
   };
 }
@@ -154,6 +193,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: "error",
     trustProxy: false,
     schedulePeriodMs: null,
+    app: NO_APP,
     ...overrides,
   };
 }

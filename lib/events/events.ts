@@ -26,6 +26,18 @@ export const EVENT_TYPES = [
 /** An event type. */
 export type EventType = typeof EVENT_TYPES[number];
 
+/**
+ * The test event an operator sends from an endpoint's page (docs/webhooks.md "Test events"): it
+ * goes only to that endpoint, through the real delivery path, and is not a subscription choice.
+ */
+export const TEST_EVENT_TYPE = "webhook.test";
+
+/** Every type an event record or delivery can have: the session events and the test event. */
+export const ALL_EVENT_TYPES = [...EVENT_TYPES, TEST_EVENT_TYPE] as const;
+
+/** A session event type or the test event. */
+export type AnyEventType = typeof ALL_EVENT_TYPES[number];
+
 /** The contract version of events and share fields. */
 export const CONTRACT_VERSION = 1;
 
@@ -47,7 +59,8 @@ export interface EventRecord {
   id: string;
   orgId: string;
   mode: "live" | "test";
-  type: EventType;
+  type: AnyEventType;
+  /** The session; empty for the test event. */
   sessionId: string;
   attemptId: string | null;
   /** Scrubbed data: claims replaced by the list of their keys. */
@@ -60,7 +73,7 @@ export interface EventRecord {
 
 /** The JSON delivered to webhooks (docs/webhooks.md). */
 export interface EventPayload {
-  type: EventType;
+  type: AnyEventType;
   metadata: {
     contract_version: number;
     event_id: string;

@@ -17,6 +17,7 @@ import { readSession } from "../sessions/sessions.ts";
 import { isTerminal, SessionStateError } from "../sessions/types.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 import { CodedError } from "../core/errors.ts";
+import { shortLinkOf } from "./short_link.ts";
 
 /** The token is valid this long after issue (for the first hello). */
 export const HANDOFF_TOKEN_TTL_MS = 5 * 60 * 1000;
@@ -52,10 +53,12 @@ export interface HandoffResponse {
   expires_at: string;
   /** The phone's WebSocket (`ws://` or `wss://`). */
   mobile_url: string;
-  /** Custom-scheme link for the Kayle app on the same device, and the QR code's content. */
+  /** Custom-scheme link for a compatible app on the same device. */
   deep_link: string;
   /** The same as an https link (universal/app link); the token is in the fragment. */
   deep_link_https: string;
+  /** The QR code's content: `<public URL>/h#<token as base64url>` (lib/handoff/short_link.ts). */
+  short_link: string;
   /** Protocol version the phone must speak. */
   protocol_version: number;
 }
@@ -203,6 +206,7 @@ async function responseFor(
     mobile_url: wsUrl,
     deep_link: `kayleid://verify?${query}`,
     deep_link_https: `${deps.config.publicUrl}/verify/${sessionId}/phone#${query}`,
+    short_link: shortLinkOf(deps.config.publicUrl, token),
     protocol_version: PROTOCOL_VERSION,
   };
 }

@@ -52,6 +52,11 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>, deps: AppDeps)
       cdn: SCALAR_SCRIPT_PATH,
       // No font CDN: the reference works offline.
       withDefaultFonts: false,
+      // Without the hosted service's buttons (Ask AI, Generate MCP, Deploy): they do nothing
+      // on a self-hosted, offline server.
+      showDeveloperTools: "never",
+      agent: { disabled: true },
+      mcp: { disabled: true },
     }),
   );
   app.get(SCALAR_SCRIPT_PATH, async function scalarScript(c) {

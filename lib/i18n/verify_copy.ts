@@ -33,9 +33,10 @@ export interface VerifyCopy {
   };
   handoff: {
     heading: string;
-    phoneIntro: string;
-    openOnPhone: string;
-    desktopIntro: string;
+    /** `app`: the configured app name (`KAYLE_APP_NAME`), or null: then no product is named. */
+    phoneIntro: (app: string | null) => string;
+    openOnPhone: (app: string | null) => string;
+    desktopIntro: (app: string | null) => string;
     qrLabel: string;
     linkIntro: string;
     refreshing: string;
@@ -78,9 +79,14 @@ export interface VerifyCopy {
   };
   phoneLanding: {
     heading: string;
-    intro: string;
-    open: string;
-    noApp: string;
+    intro: (app: string | null) => string;
+    open: (app: string | null) => string;
+    /** What the user needs when no app took the link over. */
+    needs: (app: string | null) => string;
+    storeLinks: string;
+    resolving: string;
+    expired: string;
+    noApp: (app: string | null) => string;
     badLink: string;
   };
   simulate: {
@@ -129,13 +135,17 @@ export const VERIFY_COPY_EN: VerifyCopy = {
   },
   handoff: {
     heading: "Continue on your phone",
-    phoneIntro:
-      "Open the Kayle ID app to read your passport chip with your phone's NFC reader and take a selfie.",
-    openOnPhone: "Open the Kayle ID app",
-    desktopIntro:
-      "Scan this code with your phone's camera. The Kayle ID app opens and guides you through " +
-      "reading your passport and taking a selfie.",
-    qrLabel: "QR code that opens the Kayle ID app on your phone",
+    phoneIntro: (app) =>
+      `Open ${
+        app ?? "your identity verification app"
+      } to read your passport chip with your phone's NFC reader and take a selfie.`,
+    openOnPhone: (app) => `Open ${app ?? "the verification app"}`,
+    desktopIntro: (app) =>
+      "Scan this code with your phone's camera. " +
+      (app
+        ? `${app} opens and guides you through reading your passport and taking a selfie.`
+        : "Your phone then shows how to read your passport chip and take a selfie."),
+    qrLabel: "QR code with the link that continues this verification on your phone",
     linkIntro: "Or open this link on your phone:",
     refreshing: "Preparing a fresh code…",
     expiresIn: (minutes) =>
@@ -201,12 +211,25 @@ export const VERIFY_COPY_EN: VerifyCopy = {
     closeHint: "You can now close this page.",
   },
   phoneLanding: {
-    heading: "Continue in the Kayle ID app",
-    intro:
-      "This link hands your verification to the Kayle ID app, which reads your passport chip and takes a selfie.",
-    open: "Open the Kayle ID app",
-    noApp:
-      "If nothing happens, install the Kayle ID app from your app store, then scan the code on the verification page again.",
+    heading: "Continue on this phone",
+    intro: (app) =>
+      `This link hands your verification to ${
+        app ?? "an identity verification app on this phone"
+      }, which reads your passport chip and takes a selfie.`,
+    open: (app) => `Open ${app ?? "the verification app"}`,
+    needs: (app) =>
+      app
+        ? `You need ${app} and a phone that can read NFC chips (most recent phones can).`
+        : "You need a phone that can read NFC chips (most recent phones can) and an identity " +
+          "verification app that reads passport chips. The site that sent you here tells you which " +
+          "app to use.",
+    storeLinks: "Get the app:",
+    resolving: "Preparing your verification…",
+    expired: "This code has expired. Show the code again on the verification page and scan it.",
+    noApp: (app) =>
+      `If nothing happens, install ${
+        app ?? "the verification app"
+      }, then scan the code on the verification page again.`,
     badLink: "This link is incomplete. Scan the code on the verification page again.",
   },
   simulate: {

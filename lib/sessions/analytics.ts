@@ -6,6 +6,10 @@
  * Keys, per organization AND mode (test and live are counted apart):
  * `["session_counters", orgId, mode, metric]` and
  * `["session_daily", orgId, mode, "YYYY-MM-DD", metric]`.
+ * The analytics page (lib/sessions/analytics_report.ts) also reads, kept in the same commits:
+ * `["session_failure_codes_daily", orgId, mode, "YYYY-MM-DD", failureCode]` (failed attempts) and
+ * `["session_durations_daily", orgId, mode, "YYYY-MM-DD", bucketSeconds]` (completed sessions,
+ * creation to completion, in the buckets of {@link DURATION_BUCKETS_SECONDS}).
  * Current counts are differences of monotonic counters:
  * created = created_total − claimed − ended_from_created;
  * in_progress = claimed − ended_from_in_progress.
@@ -44,8 +48,58 @@ export function countSessionEnded(
     : after.status === "expired"
     ? "expired"
     : "cancelled";
-  if (after.status === "completed") op.sum([...counters, daily], 1n);
+  if (after.status === "completed") {
+    op.sum([...counters, daily], 1n);
+    const ms = Date.parse(after.completedAt ?? after.updatedAt) - Date.parse(after.createdAt);
+    op.sum([
+      "session_durations_daily",
+      after.orgId,
+      after.mode,
+      after.updatedAt.slice(0, 10),
+      durationBucket(ms),
+    ], 1n);
+  }
   addDaily(op, after, after.updatedAt, daily);
+}
+
+/** Upper bounds (seconds) of the time-to-complete buckets; the last one holds the rest. */
+export const DURATION_BUCKETS_SECONDS = [
+  15,
+  30,
+  45,
+  60,
+  90,
+  120,
+  180,
+  240,
+  300,
+  420,
+  600,
+  900,
+  1200,
+  1800,
+  2700,
+  3600,
+  86_400,
+] as const;
+
+/** The bucket (its upper bound in seconds) of a duration. */
+export function durationBucket(ms: number): number {
+  const seconds = Math.max(0, ms) / 1000;
+  return DURATION_BUCKETS_SECONDS.find((b) => seconds <= b) ?? DURATION_BUCKETS_SECONDS.at(-1)!;
+}
+
+/** Counts a failed attempt's failure code in `op` (the commit that records the verdict). */
+export function countAttemptFailed(
+  op: Deno.AtomicOperation,
+  session: SessionRecord,
+  failureCode: string,
+  at: string,
+): void {
+  op.sum(
+    ["session_failure_codes_daily", session.orgId, session.mode, at.slice(0, 10), failureCode],
+    1n,
+  );
 }
 
 function addDaily(

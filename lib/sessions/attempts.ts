@@ -16,6 +16,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { addEventToCommit } from "../events/events.ts";
+import { countAttemptFailed } from "./analytics.ts";
 import {
   checkedOp,
   expireSession,
@@ -202,6 +203,7 @@ export async function completeAttempt(
     const session = sessionAfterVerdict(state.session, verdict, now);
     const op = checkedOp(deps.kv, state).set(sessionKeys.attempt(attemptId), ended);
     writeSession(op, state.session, session);
+    if (verdict.outcome === "failed") countAttemptFailed(op, session, verdict.failureCode, now);
     await addVerdictEvents(deps, op, session, ended, verdict);
     return (await op.commit()).ok ? { session, attempt: ended } : RETRY;
   });

@@ -143,21 +143,28 @@ export async function addEndSessionWrites(
 /**
  * Expires a session whose 60 minutes have passed (lazy on reads, and the sweep). Emits
  * `verification.session.expired` exactly once; returns the session as it now is (unchanged
- * when not due or already terminal), or null when it does not exist.
+ * when not due or already terminal), or null when it does not exist. `now: true` (the test
+ * helper `POST /v1/test_helpers/sessions/:id/expire`, docs/api.md) expires a session that is not
+ * yet due, its `expires_at` moved to now.
  */
 export async function expireSession(
   deps: AppDeps,
   sessionId: string,
+  options: { now?: boolean } = {},
 ): Promise<SessionRecord | null> {
   return await retryOnConflict(async () => {
     const state = await readSessionState(deps.kv, sessionId);
     const session = state.entry.value;
-    if (!session || !isExpiryDue(session, deps.clock.now())) return session;
+    if (!session || isTerminal(session.status)) return session;
+    if (!options.now && !isExpiryDue(session, deps.clock.now())) return session;
     const op = checkedOp(deps.kv, state);
     const after = await addEndSessionWrites(deps, op, session, state.attemptEntry?.value ?? null, {
       status: "expired",
     });
-    return (await op.commit()).ok ? after : RETRY;
+    const due = Date.parse(session.expiresAt) <= deps.clock.now().getTime();
+    const result = due ? after : { ...after, expiresAt: after.completedAt! };
+    if (!due) op.set(sessionKeys.session(after.id), result);
+    return (await op.commit()).ok ? result : RETRY;
   });
 }
 

@@ -64,7 +64,7 @@ export default define.page<Data>(function NewOrganization({ data, state }) {
           name="slug"
           value={data.slug}
           required
-          pattern="[a-z0-9-]{2,48}"
+          pattern="[a-z0-9\-]{2,48}"
           hint="2–48 lowercase letters, digits and dashes."
         />
         <button type="submit">Create organization</button>

@@ -7,6 +7,8 @@ import { define, page } from "../../lib/framework/define.ts";
 import { verifyCopyFor } from "../../lib/i18n/verify_copy.ts";
 import {
   loadVerifyPage,
+  type PageApp,
+  pageApp,
   type VerifyPageView,
   type VerifySessionView,
 } from "../../components/verify/page_data.ts";
@@ -98,6 +100,7 @@ export default define.page<VerifyPageData>(function VerifyPage({ data, state }) 
     pageUrl: verifyPageUrl(view.sessionId, data.cancelToken),
     csrfToken: state.auth?.csrfToken ?? "",
     open: !view.status.is_terminal,
+    app: pageApp(state.deps.config.app),
   };
   const choosing = ctx.open && view.status.status === "created" &&
     (view.consentedKeys === null || data.changeConsent);
@@ -132,6 +135,7 @@ interface SessionContext {
   pageUrl: string;
   csrfToken: string;
   open: boolean;
+  app: PageApp;
 }
 
 // Step 1: the consent form and the statement of what is checked.
@@ -181,6 +185,7 @@ function FollowingSteps({ ctx }: { ctx: SessionContext }) {
             device={view.device}
             initialStatus={view.status}
             initialHandoff={view.handoff}
+            app={ctx.app}
           />
         )
         : null}

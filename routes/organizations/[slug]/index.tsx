@@ -7,6 +7,11 @@ import { listApiKeys } from "../../../lib/api_keys/api_keys.ts";
 import { listMembers } from "../../../lib/accounts/organizations.ts";
 import { viewScope } from "../../../lib/accounts/dashboard_mode.ts";
 import { getSessionsOverview, type SessionsOverview } from "../../../lib/sessions/analytics.ts";
+import {
+  type AnalyticsReport,
+  durationText,
+  getAnalyticsReport,
+} from "../../../lib/sessions/analytics_report.ts";
 import { listEndpoints } from "../../../webhooks/endpoints.ts";
 import { OrgNav } from "../../../components/OrgNav.tsx";
 
@@ -15,23 +20,27 @@ interface Data {
   members: number;
   sessions: SessionsOverview;
   endpoints: number;
+  /** The last 14 days' headline numbers (the analytics page has the rest). */
+  recent: AnalyticsReport;
 }
 
 export const handler = define.handlers<Data>({
   async GET(c) {
     const org = c.var.org!;
     const { kv, clock } = c.var.deps;
-    const [keys, members, sessions, endpoints] = await Promise.all([
+    const [keys, members, sessions, endpoints, recent] = await Promise.all([
       listApiKeys(kv, org.id),
       listMembers(kv, org.id),
       getSessionsOverview(kv, viewScope(c), clock.now()),
       listEndpoints(kv, viewScope(c)),
+      getAnalyticsReport(kv, viewScope(c), clock.now(), 14),
     ]);
     return page({
       keys: keys.length,
       members: members.length,
       sessions,
       endpoints: endpoints.length,
+      recent,
     }, { title: org.name });
   },
 });
@@ -57,6 +66,38 @@ export default define.page<Data>(function Overview({ data, state }) {
           </li>
         </ul>
         <h2>{state.dashboardMode === "live" ? "Live" : "Test"} data</h2>
+        <dl class="headline" data-testid="headline">
+          <div>
+            <dt>Sessions, last 14 days</dt>
+            <dd data-figure="created">{data.recent.totals.created}</dd>
+          </div>
+          <div>
+            <dt>Conversion rate</dt>
+            <dd data-figure="conversion">
+              {data.recent.conversionRate === null
+                ? "—"
+                : `${(Math.round(data.recent.conversionRate * 1000) / 10).toFixed(1)} %`}
+            </dd>
+          </div>
+          <div>
+            <dt>Median time to complete</dt>
+            <dd data-figure="median">
+              {data.recent.medianSecondsToComplete === null
+                ? "—"
+                : durationText(data.recent.medianSecondsToComplete)}
+            </dd>
+          </div>
+          <div>
+            <dt>Failed attempts</dt>
+            <dd data-figure="failed-attempts">
+              {data.recent.topFailureCodes.reduce((n, f) => n + f.count, 0)}
+            </dd>
+          </div>
+        </dl>
+        <p>
+          <a href={`/organizations/${org.slug}/analytics`}>Analytics</a>: sessions per day, top
+          failure codes.
+        </p>
         <ul data-overview-mode={state.dashboardMode}>
           <li data-count="sessions">
             {data.sessions.total} session{data.sessions.total === 1 ? "" : "s"}{" "}

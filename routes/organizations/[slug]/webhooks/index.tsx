@@ -1,6 +1,6 @@
 /**
  * `/organizations/:slug/webhooks`: the organization's endpoints of the dashboard's mode — create one (its
- * signing secret is shown once), enable or disable, rotate the secret (the new one shown once),
+ * signing secret is shown now; owners can reveal it again), enable or disable, rotate the secret (the new one shown once),
  * delete. Admins and owners write; members read.
  */
 import { detailScope, viewScope } from "../../../../lib/accounts/dashboard_mode.ts";
@@ -23,7 +23,7 @@ import {
   type RetentionHours,
 } from "../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../webhooks/url_safety.ts";
-import { WebhooksNav, when } from "../../../../webhooks/dashboard_parts.tsx";
+import { REVEAL_NOTE, WebhooksNav, when } from "../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
   endpoints: EndpointRecord[];
@@ -127,7 +127,9 @@ export default define.page<Data>(function Webhooks({ data, state }) {
         <h1>Webhooks</h1>
         <WebhooksNav org={org} current="" />
         {data.error && <Notice kind="error">{data.error}</Notice>}
-        {data.secret && <SecretReveal secret={data.secret.value} label={data.secret.label} />}
+        {data.secret && (
+          <SecretReveal secret={data.secret.value} label={data.secret.label} note={REVEAL_NOTE} />
+        )}
         <table>
           <thead>
             <tr>

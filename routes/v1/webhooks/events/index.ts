@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { okList } from "../../../../lib/http/envelope.ts";
-import { EVENT_TYPES } from "../../../../lib/events/events.ts";
+import { ALL_EVENT_TYPES } from "../../../../lib/events/events.ts";
 import { eventObject, eventSchema } from "../../../../webhooks/api_objects.ts";
 import { ApiError } from "../../../../lib/http/errors.ts";
 import { readSession } from "../../../../lib/sessions/sessions.ts";
@@ -19,7 +19,7 @@ export const api = define.api({
     scope: "webhooks:read",
     query: z.object({
       ...listQueryFields,
-      type: z.enum(EVENT_TYPES).optional(),
+      type: z.enum(ALL_EVENT_TYPES).optional(),
       session_id: z.string().optional(),
     }),
     response: eventSchema,

@@ -1,6 +1,7 @@
 /**
- * `/organizations/:slug/webhooks/deliveries`: deliveries newest first (filter by status or
- * endpoint), each with a retry button while its payload is retained.
+ * `/organizations/:slug/webhooks/deliveries`: deliveries newest first, filtered by endpoint,
+ * status and event type, with when each was created and last tried; the last error shows only
+ * for failed tries (docs/dashboard.md "Webhooks"); a retry button while the payload is retained.
  */
 import { detailScope, viewScope } from "../../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";
@@ -12,12 +13,21 @@ import {
   payloadRetained,
   retryDelivery,
 } from "../../../../../webhooks/deliveries.ts";
-import type { DeliveryRecord, DeliveryStatus } from "../../../../../webhooks/model.ts";
+import type {
+  DeliveryRecord,
+  DeliveryStatus,
+  EndpointRecord,
+} from "../../../../../webhooks/model.ts";
+import { listEndpoints } from "../../../../../webhooks/endpoints.ts";
+import { ALL_EVENT_TYPES } from "../../../../../lib/events/events.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
   deliveries: DeliveryRecord[];
+  endpoints: EndpointRecord[];
   status: string;
+  endpointId: string;
+  eventType: string;
   now: string;
   error?: string;
   message?: string;
@@ -27,14 +37,22 @@ const STATUSES = ["pending", "delivering", "succeeded", "failed"];
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data> {
   const status = c.req.query("status") ?? "";
+  const endpointId = c.req.query("endpoint_id") ?? "";
+  const eventType = c.req.query("event_type") ?? "";
   const all = await listDeliveries(c.var.deps.kv, viewScope(c), {
     status: STATUSES.includes(status) ? status as DeliveryStatus : undefined,
-    endpointId: c.req.query("endpoint_id") || undefined,
+    endpointId: endpointId || undefined,
     eventId: c.req.query("event_id") || undefined,
   });
+  const typed = (ALL_EVENT_TYPES as readonly string[]).includes(eventType)
+    ? all.filter((d) => d.eventType === eventType)
+    : all;
   return {
-    deliveries: all.slice(0, 100),
+    deliveries: typed.slice(0, 100),
+    endpoints: await listEndpoints(c.var.deps.kv, viewScope(c)),
     status,
+    endpointId,
+    eventType,
     now: c.var.deps.clock.now().toISOString(),
     ...extra,
   };
@@ -60,6 +78,20 @@ export const handler = define.handlers<Data>({
   },
 });
 
+/** The endpoint's name, or its id once deleted. */
+function endpointName(endpoints: EndpointRecord[], id: string): string {
+  return endpoints.find((e) => e.id === id)?.name ?? id.slice(0, 12) + "…";
+}
+
+/**
+ * The last error, only when the last try failed: its class (`timeout`, `http_status`, …) and the
+ * answer's status code when there was one. A success shows no error.
+ */
+function lastError(d: DeliveryRecord): string {
+  if (d.status === "succeeded" || !d.lastErrorClass) return "—";
+  return d.lastStatusCode ? `${d.lastErrorClass} (${d.lastStatusCode})` : d.lastErrorClass;
+}
+
 export default define.page<Data>(function Deliveries({ data, state }) {
   const org = state.org!;
   const canWrite = roleAtLeast(state.role!, "admin");
@@ -73,10 +105,22 @@ export default define.page<Data>(function Deliveries({ data, state }) {
         {data.error && <Notice kind="error">{data.error}</Notice>}
         {data.message && <Notice kind="success">{data.message}</Notice>}
         <form method="get" class="row" aria-label="Filter deliveries">
+          <select name="endpoint_id" aria-label="Endpoint">
+            <option value="">any endpoint</option>
+            {data.endpoints.map((e) => (
+              <option key={e.id} value={e.id} selected={e.id === data.endpointId}>{e.name}</option>
+            ))}
+          </select>
           <select name="status" aria-label="Status">
             <option value="">any status</option>
             {STATUSES.map((s) => (
               <option key={s} value={s} selected={s === data.status}>{s}</option>
+            ))}
+          </select>
+          <select name="event_type" aria-label="Event type">
+            <option value="">any event type</option>
+            {ALL_EVENT_TYPES.map((t) => (
+              <option key={t} value={t} selected={t === data.eventType}>{t}</option>
             ))}
           </select>
           <button type="submit" class="secondary">Filter</button>
@@ -86,9 +130,11 @@ export default define.page<Data>(function Deliveries({ data, state }) {
             <tr>
               <th>Delivery</th>
               <th>Event</th>
-              <th>Mode</th>
+              <th>Endpoint</th>
               <th>Status</th>
               <th>Tries</th>
+              <th>Created</th>
+              <th>Last try</th>
               <th>Last error</th>
               <th>Next try</th>
               {canWrite && <th>Actions</th>}
@@ -97,7 +143,7 @@ export default define.page<Data>(function Deliveries({ data, state }) {
           <tbody>
             {data.deliveries.length === 0 && (
               <tr>
-                <td colSpan={8}>No deliveries.</td>
+                <td colSpan={10}>No deliveries.</td>
               </tr>
             )}
             {data.deliveries.map((d) => (
@@ -108,12 +154,12 @@ export default define.page<Data>(function Deliveries({ data, state }) {
                   </a>
                 </td>
                 <td>{d.eventType}</td>
-                <td>
-                  <span class={`badge badge-${d.mode}`}>{d.mode}</span>
-                </td>
+                <td>{endpointName(data.endpoints, d.endpointId)}</td>
                 <td>{d.status}{d.failureReason ? ` (${d.failureReason})` : ""}</td>
                 <td>{d.attemptCount}</td>
-                <td>{d.lastErrorClass ?? (d.lastStatusCode ? String(d.lastStatusCode) : "—")}</td>
+                <td>{when(d.createdAt)}</td>
+                <td>{when(d.lastAttemptAt)}</td>
+                <td data-testid="last-error">{lastError(d)}</td>
                 <td>{when(d.nextAttemptAt)}</td>
                 {canWrite && (
                   <td>

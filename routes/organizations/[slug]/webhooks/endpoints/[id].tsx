@@ -16,13 +16,20 @@ import {
 } from "../../../../../webhooks/endpoints.ts";
 import {
   addEncryptionKey,
+  KEY_ID_PATTERN,
   listEncryptionKeys,
   setEncryptionKeyStatus,
   validatePublicJwk,
 } from "../../../../../webhooks/encryption_keys.ts";
-import type { EncryptionKeyRecord, EndpointRecord } from "../../../../../webhooks/model.ts";
+import {
+  type EncryptionKeyRecord,
+  type EndpointRecord,
+  RETENTION_HOURS,
+  type RetentionHours,
+} from "../../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
-import { WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
+import { sendTestEvent } from "../../../../../webhooks/test_event.ts";
+import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
   endpoint: EndpointRecord;
@@ -30,6 +37,8 @@ interface Data {
   secret?: string;
   error?: string;
   message?: string;
+  /** The delivery of a test event just sent. */
+  testDeliveryId?: string;
 }
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data | null> {
@@ -55,6 +64,23 @@ async function act(
     deps.logger.info("webhook_endpoint.secret_revealed", { endpoint_id: entry.value.id });
     return { secret: await revealSigningSecret(deps, entry.value) };
   }
+  if (action === "test_event") {
+    const sent = await sendTestEvent(deps, entry);
+    if (sent === "endpoint_disabled") {
+      return { error: "Enable the endpoint to send it a test event." };
+    }
+    if (sent === "changed") return { error: "The endpoint changed meanwhile; retry." };
+    deps.logger.info("webhook_endpoint.test_event", {
+      endpoint_id: entry.value.id,
+      delivery_id: sent.delivery.id,
+    });
+    return {
+      message: sent.delivery.status === "failed"
+        ? `Test event recorded as delivery ${sent.delivery.id}, failed: no active encryption key.`
+        : `Test event sent: delivery ${sent.delivery.id}.`,
+      testDeliveryId: sent.delivery.id,
+    };
+  }
   if (action === "add_key") {
     let jwk: unknown;
     try {
@@ -62,12 +88,19 @@ async function act(
     } catch {
       return { error: "The key must be a JSON Web Key (JSON)." };
     }
+    const keyId = String(form.kid ?? "").trim() || undefined;
+    if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) {
+      return { error: "A key id has 1 to 128 characters of A–Z a–z 0–9 . _ : -" };
+    }
     const checked = await validatePublicJwk(jwk);
     if (!checked.ok) return { error: `${checked.problem.message} (${checked.problem.code})` };
-    const key = await addEncryptionKey(deps, entry, checked);
-    return key
-      ? { message: `Key ${key.id} is now the active key.` }
-      : { error: "The endpoint changed meanwhile; retry." };
+    const key = await addEncryptionKey(deps, entry, checked, keyId);
+    if (key === "duplicate_key_id") {
+      return { error: `Another key of this endpoint already has the key id ${keyId}.` };
+    }
+    return key === "changed"
+      ? { error: "The endpoint changed meanwhile; retry." }
+      : { message: `Key ${key.jwk.kid} is now the active key.` };
   }
   if (action === "deactivate" || action === "reactivate") {
     const key = await setEncryptionKeyStatus(
@@ -88,9 +121,14 @@ async function act(
       return { error: "Give the endpoint a name of 1 to 120 characters." };
     }
     if (!check.ok) return { error: check.message };
+    const kept = Number(form.delivered_retention ?? entry.value.deliveredRetentionHours ?? 0);
+    if (!(RETENTION_HOURS as readonly number[]).includes(kept)) {
+      return { error: "Keep delivered payloads for 0, 24, 72 or 168 hours." };
+    }
     await updateEndpoint(deps, detailScope(c), entry.value.id, {
       name,
       url: check.ok ? check.url.href : url,
+      deliveredRetentionHours: kept as RetentionHours,
     });
     return { message: "Saved." };
   }
@@ -129,11 +167,16 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
         {data.error && <Notice kind="error">{data.error}</Notice>}
         {data.message && <Notice kind="success">{data.message}</Notice>}
         {data.secret && (
-          <SecretReveal secret={data.secret} label={`Signing secret of “${e.name}”`} />
+          <SecretReveal
+            secret={data.secret}
+            label={`Signing secret of “${e.name}”`}
+            note={REVEAL_NOTE}
+          />
         )}
         <p>
           <code>{e.id}</code> · {e.mode} · {e.enabled ? "enabled" : "disabled"}{" "}
-          · keeps undelivered payloads {e.retentionHours} h
+          · keeps undelivered payloads {e.retentionHours} h · keeps delivered payloads{" "}
+          {e.deliveredRetentionHours ?? 0} h
         </p>
         <p>Events: {e.subscribedEventTypes.join(", ")}</p>
         <p>
@@ -141,16 +184,31 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             Deliveries of this endpoint
           </a>
         </p>
-        {state.role === "owner" && (
-          <ActionButton state={state} action="reveal" label="Reveal signing secret" />
+        {data.testDeliveryId && (
+          <p>
+            <a
+              href={`/organizations/${org.slug}/webhooks/deliveries/${data.testDeliveryId}`}
+              data-testid="test-delivery-link"
+            >
+              See the test delivery
+            </a>
+          </p>
         )}
+        <div class="row">
+          {canWrite && e.enabled && (
+            <ActionButton state={state} action="test_event" label="Send test event" />
+          )}
+          {state.role === "owner" && (
+            <ActionButton state={state} action="reveal" label="Reveal signing secret" />
+          )}
+        </div>
       </section>
       <section class="card">
         <h2>Encryption keys</h2>
         <table>
           <thead>
             <tr>
-              <th>Key id</th>
+              <th>Key id (JWE kid)</th>
               <th>Status</th>
               <th>Bits</th>
               <th>Added</th>
@@ -166,7 +224,7 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             {data.keys.map((k) => (
               <tr key={k.id} data-key-id={k.id}>
                 <td>
-                  <code>{k.id}</code>
+                  <code>{k.jwk.kid}</code>
                 </td>
                 <td>{k.status}</td>
                 <td>{k.modulusBits}</td>
@@ -197,11 +255,31 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
           </tbody>
         </table>
         {canWrite && (
-          <form method="post">
+          <form method="post" class="stacked" data-testid="add-key-form">
+            <h3>Add a key</h3>
             <CsrfField state={state} />
             <input type="hidden" name="action" value="add_key" />
-            <label for="jwk">Public key (RSA JWK, ≥ 2048 bits, RSA-OAEP-256)</label>
-            <textarea id="jwk" name="jwk" rows={6} required></textarea>
+            <div class="field">
+              <label for="jwk">Public key (RSA JWK, ≥ 2048 bits, RSA-OAEP-256)</label>
+              <textarea
+                id="jwk"
+                name="jwk"
+                rows={6}
+                required
+                spellcheck={false}
+                aria-describedby="jwk-hint"
+              >
+              </textarea>
+              <small id="jwk-hint">
+                The public key only, as JSON: {'{"kty":"RSA","n":"…","e":"AQAB"}'}
+              </small>
+            </div>
+            <Field
+              label="Key id (optional)"
+              name="kid"
+              pattern="[A-Za-z0-9._:\-]{1,128}"
+              hint="Your own id, sent as the JWE kid (1–128 of A–Z a–z 0–9 . _ : -). Empty: a generated whk_ id."
+            />
             <button type="submit">Add key (becomes the active key)</button>
           </form>
         )}
@@ -214,6 +292,27 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
             <input type="hidden" name="action" value="update" />
             <Field label="Name" name="name" value={e.name} required />
             <Field label="URL" name="url" type="url" value={e.url} required />
+            <div class="field">
+              <label for="delivered_retention">Keep delivered payloads for a replay</label>
+              <select
+                id="delivered_retention"
+                name="delivered_retention"
+                aria-describedby="delivered_retention-hint"
+              >
+                {RETENTION_HOURS.map((h) => (
+                  <option
+                    key={h}
+                    value={String(h)}
+                    selected={h === (e.deliveredRetentionHours ?? 0)}
+                  >
+                    {h === 0 ? "0 hours (scrub on success)" : `${h} hours`}
+                  </option>
+                ))}
+              </select>
+              <small id="delivered_retention-hint">
+                A delivered payload (encrypted) can be replayed while it is kept.
+              </small>
+            </div>
             <button type="submit">Save</button>
           </form>
         </section>

@@ -21,10 +21,14 @@ const handoffResponse = z.object({
   expires_at: z.string().openapi({ format: "date-time", description: "5 minutes after issue." }),
   mobile_url: z.string().openapi({ description: "The phone's WebSocket (ws:// or wss://)." }),
   deep_link: z.string().openapi({
-    description: "`kayleid://verify?…`: opens the app; the QR code's content.",
+    description: "`kayleid://verify?…`: opens a compatible app on this device.",
   }),
   deep_link_https: z.string().openapi({
     description: "The same as an https link (token in the fragment).",
+  }),
+  short_link: z.string().openapi({
+    description: "`<server>/h#<token>`: the QR code's content, short enough for a QR code of " +
+      "version ≤ 6; resolve it with POST /v1/verify/handoff/resolve. See docs/mobile-protocol.md.",
   }),
   protocol_version: z.number().int(),
 }).openapi("HandoffResponse");

@@ -5,6 +5,7 @@ import { ApiError } from "../../../../../lib/http/errors.ts";
 import { ok, okList } from "../../../../../lib/http/envelope.ts";
 import {
   addEncryptionKey,
+  KEY_ID_PATTERN,
   listEncryptionKeys,
   validatePublicJwk,
 } from "../../../../../webhooks/encryption_keys.ts";
@@ -21,6 +22,12 @@ const body = z.object({
     description: "Public RSA JWK (≥ 2048 bits, no private members; alg RSA-OAEP-256 when given).",
     example: { kty: "RSA", n: "…", e: "AQAB", alg: "RSA-OAEP-256" },
   }),
+  key_id: z.string().regex(KEY_ID_PATTERN).optional().openapi({
+    description:
+      "Your own id for this key (1–128 of A–Z a–z 0–9 . _ : -), unique per endpoint; deliveries " +
+      "carry it as the JWE `kid`. Without it the generated `whk_` id is the `kid`.",
+    example: "acme-2026-06",
+  }),
   algorithm: z.literal("RSA-OAEP-256").optional(),
   key_type: z.literal("RSA").optional(),
 }).strict();
@@ -29,16 +36,22 @@ export const api = define.api({
   POST: define.operation({
     summary: "Register an encryption key",
     description:
-      "Registers the integrator's public key; it becomes the endpoint's only active key.",
+      "Registers the integrator's public key; it becomes the endpoint's only active key. " +
+      "Answers 200, like endpoint creation.",
     tags: ["Webhooks"],
     operationId: "createWebhookEncryptionKey",
     scope: "webhooks:write",
     params: idParams,
     body,
     response: keySchema,
-    status: 201,
     errors: [
       ENDPOINT_NOT_FOUND,
+      {
+        status: 409,
+        code: "KEY_ID_IN_USE",
+        when: "another key of this endpoint already has this key_id",
+      },
+      { status: 409, code: "CONFLICT", when: "the endpoint changed meanwhile; retry" },
       {
         status: 400,
         code: "INVALID_ENCRYPTION_KEY",
@@ -60,10 +73,19 @@ export const api = define.api({
       const entry = await requireEndpoint(c, params.id);
       const checked = await validatePublicJwk(body.jwk);
       if (!checked.ok) throw new ApiError(400, checked.problem.code, checked.problem.message);
-      const key = await addEncryptionKey(deps, entry, checked);
-      if (!key) throw new ApiError(409, "CONFLICT", "The endpoint changed meanwhile; retry.");
+      const key = await addEncryptionKey(deps, entry, checked, body.key_id);
+      if (key === "duplicate_key_id") {
+        throw new ApiError(
+          409,
+          "KEY_ID_IN_USE",
+          "Another key of this endpoint already has this key_id; choose another.",
+        );
+      }
+      if (key === "changed") {
+        throw new ApiError(409, "CONFLICT", "The endpoint changed meanwhile; retry.");
+      }
       deps.logger.info("webhook_key.created", { endpoint_id: params.id, key_id: key.id });
-      return ok(c, keyObject(key), 201);
+      return ok(c, keyObject(key));
     },
   }),
   GET: define.operation({
