@@ -3,16 +3,15 @@
  * starts background work, prints the first-run setup link when no user exists, and serves.
  */
 import { ConfigError, loadConfig } from "./lib/core/config.ts";
-import { createDeps, type DepsOverrides } from "./lib/bootstrap.ts";
+import type { DepsOverrides } from "./lib/bootstrap.ts";
+import { createPlatform, type PlatformOptions } from "./lib/platform.ts";
+import type { AppDeps } from "./lib/deps.ts";
 import { createApp } from "./lib/app.ts";
-import { buildIslandBundle } from "./lib/framework/manifest.ts";
+import { buildIslandBundle, ensureIslandBundle } from "./lib/framework/manifest.ts";
 import { issueSetupLink } from "./lib/accounts/setup.ts";
-import { startBackgroundWork } from "./lib/background.ts";
 import { runMigrations } from "./lib/migrations/mod.ts";
 import { asStartupRefusal } from "./lib/core/startup_checks.ts";
 import { manifest } from "./manifest.gen.ts";
-import "./webhooks/register.ts";
-import "./lib/handoff/register.ts";
 import type { Config } from "./lib/core/config.ts";
 
 const root = new URL(".", import.meta.url).pathname;
@@ -27,13 +26,23 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   overrides: DepsOverrides = {},
-  options: { bundle?: boolean; background?: boolean } = {},
+  options: {
+    /** Build the islands bundle (default), reuse the last build when present, or skip it. */
+    bundle?: boolean | "reuse";
+    background?: boolean;
+    /** Runs on the wired dependencies before the app and the background work (benches). */
+    prepare?: (deps: AppDeps) => Promise<void>;
+  } & PlatformOptions = {},
 ): Promise<RunningServer> {
-  const deps = await createDeps(config, overrides);
+  const platform = await createPlatform(config, overrides, options);
+  const deps = platform.deps;
+  await options.prepare?.(deps);
   await runMigrations(deps);
-  if (options.bundle ?? true) await buildIslandBundle(root);
+  const bundle = options.bundle ?? true;
+  if (bundle === "reuse") deps.services.islandsBundle = await ensureIslandBundle(root);
+  else if (bundle) deps.services.islandsBundle = await buildIslandBundle(root);
   const app = createApp(deps, manifest);
-  const background = (options.background ?? true) ? await startBackgroundWork(deps) : null;
+  const background = (options.background ?? true) ? await platform.startBackground() : null;
   const setupLink = await issueSetupLink(deps);
   if (setupLink) {
     // The one line that carries a secret: the operator needs it to create the first owner.
@@ -74,7 +83,8 @@ if (import.meta.main) {
   }
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    // `deno task build` made the bundle; a start without one builds it.
+    server = await startServer(config, {}, { bundle: "reuse" });
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       console.error(

@@ -153,14 +153,14 @@ export async function bench(): Promise<BenchSection> {
 
 /** The child: a real server on a temporary KV, with an org, a test key and the chosen verifier. */
 async function serve(biometric: "stub" | "real"): Promise<void> {
-  const { registerBackgroundWork } = await import("../lib/background.ts");
-  // Runs before the other layers' starters: the verifier, no rate limits, the org and key.
-  registerBackgroundWork("bench-setup", async (deps) => {
+  // Runs on the wired dependencies before the app and the background work: the verifier, no
+  // rate limits, the org and key.
+  const prepare = async (deps: import("../lib/deps.ts").AppDeps) => {
     if (biometric === "stub") {
-      deps.services.biometric = {
-        compareFaces: () => Promise.resolve({ decision: "match", reason: "face_match" }),
-        checkLiveness: () => Promise.resolve({ passed: true, reason: "liveness_passed" }),
-      };
+      deps.services.biometric = Promise.resolve({
+        compareFaces: () => Promise.resolve({ decision: "match" as const, reason: "face_match" }),
+        checkLiveness: () => Promise.resolve({ passed: true, reason: "liveness_passed" as const }),
+      });
     }
     deps.limiter = {
       hit: () => Promise.resolve({ allowed: true, remaining: 1, retryAfterSeconds: 0 }),
@@ -192,8 +192,7 @@ async function serve(biometric: "stub" | "real"): Promise<void> {
       createdBy: null,
     });
     benchSecret = secret;
-    return { stop: () => Promise.resolve() };
-  });
+  };
   const { startServer } = await import("../main.ts");
   const { loadConfig } = await import("../lib/core/config.ts");
   const dataDir = await Deno.makeTempDir();
@@ -202,7 +201,7 @@ async function serve(biometric: "stub" | "real"): Promise<void> {
   listener.close();
   // Info logging, as `deno task start` runs.
   const env = { KAYLE_DATA_DIR: dataDir, PORT: String(port), KAYLE_LOG_LEVEL: "info" };
-  const server = await startServer(loadConfig(env), {}, { bundle: false });
+  const server = await startServer(loadConfig(env), {}, { bundle: false, prepare });
   console.log(JSON.stringify({ url: server.url, secret: benchSecret }));
   Deno.addSignalListener("SIGTERM", async () => {
     await server.shutdown();

@@ -17,7 +17,7 @@ import { type BenchSection, round } from "./section.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { BENCH_SERVER_KEY, startServerProcess } from "./server.ts";
 import { testConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { createUser } from "../lib/accounts/users.ts";
 import { createOrganization } from "../lib/accounts/organizations.ts";
 import { createApiKey } from "../lib/api_keys/api_keys.ts";
@@ -29,7 +29,7 @@ export const RATIO_GOAL = 0.5;
 const VALUE = "x".repeat(1500);
 
 async function seed(config: ReturnType<typeof testConfig>): Promise<string> {
-  const deps = await createDeps(config, { usageFlushMs: 0 });
+  const deps = (await createPlatform(config, { usageFlushMs: 0 })).deps;
   const user = await createUser(
     deps.kv,
     { email: "bench@example.test", passwordHash: "unused" },

@@ -8,7 +8,7 @@
 import { generateEncryptionKeyPair } from "../webhooks/receiver.ts";
 import { type BenchSection, median, percentile, round } from "./section.ts";
 import { loadConfig, testConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { silentLogger } from "../lib/core/logger.ts";
 import { createOrganization } from "../lib/accounts/organizations.ts";
 import { addEventToCommit } from "../lib/events/events.ts";
@@ -244,7 +244,7 @@ export async function bench(): Promise<BenchSection> {
         dataDir: dir,
         jobBackend: backend,
       });
-      const deps = await createDeps(config, { logger: silentLogger, usageFlushMs: 0 });
+      const deps = (await createPlatform(config, { logger: silentLogger, usageFlushMs: 0 })).deps;
       const worker = await startWebhookWorker(deps);
       try {
         rows.push(...await deliveryRuns(deps, await seed(deps, receiver.url), receiver));

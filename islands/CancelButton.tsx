@@ -1,5 +1,5 @@
 /**
- * The user's cancel (SPEC §5, seed 001): asks for confirmation, then spends the one-shot
+ * The user's cancel (docs/verify-pages.md, seed 001): asks for confirmation, then spends the one-shot
  * `cancel_token` of the verification URL on `POST /v1/verify/session/:id/cancel`. Server-rendered
  * as a POST form (the page asks for the confirmation itself without JavaScript); hydrated, the
  * confirmation happens in place and the live status updates at once.

@@ -1,5 +1,5 @@
 /**
- * "Change what I share": offered while the choice may still change (SPEC §5: until a phone
+ * "Change what I share": offered while the choice may still change (docs/verify-pages.md: until a phone
  * claims an attempt), so it disappears live once the session moves on.
  */
 import { useLiveStatus } from "../components/verify/status_store.ts";

@@ -1,5 +1,5 @@
 /**
- * The consent form (SPEC §5): every requested claim with its label and the relying party's
+ * The consent form (docs/verify-pages.md): every requested claim with its label and the relying party's
  * reason; required claims checked and locked, optional ones a choice. Server-rendered as a
  * plain POST form that works without JavaScript; hydrated, it records the choice through
  * `POST /v1/verify/session/:id/consent` and reloads the page to the handoff step.

@@ -1,5 +1,5 @@
 /**
- * The handoff to the phone (SPEC §5, seed 003): mints the phone credential with
+ * The handoff to the phone (docs/verify-pages.md, seed 003): mints the phone credential with
  * `POST /v1/verify/session/:id/handoff`; on a phone shows a button with the deep link, on a
  * desktop a locally generated QR code of the short https link (`<server>/h#…`, version ≤ 6) and
  * the same link. The app is named only when configured (`KAYLE_APP_NAME`, docs/verify-pages.md). The token is renewed
@@ -29,7 +29,7 @@ export interface HandoffPanelProps {
   app: PageApp;
 }
 
-/** The part of the handoff response (SPEC §5) the page uses. */
+/** The part of the handoff response (docs/verify-pages.md) the page uses. */
 type Handoff = PageHandoff;
 
 type PanelState =

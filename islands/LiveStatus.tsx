@@ -1,5 +1,5 @@
 /**
- * The live status of a verification (SPEC §5): polls the public status endpoint and shows
+ * The live status of a verification (docs/verify-pages.md): polls the public status endpoint and shows
  * waiting / in progress / attempts remaining / success / failure / expired / cancelled with a
  * plain-language message per failure code. On a terminal status it sends the user back to the
  * relying party's `redirect_url` (which carries `session_id`) after a short visible countdown,

@@ -1,5 +1,5 @@
 /**
- * Test mode only (SPEC §8): "simulate the phone" runs one of the reference phone client's
+ * Test mode only (docs/api.md#test-and-live): "simulate the phone" runs one of the reference phone client's
  * scenarios against this session from the browser, through the public, test-mode-only
  * `POST /v1/verify/session/:id/test_simulate`. The live status shows the result.
  */

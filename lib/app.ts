@@ -21,8 +21,10 @@ import { errorEnvelope } from "./http/envelope.ts";
 import { randomAlphanumeric } from "./core/ids.ts";
 import { clientAddress } from "./http/rate_limit.ts";
 import { registerOpenApiDocument } from "./http/openapi_document.ts";
+import { apiErrorOf } from "./http/error_table.ts";
 import { errorFields } from "./core/error_fields.ts";
 import { KvBusyError } from "./core/kv_busy.ts";
+import { requestId } from "hono/request-id";
 import { registerAppAssociation } from "./handoff/app_association.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
@@ -34,16 +36,15 @@ export const MAX_TRUST_UPLOAD_BYTES = 16 * 1024 * 1024;
 export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   registerIslands(manifest.islands);
+  // hono's request id: a caller's `X-Request-Id` (word characters, `-`, `=`; ≤ 64) or `req_…`.
+  app.use(
+    "*",
+    requestId({ limitLength: 64, generator: () => `req_${randomAlphanumeric(24, deps.random)}` }),
+  );
   app.use("*", async function requestContext(c, next) {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[A-Za-z0-9._-]{8,64}$/.test(incoming)
-      ? incoming
-      : `req_${randomAlphanumeric(24, deps.random)}`;
-    c.set("requestId", requestId);
     c.set("deps", deps);
     c.set("clientIp", remoteAddress(c, deps));
     await next();
-    c.header("X-Request-Id", requestId);
   });
   app.use("*", securityHeaders(deps));
   app.use("*", async function limitBody(c, next) {
@@ -64,7 +65,10 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
   });
   app.use("/static/*", async function staticCache(c, next) {
     await next();
-    if (c.res.ok) c.header("Cache-Control", "no-cache");
+    if (!c.res.ok) return;
+    // A content-hashed bundle never changes under its name; everything else is revalidated.
+    const hashed = /^\/static\/build\/islands\.[0-9a-f]{16}\.js$/.test(c.req.path);
+    c.header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
   });
   app.use("/static/*", serveStatic({ root: "./" }));
   registerOpenApiDocument(app, deps);
@@ -129,7 +133,7 @@ function securityHeaders(deps: AppDeps) {
   });
 }
 
-// Validation failures name the field (SPEC §2: the message names the field).
+// Validation failures name the field (docs/api.md: the message names the field).
 // deno-lint-ignore no-explicit-any
 function validationHook(result: any) {
   if (result.success) return;
@@ -140,8 +144,11 @@ function validationHook(result: any) {
 
 function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Response {
   let apiError: ApiError;
+  const coded = apiErrorOf(error);
   if (error instanceof ApiError) {
     apiError = error;
+  } else if (coded) {
+    apiError = coded;
   } else if (error instanceof HTTPException && error.status < 500) {
     const status = error.status === 415 ? 400 : error.status;
     const message = error.status === 415

@@ -115,15 +115,11 @@ export async function uploadArtifact(
 
 /** Standard base64 with padding. */
 export function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
+  return bytes.toBase64();
 }
 
 function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return Uint8Array.fromBase64(text);
 }
 
 /** Options of {@link playChip}. */

@@ -1,5 +1,5 @@
 /**
- * The reference phone's scenarios (SPEC §8): each one plays a synthetic passport from the
+ * The reference phone's scenarios (docs/api.md#test-and-live): each one plays a synthetic passport from the
  * document factory, broken in exactly one way, so every public failure code can be reached
  * through the real checks. `expected` is what the server must answer, for tests and the CLI.
  */

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import {
   createUser,
@@ -192,7 +192,9 @@ if (import.meta.main) {
   let deps: AppDeps | null = null;
   try {
     const config = loadConfig(Deno.env.toObject());
-    deps = await createDeps(config, { logger: createLogger({ level: "warn" }), usageFlushMs: 0 });
+    deps =
+      (await createPlatform(config, { logger: createLogger({ level: "warn" }), usageFlushMs: 0 }))
+        .deps;
     console.log(await runAdmin(deps, Deno.args));
   } catch (error) {
     if (

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { createLogger } from "../lib/core/logger.ts";
 import { runAdmin } from "./admin.ts";
 import { getOrganizationBySlug } from "../lib/accounts/organizations.ts";
@@ -66,10 +66,10 @@ async function createOrgAndKey(env: DemoOptions["env"]): Promise<string> {
 }
 
 async function createOrgAndKeyOnce(env: DemoOptions["env"]): Promise<string> {
-  const deps = await createDeps(loadConfig(env), {
+  const deps = (await createPlatform(loadConfig(env), {
     logger: createLogger({ level: "error" }),
     usageFlushMs: 0,
-  });
+  })).deps;
   try {
     const slug = DEMO_ORG_SLUG;
     const existing = await getOrganizationBySlug(deps.kv, slug);

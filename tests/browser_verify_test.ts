@@ -1,5 +1,5 @@
 /**
- * The verify page in real headless Chromium against a real server (SPEC §5): the consent screen
+ * The verify page in real headless Chromium against a real server (docs/verify-pages.md): the consent screen
  * lists the requested claims with their reasons; consent leads to the QR code and the deep link;
  * the QR code goes once a phone is bound; a cancel ends the session with
  * `verification.session.cancelled`; an expired session shows its state; a test session shows its

@@ -93,7 +93,7 @@ Deno.test({
       });
       await page.getByRole("button", { name: "Send test event" }).click();
       await page.getByTestId("test-delivery-link").waitFor();
-      assert.match((await page.locator(".notice").textContent())!, /Test event recorded/);
+      assert.match((await page.locator(".notice.success").textContent())!, /Test event recorded/);
       assert.deepEqual(await axeViolations(page), []);
       await page.screenshot({ path: await screenshotPath("dash-test-event"), fullPage: true });
       await page.getByTestId("test-delivery-link").click();

@@ -1,4 +1,4 @@
-/** `POST /v1/verify/session/:id/handoff` (SPEC §5) through `app.request`. */
+/** `POST /v1/verify/session/:id/handoff` (docs/mobile-protocol.md) through `app.request`. */
 import assert from "node:assert/strict";
 import { consentAll, createSession, publicCall, setupHandoffApp } from "./handoff_support.ts";
 import { hashHandoffToken } from "../lib/handoff/handoff.ts";

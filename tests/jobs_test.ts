@@ -15,16 +15,20 @@ import { cryptoRandom } from "../lib/core/random.ts";
 import {
   createKvQueueJobs,
   createKvTableJobs,
+  type JobMap,
   type JobPayload,
   type JobQueue,
 } from "../lib/jobs/mod.ts";
 import { QUEUE_BACKOFF_MS } from "../lib/jobs/kv_queue.ts";
 import { waitFor } from "./webhooks_fixtures.ts";
 
+/** Test job types: any name, any small payload. */
+type TestJobs = JobMap;
+
 interface Harness {
   kv: Deno.Kv;
   clock: ManualClock;
-  jobs: JobQueue;
+  jobs: JobQueue<TestJobs>;
   /** Log events of the queue (debug level). */
   events: string[];
   /** Makes due jobs run: the table polls by the manual clock; the queue runs by itself. */
@@ -50,8 +54,10 @@ async function harness(backend: JobBackend): Promise<Harness> {
     sink: (line) => void events.push(JSON.parse(line).event),
   });
   const deps = { kv, clock, random: cryptoRandom, logger };
-  const table = backend === "kv_table" ? createKvTableJobs(deps, { pollIntervalMs: 5 }) : null;
-  const jobs = table ?? createKvQueueJobs(deps);
+  const table = backend === "kv_table"
+    ? createKvTableJobs<TestJobs>(deps, { pollIntervalMs: 5 })
+    : null;
+  const jobs = table ?? createKvQueueJobs<TestJobs>(deps);
   const tick = async () => void await table?.pollOnce();
   let sentinels = 0;
   jobs.register(SENTINEL, () => Promise.resolve(void sentinels++));
@@ -199,8 +205,8 @@ Deno.test("[kv_table] two instances never run one job twice; an expired lease is
   const kv = await Deno.openKv(":memory:");
   const clock = new ManualClock();
   const deps = { kv, clock, random: cryptoRandom, logger: silentLogger };
-  const a = createKvTableJobs(deps, { leaseMs: 10_000 });
-  const b = createKvTableJobs(deps, { leaseMs: 10_000 });
+  const a = createKvTableJobs<TestJobs>(deps, { leaseMs: 10_000 });
+  const b = createKvTableJobs<TestJobs>(deps, { leaseMs: 10_000 });
   const runs: string[] = [];
   let releaseA = () => {};
   a.register("test.lease", () => new Promise<void>((ok) => (runs.push("a"), releaseA = ok)));

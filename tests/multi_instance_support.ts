@@ -6,7 +6,7 @@
  */
 import { testConfig } from "../lib/core/config.ts";
 import type { JobBackend } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { silentLogger } from "../lib/core/logger.ts";
 import { openKv } from "../lib/core/kv.ts";
 import type { EventRecord } from "../lib/events/events.ts";
@@ -66,7 +66,7 @@ export async function createCluster(
     receiver.respond = () => new Promise((ok) => setTimeout(() => ok(new Response("ok")), delay));
   }
   const config = testConfig({ kvPath, dataDir, serverKey: SERVER_KEY, jobBackend: backend });
-  const deps = await createDeps(config, { logger: silentLogger, usageFlushMs: 0 });
+  const deps = (await createPlatform(config, { logger: silentLogger, usageFlushMs: 0 })).deps;
   const seeded = await seedWebhookEndpoint(deps, { url: receiver.url, publicJwk: pair.publicJwk });
   secret = seeded.signingSecret;
   const { secret: apiKey } = await seedApiKey(deps, seeded.orgId);

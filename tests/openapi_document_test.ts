@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document (SPEC §2): valid against the OpenAPI 3.1 schema, lint-clean under
+ * The OpenAPI 3.1 document (docs/api.md): valid against the OpenAPI 3.1 schema, lint-clean under
  * Redocly's `recommended` rules, describing every sessions, verify and analytics operation with
  * its error codes; the response validator of `tests/helpers/openapi.ts` really rejects bodies
  * that break the schema; the reference UI is served with its script from our own origin.

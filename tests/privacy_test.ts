@@ -1,5 +1,5 @@
 /**
- * Privacy (SPEC §9): after a complete successful verification with a webhook endpoint, nothing in
+ * Privacy (docs/privacy.md): after a complete successful verification with a webhook endpoint, nothing in
  * KV holds the document's personal data in clear — no names, document number, date of birth, MRZ
  * or portrait bytes. The claims exist only inside the delivery's JWE, which the integrator's
  * private key opens.

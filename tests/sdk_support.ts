@@ -4,7 +4,7 @@
  * a local HTTP sink that records webhook deliveries byte for byte.
  */
 import { loadConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { createLogger } from "../lib/core/logger.ts";
 import { SCOPES } from "../lib/api_keys/api_keys.ts";
 import { runAdmin } from "../scripts/admin.ts";
@@ -29,10 +29,10 @@ export async function startSdkServer(): Promise<SdkServer> {
   const dataDir = await Deno.makeTempDir({ prefix: "kayle-sdk-" });
   const env = { KAYLE_DATA_DIR: dataDir, PORT: String(freePort()), KAYLE_LOG_LEVEL: "error" };
   const server = await startServer(loadConfig(env), {}, { bundle: false });
-  const deps = await createDeps(loadConfig(env), {
+  const deps = (await createPlatform(loadConfig(env), {
     logger: createLogger({ level: "error" }),
     usageFlushMs: 0,
-  });
+  })).deps;
   let apiKey: string;
   try {
     const slug = `sdk-${crypto.randomUUID().slice(0, 8)}`;

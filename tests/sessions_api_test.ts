@@ -1,5 +1,5 @@
 /**
- * SPEC §4.1–§4.2 over HTTP: create (shape, idempotency), read, organization scoping, auth and
+ * docs/api.md over HTTP: create (shape, idempotency), read, organization scoping, auth and
  * scopes, the integrator cancel, lists (newest first, cursors, filters), attempts and analytics.
  * Every response is validated against `/openapi.json` by the fixture's client.
  */

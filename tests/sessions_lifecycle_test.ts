@@ -1,5 +1,5 @@
 /**
- * SPEC §4.3 lifecycle: expiry (lazy and swept, exactly one event), attempts (create, supersede,
+ * docs/api.md#lifecycle lifecycle: expiry (lazy and swept, exactly one event), attempts (create, supersede,
  * claim, device binding, success, three failures), cancellation, and the race where many
  * cancels, public cancels, a verdict and the sweep meet: one terminal status, one terminal event.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §9 retention: an ended session is minimised 7 days after its end (redirect URL, device
+ * docs/privacy.md retention: an ended session is minimised 7 days after its end (redirect URL, device
  * binding, consent, cancel-token hash dropped) and deleted with its attempts after 30 days; open
  * sessions and recent ones are untouched; analytics counts stay.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §4.4 over HTTP: every share-field and redirect-URL rule answers its own 400 code, and a
+ * docs/api.md#share-fields over HTTP: every share-field and redirect-URL rule answers its own 400 code, and a
  * valid contract is stored normalised with the default `kayle_document_id` entry.
  */
 import assert from "node:assert/strict";

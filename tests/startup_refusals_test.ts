@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { silentLogger } from "../lib/core/logger.ts";
 import { createUser } from "../lib/accounts/users.ts";
 import {
@@ -35,10 +35,10 @@ async function start(dir: string, env: Record<string, string> = {}) {
 /** A data dir whose KV holds a user, written in-process with the given key env. */
 async function populated(env: Record<string, string> = {}): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "kayle-start-" });
-  const deps = await createDeps(loadConfig({ KAYLE_DATA_DIR: dir, ...env }), {
+  const deps = (await createPlatform(loadConfig({ KAYLE_DATA_DIR: dir, ...env }), {
     logger: silentLogger,
     usageFlushMs: 0,
-  });
+  })).deps;
   await createUser(
     deps.kv,
     { email: "owner@example.test", passwordHash: "$argon2id$test" },
@@ -186,7 +186,8 @@ Deno.test("start: a KV file with damaged pages is refused by the integrity check
 Deno.test("fingerprint: recorded on first start, adopted by an older database, never the key", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kayle-start-" });
   const config = loadConfig({ KAYLE_DATA_DIR: dir, KAYLE_SERVER_KEY: KEY_A });
-  const open = (c = config) => createDeps(c, { logger: silentLogger, usageFlushMs: 0 });
+  const open = (c = config) =>
+    createPlatform(c, { logger: silentLogger, usageFlushMs: 0 }).then((p) => p.deps);
   try {
     const first = await open();
     const stored = (await first.kv.get<KeyFingerprint>(FINGERPRINT_KEY)).value;

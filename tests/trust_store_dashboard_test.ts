@@ -9,7 +9,7 @@ import { FakeBrowser } from "./helpers/browser_session.ts";
 import { instanceOwnerId, setInstanceOwner } from "../lib/accounts/instance_owner.ts";
 import { completeSetup, issueSetupLink } from "../lib/accounts/setup.ts";
 import { certificateFingerprint } from "../verify/asn1/mod.ts";
-import { hasVectors, readVector } from "../verify/testing/vectors.ts";
+import { readVector } from "../verify/testing/vectors.ts";
 import { listTrustItems } from "../verify/trust/mod.ts";
 
 const BANNER = /Live verifications cannot succeed yet/;
@@ -76,7 +76,6 @@ Deno.test("trust store page: only the instance owner; others get 404, signed-out
 Deno.test({
   name:
     "trust store page: banner while empty; master-list upload with its result; anchors by country; removal",
-  ignore: !hasVectors,
   async fn() {
     const { t, owner, other, ownerBrowser, otherBrowser } = await world();
     try {
@@ -136,7 +135,6 @@ Deno.test({
 Deno.test({
   name:
     "trust store page: an expired master list is refused with its reason; a CRL is listed with its next update",
-  ignore: !hasVectors,
   async fn() {
     const { t, owner, signIn } = await world();
     try {

@@ -11,7 +11,7 @@ import { freePort } from "./helpers/browser.ts";
 import { type RunningServer, startServer } from "../main.ts";
 import { loadConfig } from "../lib/core/config.ts";
 import { openKv } from "../lib/core/kv.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import type { Clock } from "../lib/core/clock.ts";
 import { silentLogger } from "../lib/core/logger.ts";
@@ -64,7 +64,8 @@ export async function startVerifyFixture(): Promise<VerifyFixture> {
   });
   const kv = await openKv(config.kvPath);
   const clock = new JumpingClock();
-  const deps = await createDeps(config, { kv, clock, logger: silentLogger, usageFlushMs: 0 });
+  const deps =
+    (await createPlatform(config, { kv, clock, logger: silentLogger, usageFlushMs: 0 })).deps;
   const user = await createUser(
     kv,
     { email: "owner@example.test", passwordHash: "x" },

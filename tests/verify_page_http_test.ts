@@ -1,5 +1,5 @@
 /**
- * The verify page without a browser (SPEC §5): what the server renders before any JavaScript
+ * The verify page without a browser (docs/verify-pages.md): what the server renders before any JavaScript
  * runs — consent screen, QR code and deep link, test-mode banner, terminal states — the no-JS
  * consent and two-step cancel forms, the page's security headers, and the public test-mode-only
  * `POST /v1/verify/session/:id/test_simulate` refusals.

@@ -1,5 +1,5 @@
 /**
- * SPEC §5 public verify endpoints (details, status, consent, cancel): every outcome and error
+ * docs/api.md#the-public-verify-surface public verify endpoints (details, status, consent, cancel): every outcome and error
  * code provoked by a request, and the per-session and per-address rate limits.
  */
 import assert from "node:assert/strict";

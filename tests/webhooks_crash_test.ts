@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { testConfig } from "../lib/core/config.ts";
-import { createDeps } from "../lib/bootstrap.ts";
+import { createPlatform } from "../lib/platform.ts";
 import { silentLogger } from "../lib/core/logger.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
 import {
@@ -66,7 +66,7 @@ Deno.test({
     // Slow answers keep many deliveries in flight when the kill comes.
     receiver.respond = () => new Promise((ok) => setTimeout(() => ok(new Response("ok")), 40));
     const written = new Set<string>();
-    const deps = await createDeps(config, { logger: silentLogger, usageFlushMs: 0 });
+    const deps = (await createPlatform(config, { logger: silentLogger, usageFlushMs: 0 })).deps;
     const seeded = await seedWebhookEndpoint(deps, {
       url: receiver.url,
       publicJwk: pair.publicJwk,

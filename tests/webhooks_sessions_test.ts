@@ -49,8 +49,14 @@ Deno.test("a cancelled session reaches its named endpoint as verification.sessio
     assert.equal(got.event.type, "verification.session.cancelled");
     assert.equal(got.event.metadata.verification_session_id, session.id);
     assert.equal(got.event.data.cancelled_by, "integrator");
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(receiver.hits, 1, "only the named endpoint");
+    // Deliveries are written in the event's commit: the other endpoint never got one to send.
+    const deliveries = await Array.fromAsync(t.deps.kv.list({ prefix: ["webhook_deliveries"] }));
+    assert.deepEqual(
+      deliveries.map((entry) => (entry.value as { endpointId: string }).endpointId),
+      [named.endpoint.id],
+      "only the named endpoint",
+    );
+    assert.equal(receiver.hits, 1);
   } finally {
     await worker.stop();
     await receiver.close();

@@ -1,5 +1,5 @@
 /**
- * The document half of an attempt (SPEC §6 steps 1–5), run in order; the first failing check
+ * The document half of an attempt (docs/document-checks.md), run in order; the first failing check
  * decides the public failure code. Face match and liveness (steps 6–7) run in the biometric
  * module with the portrait returned here; consent (step 8) is checked by the web layer.
  *
@@ -289,7 +289,7 @@ export async function checkDocumentCore(
 }
 
 /**
- * Runs SPEC §6 steps 1–5 in order and stops at the first failure. AA is required when the SOD
+ * Runs docs/document-checks.md in order and stops at the first failure. AA is required when the SOD
  * covers DG15, CA when the authenticated DG14 holds a CA key; when neither applies the document
  * passes only if `policy.allowWithoutAntiCloning` is true (the chip_authentication check then
  * fails with `anti_cloning_unavailable`), and its risk score reflects it.

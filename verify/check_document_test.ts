@@ -14,7 +14,7 @@ import {
   type DocumentCheckResult,
   documentRiskScore,
 } from "./check_document.ts";
-import { hasVectors, readVector, readVectorJson } from "./testing/vectors.ts";
+import { readVector, readVectorJson } from "./testing/vectors.ts";
 import { createMemoryTrustSource, EMPTY_TRUST_SOURCE } from "./trust/memory_source.ts";
 
 const ETSI_AT = new Date("2012-01-01T00:00:00Z");
@@ -33,7 +33,6 @@ function statuses(result: DocumentCheckResult): string[] {
 
 Deno.test({
   name: "ETSI specimen at 2012-01-01: MRZ, PA and validity pass; DG15 without AA evidence fails",
-  ignore: !hasVectors,
   async fn() {
     const result = await checkDocument({
       sod: readVector("etsi-eacaa/EF_SOD.bin"),
@@ -57,7 +56,6 @@ Deno.test({
 
 Deno.test({
   name: "ETSI negatives: a tampered SOD or DG1 is document_authenticity_failed",
-  ignore: !hasVectors,
   async fn() {
     const trust = await etsiTrust();
     const tamperedSod = await checkDocument({
@@ -85,7 +83,6 @@ Deno.test({
 
 Deno.test({
   name: "ETSI specimen without a trust anchor: csca_not_found",
-  ignore: !hasVectors,
   async fn() {
     const result = await checkDocument({
       sod: readVector("etsi-eacaa/EF_SOD.bin"),
@@ -100,7 +97,6 @@ Deno.test({
 
 Deno.test({
   name: "missing or broken DG1 is document_data_invalid before any cryptography",
-  ignore: !hasVectors,
   async fn() {
     const groups = etsiDataGroups();
     groups.delete(1);
@@ -129,7 +125,6 @@ Deno.test({
 
 Deno.test({
   name: "AA step on a real Slovenian passport: valid signature passes, a flipped bit fails",
-  ignore: !hasVectors,
   async fn() {
     const vectors = readVectorJson<{ vectors: { challenge: string; signature: string }[] }>(
       "si-passport-aa/aa_vectors.json",

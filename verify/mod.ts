@@ -4,11 +4,11 @@
  *
  * Not re-exported on purpose: the DER/CMS/crypto internals, certificate parsing, the trust-store
  * importers (the `deno task trust` CLI uses them directly) and the biometric module (face match
- * and liveness, SPEC §6 steps 6–7, imported from `verify/biometric/mod.ts` by its callers).
+ * and liveness, docs/biometrics.md, imported from `verify/biometric/mod.ts` by its callers).
  * @module
  */
 
-// Check outcomes and the public failure codes (SPEC §6).
+// Check outcomes and the public failure codes (docs/document-checks.md).
 export {
   ATTEMPT_FAILURE_CODES,
   type AttemptFailureCode,
@@ -28,7 +28,7 @@ export {
   publicFailureCode,
 } from "./result.ts";
 
-// The document checks (SPEC §6 steps 1–5).
+// The document checks (docs/document-checks.md).
 export {
   type AntiCloning,
   checkDocument,
@@ -38,7 +38,7 @@ export {
   documentRiskScore,
 } from "./check_document.ts";
 
-// Claims (SPEC §4.4): catalogue for share_fields validation and consent labels, values.
+// Claims (docs/api.md#share-fields): catalogue for share_fields validation and consent labels, values.
 export {
   AGE_GATE_MAX,
   AGE_GATE_MIN,
@@ -96,7 +96,7 @@ export {
   startChipAuthentication,
 } from "./chip/chip_authentication.ts";
 
-// Test mode (SPEC §8): the sandbox CSCA and synthetic passports with their simulated chip.
+// Test mode (docs/api.md#test-and-live): the sandbox CSCA and synthetic passports with their simulated chip.
 export { sandboxCsca } from "./factory/sandbox_csca.ts";
 export {
   createSyntheticPassport,

@@ -1,11 +1,11 @@
 /**
  * The outcome of each document check with its distinct internal reason, and the mapping to the
- * PUBLIC failure codes of SPEC §6 that attempts, sessions and webhooks carry. Internal reasons
+ * PUBLIC failure codes of docs/document-checks.md that attempts, sessions and webhooks carry. Internal reasons
  * stay inside the server (logs by code, the operator CLI); integrators only ever see the
  * public code.
  */
 
-/** The checks of SPEC §6, in the order they run. */
+/** The checks of docs/document-checks.md, in the order they run. */
 export const CHECK_ORDER = [
   "mrz",
   "passive_authentication",
@@ -17,7 +17,7 @@ export const CHECK_ORDER = [
   "consent",
 ] as const;
 
-/** One check of SPEC §6. */
+/** One check of docs/document-checks.md. */
 export type CheckName = typeof CHECK_ORDER[number];
 
 /** What happened to a check. `skipped`: not applicable to this document, or not run. */
@@ -31,7 +31,7 @@ export interface CheckOutcome {
   detail?: string;
 }
 
-/** The public failure codes a check can produce (SPEC §6). */
+/** The public failure codes a check can produce (docs/document-checks.md). */
 export const CHECK_FAILURE_CODES = [
   "document_data_invalid",
   "document_authenticity_failed",
@@ -46,7 +46,7 @@ export const CHECK_FAILURE_CODES = [
 /** A public failure code produced by a check. */
 export type CheckFailureCode = typeof CHECK_FAILURE_CODES[number];
 
-/** Public failure codes that end an attempt without a check failing (SPEC §4.3). */
+/** Public failure codes that end an attempt without a check failing (docs/api.md#lifecycle). */
 export const ATTEMPT_FAILURE_CODES = [
   "session_expired",
   "session_cancelled",
@@ -85,7 +85,7 @@ export function publicFailureCode(check: CheckName): CheckFailureCode {
 }
 
 /**
- * The first failed check in SPEC §6 order (not in the order the outcomes were listed): that
+ * The first failed check in docs/document-checks.md order (not in the order the outcomes were listed): that
  * one decides the attempt's failure code.
  */
 export function firstFailedCheck(outcomes: readonly CheckOutcome[]): CheckOutcome | undefined {

@@ -8,7 +8,7 @@ import {
   PUBLIC_FAILURE_CODES,
 } from "./result.ts";
 
-Deno.test("every check maps to a distinct public code of SPEC §6", () => {
+Deno.test("every check maps to a distinct public code of docs/document-checks.md", () => {
   const codes = CHECK_ORDER.map((check) => FAILURE_CODE_BY_CHECK[check]);
   assert.equal(new Set(codes).size, CHECK_ORDER.length);
   for (const code of codes) assert.ok(isPublicFailureCode(code));

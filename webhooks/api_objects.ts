@@ -1,5 +1,5 @@
 /**
- * The API shape of webhook objects (SPEC §7): zod schemas for the OpenAPI document and the
+ * The API shape of webhook objects (docs/webhooks.md): zod schemas for the OpenAPI document and the
  * functions that turn stored records into them. Secrets and payloads never appear here.
  */
 import { z } from "@hono/zod-openapi";

@@ -1,7 +1,7 @@
 /**
  * Deliveries and their tries as data: reads and lists for the API and the dashboard, and the two
  * ways a person asks for another try — a manual retry of one delivery and the replay of an
- * event (every delivery of it), both keeping the delivery id and the event id (SPEC §7.3).
+ * event (every delivery of it), both keeping the delivery id and the event id (docs/webhooks.md).
  */
 import type { AppDeps } from "../lib/deps.ts";
 import type { AnyEventType } from "../lib/events/events.ts";
@@ -12,7 +12,7 @@ import { getJobQueue } from "../lib/jobs/mod.ts";
 import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
 import { DEFAULT_LIMIT } from "../lib/http/list_params.ts";
 import { invalidCursor } from "./pagination.ts";
-import type { JobQueue } from "../lib/jobs/types.ts";
+import type { JobQueue, PlatformJobs } from "../lib/jobs/types.ts";
 import {
   type AttemptRecord,
   DELIVERY_JOB_TYPE,
@@ -21,12 +21,7 @@ import {
 } from "./model.ts";
 
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
-export interface DeliveryJobPayload {
-  [key: string]: string | number;
-  delivery_id: string;
-  /** The try number this job makes; a job whose try was already made is stale and ignored. */
-  seq: number;
-}
+export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
 /** Adds the delivery job for the next try of `delivery` to `op`. */
 export function addDeliveryJob(

@@ -1,5 +1,5 @@
 /**
- * Integrators' encryption keys (SPEC §7.1): public RSA JWKs of at least 2048 bits with no
+ * Integrators' encryption keys (docs/webhooks.md): public RSA JWKs of at least 2048 bits with no
  * private members, used with RSA-OAEP-256. Registering a key makes it the endpoint's only active
  * key; keys can be deactivated and reactivated (reactivating one deactivates the other).
  */

@@ -1,5 +1,5 @@
 /**
- * Webhook endpoints (SPEC §7.1): CRUD per organization and mode, and the signing secret —
+ * Webhook endpoints (docs/webhooks.md): CRUD per organization and mode, and the signing secret —
  * sealed at rest with the server key (AES-256-GCM, bound to the endpoint id), revealed on
  * request, rotated with the old secret still signing for 24 hours.
  */
@@ -7,6 +7,7 @@ import { isId, newId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { EVENT_TYPES, type EventType } from "../lib/events/events.ts";
+import { webhooksDisabled } from "../lib/http/errors.ts";
 import { generateSigningSecret } from "./signing.ts";
 import type { EndpointRecord, RetentionHours, SealedSecret, WebhookMode } from "./model.ts";
 
@@ -41,11 +42,13 @@ async function sealSecret(
 
 /** Creates an endpoint; returns it with its signing secret in clear (shown once). */
 export async function createEndpoint(
-  deps: Pick<AppDeps, "kv" | "keys" | "clock" | "random">,
+  deps: Pick<AppDeps, "kv" | "keys" | "clock" | "random" | "services">,
   orgId: string,
   mode: WebhookMode,
   input: EndpointInput,
 ): Promise<{ endpoint: EndpointRecord; signingSecret: string }> {
+  // An endpoint nothing would deliver to is refused, not stored (lib/platform.ts wires webhooks).
+  if (!deps.services.eventFanout) throw webhooksDisabled();
   const id = newId("whe", deps.random);
   const signingSecret = generateSigningSecret(deps.random);
   const now = deps.clock.now().toISOString();

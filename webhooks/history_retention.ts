@@ -1,5 +1,5 @@
 /**
- * History retention (SPEC §9): events and their deliveries (with every recorded try) are deleted
+ * History retention (docs/privacy.md): events and their deliveries (with every recorded try) are deleted
  * 30 days after the event, once no delivery of it still holds a payload. The sessions layer
  * deletes sessions; this deletes what the webhooks layer shows about them.
  */

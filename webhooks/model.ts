@@ -1,5 +1,5 @@
 /**
- * Stored records and fixed numbers of the webhooks layer (SPEC §7).
+ * Stored records and fixed numbers of the webhooks layer (docs/webhooks.md).
  *
  * KV keys:
  * - `["webhook_endpoints", id]` → `EndpointRecord`;
@@ -79,7 +79,7 @@ export interface EncryptionKeyRecord {
   updatedAt: string;
 }
 
-/** Delivery statuses (SPEC §7.3). */
+/** Delivery statuses (docs/webhooks.md). */
 export type DeliveryStatus = "pending" | "delivering" | "succeeded" | "failed";
 
 /** Why a delivery ended `failed` without more tries. */
@@ -144,4 +144,4 @@ export interface AttemptRecord {
 }
 
 /** The job type that runs one delivery try. */
-export const DELIVERY_JOB_TYPE = "webhook.delivery";
+export const DELIVERY_JOB_TYPE = "webhook.delivery" as const;

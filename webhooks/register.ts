@@ -1,20 +1,19 @@
 /**
- * Side-effect registration of the webhooks layer, imported once by `main.ts` and the test
- * harness: the event fan-out (deliveries in the event's commit) and the background work (the
- * job queue with the delivery handler, recovery at start; maintenance is a scheduled task run
- * once a minute across instances).
+ * How the webhooks layer joins a platform, called by the composition root (`lib/platform.ts`):
+ * `wireWebhooks` installs the event fan-out (deliveries in the event's commit), the endpoint
+ * lookup of `webhook_endpoint_id` and the delivery job's handler; `startWebhookWorker` is the
+ * background work (the job queue, recovery at start); maintenance is `WEBHOOK_MAINTENANCE_TASK`,
+ * a scheduled task run once a minute across instances.
  */
-import { registerEventFanout } from "../lib/events/events.ts";
-import { type BackgroundHandle, registerBackgroundWork } from "../lib/background.ts";
+import type { BackgroundHandle } from "../lib/background.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import { registerWebhookEndpointLookup } from "../lib/sessions/sessions.ts";
 import { getEndpointEntry } from "./endpoints.ts";
 import { fanOutEvent } from "./fanout.ts";
 import { DELIVERY_JOB_TYPE } from "./model.ts";
 import { runDeliveryJob } from "./worker.ts";
 import { MAINTENANCE_NAME, maintenanceRound, recoverDeliveries } from "./maintenance.ts";
-import { registerScheduledTask } from "../lib/jobs/scheduled.ts";
+import type { ScheduledTask } from "../lib/jobs/scheduled.ts";
 import { errorFields } from "../lib/core/error_fields.ts";
 
 /** How often maintenance runs (a scheduled task: once per period across instances). */
@@ -25,6 +24,16 @@ export function registerDeliveryHandler(deps: AppDeps): void {
   getJobQueue(deps).register(DELIVERY_JOB_TYPE, async (payload) => {
     await runDeliveryJob(deps, payload);
   });
+}
+
+/** Wires the webhooks layer into these dependencies: fan-out, endpoint lookup, job handler. */
+export function wireWebhooks(deps: AppDeps): void {
+  deps.services.eventFanout = fanOutEvent;
+  // A session may name an endpoint of its organization and mode (the fan-out delivers an event
+  // only to endpoints of its mode, so another mode's endpoint would silently receive nothing).
+  deps.services.webhookEndpoints = async (kv, scope, endpointId) =>
+    (await getEndpointEntry(kv, scope, endpointId)) !== null;
+  registerDeliveryHandler(deps);
 }
 
 /** Starts delivering: the job queue, recovery of what a previous process left, maintenance. */
@@ -44,16 +53,10 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
   };
 }
 
-registerEventFanout(fanOutEvent);
-// A session may name an endpoint of its organization and mode (the fan-out delivers an event only
-// to endpoints of its mode, so another mode's endpoint would silently receive nothing).
-registerWebhookEndpointLookup(async (kv, scope, endpointId) =>
-  (await getEndpointEntry(kv, scope, endpointId)) !== null
-);
-registerBackgroundWork("webhooks", startWebhookWorker);
-registerScheduledTask({
+/** Webhook maintenance as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const WEBHOOK_MAINTENANCE_TASK: ScheduledTask = {
   name: MAINTENANCE_NAME,
   periodMs: MAINTENANCE_INTERVAL_MS,
   leaseMs: 5 * 60_000,
   run: (deps) => maintenanceRound(deps),
-});
+};

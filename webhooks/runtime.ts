@@ -17,7 +17,7 @@ export interface WebhookRuntime {
 
 /** The runtime of these dependencies, created on first use. */
 export function webhookRuntime(deps: AppDeps): WebhookRuntime {
-  let runtime = deps.services.webhooks as WebhookRuntime | undefined;
+  let runtime = deps.services.webhooks;
   if (!runtime) {
     runtime = {
       instanceId: instanceId(deps),

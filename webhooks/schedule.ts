@@ -1,5 +1,5 @@
 /**
- * The retry schedule of SPEC §7.3: 8 tries — immediately, then after 5 s, 5 min, 30 min, 2 h,
+ * The retry schedule of docs/webhooks.md: 8 tries — immediately, then after 5 s, 5 min, 30 min, 2 h,
  * 5 h, 10 h and 10 h — each wait stretched or shrunk by up to 10 % from the injected random
  * source, so receivers recovering from an outage are not hit by every retry at once.
  */

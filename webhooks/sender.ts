@@ -12,7 +12,7 @@ import {
   isLoopbackHost,
 } from "./url_safety.ts";
 
-/** Default timeout of one try (SPEC §7.3). */
+/** Default timeout of one try (docs/webhooks.md). */
 export const DELIVERY_TIMEOUT_MS = 15_000;
 
 /** Resolves a host name to addresses (`Deno.resolveDns` by default). */

@@ -1,5 +1,5 @@
 /**
- * Signing secrets and the `X-Kayle-Signature` header (SPEC §7.3), and the compact JWE of the
+ * Signing secrets and the `X-Kayle-Signature` header (docs/webhooks.md), and the compact JWE of the
  * payload. The HMAC key is the UTF-8 text of the whole secret, `whsec_` prefix included, as the
  * integrator copies it; the signed message is `"<t>.<body>"` where body is the JWE string.
  */

@@ -9,7 +9,7 @@
 import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import type { JobPayload } from "../lib/jobs/types.ts";
+import type { DeliveryJobPayload } from "./deliveries.ts";
 import { addDeliveryJob } from "./deliveries.ts";
 import { signingSecrets } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
@@ -26,12 +26,15 @@ export const CLAIM_MARGIN_MS = 10_000;
 export type JobOutcome = "sent" | "ignored" | "not_due" | "claimed_elsewhere" | "conflict";
 
 /** Runs one delivery job. */
-export async function runDeliveryJob(deps: AppDeps, payload: JobPayload): Promise<JobOutcome> {
-  const id = String(payload.delivery_id);
+export async function runDeliveryJob(
+  deps: AppDeps,
+  payload: DeliveryJobPayload,
+): Promise<JobOutcome> {
+  const id = payload.delivery_id;
   const entry = await deps.kv.get<DeliveryRecord>(["webhook_deliveries", id]);
   const d = entry.value;
   if (!d || d.status === "succeeded" || d.status === "failed") return "ignored";
-  if (Number(payload.seq) !== d.attemptCount + 1) return "ignored";
+  if (payload.seq !== d.attemptCount + 1) return "ignored";
   const runtime = webhookRuntime(deps);
   const now = deps.clock.now();
   const jobs = getJobQueue(deps);

@@ -8,7 +8,7 @@ import type { ConsentField } from "../../islands/ConsentForm.tsx";
 import ConsentChangeLink from "../../islands/ConsentChangeLink.tsx";
 import type { PublicStatus } from "./verify_status.ts";
 
-/** The visible banner of a test-mode session (SPEC §8). */
+/** The visible banner of a test-mode session (docs/api.md#test-and-live). */
 export function TestModeBanner({ copy }: { copy: VerifyCopy }) {
   return (
     <div class="test-banner" role="note" data-testid="test-mode-banner">

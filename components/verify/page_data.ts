@@ -2,7 +2,7 @@
  * Loads what the verify page (`/verify/:id`) renders on the server: the session's public details
  * and status (the same views the public endpoints answer), the consent so far, and — once the
  * user has consented — the phone credential, so the QR code and the deep link show even without
- * JavaScript. Never any document data (SPEC §5).
+ * JavaScript. Never any document data (docs/verify-pages.md).
  */
 import type { AppContext } from "../../lib/framework/define.ts";
 import type { AppLinks } from "../../lib/core/config.ts";

@@ -1,7 +1,7 @@
 /**
  * The verify page's forms without JavaScript: the consent form and the two-step cancel post to
  * the page itself and land back on it (post/redirect/get). They call the same functions as the
- * public endpoints (SPEC §5), with the same rate limits.
+ * public endpoints (docs/verify-pages.md), with the same rate limits.
  */
 import type { AppContext } from "../../lib/framework/define.ts";
 import { ApiError } from "../../lib/http/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * The reference phone's scenarios offered by the test-mode "simulate the phone" panel (SPEC §8:
+ * The reference phone's scenarios offered by the test-mode "simulate the phone" panel (docs/api.md#test-and-live:
  * synthetic sandbox passports, good and deliberately broken), labelled by their descriptions.
  * Server-side only: the panel receives the list as props.
  */

@@ -1,5 +1,5 @@
 /**
- * What the verify page shows for a public session status (SPEC §5 `GET .../status`): the phase
+ * What the verify page shows for a public session status (docs/verify-pages.md `GET .../status`): the phase
  * the user is in and its plain-language message. Pure functions shared by the server render and
  * the islands, so the first paint and the live updates always agree.
  */
@@ -41,7 +41,7 @@ export function phaseOf(status: PublicStatus): VerifyPhase {
       return "cancelled";
     default:
       if (latest?.status === "failed") return "retry";
-      // A claimed attempt makes the session `in_progress` (SPEC §4.3).
+      // A claimed attempt makes the session `in_progress` (docs/api.md#lifecycle).
       return status.status === "in_progress" ? "in_progress" : "waiting";
   }
 }
@@ -107,12 +107,12 @@ export function statusMessage(
   }
 }
 
-/** True when the page should offer QR pairing to another phone (SPEC §5: not once bound). */
+/** True when the page should offer QR pairing to another phone (docs/verify-pages.md: not once bound). */
 export function offersQrPairing(status: PublicStatus): boolean {
   return !status.is_terminal && !status.same_device_only;
 }
 
-/** Phone or desktop, judged from the User-Agent (the handoff differs, SPEC §5). */
+/** Phone or desktop, judged from the User-Agent (the handoff differs, docs/verify-pages.md). */
 export type DeviceKind = "phone" | "desktop";
 
 /** Phones and tablets get the deep-link button; everything else the QR code. */

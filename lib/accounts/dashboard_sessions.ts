@@ -29,7 +29,7 @@ export interface DashboardAuth {
   csrfToken: string;
 }
 
-/** The cookie name: `__Host-` prefixed on https (SPEC §3). */
+/** The cookie name: `__Host-` prefixed on https (docs/accounts.md). */
 export function sessionCookieName(publicUrl: string): string {
   return publicUrl.startsWith("https://") ? "__Host-kayle_session" : "kayle_session";
 }

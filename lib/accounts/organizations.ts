@@ -28,7 +28,7 @@ export interface Membership {
   createdAt: string;
 }
 
-/** The slug rule of SPEC §3. */
+/** The slug rule of docs/accounts.md. */
 export const SLUG_PATTERN = /^[a-z0-9-]{2,48}$/;
 
 /** Raised when a slug is taken. */

@@ -1,5 +1,5 @@
 /**
- * Passkeys (WebAuthn) of dashboard users: a second way to sign in (SPEC §3). The ceremonies are
+ * Passkeys (WebAuthn) of dashboard users: a second way to sign in (docs/accounts.md). The ceremonies are
  * done by `@simplewebauthn/server`; this module keeps the state around them in KV:
  * - `["passkeys", credentialId]` → {@link Passkey}, `["passkeys_by_user", userId, credentialId]`;
  * - `["passkey_challenges", challenge]` → one-use challenges expiring after 5 minutes, consumed
@@ -18,10 +18,10 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { fromBase64Url, toBase64Url } from "../core/ids.ts";
-import { ApiError } from "../http/errors.ts";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { User } from "./users.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** How long a ceremony's challenge stays usable. */
 export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -54,12 +54,7 @@ export type PasskeyErrorCode =
   | "PASSKEY_LIMIT_REACHED";
 
 /** A refused ceremony, with a stable code. */
-export class PasskeyError extends Error {
-  constructor(readonly code: PasskeyErrorCode, message: string) {
-    super(message);
-    this.name = "PasskeyError";
-  }
-}
+export class PasskeyError extends CodedError<PasskeyErrorCode> {}
 
 /** The relying party derived from the public URL. */
 export interface RelyingParty {
@@ -375,22 +370,6 @@ export function cleanPasskeyName(name: string): string {
   // Names are shown in a one-line input: control characters (newlines, tabs…) become spaces.
   // deno-lint-ignore no-control-regex
   return name.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, MAX_PASSKEY_NAME_LENGTH);
-}
-
-const STATUS_OF: Record<PasskeyErrorCode, 400 | 401 | 409> = {
-  PASSKEYS_UNAVAILABLE: 409,
-  PASSKEY_CHALLENGE_INVALID: 400,
-  PASSKEY_UNKNOWN_CREDENTIAL: 401,
-  PASSKEY_VERIFICATION_FAILED: 401,
-  PASSKEY_COUNTER_REGRESSED: 401,
-  PASSKEY_ALREADY_REGISTERED: 409,
-  PASSKEY_LIMIT_REACHED: 409,
-};
-
-/** The HTTP error a refused ceremony answers with (other errors pass through unchanged). */
-export function passkeyApiError(error: unknown): unknown {
-  if (!(error instanceof PasskeyError)) return error;
-  return new ApiError(STATUS_OF[error.code], error.code, error.message);
 }
 
 /** Shape check of a credential posted by the browser (the library verifies the contents). */

@@ -75,7 +75,7 @@ export async function checkSignIn(
 /** Waits an account delay (injected in tests through `deps.services.signInSleep`). */
 export async function waitSignInDelay(deps: AppDeps, delayMs: number): Promise<void> {
   if (delayMs <= 0) return;
-  const sleep = deps.services.signInSleep as ((ms: number) => Promise<void>) | undefined;
+  const sleep = deps.services.signInSleep;
   await (sleep ? sleep(delayMs) : new Promise((resolve) => setTimeout(resolve, delayMs)));
 }
 

@@ -1,5 +1,5 @@
 /**
- * An organization's verification policy (SPEC §6 step 5): whether a document that proves neither
+ * An organization's verification policy (docs/document-checks.md): whether a document that proves neither
  * Active nor Chip Authentication may pass (its `risk_score` then says so). Off by default.
  * Key: `["verification_policies", orgId]`.
  */

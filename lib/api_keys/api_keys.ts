@@ -1,5 +1,5 @@
 /**
- * API keys (SPEC §2–§3): created in the dashboard or the admin command line; the secret
+ * API keys (docs/api.md, docs/accounts.md): created in the dashboard or the admin command line; the secret
  * `kk_<mode>_<32>` is shown once and stored only as a keyed hash.
  * Keys: `["api_keys", id]`, `["api_keys_by_hash", hash]` → a copy of the record (one read per
  * authenticated request; written in the same commit as the primary), `["api_keys_by_org", orgId,

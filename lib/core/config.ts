@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (SPEC §10), validated once at start. Every problem is
+ * Configuration from the environment (docs/self-hosting.md), validated once at start. Every problem is
  * reported together, naming the variable and what it accepts, so an operator fixes them in one go.
  * This module is the app's equivalent of Fresh's `fresh.config.ts` (see ARCHITECTURE.md).
  */

@@ -1,5 +1,5 @@
 /**
- * Identifiers (SPEC §1): a prefix and a random part of lowercase `[a-z0-9]` drawn from a
+ * Identifiers (docs/api.md#identifiers): a prefix and a random part of lowercase `[a-z0-9]` drawn from a
  * CSPRNG with rejection sampling, so every character is equally likely.
  */
 import { cryptoRandom, type RandomSource } from "./random.ts";
@@ -8,7 +8,7 @@ const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 // 252 = 7 * 36: bytes at or above it are rejected so the modulo is unbiased.
 const REJECT_AT = 252;
 
-/** Random lengths per prefix, from SPEC §1 (plus the platform's own internal records). */
+/** Random lengths per prefix, from docs/api.md#identifiers (plus the platform's own internal records). */
 export const ID_LENGTHS = {
   vs: 64,
   va: 64,
@@ -57,14 +57,13 @@ export function randomToken(bytes = 32, random: RandomSource = cryptoRandom): st
 
 /** Encodes bytes as base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** Decodes base64url (padding optional); throws on invalid input. */
 export function fromBase64Url(text: string): Uint8Array {
-  const normal = text.replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(normal + "=".repeat((4 - (normal.length % 4)) % 4));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  // Standard-alphabet characters are accepted too, as before.
+  return Uint8Array.fromBase64(text.replaceAll("+", "-").replaceAll("/", "_"), {
+    alphabet: "base64url",
+  });
 }

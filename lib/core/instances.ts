@@ -29,7 +29,7 @@ export interface InstanceRecord {
 
 /** This process's instance id on these dependencies (created on first use). */
 export function instanceId(deps: Pick<AppDeps, "services" | "random">): string {
-  let id = deps.services.instanceId as string | undefined;
+  let id = deps.services.instanceId;
   if (!id) {
     id = `inst_${randomAlphanumeric(16, deps.random)}`;
     deps.services.instanceId = id;

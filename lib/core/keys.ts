@@ -137,18 +137,16 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytes.toHex();
 }
 
 function toB64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
+  return bytes.toBase64();
 }
 
 function fromB64(text: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return Uint8Array.fromBase64(text);
   } catch {
     throw new SecretBoxError("malformed sealed value");
   }

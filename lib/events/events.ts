@@ -1,10 +1,10 @@
 /**
- * Events (SPEC §7.2) are written in the SAME atomic commit as the state change that causes
+ * Events (docs/webhooks.md) are written in the SAME atomic commit as the state change that causes
  * them. The caller builds its `Deno.AtomicOperation` (with its versionstamp checks), then calls
  * `addEventToCommit`, which adds the event record and its indexes and lets the registered
  * fan-out (the webhooks layer) add one delivery per subscribed endpoint to the same commit.
  *
- * The stored record never holds claims (SPEC §9): `data` is scrubbed; the full payload exists
+ * The stored record never holds claims (docs/privacy.md): `data` is scrubbed; the full payload exists
  * only inside the fan-out, which stores it encrypted per endpoint.
  *
  * Keys: `["events", id]`, `["events_by_org", orgId, mode, createdAtMs, id]`,
@@ -14,7 +14,7 @@
 import { newId } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
 
-/** Event types of SPEC §7.2. */
+/** Event types of docs/webhooks.md. */
 export const EVENT_TYPES = [
   "verification.attempt.succeeded",
   "verification.attempt.failed",
@@ -72,7 +72,7 @@ export interface EventRecord {
   sequence: number;
 }
 
-/** The JSON delivered to webhooks (SPEC §7.2). */
+/** The JSON delivered to webhooks (docs/webhooks.md). */
 export interface EventPayload {
   type: AnyEventType;
   metadata: {
@@ -84,7 +84,7 @@ export interface EventPayload {
   data: Record<string, unknown>;
 }
 
-/** Adds deliveries for an event to the commit (registered by the webhooks layer). */
+/** Adds deliveries for an event to the commit (the webhooks layer's, wired by `lib/platform.ts`). */
 export type EventFanout = (
   deps: AppDeps,
   op: Deno.AtomicOperation,
@@ -92,13 +92,7 @@ export type EventFanout = (
   payload: EventPayload,
 ) => Promise<void>;
 
-let fanout: EventFanout | null = null;
 let sequenceCounter = 0;
-
-/** Registers the fan-out (one per process; the webhooks layer calls it at load). */
-export function registerEventFanout(fn: EventFanout): void {
-  fanout = fn;
-}
 
 /** The payload of an event as delivered. */
 export function eventPayload(record: EventRecord, data: Record<string, unknown>): EventPayload {
@@ -142,6 +136,9 @@ export async function addEventToCommit(
     .set(["events_by_org", record.orgId, record.mode, now.getTime(), record.id], record.id)
     .set(eventByTypeKey(record), record.id)
     .set(["events_by_session", record.sessionId, record.id], record.id);
+  // Without webhooks there is no fan-out: sessions cannot name an endpoint then (see
+  // `isUsableWebhookEndpoint`), and endpoints cannot be created, so nothing is dropped silently.
+  const fanout = deps.services.eventFanout;
   if (fanout) await fanout(deps, op, record, eventPayload(record, input.data));
   return record;
 }

@@ -67,8 +67,15 @@ export async function writeManifest(root: string): Promise<boolean> {
   return changed;
 }
 
-/** Bundles the islands for the browser into `static/build/islands.js`. */
-export async function buildIslandBundle(root: string): Promise<void> {
+/** The record of the last build: the URL path of the content-hashed bundle. */
+const BUILD_RECORD = "static/build/bundle.json";
+
+/**
+ * Bundles the islands for the browser into `static/build/islands.<hash>.js` (the hash is of the
+ * content, so the file can be served `immutable`), records it in `static/build/bundle.json`, and
+ * returns its URL path. `static/build/islands.js` stays as the unhashed copy.
+ */
+export async function buildIslandBundle(root: string): Promise<string> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
@@ -87,4 +94,28 @@ export async function buildIslandBundle(root: string): Promise<void> {
   if (!output.success) {
     throw new Error(`island bundle failed:\n${new TextDecoder().decode(output.stderr)}`);
   }
+  const bytes = await Deno.readFile(join(root, "static", "build", "islands.js"));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const name = `islands.${digest.toHex().slice(0, 16)}.js`;
+  await Deno.writeFile(join(root, "static", "build", name), bytes);
+  const path = `/static/build/${name}`;
+  await Deno.writeTextFile(join(root, BUILD_RECORD), JSON.stringify({ islands: path }) + "\n");
+  return path;
+}
+
+/** The bundle of the last build when its file is present, else a new build (`deno task start`). */
+export async function ensureIslandBundle(root: string): Promise<string> {
+  try {
+    const record = JSON.parse(await Deno.readTextFile(join(root, BUILD_RECORD)));
+    if (
+      typeof record.islands === "string" &&
+      /^\/static\/build\/islands\.[0-9a-f]{16}\.js$/.test(record.islands)
+    ) {
+      await Deno.stat(join(root, record.islands.slice(1)));
+      return record.islands;
+    }
+  } catch {
+    // No build yet (or a partial one): build now.
+  }
+  return await buildIslandBundle(root);
 }

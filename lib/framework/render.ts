@@ -9,6 +9,7 @@ import type { AppContext, LayoutProps, PageProps, PageResult } from "./define.ts
 import { trackIslands } from "./islands.ts";
 
 /** The bundle path the islands are served from. */
+/** The unhashed bundle, used when no build path was set (tests that skip bundling). */
 export const ISLANDS_BUNDLE_PATH = "/static/build/islands.js";
 
 /** Renders a page component (wrapped by its layouts) to an HTML response. */
@@ -33,7 +34,8 @@ export function renderPage<D>(
     }
     return renderToString(tree);
   });
-  const script = islands.size ? `<script type="module" src="${ISLANDS_BUNDLE_PATH}"></script>` : "";
+  const bundle = c.var.deps.services.islandsBundle ?? ISLANDS_BUNDLE_PATH;
+  const script = islands.size ? `<script type="module" src="${bundle}"></script>` : "";
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(result.title ? `${result.title} · Kayle ID` : "Kayle ID")}</title>` +

@@ -201,16 +201,16 @@ function responsesOf(op: ApiOperation) {
       { status: 403, code: "FORBIDDEN", when: "the API key lacks the scope" },
     ]),
   ];
+  const codesByStatus = new Map<string, string[]>();
   for (const error of errors) {
     const key = String(error.status);
-    const codes = responses[key]?.__codes ?? [];
-    codes.push(`\`${error.code}\`: ${error.when}`);
+    codesByStatus.set(key, [...codesByStatus.get(key) ?? [], `\`${error.code}\`: ${error.when}`]);
+  }
+  for (const [key, codes] of codesByStatus) {
     responses[key] = {
-      __codes: codes,
       description: codes.join("; "),
       content: { "application/json": { schema: apiErrorSchema } },
     };
   }
-  for (const r of Object.values(responses)) delete r.__codes;
   return responses;
 }

@@ -17,6 +17,7 @@ import {
 } from "../sessions/types.ts";
 import { handoffKeys, type HandoffTokenRecord, hashHandoffToken } from "./handoff.ts";
 import type { MobileErrorCode } from "./protocol.ts";
+import { answerOf } from "../http/error_table.ts";
 
 /** A refused hello: a protocol error code and a message. */
 export class HelloRefused extends Error {
@@ -132,15 +133,8 @@ async function claim(
 
 /** Maps a sessions-layer refusal met during a hello or a result to the protocol's code. */
 export function helloRefusalOf(error: SessionStateError): HelloRefused {
-  switch (error.code) {
-    case "device_mismatch":
-      return new HelloRefused("HANDOFF_DEVICE_MISMATCH", error.message);
-    case "session_not_found":
-    case "attempt_not_found":
-      return new HelloRefused("SESSION_NOT_FOUND", "No such session.");
-    default:
-      return new HelloRefused("ATTEMPT_ENDED", error.message);
-  }
+  const answer = answerOf(error);
+  return new HelloRefused(answer?.mobile ?? "ATTEMPT_ENDED", answer?.message ?? error.message);
 }
 
 /** True when the session is over (for answers after a lost race). */

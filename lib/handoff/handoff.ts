@@ -1,5 +1,5 @@
 /**
- * The handoff (SPEC §5, seed 003): the verify page asks for a phone credential; the server starts
+ * The handoff (docs/mobile-protocol.md, seed 003): the verify page asks for a phone credential; the server starts
  * an attempt and mints a one-time `mobile_write_token` valid 5 minutes. Within 60 seconds a
  * repeated request returns the same token and attempt; after that a new attempt and token are
  * issued (the sessions layer ends the old unclaimed attempt `handoff_superseded`).
@@ -16,6 +16,7 @@ import { createAttempt, getAttempt } from "../sessions/attempts.ts";
 import { readSession } from "../sessions/sessions.ts";
 import { isTerminal, SessionStateError } from "../sessions/types.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
+import { CodedError } from "../core/errors.ts";
 import { shortLinkOf } from "./short_link.ts";
 
 /** The token is valid this long after issue (for the first hello). */
@@ -43,7 +44,7 @@ export interface SessionHandoff {
   expiresAt: string;
 }
 
-/** The handoff response (SPEC §5). */
+/** The handoff response (docs/mobile-protocol.md). */
 export interface HandoffResponse {
   v: 1;
   session_id: string;
@@ -62,14 +63,10 @@ export interface HandoffResponse {
   protocol_version: number;
 }
 
-/** Why a handoff was refused; `code` is the API error code. */
-export class HandoffError extends Error {
-  /** Creates the error with its HTTP status and API code. */
-  constructor(readonly status: 404 | 409 | 410, readonly code: string, message: string) {
-    super(message);
-    this.name = "HandoffError";
-  }
-}
+/** Why a handoff was refused; `code` is the API error code (answers: lib/http/error_table.ts). */
+export class HandoffError extends CodedError<
+  "NOT_FOUND" | "SESSION_EXPIRED" | "CONSENT_REQUIRED" | "SESSION_IN_PROGRESS"
+> {}
 
 /** Keys of this module. */
 export const handoffKeys = {
@@ -122,19 +119,18 @@ export function issueHandoff(deps: AppDeps, sessionId: string): Promise<HandoffR
 
 async function issueHandoffNow(deps: AppDeps, sessionId: string): Promise<HandoffResponse> {
   const session = await readSession(deps, sessionId);
-  if (!session) throw new HandoffError(404, "NOT_FOUND", "No such session.");
+  if (!session) throw new HandoffError("NOT_FOUND", "No such session.");
   if (isTerminal(session.status)) {
-    throw new HandoffError(410, "SESSION_EXPIRED", `The session is ${session.status}.`);
+    throw new HandoffError("SESSION_EXPIRED", `The session is ${session.status}.`);
   }
   if (!await getConsent(deps.kv, sessionId)) {
-    throw new HandoffError(409, "CONSENT_REQUIRED", "The user must consent before the handoff.");
+    throw new HandoffError("CONSENT_REQUIRED", "The user must consent before the handoff.");
   }
   const latest = session.latestAttemptId
     ? await getAttempt(deps.kv, session.latestAttemptId)
     : null;
   if (latest?.status === "in_progress" && latest.claimedAt) {
     throw new HandoffError(
-      409,
       "SESSION_IN_PROGRESS",
       "A phone is verifying; it reconnects with its token.",
     );
@@ -156,16 +152,15 @@ async function startNewHandoff(deps: AppDeps, sessionId: string): Promise<Sessio
     if (!(error instanceof SessionStateError)) throw error;
     if (error.code === "session_in_progress") {
       throw new HandoffError(
-        409,
         "SESSION_IN_PROGRESS",
         "A phone is verifying; it reconnects with its token.",
       );
     }
     if (error.code === "session_terminal") {
-      throw new HandoffError(410, "SESSION_EXPIRED", error.message);
+      throw new HandoffError("SESSION_EXPIRED", error.message);
     }
     if (error.code === "session_not_found") {
-      throw new HandoffError(404, "NOT_FOUND", "No such session.");
+      throw new HandoffError("NOT_FOUND", "No such session.");
     }
     throw error;
   }

@@ -1,5 +1,5 @@
 /**
- * The attempt pipeline (SPEC §6): the document checks 1–5 (`checkDocument`, with the trust
+ * The attempt pipeline (docs/document-checks.md): the document checks 1–5 (`checkDocument`, with the trust
  * anchors of the session's mode), then face match, liveness and consent, in that order; the first
  * failure decides the public failure code. The verdict carries the consented claims only, in the
  * session's canonical order. Everything read here lives in memory and is dropped by the caller.
@@ -73,7 +73,7 @@ function dataGroupsOf(artifacts: ArtifactStore): Map<number, Uint8Array> {
   return groups;
 }
 
-/** Runs SPEC §6 in order for one attempt. Never throws for bad input: it fails the check. */
+/** Runs docs/document-checks.md in order for one attempt. Never throws for bad input: it fails the check. */
 export async function runAttemptPipeline(
   deps: AppDeps,
   input: PipelineInput,

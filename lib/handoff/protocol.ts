@@ -1,5 +1,5 @@
 /**
- * The phone's WebSocket protocol, version 1 (SPEC §5; the full reference for native apps is
+ * The phone's WebSocket protocol, version 1 (docs/mobile-protocol.md; the full reference for native apps is
  * `docs/mobile-protocol.md`): message names, limits, stable error codes and close codes, and the
  * total parser that turns one text frame into a typed message or a typed error (never a throw).
  */
@@ -7,7 +7,7 @@
 /** Protocol version carried as `v` in every message. */
 export const PROTOCOL_VERSION = 1;
 
-/** Limits of SPEC §5 (bytes unless said otherwise). */
+/** Limits of docs/mobile-protocol.md (bytes unless said otherwise). */
 export const LIMITS = {
   /** One WebSocket frame (a whole JSON message). */
   maxFrameBytes: 256 * 1024,

@@ -1,13 +1,15 @@
 /**
- * Side-effect registration of the handoff layer, imported once by `main.ts` and the test
- * harness. At start it installs the phone protocol's services and loads the biometric verifier
- * (so the first verification does not pay for the model); at shutdown it closes every phone
- * connection with `SERVER_SHUTTING_DOWN` (the phones resume elsewhere with their tokens).
+ * The handoff layer's background work, wired by `lib/platform.ts`. At start it installs the phone
+ * protocol's services and loads the biometric verifier (so the first verification does not pay
+ * for the model); at shutdown it closes every phone connection with `SERVER_SHUTTING_DOWN` (the
+ * phones resume elsewhere with their tokens).
  */
-import { registerBackgroundWork } from "../background.ts";
+import type { BackgroundHandle } from "../background.ts";
+import type { AppDeps } from "../deps.ts";
 import { closePhoneConnectionsForShutdown, handoffServices } from "./services.ts";
 
-registerBackgroundWork("handoff", async (deps) => {
+/** Starts the handoff layer for these dependencies. */
+export async function startHandoffWork(deps: AppDeps): Promise<BackgroundHandle> {
   const services = handoffServices(deps);
   await services.biometric();
   return {
@@ -16,4 +18,4 @@ registerBackgroundWork("handoff", async (deps) => {
       return Promise.resolve();
     },
   };
-});
+}

@@ -78,7 +78,7 @@ export function installHandoffServices(
   deps: AppDeps,
   options: HandoffServiceOptions = {},
 ): HandoffServices {
-  if (options.biometric !== undefined) deps.services.biometric = options.biometric;
+  if (options.biometric !== undefined) deps.services.biometric = Promise.resolve(options.biometric);
   const services: HandoffServices = {
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     helloTimeoutMs: options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS,
@@ -94,7 +94,7 @@ export function installHandoffServices(
 
 /** The installed services, installing the defaults on first use. */
 export function handoffServices(deps: AppDeps): HandoffServices {
-  return (deps.services.handoff as HandoffServices | undefined) ?? installHandoffServices(deps);
+  return deps.services.handoff ?? installHandoffServices(deps);
 }
 
 async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
@@ -106,7 +106,7 @@ async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
         return null;
       });
   }
-  return (await deps.services.biometric) as BiometricVerifier | null;
+  return await deps.services.biometric;
 }
 
 /** The runtime of an attempt, created on its first claim. */

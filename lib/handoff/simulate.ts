@@ -1,5 +1,5 @@
 /**
- * Test mode's simulator (SPEC §8): `POST /v1/test_helpers/sessions/:id/simulate` runs the
+ * Test mode's simulator (docs/api.md#test-and-live): `POST /v1/test_helpers/sessions/:id/simulate` runs the
  * reference phone against a test session inside the server — the same consent, handoff, hello,
  * uploads and pipeline as a real phone, over an in-process pipe instead of a socket.
  */

@@ -6,11 +6,9 @@
 import { z } from "@hono/zod-openapi";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../http/errors.ts";
-import { toApiError } from "../sessions/http.ts";
 import type { SessionRecord } from "../sessions/types.ts";
 import { PhoneProtocolError, SCENARIO_NAMES } from "../../phone/mod.ts";
 import { simulateSession } from "./simulate.ts";
-import { toHandoffApiError } from "./http.ts";
 import { claimSimulation } from "./simulation_claim.ts";
 
 /** `{scenario}`: one of the reference phone's scenarios (default `success`). */
@@ -57,7 +55,7 @@ export async function runSimulation(
   }
   const result = await simulateSession(deps, sessionId, scenario).catch((error) => {
     if (error instanceof PhoneProtocolError) throw new ApiError(409, error.code, error.message);
-    throw toHandoffApiError(toApiError(error));
+    throw error;
   }).finally(release);
   return {
     session_id: result.sessionId,

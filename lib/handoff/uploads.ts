@@ -1,5 +1,5 @@
 /**
- * Chunked artifact uploads of one attempt, in memory only (SPEC §5, §9): `artifact_begin`
+ * Chunked artifact uploads of one attempt, in memory only (docs/mobile-protocol.md, docs/privacy.md): `artifact_begin`
  * announces the size and SHA-256, `artifact_chunk`s arrive in order, `artifact_end` checks the
  * size and the digest before the artifact is kept. Nothing here touches storage or logs.
  */

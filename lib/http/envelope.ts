@@ -1,5 +1,5 @@
 /**
- * The response envelope of SPEC §2: `{data, error}` on every JSON response, and
+ * The response envelope of docs/api.md: `{data, error}` on every JSON response, and
  * `pagination` on lists.
  */
 import type { Context } from "hono";

@@ -1,10 +1,10 @@
 /**
  * Typed API errors. Handlers throw `ApiError`; one `onError` turns it into the `{data, error}`
- * envelope (SPEC §2). Codes are stable: integrators match on them.
+ * envelope (docs/api.md). Codes are stable: integrators match on them.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Generic error codes of SPEC §2 plus every domain code used across the API. */
+/** Generic error codes of docs/api.md plus every domain code used across the API. */
 export type ErrorCode =
   | "BAD_REQUEST"
   | "INVALID_REQUEST"
@@ -47,5 +47,15 @@ export function rateLimited(retryAfterSeconds: number): ApiError {
   return new ApiError(429, "RATE_LIMITED", "Too many requests; slow down and retry later.", {
     hint: `Retry after ${retryAfterSeconds} seconds.`,
     headers: { "Retry-After": String(retryAfterSeconds) },
+  });
+}
+
+/**
+ * 409 WEBHOOKS_DISABLED: this platform was composed without webhooks (`lib/platform.ts`), so an
+ * endpoint can neither be created nor named by a session — refused, never silently undelivered.
+ */
+export function webhooksDisabled(): ApiError {
+  return new ApiError(409, "WEBHOOKS_DISABLED", "This instance runs without webhooks.", {
+    hint: "Create sessions without webhook_endpoint_id, or run the server with webhooks.",
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for creating POSTs (SPEC §2), reusable by any route: the same key with the
+ * `Idempotency-Key` for creating POSTs (docs/api.md), reusable by any route: the same key with the
  * same body within 24 hours returns the first response (status and body, with
  * `Idempotent-Replayed: true`); the same key with another body is `409 CONFLICT`; a duplicate
  * that arrives while the first is still running is `409 CONFLICT` too, so concurrent duplicates

@@ -61,9 +61,7 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>, deps: AppDeps)
   );
   app.get(SCALAR_SCRIPT_PATH, async function scalarScript(c) {
     const script = await readScalarScript();
-    if (!script) {
-      return c.text("The reference UI script is not installed; run `deno install`.", 503);
-    }
+    if (!script) return c.text("The reference UI script is missing from static/vendor/.", 503);
     return c.body(script, 200, {
       "Content-Type": "text/javascript; charset=utf-8",
       "Cache-Control": "public, max-age=86400",
@@ -71,16 +69,15 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>, deps: AppDeps)
   });
 }
 
-/** Where the reference UI's script is served (from the pinned npm package, no CDN). */
+/** Where the reference UI's script is served (a vendored standalone build, no CDN). */
 export const SCALAR_SCRIPT_PATH = "/reference/scalar.js";
 
-const SCALAR_SCRIPT_FILE = new URL(
-  "../../node_modules/@scalar/api-reference/dist/browser/standalone.js",
-  import.meta.url,
-);
+// The standalone build of `@scalar/api-reference`, kept in the repository (static/vendor/README.md)
+// so that the server does not install the package and its ~230 MB of dependencies.
+const SCALAR_SCRIPT_FILE = new URL("../../static/vendor/scalar-api-reference.js", import.meta.url);
 let scalarScript: Promise<Uint8Array<ArrayBuffer> | null> | null = null;
 
-// Read once per process; null when node_modules lacks the package.
+// Read once per process; null when the file is missing.
 function readScalarScript(): Promise<Uint8Array<ArrayBuffer> | null> {
   scalarScript ??= Deno.readFile(SCALAR_SCRIPT_FILE).catch(() => null);
   return scalarScript;

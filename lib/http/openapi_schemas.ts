@@ -33,7 +33,7 @@ export function listEnvelopeOf(item: z.ZodType) {
   return z.object({ data: z.array(item), error: z.null(), pagination: paginationSchema });
 }
 
-/** The `Idempotency-Key` header of creating POSTs (SPEC §2). */
+/** The `Idempotency-Key` header of creating POSTs (docs/api.md). */
 export const idempotencyKeyHeaders = z.object({
   "idempotency-key": z.string().optional().openapi({
     param: { name: "idempotency-key", in: "header" },

@@ -1,5 +1,5 @@
 /**
- * Every string of the verify pages (SPEC §5), in one place so it can be translated: add a
+ * Every string of the verify pages (docs/verify-pages.md), in one place so it can be translated: add a
  * `VerifyCopy` object for another language and return it from {@link verifyCopyFor}. Strings that
  * carry values are functions, so word order can change with the language.
  *

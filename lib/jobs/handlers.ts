@@ -13,9 +13,12 @@ export class JobHandlers {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Registers (or replaces) the handler of a type. */
-  register(type: string, handler: JobHandler): void {
-    this.#handlers.set(type, handler);
+  /**
+   * Registers (or replaces) the handler of a type. The queue's type map ties the payload type to
+   * the job type, so the handler receives what was enqueued under that type.
+   */
+  register<P extends JobPayload>(type: string, handler: JobHandler<P>): void {
+    this.#handlers.set(type, handler as unknown as JobHandler);
   }
 
   /** True when a handler exists for the type. */

@@ -7,7 +7,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
-import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
+import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 
 /** The message stored in the KV queue. */
 interface QueueMessage {
@@ -26,14 +26,14 @@ function isQueueMessage(value: unknown): value is QueueMessage {
 }
 
 /** Creates the KV-queue backend on `deps.kv`. */
-export function createKvQueueJobs(
+export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
   deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
-): JobQueue {
+): JobQueue<M> {
   const handlers = new JobHandlers(deps.logger);
   let listening = false;
   let stopped = true;
 
-  const build = (job: JobRequest) => {
+  const build = (job: JobRequest<M>) => {
     const id = newId("job", deps.random);
     const message: QueueMessage = { kayle_job: 1, id, type: job.type, payload: job.payload };
     const delay = Math.max(0, Math.round((job.runAt ?? 0) - deps.clock.now().getTime()));

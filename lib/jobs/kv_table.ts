@@ -12,7 +12,7 @@ import { newId, randomAlphanumeric } from "../core/ids.ts";
 import { instanceId } from "../core/instances.ts";
 import { errorFields } from "../core/error_fields.ts";
 import { JobHandlers } from "./handlers.ts";
-import type { JobPayload, JobQueue, JobRequest } from "./types.ts";
+import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 
 /** A stored job. */
 export interface JobRecord {
@@ -42,7 +42,7 @@ export interface KvTableOptions {
 }
 
 /** The job-table backend also exposes one polling round, for tests and tools. */
-export interface KvTableJobQueue extends JobQueue {
+export interface KvTableJobQueue<M extends JobMap = PlatformJobs> extends JobQueue<M> {
   /** Claims every job due now (by the injected clock), runs them and waits; returns the count. */
   pollOnce(): Promise<number>;
 }
@@ -58,10 +58,10 @@ export function tableBackoffMs(attempts: number): number {
 }
 
 /** Creates the job-table backend on `deps.kv`. */
-export function createKvTableJobs(
+export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger"> & Partial<Pick<AppDeps, "services">>,
   options: KvTableOptions = {},
-): KvTableJobQueue {
+): KvTableJobQueue<M> {
   const { pollIntervalMs = 250, leaseMs = 15_000, batchSize = 32, maxAttempts = 10 } = options;
   const kv = deps.kv;
   // The instance's id (its heartbeat's) when running inside the app; standalone, its own.
@@ -84,7 +84,7 @@ export function createKvTableJobs(
     }, NUDGE_MS);
   };
 
-  const add = (op: Deno.AtomicOperation, job: JobRequest): string => {
+  const add = (op: Deno.AtomicOperation, job: JobRequest<M>): string => {
     const record: JobRecord = {
       id: newId("job", deps.random),
       type: job.type,

@@ -8,7 +8,15 @@ import { createKvQueueJobs } from "./kv_queue.ts";
 import { createKvTableJobs, type KvTableOptions } from "./kv_table.ts";
 import type { JobQueue } from "./types.ts";
 
-export type { JobContext, JobHandler, JobPayload, JobQueue, JobRequest } from "./types.ts";
+export type {
+  JobContext,
+  JobHandler,
+  JobMap,
+  JobPayload,
+  JobQueue,
+  JobRequest,
+  PlatformJobs,
+} from "./types.ts";
 export { createKvQueueJobs } from "./kv_queue.ts";
 export { createKvTableJobs, type KvTableJobQueue, type KvTableOptions } from "./kv_table.ts";
 
@@ -21,7 +29,7 @@ export function createJobQueue(deps: AppDeps, tableOptions: KvTableOptions = {})
 
 /** The queue of these dependencies, created on first use. */
 export function getJobQueue(deps: AppDeps): JobQueue {
-  let queue = deps.services.jobs as JobQueue | undefined;
+  let queue = deps.services.jobs;
   if (!queue) {
     queue = createJobQueue(deps);
     deps.services.jobs = queue;

@@ -39,18 +39,6 @@ export interface ScheduledRun {
 /** How long the run log is kept. */
 export const RUN_LOG_TTL_MS = 7 * 24 * 3600_000;
 
-const tasks: ScheduledTask[] = [];
-
-/** Registers a task (called at module load by the layers that own one). */
-export function registerScheduledTask(task: ScheduledTask): void {
-  if (!tasks.some((t) => t.name === task.name)) tasks.push(task);
-}
-
-/** The registered tasks. */
-export function scheduledTasks(): readonly ScheduledTask[] {
-  return tasks;
-}
-
 /** The period a task runs with under this configuration. */
 export function effectivePeriodMs(deps: AppDeps, task: ScheduledTask): number {
   return deps.config.schedulePeriodMs ?? task.periodMs;
@@ -114,12 +102,15 @@ export async function runScheduledTask(
 export const MAX_CATCH_UP_PERIODS = 10;
 
 /**
- * Runs every registered task once per period until stopped. Each instance walks the periods in
+ * Runs every task of `tasks` (listed by `lib/platform.ts`) once per period until stopped. Each instance walks the periods in
  * order: a timer that fires late still tries the period it was set for (so a period is missed
  * only if every instance is late by more than `MAX_CATCH_UP_PERIODS`), and a period whose lease
  * is still held by a slow earlier run is tried again until someone runs it.
  */
-export function startScheduler(deps: AppDeps): { stop(): Promise<void> } {
+export function startScheduler(
+  deps: AppDeps,
+  tasks: readonly ScheduledTask[],
+): { stop(): Promise<void> } {
   let stopped = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const running = new Set<Promise<unknown>>();

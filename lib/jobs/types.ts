@@ -9,14 +9,32 @@ import type { JobBackend } from "../core/config.ts";
 /** JSON payload of a job (kept small: ids, numbers, flags). */
 export type JobPayload = Record<string, string | number | boolean | null>;
 
-/** A job to run. */
-export interface JobRequest {
-  /** Handler type, e.g. `webhook.delivery`. */
-  type: string;
-  payload: JobPayload;
-  /** When to run, in ms since the epoch by the injected clock; default now. */
-  runAt?: number;
-}
+/** Job types with the payload of each. */
+export type JobMap = Record<string, JobPayload>;
+
+/**
+ * The platform's jobs, one row per type (`lib/platform.ts` registers a handler for each). A new
+ * kind of background job adds its row here, so enqueuing and handling it are type-checked.
+ */
+export type PlatformJobs = {
+  /** One try of a webhook delivery (`webhooks/worker.ts`). */
+  "webhook.delivery": {
+    delivery_id: string;
+    /** The try number this job makes; a job whose try was already made is stale and ignored. */
+    seq: number;
+  };
+};
+
+/** A job to run: a type of `M` and that type's payload. */
+export type JobRequest<M extends JobMap = PlatformJobs> = {
+  [T in keyof M & string]: {
+    /** Handler type, e.g. `webhook.delivery`. */
+    type: T;
+    payload: M[T];
+    /** When to run, in ms since the epoch by the injected clock; default now. */
+    runAt?: number;
+  };
+}[keyof M & string];
 
 /** What a handler learns about the job it runs. */
 export interface JobContext {
@@ -25,17 +43,20 @@ export interface JobContext {
 }
 
 /** Runs one job; throwing makes the backend run it again later (with backoff). */
-export type JobHandler = (payload: JobPayload, context: JobContext) => Promise<void>;
+export type JobHandler<P extends JobPayload = JobPayload> = (
+  payload: P,
+  context: JobContext,
+) => Promise<void>;
 
 /** The one interface every background job goes through, whatever the backend. */
-export interface JobQueue {
+export interface JobQueue<M extends JobMap = PlatformJobs> {
   readonly backend: JobBackend;
   /** Adds the job to `op`: it exists only if the caller's commit succeeds. Returns the job id. */
-  addToCommit(op: Deno.AtomicOperation, job: JobRequest): string;
+  addToCommit(op: Deno.AtomicOperation, job: JobRequest<M>): string;
   /** Enqueues the job in its own commit. Returns the job id. */
-  enqueue(job: JobRequest): Promise<string>;
+  enqueue(job: JobRequest<M>): Promise<string>;
   /** Registers the handler of a job type (one per type; the last registration wins). */
-  register(type: string, handler: JobHandler): void;
+  register<T extends keyof M & string>(type: T, handler: JobHandler<M[T]>): void;
   /** Starts running jobs in this instance (idempotent). */
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running ones to finish. */

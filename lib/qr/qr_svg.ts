@@ -1,5 +1,5 @@
 /**
- * QR codes generated locally (no external service, SPEC §5 handoff): the module matrix from
+ * QR codes generated locally (no external service, docs/mobile-protocol.md handoff): the module matrix from
  * `qrcode-generator`, turned into one SVG path so the code renders as inline SVG markup without
  * any inline style (the page CSP forbids inline styles) and scales crisply at any size.
  *

@@ -1,5 +1,5 @@
 /**
- * The API objects of sessions and attempts (SPEC §4.2) as zod schemas (they feed the OpenAPI
+ * The API objects of sessions and attempts (docs/api.md) as zod schemas (they feed the OpenAPI
  * document) and the functions that build them from stored records. The objects never carry
  * document data, MRZ fields, portraits, selfies, face scores or claims.
  */

@@ -1,5 +1,5 @@
 /**
- * Verification attempts (SPEC §4.3): created by a handoff, claimed by the phone's hello,
+ * Verification attempts (docs/api.md#lifecycle): created by a handoff, claimed by the phone's hello,
  * completed with a verdict by the verification pipeline. These are the functions the handoff
  * and WebSocket layer calls; each is one versionstamp-checked commit (see `lifecycle.ts`):
  *

@@ -1,5 +1,5 @@
 /**
- * The one-shot cancel token of a session (SPEC §5, seed 001): issued at creation (plaintext only
+ * The one-shot cancel token of a session (docs/mobile-protocol.md, seed 001): issued at creation (plaintext only
  * in the create response and the verification URL), stored only as a keyed hash, consumed by the
  * first successful public cancel in the SAME commit that cancels the session.
  *
@@ -17,6 +17,7 @@ import {
   retryOnConflict,
 } from "./lifecycle.ts";
 import { isTerminal, sessionKeys, type SessionRecord } from "./types.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** The stored token: its keyed hash and when it was consumed. */
 export interface CancelTokenRecord {
@@ -28,13 +29,7 @@ export interface CancelTokenRecord {
 export type CancelTokenCode = "CANCEL_TOKEN_INVALID" | "CANCEL_TOKEN_USED";
 
 /** A public cancel was refused; `code` is the API error code. */
-export class CancelTokenError extends Error {
-  /** Creates the error with its API code. */
-  constructor(readonly code: CancelTokenCode, message: string) {
-    super(message);
-    this.name = "CancelTokenError";
-  }
-}
+export class CancelTokenError extends CodedError<CancelTokenCode> {}
 
 async function hashCancelToken(deps: AppDeps, sessionId: string, token: string): Promise<string> {
   // Bound to the session id, so a token can never cancel another session.

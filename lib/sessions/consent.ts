@@ -1,5 +1,5 @@
 /**
- * Consent (SPEC §5): the user's choice of share fields on the consent screen, recorded with its
+ * Consent (docs/api.md#the-public-verify-surface): the user's choice of share fields on the consent screen, recorded with its
  * time and a hash of the contract it answered (so a later check can prove which contract the
  * user saw). It must include every required field and only requested ones. The choice may change
  * until a phone claims an attempt; after that it is fixed for the session.
@@ -11,6 +11,7 @@ import { toHex } from "../core/keys.ts";
 import { expireSession, isExpiryDue, RETRY, retryOnConflict } from "./lifecycle.ts";
 import { requiredKeys, type ShareFields } from "./share_fields.ts";
 import { isTerminal, sessionKeys, type SessionRecord, SessionStateError } from "./types.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** A recorded consent. */
 export interface ConsentRecord {
@@ -26,13 +27,7 @@ export interface ConsentRecord {
 export type ConsentCode = "CONSENT_REQUIRED_FIELD_MISSING" | "CONSENT_FIELD_NOT_REQUESTED";
 
 /** The selection breaks the contract; `code` is the API error code. */
-export class ConsentError extends Error {
-  /** Creates the error with its API code. */
-  constructor(readonly code: ConsentCode, message: string) {
-    super(message);
-    this.name = "ConsentError";
-  }
-}
+export class ConsentError extends CodedError<ConsentCode> {}
 
 /** SHA-256 hex of the contract a session presents (version and ordered share fields). */
 export async function contractHash(contractVersion: number, fields: ShareFields): Promise<string> {

@@ -1,5 +1,5 @@
 /**
- * The expiry sweep (SPEC §4.3): a scheduled task (`lib/jobs/scheduled.ts`) run once a minute
+ * The expiry sweep (docs/api.md, "Sessions"): a scheduled task (`lib/jobs/scheduled.ts`) run once a minute
  * across all instances, under the `sessions_expiry_sweep` lease, expires every session past its
  * 60 minutes, emitting `verification.session.expired` once per session (the transition itself is
  * race-safe, the lease only avoids duplicate work). Reads compute the expired status without
@@ -15,7 +15,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { withLease } from "../core/lease.ts";
-import { registerScheduledTask } from "../jobs/scheduled.ts";
+import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { expireSession } from "./lifecycle.ts";
 
 /** Name of the scheduled task and of its lease. */
@@ -109,4 +109,10 @@ export async function runExpirySweep(deps: AppDeps, holder: string): Promise<boo
   return await withLease(deps.kv, EXPIRY_SWEEP_NAME, holder, 55_000, deps.clock, () => sweep(deps));
 }
 
-registerScheduledTask({ name: EXPIRY_SWEEP_NAME, periodMs: 60_000, leaseMs: 55_000, run: sweep });
+/** The sweep as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const EXPIRY_SWEEP_TASK: ScheduledTask = {
+  name: EXPIRY_SWEEP_NAME,
+  periodMs: 60_000,
+  leaseMs: 55_000,
+  run: sweep,
+};

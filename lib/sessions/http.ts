@@ -1,69 +1,11 @@
 /**
- * The HTTP edge of the sessions layer: turns its typed errors into API errors with stable codes,
- * and rate-limits the public verify endpoints per client address and per session.
+ * The HTTP edge of the sessions layer: rate limits of the public verify endpoints per client
+ * address and per session. (Its typed errors are answered by `lib/http/error_table.ts`.)
  */
 import type { z } from "@hono/zod-openapi";
 import type { AppContext } from "../framework/define.ts";
 import { ApiError, notFound, rateLimited } from "../http/errors.ts";
 import { isId } from "../core/ids.ts";
-import { CancelTokenError } from "./cancel_tokens.ts";
-import { ConsentError } from "./consent.ts";
-import { ShareFieldError } from "./share_fields.ts";
-import { InvalidCursorError, UnknownFilterError } from "./sessions.ts";
-import { SessionStateError } from "./types.ts";
-
-/** Maps a sessions-layer error to an {@link ApiError}; anything else is rethrown as is. */
-export function toApiError(error: unknown): unknown {
-  if (error instanceof ShareFieldError || error instanceof ConsentError) {
-    return new ApiError(400, error.code, error.message);
-  }
-  if (error instanceof CancelTokenError) {
-    return error.code === "CANCEL_TOKEN_INVALID"
-      ? new ApiError(401, error.code, error.message)
-      : new ApiError(409, error.code, error.message, {
-        hint: "The session is still open: the token was consumed by an earlier request.",
-      });
-  }
-  if (error instanceof InvalidCursorError) {
-    return new ApiError(400, "INVALID_REQUEST", error.message, {
-      hint: "Pass the id of an item from a previous page of the same list.",
-    });
-  }
-  if (error instanceof UnknownFilterError) {
-    return new ApiError(404, "NOT_FOUND", error.message, {
-      hint: "Filter by the id of an object your key can read (same organization and mode).",
-    });
-  }
-  if (error instanceof SessionStateError) return stateError(error);
-  return error;
-}
-
-function stateError(error: SessionStateError): ApiError {
-  switch (error.code) {
-    case "session_not_found":
-    case "attempt_not_found":
-      return notFound("session");
-    case "session_terminal":
-      return new ApiError(410, "SESSION_EXPIRED", "The session has ended.", {
-        hint: "Create a new session to verify again.",
-      });
-    case "session_in_progress":
-      return new ApiError(409, "SESSION_IN_PROGRESS", error.message);
-    case "contention":
-      return new ApiError(409, "CONFLICT", error.message, { hint: "Retry the request." });
-    default:
-      return new ApiError(409, "CONFLICT", error.message);
-  }
-}
-
-/** Runs `work`, translating sessions-layer errors. */
-export async function translatingErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toApiError(error);
-  }
-}
 
 /** Public endpoint limits: requests per minute per client address, and per session. */
 export const PUBLIC_RATE_LIMITS = {

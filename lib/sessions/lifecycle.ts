@@ -1,5 +1,5 @@
 /**
- * Session state changes (SPEC §4.3). Every change is a read → decide → KV atomic commit that
+ * Session state changes (docs/api.md#lifecycle). Every change is a read → decide → KV atomic commit that
  * re-checks the versionstamps of what it read, retried when another writer got there first.
  * A terminal transition writes the session, its indexes, the ended attempt, the analytics
  * counters and the event record (`addEventToCommit`) in ONE commit, so a session gets at most one
@@ -112,7 +112,7 @@ export async function addEndSessionWrites(
     status: kind.status,
     // An expired session ended at its expiry time, whenever the sweep commits it (reads show the
     // same before it does, lib/sessions/effective.ts).
-    completedAt: kind.status === "expired" ? session.expiresAt : now,
+    completedAt: kind.status === "expired" && session.expiresAt < now ? session.expiresAt : now,
     updatedAt: now,
     cancelReason: kind.status === "cancelled" ? reason : null,
     cancelledBy: kind.status === "cancelled" ? kind.by : null,

@@ -1,5 +1,5 @@
 /**
- * What the public verify surface (SPEC §5) shows about a session: the consent screen's details
+ * What the public verify surface (docs/api.md#the-public-verify-surface) shows about a session: the consent screen's details
  * and the status a verify page polls. Scoped by session id; never any document data.
  */
 import { z } from "@hono/zod-openapi";

@@ -1,5 +1,5 @@
 /**
- * Retention of ended sessions (SPEC §9): 7 days after a session ends it is minimised (its
+ * Retention of ended sessions (docs/privacy.md): 7 days after a session ends it is minimised (its
  * redirect URL, device binding, consent record and cancel-token hash are dropped: nothing is
  * needed from them any more), and 30 days after it ends it is deleted with its attempts. Counts in
  * analytics stay. Events and deliveries have their own retention in the webhooks layer.
@@ -13,7 +13,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { withLease } from "../core/lease.ts";
-import { registerScheduledTask } from "../jobs/scheduled.ts";
+import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { listSessionAttempts } from "./attempts.ts";
 import { RETRY, retryOnConflict } from "./lifecycle.ts";
 import { type AttemptRecord, sessionKeys, type SessionRecord } from "./types.ts";
@@ -213,9 +213,10 @@ export async function runRetention(deps: AppDeps, holder: string): Promise<boole
   );
 }
 
-registerScheduledTask({
+/** Retention as a scheduled task (run by the scheduler `lib/platform.ts` starts). */
+export const RETENTION_TASK: ScheduledTask = {
   name: RETENTION_NAME,
   periodMs: 3600_000,
   leaseMs: 10 * 60_000,
   run: retain,
-});
+};

@@ -1,5 +1,5 @@
 /**
- * Verification sessions (SPEC §4): create, read (with lazy expiry) and list newest first with
+ * Verification sessions (docs/api.md): create, read (with lazy expiry) and list newest first with
  * cursor pagination and the status / creation-date filters. State changes live in
  * `lifecycle.ts` and `attempts.ts`.
  */
@@ -8,6 +8,8 @@ import type { KeyMode } from "../api_keys/api_keys.ts";
 import { isId, newId, randomToken } from "../core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
+import { webhooksDisabled } from "../http/errors.ts";
+import { CodedError } from "../core/errors.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
 import { effectiveSession, expireScopeDueSessions } from "./effective.ts";
@@ -117,20 +119,18 @@ export interface SessionListQuery {
  * A list filter names an object that does not exist for this key (another organization's or
  * mode's, or none at all): the API answers 404 `NOT_FOUND` naming the field.
  */
-export class UnknownFilterError extends Error {
+export class UnknownFilterError extends CodedError<"unknown_filter"> {
   /** Creates the error for the filter `field`. */
   constructor(readonly field: string, what: string) {
-    super(`${field} names no ${what} of this organization in this mode.`);
-    this.name = "UnknownFilterError";
+    super("unknown_filter", `${field} names no ${what} of this organization in this mode.`);
   }
 }
 
 /** The `starting_after` cursor names no session of the organization. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends CodedError<"invalid_cursor"> {
   /** Creates the error for the unknown cursor. */
   constructor(readonly cursor: string) {
-    super(`starting_after ${cursor} is not an object of this list.`);
-    this.name = "InvalidCursorError";
+    super("invalid_cursor", `starting_after ${cursor} is not an object of this list.`);
   }
 }
 
@@ -183,8 +183,8 @@ export async function listSessions(
 }
 
 /**
- * Tells whether a webhook endpoint id names an endpoint of an organization in a mode (registered
- * by the webhooks layer).
+ * Tells whether a webhook endpoint id names an endpoint of an organization in a mode (the
+ * webhooks layer's, wired by `lib/platform.ts` on `deps.services.webhookEndpoints`).
  */
 export type WebhookEndpointLookup = (
   kv: Deno.Kv,
@@ -192,23 +192,18 @@ export type WebhookEndpointLookup = (
   endpointId: string,
 ) => Promise<boolean>;
 
-let webhookEndpointLookup: WebhookEndpointLookup | null = null;
-
-/** Registers how `webhook_endpoint_id` is checked at creation (the webhooks layer calls it at load). */
-export function registerWebhookEndpointLookup(lookup: WebhookEndpointLookup): void {
-  webhookEndpointLookup = lookup;
-}
-
 /**
- * True when `endpointId` is a well-formed `whe_` id and, once the webhooks layer registered its
- * lookup, an endpoint of the organization in the session's mode (an endpoint of the other mode
- * would never receive the session's events).
+ * True when `endpointId` is a well-formed `whe_` id of an endpoint of the organization in the
+ * session's mode (an endpoint of the other mode would never receive the session's events).
+ * Throws `WEBHOOKS_DISABLED` when the platform has no webhooks.
  */
 export async function isUsableWebhookEndpoint(
-  kv: Deno.Kv,
+  deps: Pick<AppDeps, "kv" | "services">,
   scope: OrgMode,
   endpointId: string,
 ): Promise<boolean> {
+  const lookup = deps.services.webhookEndpoints;
+  if (!lookup) throw webhooksDisabled();
   if (!isId("whe", endpointId)) return false;
-  return webhookEndpointLookup ? await webhookEndpointLookup(kv, scope, endpointId) : true;
+  return await lookup(deps.kv, scope, endpointId);
 }

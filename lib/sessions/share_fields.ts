@@ -1,5 +1,5 @@
 /**
- * The share-field contract of SPEC §4.4: validates the `share_fields` map of a session request
+ * The share-field contract of docs/api.md#share-fields: validates the `share_fields` map of a session request
  * (each rule with its stable `400` code), normalises reasons and adds the platform's default
  * `kayle_document_id` entry. The catalogue itself lives in `verify/claims/` (one source of truth).
  */
@@ -9,6 +9,7 @@ import {
   isKnownClaimKey,
   parseAgeGateKey,
 } from "../../verify/claims/mod.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** One stored share-field entry. */
 export interface ShareFieldEntry {
@@ -33,13 +34,7 @@ export type ShareFieldCode =
   | "INVALID_REDIRECT_URL";
 
 /** A share-field or redirect-URL rule was broken. */
-export class ShareFieldError extends Error {
-  /** Creates the error with its stable code. */
-  constructor(readonly code: ShareFieldCode, message: string) {
-    super(message);
-    this.name = "ShareFieldError";
-  }
-}
+export class ShareFieldError extends CodedError<ShareFieldCode> {}
 
 /** Most entries a request may carry. */
 export const MAX_SHARE_FIELDS = 32;
@@ -167,7 +162,7 @@ export function requiredKeys(fields: ShareFields): string[] {
 }
 
 /**
- * Validates a redirect URL (SPEC §4.4): absolute https, ≤ 2048 characters, no credentials;
+ * Validates a redirect URL (docs/api.md#share-fields): absolute https, ≤ 2048 characters, no credentials;
  * http only for localhost / 127.0.0.1 in development mode. Returns the URL as given.
  */
 export function parseRedirectUrl(input: string, devMode: boolean): string {

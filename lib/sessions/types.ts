@@ -1,5 +1,5 @@
 /**
- * The stored shapes of the sessions layer (SPEC §4.2–§4.3): verification sessions, attempts and
+ * The stored shapes of the sessions layer (docs/api.md): verification sessions, attempts and
  * the typed error every state change throws. Records are what KV holds; the API objects are
  * built from them by `toSessionObject` / `toAttemptObject` and never carry personal data.
  *
@@ -17,6 +17,7 @@
  */
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import type { ShareFields } from "./share_fields.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** Session statuses (seed 001's table). */
 export const SESSION_STATUSES = [
@@ -39,7 +40,7 @@ export const ATTEMPT_STATUSES = ["in_progress", "succeeded", "failed", "cancelle
 /** An attempt status. */
 export type AttemptStatus = typeof ATTEMPT_STATUSES[number];
 
-/** A session lives 60 minutes from creation (SPEC §4.2). */
+/** A session lives 60 minutes from creation (docs/api.md). */
 export const SESSION_TTL_MS = 60 * 60 * 1000;
 
 /** After this many failed attempts the session is completed with outcome `failed`. */
@@ -112,13 +113,7 @@ export type SessionStateCode =
   | "contention";
 
 /** A state change that the session's current state does not allow; `code` is stable. */
-export class SessionStateError extends Error {
-  /** Creates the error with its stable code. */
-  constructor(readonly code: SessionStateCode, message: string) {
-    super(message);
-    this.name = "SessionStateError";
-  }
-}
+export class SessionStateError extends CodedError<SessionStateCode> {}
 
 /** True for `completed`, `expired` and `cancelled`. */
 export function isTerminal(status: SessionStatus): boolean {

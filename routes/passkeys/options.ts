@@ -6,7 +6,7 @@
 import { define } from "../../lib/framework/define.ts";
 import { ok } from "../../lib/http/envelope.ts";
 import { rateLimited } from "../../lib/http/errors.ts";
-import { beginPasskeyAuthentication, passkeyApiError } from "../../lib/accounts/passkeys.ts";
+import { beginPasskeyAuthentication } from "../../lib/accounts/passkeys.ts";
 
 /** Option requests allowed per client address and window. */
 export const PASSKEY_OPTIONS_LIMIT = { perAddress: 60, windowMs: 15 * 60 * 1000 };
@@ -21,10 +21,6 @@ export const handler = define.handlers({
       PASSKEY_OPTIONS_LIMIT.windowMs,
     );
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-    try {
-      return ok(c, await beginPasskeyAuthentication(deps));
-    } catch (error) {
-      throw passkeyApiError(error);
-    }
+    return ok(c, await beginPasskeyAuthentication(deps));
   },
 });

@@ -12,7 +12,6 @@ import { startDashboardSession } from "../../lib/accounts/dashboard_sessions.ts"
 import {
   credentialSchema,
   finishPasskeyAuthentication,
-  passkeyApiError,
   PasskeyError,
 } from "../../lib/accounts/passkeys.ts";
 
@@ -45,7 +44,7 @@ export const handler = define.handlers({
         request_id: c.var.requestId,
         failure_code: error instanceof PasskeyError ? error.code : "UNEXPECTED",
       });
-      throw passkeyApiError(error);
+      throw error;
     }
     await startDashboardSession(c, deps, passkey.userId);
     deps.logger.info("sign_in.succeeded", { user_id: passkey.userId, passkey_id: passkey.id });

@@ -1,5 +1,5 @@
 /**
- * `/verify/:id?cancel_token=...` — the end user's page (SPEC §5): consent, handoff to the phone,
+ * `/verify/:id?cancel_token=...` — the end user's page (docs/verify-pages.md): consent, handoff to the phone,
  * live status, cancel and return. Server-rendered so consent and cancel work without
  * JavaScript (plain POST forms to this same URL); islands add the live parts.
  */

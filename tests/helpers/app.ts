@@ -4,7 +4,7 @@
  */
 import { type Config, testConfig } from "../../lib/core/config.ts";
 import { ManualClock } from "../../lib/core/clock.ts";
-import { createDeps } from "../../lib/bootstrap.ts";
+import { createPlatform, type PlatformOptions } from "../../lib/platform.ts";
 import { createApp } from "../../lib/app.ts";
 import { manifest } from "../../manifest.gen.ts";
 import type { AppDeps } from "../../lib/deps.ts";
@@ -13,8 +13,6 @@ import { hashPassword } from "../../lib/accounts/passwords.ts";
 import { createOrganization, type Organization } from "../../lib/accounts/organizations.ts";
 import { createApiKey, type KeyMode, type Scope, SCOPES } from "../../lib/api_keys/api_keys.ts";
 import { silentLogger } from "../../lib/core/logger.ts";
-import "../../webhooks/register.ts";
-import "../../lib/handoff/register.ts";
 
 /** A test app and what it runs on. */
 export interface TestApp {
@@ -25,13 +23,16 @@ export interface TestApp {
 }
 
 /** Builds the app on in-memory KV. */
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  options: PlatformOptions = {},
+): Promise<TestApp> {
   const clock = new ManualClock("2026-06-01T12:00:00Z");
-  const deps = await createDeps(testConfig(overrides), {
+  const { deps } = await createPlatform(testConfig(overrides), {
     clock,
     logger: silentLogger,
     usageFlushMs: 0,
-  });
+  }, options);
   // Tests never wait the sign-in slow-down (lib/accounts/sign_in_throttle.ts); some record it.
   deps.services.signInSleep = () => Promise.resolve();
   const app = createApp(deps, manifest);

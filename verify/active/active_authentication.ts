@@ -1,5 +1,5 @@
 /**
- * Active Authentication (ICAO 9303 p11 §6.1, SPEC §6 step 4): the chip signs the server's
+ * Active Authentication (ICAO 9303 p11 §6.1, docs/document-checks.md): the chip signs the server's
  * challenge with the private key whose public half is in DG15. RSA keys use ISO/IEC 9796-2
  * scheme 1; EC keys use ECDSA (plain r‖s or DER) with the digest named in DG14's
  * ActiveAuthenticationInfo. Every failure is a typed value, never an exception.

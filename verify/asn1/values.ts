@@ -186,9 +186,7 @@ export function bitStringValue(tlv: Tlv | undefined): Uint8Array {
 
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
+  return bytes.toHex();
 }
 
 /** Bytes of a hex string; throws `bad_value` on odd length or non-hex characters. */
@@ -196,9 +194,7 @@ export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
     throw new Asn1Error("bad_value", "not a hex string");
   }
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  return Uint8Array.fromHex(hex);
 }
 
 /** Constant-shape byte equality. */

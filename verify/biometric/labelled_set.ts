@@ -20,7 +20,7 @@ import { cropAndResize, type Rect } from "./image_ops.ts";
 import { withExifOrientation } from "./image_orientation.ts";
 import { readFixture, TEST_PEOPLE, type TestPerson } from "./fixtures.ts";
 import { deriveSelfie, PLAIN_SELFIE, type SelfieVariant } from "./synthetic_faces.ts";
-import { hasVectors, readVector } from "../testing/vectors.ts";
+import { readVector } from "../testing/vectors.ts";
 import { albumImages } from "./fixtures/album_people.ts";
 import { collageImages } from "./fixtures/collage_people.ts";
 
@@ -122,7 +122,6 @@ async function publicDomainImages(): Promise<LabelledImage[]> {
 const SPECIMEN_FACE: Rect = { x: 59, y: 173, width: 318, height: 270 };
 
 async function specimenImages(): Promise<LabelledImage[]> {
-  if (!hasVectors) return [];
   const bytes = readVector("dg2-samples/ICAO_39794_5_AP_Face.jp2");
   const portrait: LabelledImage = {
     id: "specimen/portrait/ICAO_39794_5_AP_Face.jp2",

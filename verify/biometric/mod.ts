@@ -1,5 +1,5 @@
 /**
- * The biometric step of a verification (SPEC §6 steps 6–7): face match of the chip portrait
+ * The biometric step of a verification (docs/biometrics.md): face match of the chip portrait
  * against a selfie, and active liveness over a random pose sequence.
  *
  * ```ts

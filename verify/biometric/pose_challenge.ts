@@ -16,7 +16,7 @@ export interface PoseChallengeOptions {
 
 const DEFAULT_POOL: Pose[] = ["left", "right"];
 const NONCE_BYTES = 16;
-/** The phone uploads at most 5 selfie frames (SPEC §5), one per pose. */
+/** The phone uploads at most 5 selfie frames (docs/mobile-protocol.md), one per pose. */
 export const MAX_CHALLENGE_POSES = 5;
 
 /**
@@ -51,10 +51,7 @@ function uniformIndex(random: (n: number) => Uint8Array, n: number): number {
 }
 
 function base64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 /** True when a challenge received from outside is well formed (known poses, starts at centre). */

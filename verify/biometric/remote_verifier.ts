@@ -137,10 +137,5 @@ export function parseLiveness(answer: unknown): LivenessResult {
 }
 
 function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  const chunk = 0x8000;
-  for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
-  }
-  return btoa(binary);
+  return bytes.toBase64();
 }

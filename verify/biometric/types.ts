@@ -1,5 +1,5 @@
 /**
- * The public contract of the biometric step (SPEC §6 steps 6–7): a face match between the chip
+ * The public contract of the biometric step (docs/biometrics.md): a face match between the chip
  * portrait and a selfie, and an active liveness check over a server-issued pose sequence.
  *
  * Scores never appear in these types on purpose: callers see a decision and a stable reason code,

@@ -1,5 +1,5 @@
 /**
- * Server side of Chip Authentication (ICAO 9303 p11 §6.2, BSI TR-03110; SPEC §6 step 5).
+ * Server side of Chip Authentication (ICAO 9303 p11 §6.2, BSI TR-03110; docs/document-checks.md).
  *
  * The server picks the terminal's ephemeral key on the chip's curve (or DH group) and keeps the
  * private half in memory only. The phone runs MSE:Set AT + General Authenticate with that public

@@ -1,5 +1,5 @@
 /**
- * Building the claim values of SPEC §4.4 from a validated MRZ at the verification time.
+ * Building the claim values of docs/api.md#share-fields from a validated MRZ at the verification time.
  * Only the keys the user consented to are produced.
  */
 import { hmac } from "@noble/hashes/hmac.js";

@@ -1,5 +1,5 @@
 /**
- * The claim catalogue of SPEC §4.4 as data: the keys an integrator may request in
+ * The claim catalogue of docs/api.md#share-fields as data: the keys an integrator may request in
  * `share_fields`, the labels the consent screen shows, and the age-gate key syntax.
  */
 
@@ -107,7 +107,7 @@ function fixed(
   return { key, kind: "fixed", label, description, source, valueType };
 }
 
-/** Smallest and largest N accepted in `age_over_N` (SPEC §4.4). */
+/** Smallest and largest N accepted in `age_over_N` (docs/api.md#share-fields). */
 export const AGE_GATE_MIN = 12;
 /** Largest N accepted in `age_over_N`. */
 export const AGE_GATE_MAX = 130;

@@ -8,7 +8,7 @@ import {
   sortClaimKeys,
 } from "./catalogue.ts";
 
-Deno.test("the catalogue holds every SPEC §4.4 key once", () => {
+Deno.test("the catalogue holds every docs/api.md#share-fields key once", () => {
   const keys = CLAIM_CATALOGUE.map((claim) => claim.key);
   assert.deepEqual(new Set(keys).size, keys.length);
   for (

@@ -1,5 +1,5 @@
 /**
- * Claims (SPEC §4.4): the catalogue, org-scoped key derivation and claim values.
+ * Claims (docs/api.md#share-fields): the catalogue, org-scoped key derivation and claim values.
  * @module
  */
 export {

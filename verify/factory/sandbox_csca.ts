@@ -1,5 +1,5 @@
 /**
- * The built-in sandbox CSCA for test mode (SPEC §8). It is deterministic: its P-256 private key is
+ * The built-in sandbox CSCA for test mode (docs/api.md#test-and-live). It is deterministic: its P-256 private key is
  * SHA-256("kayle-id sandbox csca v1") and its self-signed certificate (ECDSA-SHA-256 with RFC 6979
  * nonces, fixed validity 2025-01-01..2045-01-01) is byte-identical on every install, so the
  * reference phone client can produce passports that any test-mode server accepts.

@@ -1,5 +1,5 @@
 /**
- * The synthetic document factory (issue 5, SPEC §8): a complete, internally consistent ePassport
+ * The synthetic document factory (issue 5, docs/api.md#test-and-live): a complete, internally consistent ePassport
  * (CSCA → DSC → EF.SOD over DG1, DG2, DG14, DG15) plus a chip simulator that answers Active and
  * Chip Authentication, with switches that break exactly one check each so every failure code
  * can be driven through the real pipeline.

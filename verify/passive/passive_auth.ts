@@ -1,5 +1,5 @@
 /**
- * Passive authentication (SPEC §6 step 2, ICAO 9303-11 §5.1, RFC 5280 §6): parse EF.SOD, check its
+ * Passive authentication (docs/document-checks.md, ICAO 9303-11 §5.1, RFC 5280 §6): parse EF.SOD, check its
  * digest algorithms agree, find the DSC the SignerInfo names (no other), check messageDigest and
  * the SOD signature, the DSC profile, chain the DSC to a trusted CSCA that may issue it, judge
  * validity by the shell model at the verification time, check revocation, then the data-group

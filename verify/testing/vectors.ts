@@ -1,37 +1,24 @@
 /**
- * Locates the shared test vectors (`../shared/vectors` beside the repository, or
- * `KAYLE_VECTORS_DIR`). Tests that need them skip with a clear message when absent.
+ * The passport test vectors, kept in the repository at `tests/vectors/` (sources and licences in
+ * `tests/vectors/PROVENANCE.md`). Every test and bench that reads a vector resolves it here, so a
+ * fresh clone runs them all.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const folder = fileURLToPath(new URL("../../tests/vectors/", import.meta.url));
 
-/** Absolute path of the shared vectors folder, or null when it is not present. */
-export function vectorsDir(): string | null {
-  const configured = Deno.env.get("KAYLE_VECTORS_DIR");
-  const candidate = configured ?? join(repoRoot, "..", "shared", "vectors");
-  return existsSync(candidate) ? candidate : null;
+/** Absolute path of the vectors folder. */
+export function vectorsDir(): string {
+  return folder;
 }
 
-/** True when the shared vectors are available; tests use it as `ignore: !hasVectors`. */
-export const hasVectors: boolean = vectorsDir() !== null;
-
-if (!hasVectors) {
-  console.warn(
-    "shared vectors not found (../shared/vectors or KAYLE_VECTORS_DIR): vector tests are skipped",
-  );
-}
-
-/** Reads a file of the shared vectors as bytes. Throws when the vectors are absent. */
+/** Reads a file of the vectors as bytes. */
 export function readVector(relativePath: string): Uint8Array {
-  const dir = vectorsDir();
-  if (!dir) throw new Error("shared vectors are not available");
-  return Deno.readFileSync(join(dir, relativePath));
+  return Deno.readFileSync(join(folder, relativePath));
 }
 
-/** Reads and parses a JSON file of the shared vectors. */
+/** Reads and parses a JSON file of the vectors. */
 export function readVectorJson<T = unknown>(relativePath: string): T {
   return JSON.parse(new TextDecoder().decode(readVector(relativePath))) as T;
 }

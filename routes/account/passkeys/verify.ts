@@ -10,7 +10,6 @@ import { badRequest } from "../../../lib/http/errors.ts";
 import {
   credentialSchema,
   finishPasskeyRegistration,
-  passkeyApiError,
   passkeySummary,
 } from "../../../lib/accounts/passkeys.ts";
 
@@ -22,17 +21,13 @@ export const handler = define.handlers({
     const user = c.var.auth!.user;
     const parsed = body.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw badRequest("Invalid credential: not a WebAuthn registration.");
-    try {
-      const passkey = await finishPasskeyRegistration(
-        deps,
-        user,
-        parsed.data.credential as unknown as RegistrationResponseJSON,
-        parsed.data.name,
-      );
-      deps.logger.info("passkey.registered", { user_id: user.id, passkey_id: passkey.id });
-      return ok(c, passkeySummary(passkey), 201);
-    } catch (error) {
-      throw passkeyApiError(error);
-    }
+    const passkey = await finishPasskeyRegistration(
+      deps,
+      user,
+      parsed.data.credential as unknown as RegistrationResponseJSON,
+      parsed.data.name,
+    );
+    deps.logger.info("passkey.registered", { user_id: user.id, passkey_id: passkey.id });
+    return ok(c, passkeySummary(passkey), 201);
   },
 });

@@ -1,6 +1,6 @@
 /**
  * `/organizations/:slug/members`: members and their roles, invitation links (shown once), role
- * changes and removal. Owners manage members (SPEC §3); everyone else reads.
+ * changes and removal. Owners manage members (docs/accounts.md); everyone else reads.
  */
 import { type AppContext, define, page } from "../../../lib/framework/define.ts";
 import {

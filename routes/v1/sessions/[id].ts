@@ -1,4 +1,4 @@
-/** `GET /v1/sessions/:id` (SPEC §4.1): one session of the key's organization, expired lazily. */
+/** `GET /v1/sessions/:id` (docs/api.md): one session of the key's organization, expired lazily. */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
 import { ok } from "../../../lib/http/envelope.ts";

@@ -1,9 +1,8 @@
-/** `GET /v1/sessions/attempts` (SPEC §4.1): attempts across sessions, newest first. */
+/** `GET /v1/sessions/attempts` (docs/api.md): attempts across sessions, newest first. */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
 import { okList } from "../../../lib/http/envelope.ts";
 import { listOrgAttempts } from "../../../lib/sessions/attempt_list.ts";
-import { translatingErrors } from "../../../lib/sessions/http.ts";
 import { attemptSchema, limitSchema, toAttemptObject } from "../../../lib/sessions/api_objects.ts";
 import { listQueryErrors } from "../../../lib/sessions/list_query.ts";
 import { ATTEMPT_STATUSES } from "../../../lib/sessions/types.ts";
@@ -32,14 +31,12 @@ export const api = define.api({
     async handler(c, { query }) {
       const limit = query.limit ?? 10;
       const { orgId, mode } = c.var.apiKey!;
-      const page = await translatingErrors(() =>
-        listOrgAttempts(c.var.deps, { orgId, mode }, {
-          sessionId: query.session_id,
-          status: query.status,
-          limit,
-          startingAfter: query.starting_after,
-        })
-      );
+      const page = await listOrgAttempts(c.var.deps, { orgId, mode }, {
+        sessionId: query.session_id,
+        status: query.status,
+        limit,
+        startingAfter: query.starting_after,
+      });
       const data = page.items.map(toAttemptObject);
       return okList(c, data, {
         limit,

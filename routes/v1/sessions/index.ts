@@ -1,6 +1,6 @@
 /**
  * `POST /v1/sessions` (create, with `Idempotency-Key`) and `GET /v1/sessions` (newest first,
- * cursor pagination, status and creation-date filters). SPEC §4.1.
+ * cursor pagination, status and creation-date filters). docs/api.md.
  */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../lib/framework/define.ts";
@@ -15,7 +15,6 @@ import {
 } from "../../../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
 import { withIdempotency } from "../../../lib/http/idempotency.ts";
-import { translatingErrors } from "../../../lib/sessions/http.ts";
 import {
   includeAttemptsSchema,
   limitSchema,
@@ -24,13 +23,11 @@ import {
 } from "../../../lib/sessions/api_objects.ts";
 import { listQueryErrors, parseDateBound } from "../../../lib/sessions/list_query.ts";
 import { SESSION_STATUSES } from "../../../lib/sessions/types.ts";
-import "../../../lib/sessions/expiry_sweep.ts";
-import "../../../lib/sessions/retention.ts";
 
 const shareFieldsRequest = z.unknown().optional().openapi({
   type: "object",
   description:
-    "Requested claims keyed by claim key (SPEC §4.4): each `{required: boolean, reason: string}` " +
+    "Requested claims keyed by claim key (docs/api.md#share-fields): each `{required: boolean, reason: string}` " +
     "with a reason of 1–200 characters; at most 32 entries; one `age_over_N` (N 12–130) at most. " +
     "`kayle_document_id` is always added (required). Omit for the default contract.",
   additionalProperties: {
@@ -98,6 +95,11 @@ export const api = define.api({
         code: "CONFLICT",
         when: "the Idempotency-Key was used with another body, or is in use",
       },
+      {
+        status: 409,
+        code: "WEBHOOKS_DISABLED",
+        when: "webhook_endpoint_id is given but this instance runs without webhooks",
+      },
     ],
     async handler(c, { body, query }) {
       const deps = c.var.deps;
@@ -106,41 +108,40 @@ export const api = define.api({
         c,
         "POST /v1/sessions",
         { body, query },
-        () =>
-          translatingErrors(async () => {
-            const shareFields = parseShareFields(body?.share_fields);
-            const redirectUrl = typeof body?.redirect_url === "string"
-              ? parseRedirectUrl(body.redirect_url, deps.config.devMode)
-              : null;
-            const endpointId = body?.webhook_endpoint_id ?? null;
-            const scope = { orgId: key.orgId, mode: key.mode };
-            if (endpointId && !await isUsableWebhookEndpoint(deps.kv, scope, endpointId)) {
-              throw new ApiError(
-                404,
-                "NOT_FOUND",
-                `webhook_endpoint_id names no webhook endpoint of this organization in ${key.mode} mode.`,
-                { hint: `Use the id of a ${key.mode} endpoint (GET /v1/webhooks/endpoints).` },
-              );
-            }
-            const { session, cancelToken } = await createSession(deps, {
-              orgId: key.orgId,
-              mode: key.mode,
-              shareFields,
-              redirectUrl,
-              webhookEndpointId: endpointId,
-            });
-            deps.logger.info("session.created", {
-              org_id: key.orgId,
-              session_id: session.id,
-              mode: key.mode,
-            });
-            const data = toSessionObject(session, {
-              publicUrl: deps.config.publicUrl,
-              cancelToken,
-              attempts: query.include_attempts === "true" ? [] : undefined,
-            });
-            return { status: 200, body: { data, error: null } };
-          }),
+        async () => {
+          const shareFields = parseShareFields(body?.share_fields);
+          const redirectUrl = typeof body?.redirect_url === "string"
+            ? parseRedirectUrl(body.redirect_url, deps.config.devMode)
+            : null;
+          const endpointId = body?.webhook_endpoint_id ?? null;
+          const scope = { orgId: key.orgId, mode: key.mode };
+          if (endpointId && !await isUsableWebhookEndpoint(deps, scope, endpointId)) {
+            throw new ApiError(
+              404,
+              "NOT_FOUND",
+              `webhook_endpoint_id names no webhook endpoint of this organization in ${key.mode} mode.`,
+              { hint: `Use the id of a ${key.mode} endpoint (GET /v1/webhooks/endpoints).` },
+            );
+          }
+          const { session, cancelToken } = await createSession(deps, {
+            orgId: key.orgId,
+            mode: key.mode,
+            shareFields,
+            redirectUrl,
+            webhookEndpointId: endpointId,
+          });
+          deps.logger.info("session.created", {
+            org_id: key.orgId,
+            session_id: session.id,
+            mode: key.mode,
+          });
+          const data = toSessionObject(session, {
+            publicUrl: deps.config.publicUrl,
+            cancelToken,
+            attempts: query.include_attempts === "true" ? [] : undefined,
+          });
+          return { status: 200, body: { data, error: null } };
+        },
       );
     },
   }),
@@ -171,15 +172,16 @@ export const api = define.api({
         throw new ApiError(400, "INVALID_REQUEST", "created_from is after created_to.");
       }
       const limit = query.limit ?? 10;
-      const page = await translatingErrors(() =>
-        listSessions(deps, { orgId: c.var.apiKey!.orgId, mode: c.var.apiKey!.mode }, {
-          status: query.status,
-          createdFrom,
-          createdTo,
-          limit,
-          startingAfter: query.starting_after,
-        })
-      );
+      const page = await listSessions(deps, {
+        orgId: c.var.apiKey!.orgId,
+        mode: c.var.apiKey!.mode,
+      }, {
+        status: query.status,
+        createdFrom,
+        createdTo,
+        limit,
+        startingAfter: query.starting_after,
+      });
       const withAttempts = query.include_attempts === "true";
       const data = await Promise.all(page.items.map(async (s) =>
         toSessionObject(s, {

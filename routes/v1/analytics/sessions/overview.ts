@@ -1,4 +1,4 @@
-/** `GET /v1/analytics/sessions/overview` (SPEC §4.1): counts by status and a 14-day trend. */
+/** `GET /v1/analytics/sessions/overview` (docs/api.md): counts by status and a 14-day trend. */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { ok } from "../../../../lib/http/envelope.ts";

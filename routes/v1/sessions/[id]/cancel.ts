@@ -1,5 +1,5 @@
 /**
- * `POST /v1/sessions/:id/cancel` (SPEC §4.1): the integrator's cancel. Idempotent: a terminal
+ * `POST /v1/sessions/:id/cancel` (docs/api.md): the integrator's cancel. Idempotent: a terminal
  * session is returned unchanged; otherwise the session ends `cancelled` with one
  * `verification.session.cancelled` event (`cancelled_by: integrator`).
  */
@@ -8,7 +8,6 @@ import { ok } from "../../../../lib/http/envelope.ts";
 import { notFound } from "../../../../lib/http/errors.ts";
 import { isId } from "../../../../lib/core/ids.ts";
 import { cancelSession } from "../../../../lib/sessions/lifecycle.ts";
-import { translatingErrors } from "../../../../lib/sessions/http.ts";
 import {
   sessionIdParamsSchema,
   sessionSchema,
@@ -37,9 +36,7 @@ export const api = define.api({
       const deps = c.var.deps;
       const { orgId, mode } = c.var.apiKey!;
       const result = isId("vs", params.id)
-        ? await translatingErrors(() =>
-          cancelSession(deps, params.id, { by: "integrator", scope: { orgId, mode } })
-        )
+        ? await cancelSession(deps, params.id, { by: "integrator", scope: { orgId, mode } })
         : null;
       if (!result) throw notFound("session");
       if (result.cancelled) {

@@ -32,6 +32,7 @@ export const api = define.api({
         code: "CONFLICT",
         when: "the Idempotency-Key was used with another body, or is in use",
       },
+      { status: 409, code: "WEBHOOKS_DISABLED", when: "this instance runs without webhooks" },
     ],
     async handler(c, { body }) {
       const deps = c.var.deps;

@@ -87,7 +87,7 @@ export type VerificationAttempt = {
 export type CreateSessionRequest = {
   /** Absolute https URL (≤ 2048 characters, no credentials) the user returns to, with `session_id` added. http is accepted only for localhost in development mode. */
   redirect_url?: string | null;
-  /** Requested claims keyed by claim key (SPEC §4.4): each `{required: boolean, reason: string}` with a reason of 1–200 characters; at most 32 entries; one `age_over_N` (N 12–130) at most. `kayle_document_id` is always added (required). Omit for the default contract. */
+  /** Requested claims keyed by claim key (docs/api.md#share-fields): each `{required: boolean, reason: string}` with a reason of 1–200 characters; at most 32 entries; one `age_over_N` (N 12–130) at most. `kayle_document_id` is always added (required). Omit for the default contract. */
   share_fields?: {
     [key: string]: {
       required: boolean;

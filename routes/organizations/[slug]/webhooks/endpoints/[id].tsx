@@ -1,7 +1,7 @@
 /**
  * `/organizations/:slug/webhooks/endpoints/:id`: one endpoint — its encryption keys (register a
  * public JWK; deactivate, reactivate), its name and URL, and revealing the signing secret, which
- * only owners may do (SPEC §3).
+ * only owners may do (docs/accounts.md).
  */
 import { detailScope } from "../../../../../lib/accounts/dashboard_mode.ts";
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";

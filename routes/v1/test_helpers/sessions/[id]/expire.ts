@@ -15,7 +15,6 @@ import {
 } from "../../../../../lib/sessions/api_objects.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
 import { expireSession } from "../../../../../lib/sessions/lifecycle.ts";
-import { translatingErrors } from "../../../../../lib/sessions/http.ts";
 
 export const api = define.api({
   POST: define.operation({
@@ -42,7 +41,7 @@ export const api = define.api({
       const scope = { orgId: key.orgId, mode: "test" as const };
       const session = isId("vs", params.id) ? await readSession(deps, params.id, scope) : null;
       if (!session) throw notFound("session");
-      const after = await translatingErrors(() => expireSession(deps, session.id, { now: true }));
+      const after = await expireSession(deps, session.id, { now: true });
       if (after && after.status === "expired" && session.status !== "expired") {
         deps.logger.info("session.expired", {
           org_id: key.orgId,

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/test_helpers/sessions/:id/simulate` (SPEC §8): runs the reference phone with a
+ * `POST /v1/test_helpers/sessions/:id/simulate` (docs/api.md#test-and-live): runs the reference phone with a
  * scenario against a TEST session, server-side, through the real checks, so an integrator can
  * reach every webhook without a phone. Test keys only; live keys and live sessions are refused.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/verify/session/:id/cancel` (SPEC §5, seed 001): the user's cancel with the one-shot
+ * `POST /v1/verify/session/:id/cancel` (docs/api.md#the-public-verify-surface, seed 001): the user's cancel with the one-shot
  * token. 204 on success; a consumed token gives 204 when the session is terminal, else
  * `409 CANCEL_TOKEN_USED`; a wrong token `401 CANCEL_TOKEN_INVALID`. Public.
  */
@@ -7,12 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { notFound } from "../../../../../lib/http/errors.ts";
 import { cancelSessionWithToken } from "../../../../../lib/sessions/cancel_tokens.ts";
-import {
-  limitPublicRequest,
-  publicErrors,
-  requireBody,
-  translatingErrors,
-} from "../../../../../lib/sessions/http.ts";
+import { limitPublicRequest, publicErrors, requireBody } from "../../../../../lib/sessions/http.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 
 const cancelRequest = z.object({ cancel_token: z.string().min(1).max(256) }).strict()
@@ -43,9 +38,7 @@ export const api = define.api({
       await limitPublicRequest(c, "cancel", params.id);
       const deps = c.var.deps;
       const { cancel_token } = requireBody(cancelRequest, body);
-      const outcome = await translatingErrors(() =>
-        cancelSessionWithToken(deps, params.id, cancel_token)
-      );
+      const outcome = await cancelSessionWithToken(deps, params.id, cancel_token);
       if (!outcome) throw notFound("session");
       if (outcome === "cancelled") {
         deps.logger.info("session.cancelled", { session_id: params.id, by: "user" });

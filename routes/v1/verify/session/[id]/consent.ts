@@ -1,17 +1,12 @@
 /**
- * `POST /v1/verify/session/:id/consent` (SPEC §5): records the user's selection of share fields
+ * `POST /v1/verify/session/:id/consent` (docs/api.md#the-public-verify-surface): records the user's selection of share fields
  * (every required field, only requested ones) with its time and contract hash. Public.
  */
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { recordConsent } from "../../../../../lib/sessions/consent.ts";
-import {
-  limitPublicRequest,
-  publicErrors,
-  requireBody,
-  translatingErrors,
-} from "../../../../../lib/sessions/http.ts";
+import { limitPublicRequest, publicErrors, requireBody } from "../../../../../lib/sessions/http.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 
 const consentResponse = z.object({
@@ -62,9 +57,7 @@ export const api = define.api({
     async handler(c, { params, body }) {
       await limitPublicRequest(c, "consent", params.id);
       const { selected_field_keys } = requireBody(consentRequest, body);
-      const record = await translatingErrors(() =>
-        recordConsent(c.var.deps, params.id, selected_field_keys)
-      );
+      const record = await recordConsent(c.var.deps, params.id, selected_field_keys);
       return ok(c, {
         session_id: record.sessionId,
         selected_field_keys: record.selectedFieldKeys,

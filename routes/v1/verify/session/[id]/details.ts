@@ -1,4 +1,4 @@
-/** `GET /v1/verify/session/:id/details` (SPEC §5): what the consent screen needs. Public. */
+/** `GET /v1/verify/session/:id/details` (docs/api.md#the-public-verify-surface): what the consent screen needs. Public. */
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { notFound } from "../../../../../lib/http/errors.ts";

@@ -1,5 +1,5 @@
 /**
- * `POST /v1/verify/session/:id/handoff` (SPEC §5, seed 003): mints the phone credential — a
+ * `POST /v1/verify/session/:id/handoff` (docs/mobile-protocol.md, seed 003): mints the phone credential — a
  * one-time token valid 5 minutes, reused for 60 seconds — and the WebSocket URL and deep link
  * (usable as a QR code). Public, rate-limited per client address and per session.
  */
@@ -9,7 +9,7 @@ import { ok } from "../../../../../lib/http/envelope.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 import { publicErrors } from "../../../../../lib/sessions/http.ts";
 import { issueHandoff } from "../../../../../lib/handoff/handoff.ts";
-import { limitHandoffRequest, toHandoffApiError } from "../../../../../lib/handoff/http.ts";
+import { limitHandoffRequest } from "../../../../../lib/handoff/http.ts";
 
 const handoffResponse = z.object({
   v: z.literal(1),
@@ -57,11 +57,7 @@ export const api = define.api({
     ],
     async handler(c, { params }) {
       await limitHandoffRequest(c, "handoff", params.id);
-      try {
-        return ok(c, await issueHandoff(c.var.deps, params.id));
-      } catch (error) {
-        throw toHandoffApiError(error);
-      }
+      return ok(c, await issueHandoff(c.var.deps, params.id));
     },
   }),
 });

@@ -1,4 +1,4 @@
-/** `GET /v1/verify/session/:id/status` (SPEC §5): the status a verify page polls. Public. */
+/** `GET /v1/verify/session/:id/status` (docs/api.md#the-public-verify-surface): the status a verify page polls. Public. */
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { notFound } from "../../../../../lib/http/errors.ts";

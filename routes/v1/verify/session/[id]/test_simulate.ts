@@ -1,6 +1,6 @@
 /**
  * `POST /v1/verify/session/:id/test_simulate` — the verify page's "simulate the phone" panel
- * (SPEC §8) for TEST sessions only. Public like the other verify endpoints (the page has no API
+ * (docs/api.md#test-and-live) for TEST sessions only. Public like the other verify endpoints (the page has no API
  * key, and the test-helper endpoint needs one), which is safe because it refuses live sessions:
  * a test session trusts only the sandbox CSCA, so simulating one proves nothing about a person
  * and reaches no live webhook. It needs the user's consent first (the panel shows after it), is

@@ -1,0 +1,51 @@
+/**
+ * The one error table (`lib/http/error_table.ts`): a layer's coded error gets the same HTTP answer
+ * whichever layer threw it, and the phone's hello gets the protocol code and close code from the
+ * same row.
+ */
+import assert from "node:assert/strict";
+import { answerOf, apiErrorOf, ERROR_TABLE } from "../lib/http/error_table.ts";
+import { SessionStateError } from "../lib/sessions/types.ts";
+import { HandoffError } from "../lib/handoff/handoff.ts";
+import { helloRefusalOf } from "../lib/handoff/claim.ts";
+import { CLOSE_CODES } from "../lib/handoff/protocol.ts";
+import { PasskeyError } from "../lib/accounts/passkeys.ts";
+import { InvalidCursorError } from "../lib/sessions/sessions.ts";
+
+Deno.test("an ended session is 410 SESSION_EXPIRED with one hint, from either layer", () => {
+  const fromSessions = apiErrorOf(new SessionStateError("session_terminal", "internal detail"))!;
+  const fromHandoff = apiErrorOf(new HandoffError("SESSION_EXPIRED", "The session is expired."))!;
+  for (const error of [fromSessions, fromHandoff]) {
+    assert.equal(error.status, 410);
+    assert.equal(error.code, "SESSION_EXPIRED");
+    assert.equal(error.options.hint, "Create a new session to verify again.");
+  }
+  assert.equal(fromSessions.message, "The session has ended.");
+  assert.equal(fromHandoff.message, "The session is expired.");
+});
+
+Deno.test("codes keep their layer's message unless the table fixes one", () => {
+  const cursor = apiErrorOf(new InvalidCursorError("vs_x"))!;
+  assert.deepEqual([cursor.status, cursor.code], [400, "INVALID_REQUEST"]);
+  assert.match(cursor.message, /starting_after vs_x/);
+  const passkey = apiErrorOf(new PasskeyError("PASSKEY_UNKNOWN_CREDENTIAL", "Unknown passkey."))!;
+  assert.deepEqual([passkey.status, passkey.code, passkey.message], [
+    401,
+    "PASSKEY_UNKNOWN_CREDENTIAL",
+    "Unknown passkey.",
+  ]);
+  assert.equal(apiErrorOf(new Error("plain")), null);
+});
+
+Deno.test("the phone's hello refusals come from the same rows, each with a close code", () => {
+  const mismatch = helloRefusalOf(new SessionStateError("device_mismatch", "another phone"));
+  assert.equal(mismatch.code, "HANDOFF_DEVICE_MISMATCH");
+  const missing = helloRefusalOf(new SessionStateError("session_not_found", "x"));
+  assert.deepEqual([missing.code, missing.message], ["SESSION_NOT_FOUND", "No such session."]);
+  const ended = helloRefusalOf(new SessionStateError("session_terminal", "x"));
+  assert.equal(ended.code, "ATTEMPT_ENDED");
+  for (const [code, answer] of Object.entries(ERROR_TABLE)) {
+    if (answer.mobile) assert.ok(CLOSE_CODES[answer.mobile], `${code}: ${answer.mobile}`);
+  }
+  assert.equal(answerOf(new SessionStateError("contention", "x"))?.hint, "Retry the request.");
+});
