@@ -218,6 +218,13 @@ Deno.test({
         const overview = await kayle.analytics.sessionsOverview();
         assert.equal(overview.daily.length, 14);
 
+        const testDelivery = await kayle.webhookEndpoints.sendTestEvent(endpoint.id);
+        assert.equal(testDelivery.endpoint_id, endpoint.id);
+        assert.equal((await kayle.events.get(testDelivery.event_id)).type, "webhook.test");
+        const toExpire = await kayle.sessions.create();
+        const expired = await kayle.testHelpers.expireSession(toExpire.id);
+        assert.deepEqual([expired.id, expired.status], [toExpire.id, "expired"]);
+
         assert.equal((await kayle.webhookEndpoints.delete(endpoint.id)).deleted, true);
         const gone = await kayle.webhookEndpoints.get(endpoint.id).catch((e) => e);
         assert.deepEqual([gone.status, gone.code], [404, "NOT_FOUND"]);

@@ -48,6 +48,8 @@ export class Kayle {
         c.call("rotateWebhookSigningSecret", path(id), options),
       revealSigningSecret: (id: string, options?: Plain) =>
         c.call("revealWebhookSigningSecret", path(id), options),
+      sendTestEvent: (id: string, options?: Plain) =>
+        c.call("sendWebhookTestEvent", path(id), options),
     };
     this.encryptionKeys = {
       create: (endpointId: string, body: Body<"createWebhookEncryptionKey">, options?: Plain) =>
@@ -77,6 +79,8 @@ export class Kayle {
     this.testHelpers = {
       simulateSession: (id: string, body?: Body<"simulateSession">, options?: Plain) =>
         c.call("simulateSession", { ...path(id), body: body ?? {} }, options),
+      expireSession: (id: string, options?: Plain) =>
+        c.call("expireTestSession", path(id), options),
     };
   }
 
@@ -116,6 +120,8 @@ export class Kayle {
     /** A new secret; both are signed with for 24 hours. Not retried: each call rotates. */
     rotateSigningSecret(id: string, options?: Plain): Promise<Data<"rotateWebhookSigningSecret">>;
     revealSigningSecret(id: string, options?: Plain): Promise<Data<"revealWebhookSigningSecret">>;
+    /** Sends a signed, encrypted `webhook.test` event through the real delivery path. */
+    sendTestEvent(id: string, options?: Plain): Promise<Data<"sendWebhookTestEvent">>;
   };
 
   /** Webhook encryption keys (`/v1/webhooks/endpoints/{id}/keys`, `/v1/webhooks/keys`). */
@@ -168,5 +174,7 @@ export class Kayle {
       body?: Body<"simulateSession">,
       options?: Plain,
     ): Promise<Data<"simulateSession">>;
+    /** Expires a test session now, as if its hour had passed (`verification.session.expired`). */
+    expireSession(id: string, options?: Plain): Promise<Data<"expireTestSession">>;
   };
 }

@@ -129,6 +129,15 @@ export type SimulationRequest = {
     | "declined_consent";
 };
 
+export type ResolvedHandoff = {
+  session_id: string;
+  mobile_write_token: string;
+  mobile_url: string;
+  expires_at: string;
+  deep_link: string;
+  deep_link_https: string;
+};
+
 export type PublicCancelRequest = {
   cancel_token: string;
 };
@@ -179,10 +188,12 @@ export type HandoffResponse = {
   expires_at: string;
   /** The phone's WebSocket (ws:// or wss://). */
   mobile_url: string;
-  /** `kayleid://verify?…`: opens the app; the QR code's content. */
+  /** `kayleid://verify?…`: opens a compatible app on this device. */
   deep_link: string;
   /** The same as an https link (token in the fragment). */
   deep_link_https: string;
+  /** `<server>/h#<token>`: the QR code's content, short enough for a QR code of version ≤ 6; resolve it with POST /v1/verify/handoff/resolve. See docs/mobile-protocol.md. */
+  short_link: string;
   protocol_version: number;
 };
 
@@ -212,7 +223,8 @@ export type WebhookDelivery = {
     | "verification.session.succeeded"
     | "verification.session.failed"
     | "verification.session.expired"
-    | "verification.session.cancelled";
+    | "verification.session.cancelled"
+    | "webhook.test";
   endpoint_id: string;
   status: "pending" | "delivering" | "succeeded" | "failed";
   failure_reason: string | null;
@@ -258,6 +270,7 @@ export type WebhookEndpoint = {
   >;
   labels: string[];
   undelivered_payload_retention_hours: number;
+  delivered_payload_retention_hours: number;
   active_key_id: string | null;
   signing_secret_rotated_at: string | null;
   created_at: string;
@@ -265,6 +278,9 @@ export type WebhookEndpoint = {
 };
 
 export type WebhookEncryptionKey = {
+  /** The generated `whk_` id: the handle for deactivate / reactivate and `active_key_id`. */
+  id: string;
+  /** The JWE `kid` deliveries carry: the `key_id` given at registration, else the same as `id`. */
   key_id: string;
   object: "webhook_encryption_key";
   endpoint_id: string;
@@ -293,7 +309,8 @@ export type WebhookEvent = {
     | "verification.session.succeeded"
     | "verification.session.failed"
     | "verification.session.expired"
-    | "verification.session.cancelled";
+    | "verification.session.cancelled"
+    | "webhook.test";
   mode: "live" | "test";
   verification_session_id: string;
   verification_attempt_id: string | null;
@@ -335,6 +352,8 @@ export interface Operations {
       jwk: {
         [key: string]: unknown;
       };
+      /** Your own id for this key (1–128 of A–Z a–z 0–9 . _ : -), unique per endpoint; deliveries carry it as the JWE `kid`. Without it the generated `whk_` id is the `kid`. */
+      key_id?: string;
       algorithm?: "RSA-OAEP-256";
       key_type?: "RSA";
     };
@@ -360,6 +379,8 @@ export interface Operations {
       labels?: string[];
       /** 0, 24, 72 or 168 */
       undelivered_payload_retention_hours?: 0 | 24 | 72 | 168;
+      /** Keep delivered payloads for a replay: 0 (default, scrubbed on success), 24, 72 or 168 hours. */
+      delivered_payload_retention_hours?: 0 | 24 | 72 | 168;
     };
     data: {
       endpoint: WebhookEndpoint;
@@ -385,6 +406,14 @@ export interface Operations {
       object: "webhook_endpoint";
       deleted: true;
     };
+    list: false;
+  };
+  /** Expire a test session now (`POST /v1/test_helpers/sessions/{id}/expire`) */
+  expireTestSession: {
+    path: { id: string };
+    query: never;
+    body: never;
+    data: VerificationSession;
     list: false;
   };
   /** Retrieve a verification session (`GET /v1/sessions/{id}`) */
@@ -517,7 +546,8 @@ export interface Operations {
         | "verification.session.succeeded"
         | "verification.session.failed"
         | "verification.session.expired"
-        | "verification.session.cancelled";
+        | "verification.session.cancelled"
+        | "webhook.test";
       session_id?: string;
     };
     body: never;
@@ -574,6 +604,14 @@ export interface Operations {
     };
     list: false;
   };
+  /** Send a test event to an endpoint (`POST /v1/webhooks/endpoints/{id}/test-event`) */
+  sendWebhookTestEvent: {
+    path: { id: string };
+    query: never;
+    body: never;
+    data: WebhookDelivery;
+    list: false;
+  };
   /** Simulate a phone on a test session (`POST /v1/test_helpers/sessions/{id}/simulate`) */
   simulateSession: {
     path: { id: string };
@@ -601,6 +639,8 @@ export interface Operations {
       labels?: string[];
       /** 0, 24, 72 or 168 */
       undelivered_payload_retention_hours?: 0 | 24 | 72 | 168;
+      /** Keep delivered payloads for a replay: 0 (default, scrubbed on success), 24, 72 or 168 hours. */
+      delivered_payload_retention_hours?: 0 | 24 | 72 | 168;
     };
     data: WebhookEndpoint;
     list: false;
@@ -647,6 +687,13 @@ export const OPERATIONS = {
   deleteWebhookEndpoint: {
     method: "DELETE",
     path: "/v1/webhooks/endpoints/{id}",
+    list: false,
+    idempotencyKey: false,
+    bodyRequired: false,
+  },
+  expireTestSession: {
+    method: "POST",
+    path: "/v1/test_helpers/sessions/{id}/expire",
     list: false,
     idempotencyKey: false,
     bodyRequired: false,
@@ -759,6 +806,13 @@ export const OPERATIONS = {
   rotateWebhookSigningSecret: {
     method: "POST",
     path: "/v1/webhooks/endpoints/{id}/signing-secret/rotate",
+    list: false,
+    idempotencyKey: false,
+    bodyRequired: false,
+  },
+  sendWebhookTestEvent: {
+    method: "POST",
+    path: "/v1/webhooks/endpoints/{id}/test-event",
     list: false,
     idempotencyKey: false,
     bodyRequired: false,
