@@ -15,6 +15,7 @@ import { runDeliveryJob } from "./worker.ts";
 import { MAINTENANCE_NAME, maintenanceRound, recoverDeliveries } from "./maintenance.ts";
 import type { ScheduledTask } from "../lib/jobs/scheduled.ts";
 import { errorFields } from "../lib/core/error_fields.ts";
+import { HEARTBEAT_MS, STALE_AFTER_MS } from "../lib/core/instances.ts";
 
 /** How often maintenance runs (a scheduled task: once per period across instances). */
 export const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -43,11 +44,20 @@ export async function startWebhookWorker(deps: AppDeps): Promise<BackgroundHandl
   await jobs.start();
   // Whatever was due or being sent when the last process stopped is picked up now — without
   // waiting for the maintenance lease, which a killed process may still hold for minutes.
-  await recoverDeliveries(deps, 0).catch((error) =>
-    deps.logger.error("webhooks.recovery_failed", errorFields(error))
-  );
+  const recover = () =>
+    recoverDeliveries(deps, 0).catch((error) =>
+      deps.logger.error("webhooks.recovery_failed", errorFields(error))
+    );
+  await recover();
+  // A delivery a crashed process was sending stays claimed until that process's heartbeat goes
+  // stale: look once more when it has, so a restart after a crash resumes those deliveries within
+  // seconds instead of at the next maintenance period (up to a minute later).
+  let followUp: Promise<unknown> | null = null;
+  const timer = setTimeout(() => followUp = recover(), STALE_AFTER_MS + HEARTBEAT_MS);
   return {
     async stop() {
+      clearTimeout(timer);
+      await followUp;
       await jobs.stop();
     },
   };
