@@ -14,7 +14,7 @@ import {
   bigPortrait,
   chipAuthenticationVerdict,
   passport,
-} from "./test_support.ts";
+} from "../chip_test_support.ts";
 import { encodeCommand } from "./sm.ts";
 
 const PORTRAIT = bigPortrait(20_000);

@@ -13,7 +13,7 @@ import {
   bigPortrait,
   chipAuthenticationVerdict,
   passport,
-} from "./test_support.ts";
+} from "../chip_test_support.ts";
 import type { SyntheticPassportOptions } from "../../verify/mod.ts";
 
 const PORTRAIT = bigPortrait(36_000);

@@ -7,13 +7,13 @@ import {
   createSyntheticPassport,
   startChipAuthentication,
   type SyntheticPassportOptions,
-} from "../../verify/mod.ts";
-import { verifyActiveAuthentication } from "../../verify/active/active_authentication.ts";
-import { verifyChipAuthenticationRelay } from "../../verify/chip/chip_authentication.ts";
-import { parseChipAuthenticationRelay } from "../../verify/chip/relay_message.ts";
-import { chipAuthenticationStartMessage } from "../../lib/handoff/steps.ts";
-import type { SyntheticPassport } from "../../verify/mod.ts";
-import { ChipReader, type ChipReaderOptions } from "./mod.ts";
+} from "../verify/mod.ts";
+import { verifyActiveAuthentication } from "../verify/active/active_authentication.ts";
+import { verifyChipAuthenticationRelay } from "../verify/chip/chip_authentication.ts";
+import { parseChipAuthenticationRelay } from "../verify/chip/relay_message.ts";
+import { chipAuthenticationStartMessage } from "../lib/handoff/steps.ts";
+import type { SyntheticPassport } from "../verify/mod.ts";
+import { ChipReader, type ChipReaderOptions } from "./chip/mod.ts";
 
 const cache = new Map<string, Promise<SyntheticPassport>>();
 
