@@ -40,3 +40,30 @@ export async function deleteByPrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<n
   if (batched) await op.commit();
   return count;
 }
+
+/** The most keys one `kv.getMany` call reads (a Deno KV limit). */
+export const GET_MANY_LIMIT = 10;
+
+/**
+ * Reads any number of keys, {@link GET_MANY_LIMIT} per `getMany` call: one entry per key, in the
+ * order of `keys` (a missing key's entry has a null value and versionstamp).
+ */
+export async function getManyEntries<T>(
+  kv: Deno.Kv,
+  keys: readonly Deno.KvKey[],
+): Promise<Deno.KvEntryMaybe<T>[]> {
+  const out: Deno.KvEntryMaybe<T>[] = [];
+  for (let i = 0; i < keys.length; i += GET_MANY_LIMIT) {
+    out.push(...await kv.getMany<T[]>(keys.slice(i, i + GET_MANY_LIMIT)));
+  }
+  return out;
+}
+
+/** The values of the keys that exist, in the order of `keys` (missing ones skipped). */
+export async function getManyValues<T>(kv: Deno.Kv, keys: readonly Deno.KvKey[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const entry of await getManyEntries<T>(kv, keys)) {
+    if (entry.value !== null) out.push(entry.value);
+  }
+  return out;
+}

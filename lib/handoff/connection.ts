@@ -27,6 +27,7 @@ import {
 } from "./services.ts";
 import { chipAuthenticationStartMessage, handleAttemptMessage, sendResult } from "./steps.ts";
 import { errorFields } from "../core/error_fields.ts";
+import { sessionKeys } from "../sessions/types.ts";
 
 /** Errors after which the connection cannot continue. */
 const FATAL: ReadonlySet<MobileErrorCode> = new Set(
@@ -251,7 +252,7 @@ export class MobileConnection {
    */
   #watchAttempt(attemptId: string): void {
     if (this.#watch) return;
-    const reader = this.#deps.kv.watch([["attempts", attemptId]]).getReader();
+    const reader = this.#deps.kv.watch([sessionKeys.attempt(attemptId)]).getReader();
     this.#watch = reader;
     (async () => {
       for (;;) {

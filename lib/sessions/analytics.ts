@@ -15,7 +15,7 @@
  * in_progress = claimed − ended_from_in_progress.
  */
 import type { OrgMode } from "../core/org_mode.ts";
-import type { SessionRecord, SessionStatus } from "./types.ts";
+import { sessionKeys, type SessionRecord, type SessionStatus } from "./types.ts";
 
 /** Days in the trend. */
 export const TREND_DAYS = 14;
@@ -25,13 +25,13 @@ type DailyMetric = typeof DAILY_METRICS[number];
 
 /** Counts a new session in `op`. */
 export function countSessionCreated(op: Deno.AtomicOperation, session: SessionRecord): void {
-  op.sum(["session_counters", session.orgId, session.mode, "created_total"], 1n);
+  op.sum(sessionKeys.counter(session, "created_total"), 1n);
   addDaily(op, session, session.createdAt, "created");
 }
 
 /** Counts the first claim (`created` → `in_progress`) in `op`. */
 export function countSessionClaimed(op: Deno.AtomicOperation, session: SessionRecord): void {
-  op.sum(["session_counters", session.orgId, session.mode, "claimed"], 1n);
+  op.sum(sessionKeys.counter(session, "claimed"), 1n);
 }
 
 /** Counts a terminal transition in `op`; `before` is the status the session left. */
@@ -40,24 +40,17 @@ export function countSessionEnded(
   before: SessionStatus,
   after: SessionRecord,
 ): void {
-  const counters = ["session_counters", after.orgId, after.mode] as const;
-  op.sum([...counters, `ended_from_${before}`], 1n);
-  op.sum([...counters, after.status], 1n);
+  op.sum(sessionKeys.counter(after, `ended_from_${before}`), 1n);
+  op.sum(sessionKeys.counter(after, after.status), 1n);
   const daily: DailyMetric = after.status === "completed"
     ? (after.outcome === "succeeded" ? "succeeded" : "failed")
     : after.status === "expired"
     ? "expired"
     : "cancelled";
   if (after.status === "completed") {
-    op.sum([...counters, daily], 1n);
+    op.sum(sessionKeys.counter(after, daily), 1n);
     const ms = Date.parse(after.completedAt ?? after.updatedAt) - Date.parse(after.createdAt);
-    op.sum([
-      "session_durations_daily",
-      after.orgId,
-      after.mode,
-      after.updatedAt.slice(0, 10),
-      durationBucket(ms),
-    ], 1n);
+    op.sum(sessionKeys.durationsDaily(after, after.updatedAt.slice(0, 10), durationBucket(ms)), 1n);
   }
   addDaily(op, after, after.updatedAt, daily);
 }
@@ -96,10 +89,7 @@ export function countAttemptFailed(
   failureCode: string,
   at: string,
 ): void {
-  op.sum(
-    ["session_failure_codes_daily", session.orgId, session.mode, at.slice(0, 10), failureCode],
-    1n,
-  );
+  op.sum(sessionKeys.failureCodesDaily(session, at.slice(0, 10), failureCode), 1n);
 }
 
 function addDaily(
@@ -108,7 +98,7 @@ function addDaily(
   at: string,
   metric: DailyMetric,
 ): void {
-  op.sum(["session_daily", session.orgId, session.mode, at.slice(0, 10), metric], 1n);
+  op.sum(sessionKeys.daily(session, at.slice(0, 10), metric), 1n);
 }
 
 /** The overview of the sessions of one organization and mode. */
@@ -126,9 +116,8 @@ export async function getSessionsOverview(
   scope: OrgMode,
   now: Date,
 ): Promise<SessionsOverview> {
-  const { orgId, mode } = scope;
   const counters = new Map<string, number>();
-  for await (const e of kv.list<Deno.KvU64>({ prefix: ["session_counters", orgId, mode] })) {
+  for await (const e of kv.list<Deno.KvU64>({ prefix: sessionKeys.countersPrefix(scope) })) {
     counters.set(String(e.key[3]), Number(e.value.value));
   }
   const n = (k: string) => counters.get(k) ?? 0;
@@ -136,8 +125,8 @@ export async function getSessionsOverview(
   const daily = new Map(days.map((d) => [d, emptyDay(d)]));
   for await (
     const e of kv.list<Deno.KvU64>({
-      start: ["session_daily", orgId, mode, days[0]],
-      end: ["session_daily", orgId, mode, days.at(-1)! + "\uffff"],
+      start: [...sessionKeys.dailyPrefix(scope), days[0]],
+      end: [...sessionKeys.dailyPrefix(scope), days.at(-1)! + "\uffff"],
     })
   ) {
     const row = daily.get(String(e.key[3]));

@@ -7,6 +7,7 @@
  */
 import type { OrgMode } from "../core/org_mode.ts";
 import { DURATION_BUCKETS_SECONDS } from "./analytics.ts";
+import { sessionKeys } from "./types.ts";
 
 /** Windows the page offers. */
 export const REPORT_WINDOWS = [14, 30] as const;
@@ -50,15 +51,14 @@ export function windowDays(now: Date, days: number): string[] {
 
 async function sumByLastKey(
   kv: Deno.Kv,
-  prefix: string,
-  scope: OrgMode,
+  prefix: Deno.KvKey,
   days: string[],
   onEntry: (day: string, key: Deno.KvKeyPart, count: number) => void,
 ): Promise<void> {
   for await (
     const e of kv.list<Deno.KvU64>({
-      start: [prefix, scope.orgId, scope.mode, days[0]],
-      end: [prefix, scope.orgId, scope.mode, days.at(-1)! + "\uffff"],
+      start: [...prefix, days[0]],
+      end: [...prefix, days.at(-1)! + "\uffff"],
     })
   ) {
     onEntry(String(e.key[3]), e.key[4], Number(e.value.value));
@@ -78,18 +78,18 @@ export async function getAnalyticsReport(
       date,
     ) => [date, { date, created: 0, succeeded: 0, failed: 0, expired: 0, cancelled: 0 }]),
   );
-  await sumByLastKey(kv, "session_daily", scope, dates, (day, metric, count) => {
+  await sumByLastKey(kv, sessionKeys.dailyPrefix(scope), dates, (day, metric, count) => {
     const row = daily.get(day);
     if (row && typeof metric === "string" && metric in row && metric !== "date") {
       (row as unknown as Record<string, number>)[metric] = count;
     }
   });
   const codes = new Map<string, number>();
-  await sumByLastKey(kv, "session_failure_codes_daily", scope, dates, (_day, code, count) => {
+  await sumByLastKey(kv, sessionKeys.failureCodesDailyPrefix(scope), dates, (_day, code, count) => {
     codes.set(String(code), (codes.get(String(code)) ?? 0) + count);
   });
   const buckets = new Map<number, number>();
-  await sumByLastKey(kv, "session_durations_daily", scope, dates, (_day, bucket, count) => {
+  await sumByLastKey(kv, sessionKeys.durationsDailyPrefix(scope), dates, (_day, bucket, count) => {
     buckets.set(Number(bucket), (buckets.get(Number(bucket)) ?? 0) + count);
   });
   const rows = [...daily.values()];

@@ -73,7 +73,7 @@ async function pageOfOrg(
   cursor: AttemptRecord | null,
   matches: (a: AttemptRecord) => boolean,
 ): Promise<Page<AttemptRecord>> {
-  const prefix = ["attempts_by_org", scope.orgId, scope.mode];
+  const prefix = sessionKeys.attemptsByOrgPrefix(scope);
   return await readIndexPage<AttemptRecord>(kv, {
     prefix,
     before: cursor ? sessionKeys.attemptByOrg(cursor) as unknown as Deno.KvKey : null,

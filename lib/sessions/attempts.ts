@@ -15,6 +15,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
+import { getManyValues } from "../core/kv.ts";
 import { addEventToCommit } from "../events/events.ts";
 import { countAttemptFailed } from "./analytics.ts";
 import {
@@ -283,13 +284,11 @@ export async function listSessionAttempts(
   sessionId: string,
 ): Promise<AttemptRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["attempts_by_session", sessionId] })) {
+  for await (
+    const e of kv.list<string>({ prefix: sessionKeys.attemptsBySessionPrefix(sessionId) })
+  ) {
     ids.push(e.value);
   }
-  const out: AttemptRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<AttemptRecord[]>(ids.slice(i, i + 10).map(sessionKeys.attempt));
-    for (const entry of batch) if (entry.value) out.push(entry.value);
-  }
+  const out = await getManyValues<AttemptRecord>(kv, ids.map(sessionKeys.attempt));
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }

@@ -11,7 +11,7 @@
 import type { AppDeps } from "../deps.ts";
 import type { OrgMode } from "../core/org_mode.ts";
 import { expireSession, isExpiryDue } from "./lifecycle.ts";
-import { type AttemptRecord, SESSION_TTL_MS, type SessionRecord } from "./types.ts";
+import { type AttemptRecord, SESSION_TTL_MS, sessionKeys, type SessionRecord } from "./types.ts";
 
 /** The session as it reads at `now`: expired once due, else as stored. */
 export function effectiveSession(session: SessionRecord, now: Date): SessionRecord {
@@ -55,7 +55,7 @@ export async function expireScopeDueSessions(
   const cutoff = deps.clock.now().getTime() - SESSION_TTL_MS;
   let expired = 0;
   for (const status of ["created", "in_progress"] as const) {
-    const prefix = ["sessions_by_org_status", scope.orgId, scope.mode, status];
+    const prefix = sessionKeys.byOrgStatusPrefix(scope, status);
     const due = deps.kv.list<string>({ prefix, end: [...prefix, cutoff + 1] }, { limit });
     for await (const entry of due) {
       if ((await expireSession(deps, entry.value))?.status === "expired") expired++;

@@ -17,6 +17,7 @@ import type { AppDeps } from "../deps.ts";
 import { withLease } from "../core/lease.ts";
 import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { expireSession } from "./lifecycle.ts";
+import { sessionKeys } from "./types.ts";
 
 /** Name of the scheduled task and of its lease. */
 export const EXPIRY_SWEEP_NAME = "sessions_expiry_sweep";
@@ -59,7 +60,8 @@ export async function sweepDue(
   let expired = 0;
   for (;;) {
     const now = deps.clock.now().getTime();
-    const selector = { start: ["sessions_by_expiry"], end: ["sessions_by_expiry", now + 1] };
+    const queue = sessionKeys.byExpiryPrefix();
+    const selector = { start: queue, end: [...queue, now + 1] };
     const due: Deno.KvEntry<string>[] = [];
     const take = Math.min(PAGE, limit - expired);
     for await (

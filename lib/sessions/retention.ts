@@ -13,6 +13,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { withLease } from "../core/lease.ts";
+import { getManyEntries } from "../core/kv.ts";
 import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { listSessionAttempts } from "./attempts.ts";
 import { RETRY, retryOnConflict } from "./lifecycle.ts";
@@ -45,7 +46,7 @@ interface Pass {
 // changed or `deadline` passed.
 async function drainQueue(
   deps: AppDeps,
-  queue: string,
+  queue: Deno.KvKey,
   ageMs: number,
   limit: number,
   deadline: number,
@@ -57,7 +58,7 @@ async function drainQueue(
     const take = Math.min(COMMIT_SESSIONS * 8, limit - done);
     if (take <= 0) return { done, left: true };
     const due: Deno.KvEntry<string>[] = [];
-    const selector = { start: [queue], end: [queue, cutoff + 1] };
+    const selector = { start: queue, end: [...queue, cutoff + 1] };
     for await (const e of deps.kv.list<string>(selector, { limit: take, batchSize: take })) {
       due.push(e);
     }
@@ -80,12 +81,7 @@ async function changeBatch(
   change: Change,
 ): Promise<number> {
   const ids = entries.map((e) => e.value);
-  const sessions: Deno.KvEntryMaybe<SessionRecord>[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    sessions.push(
-      ...await deps.kv.getMany<SessionRecord[]>(ids.slice(i, i + 10).map(sessionKeys.session)),
-    );
-  }
+  const sessions = await getManyEntries<SessionRecord>(deps.kv, ids.map(sessionKeys.session));
   const attempts = await Promise.all(ids.map((id) => listSessionAttempts(deps.kv, id)));
   const op = deps.kv.atomic();
   sessions.forEach((entry, i) => {
@@ -110,7 +106,7 @@ export async function minimiseEndedSessions(
   const deadline = options.deadline ?? deps.clock.now().getTime() + RUN_BUDGET_MS;
   return (await drainQueue(
     deps,
-    "sessions_to_minimise",
+    sessionKeys.toMinimisePrefix(),
     MINIMISE_AFTER_MS,
     options.limit ?? MAX_PER_RUN,
     deadline,
@@ -160,7 +156,7 @@ export async function deleteEndedSessions(
   const deadline = options.deadline ?? deps.clock.now().getTime() + RUN_BUDGET_MS;
   return (await drainQueue(
     deps,
-    "sessions_to_delete",
+    sessionKeys.toDeletePrefix(),
     DELETE_AFTER_MS,
     options.limit ?? MAX_PER_RUN,
     deadline,

@@ -10,6 +10,7 @@ import { inScope, type OrgLookup, type OrgMode } from "../core/org_mode.ts";
 import { CONTRACT_VERSION } from "../events/events.ts";
 import { webhooksDisabled } from "../http/errors.ts";
 import { CodedError } from "../core/errors.ts";
+import { getManyValues } from "../core/kv.ts";
 import { countSessionCreated } from "./analytics.ts";
 import { cancelTokenRecord } from "./cancel_tokens.ts";
 import { effectiveSession, expireScopeDueSessions } from "./effective.ts";
@@ -96,12 +97,7 @@ export async function readSession(
 
 /** Reads many sessions by id, in the given order, skipping missing ones. */
 export async function getSessionRecords(kv: Deno.Kv, ids: string[]): Promise<SessionRecord[]> {
-  const out: SessionRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<SessionRecord[]>(ids.slice(i, i + 10).map(sessionKeys.session));
-    for (const entry of batch) if (entry.value) out.push(entry.value);
-  }
-  return out;
+  return await getManyValues<SessionRecord>(kv, ids.map(sessionKeys.session));
 }
 
 /** Filters and page of a session list. */
@@ -149,10 +145,9 @@ export async function listSessions(
   query: SessionListQuery,
 ): Promise<Page<SessionRecord>> {
   if (query.status) await expireScopeDueSessions(deps, scope);
-  const { orgId, mode } = scope;
   const prefix: Deno.KvKey = query.status
-    ? ["sessions_by_org_status", orgId, mode, query.status]
-    : ["sessions_by_org", orgId, mode];
+    ? sessionKeys.byOrgStatusPrefix(scope, query.status)
+    : sessionKeys.byOrgPrefix(scope);
   let upper: Deno.KvKey | null = query.createdTo
     ? [...prefix, query.createdTo.getTime() + 1]
     : null;

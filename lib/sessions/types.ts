@@ -17,6 +17,7 @@
  */
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import type { ShareFields } from "./share_fields.ts";
+import type { OrgMode } from "../core/org_mode.ts";
 import { CodedError } from "../core/errors.ts";
 
 /** Session statuses (seed 001's table). */
@@ -143,4 +144,29 @@ export const sessionKeys = {
   toDelete: (s: SessionRecord) => ["sessions_to_delete", Date.parse(s.completedAt!), s.id] as const,
   consent: (sessionId: string) => ["consents", sessionId] as const,
   cancelToken: (sessionId: string) => ["cancel_tokens", sessionId] as const,
+  // Prefixes of the lists and queues.
+  allSessionsPrefix: () => ["sessions"] as const,
+  byOrgPrefix: (scope: OrgMode) => ["sessions_by_org", scope.orgId, scope.mode] as const,
+  byOrgStatusPrefix: (scope: OrgMode, status: SessionStatus) =>
+    ["sessions_by_org_status", scope.orgId, scope.mode, status] as const,
+  byExpiryPrefix: () => ["sessions_by_expiry"] as const,
+  attemptsBySessionPrefix: (sessionId: string) => ["attempts_by_session", sessionId] as const,
+  attemptsByOrgPrefix: (scope: OrgMode) => ["attempts_by_org", scope.orgId, scope.mode] as const,
+  toMinimisePrefix: () => ["sessions_to_minimise"] as const,
+  toDeletePrefix: () => ["sessions_to_delete"] as const,
+  // Analytics counters (lib/sessions/analytics.ts): `day` is "YYYY-MM-DD" (UTC).
+  counter: (scope: OrgMode, metric: string) =>
+    ["session_counters", scope.orgId, scope.mode, metric] as const,
+  countersPrefix: (scope: OrgMode) => ["session_counters", scope.orgId, scope.mode] as const,
+  daily: (scope: OrgMode, day: string, metric: string) =>
+    ["session_daily", scope.orgId, scope.mode, day, metric] as const,
+  dailyPrefix: (scope: OrgMode) => ["session_daily", scope.orgId, scope.mode] as const,
+  failureCodesDaily: (scope: OrgMode, day: string, code: string) =>
+    ["session_failure_codes_daily", scope.orgId, scope.mode, day, code] as const,
+  failureCodesDailyPrefix: (scope: OrgMode) =>
+    ["session_failure_codes_daily", scope.orgId, scope.mode] as const,
+  durationsDaily: (scope: OrgMode, day: string, bucketSeconds: number) =>
+    ["session_durations_daily", scope.orgId, scope.mode, day, bucketSeconds] as const,
+  durationsDailyPrefix: (scope: OrgMode) =>
+    ["session_durations_daily", scope.orgId, scope.mode] as const,
 };
