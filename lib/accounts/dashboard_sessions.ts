@@ -9,6 +9,7 @@ import { randomToken } from "../core/ids.ts";
 import { constantTimeEqual } from "../core/keys.ts";
 import type { AppDeps } from "../deps.ts";
 import { getUser, type User } from "./users.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** Session lifetime. */
 export const DASHBOARD_SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -48,9 +49,13 @@ export async function startDashboardSession(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + DASHBOARD_SESSION_TTL_MS).toISOString(),
   };
-  await deps.kv.set(["dashboard_sessions", await deps.keys.hash(`session:${token}`)], session, {
-    expireIn: DASHBOARD_SESSION_TTL_MS,
-  });
+  await deps.kv.set(
+    accountKeys.dashboardSession(await deps.keys.hash(`session:${token}`)),
+    session,
+    {
+      expireIn: DASHBOARD_SESSION_TTL_MS,
+    },
+  );
   const secure = deps.config.publicUrl.startsWith("https://");
   setCookie(c, sessionCookieName(deps.config.publicUrl), token, {
     httpOnly: true,
@@ -69,7 +74,8 @@ export async function readDashboardSession(
   const token = getCookie(c, sessionCookieName(deps.config.publicUrl));
   if (!token || token.length > 100) return null;
   const sessionHash = await deps.keys.hash(`session:${token}`);
-  const session = (await deps.kv.get<DashboardSession>(["dashboard_sessions", sessionHash])).value;
+  const session =
+    (await deps.kv.get<DashboardSession>(accountKeys.dashboardSession(sessionHash))).value;
   if (!session || new Date(session.expiresAt) <= deps.clock.now()) return null;
   const user = await getUser(deps.kv, session.userId);
   if (!user || (session.epoch ?? 0) !== (user.sessionEpoch ?? 0)) return null;
@@ -82,7 +88,7 @@ export async function endDashboardSession(
   deps: AppDeps,
   auth: DashboardAuth | undefined,
 ): Promise<void> {
-  if (auth) await deps.kv.delete(["dashboard_sessions", auth.sessionHash]);
+  if (auth) await deps.kv.delete(accountKeys.dashboardSession(auth.sessionHash));
   deleteCookie(c, sessionCookieName(deps.config.publicUrl), {
     path: "/",
     secure: deps.config.publicUrl.startsWith("https://"),

@@ -5,8 +5,9 @@
  * user (ties broken by id), which is the setup owner too, and records it.
  */
 import type { User } from "./users.ts";
+import { accountKeys } from "./kv_keys.ts";
 
-const KEY = ["instance_owner"];
+const KEY = accountKeys.instanceOwner();
 
 /** Records the instance owner (first-run setup does this once). */
 export async function setInstanceOwner(kv: Deno.Kv, userId: string): Promise<void> {
@@ -18,7 +19,7 @@ export async function instanceOwnerId(kv: Deno.Kv): Promise<string | null> {
   const recorded = (await kv.get<string>(KEY)).value;
   if (recorded) return recorded;
   let first: User | null = null;
-  for await (const entry of kv.list<User>({ prefix: ["users"] })) {
+  for await (const entry of kv.list<User>({ prefix: accountKeys.usersPrefix() })) {
     const user = entry.value;
     if (
       !first || user.createdAt < first.createdAt ||

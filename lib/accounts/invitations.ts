@@ -6,6 +6,7 @@
 import { newId, randomToken } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
 import { addMembershipOps, type Membership, type Role } from "./organizations.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** How long an invitation link works. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -38,8 +39,8 @@ export async function createInvitation(
     expiresAt: new Date(now.getTime() + INVITATION_TTL_MS).toISOString(),
   };
   await deps.kv.atomic()
-    .set(["invitations", invitation.tokenHash], invitation, { expireIn: INVITATION_TTL_MS })
-    .set(["invitations_by_org", input.orgId, invitation.id], invitation, {
+    .set(accountKeys.invitation(invitation.tokenHash), invitation, { expireIn: INVITATION_TTL_MS })
+    .set(accountKeys.invitationByOrg(input.orgId, invitation.id), invitation, {
       expireIn: INVITATION_TTL_MS,
     })
     .commit();
@@ -52,7 +53,7 @@ export async function findInvitation(
   token: string,
 ): Promise<Invitation | null> {
   const hash = await deps.keys.hash(`invitation:${token}`);
-  const invitation = (await deps.kv.get<Invitation>(["invitations", hash])).value;
+  const invitation = (await deps.kv.get<Invitation>(accountKeys.invitation(hash))).value;
   if (!invitation || new Date(invitation.expiresAt) <= deps.clock.now()) return null;
   return invitation;
 }
@@ -64,7 +65,7 @@ export async function acceptInvitation(
   userId: string,
 ): Promise<"accepted" | "invalid" | "already_member"> {
   const hash = await deps.keys.hash(`invitation:${token}`);
-  const entry = await deps.kv.get<Invitation>(["invitations", hash]);
+  const entry = await deps.kv.get<Invitation>(accountKeys.invitation(hash));
   const invitation = entry.value;
   if (!invitation || new Date(invitation.expiresAt) <= deps.clock.now()) return "invalid";
   const membership: Membership = {
@@ -74,18 +75,20 @@ export async function acceptInvitation(
     createdAt: deps.clock.now().toISOString(),
   };
   const op = deps.kv.atomic().check(entry)
-    .delete(["invitations", hash])
-    .delete(["invitations_by_org", invitation.orgId, invitation.id]);
+    .delete(accountKeys.invitation(hash))
+    .delete(accountKeys.invitationByOrg(invitation.orgId, invitation.id));
   const result = await addMembershipOps(op, membership).commit();
   if (result.ok) return "accepted";
-  const still = await deps.kv.get(["invitations", hash]);
+  const still = await deps.kv.get(accountKeys.invitation(hash));
   return still.value ? "already_member" : "invalid";
 }
 
 /** Pending invitations of an organization. */
 export async function listInvitations(kv: Deno.Kv, orgId: string): Promise<Invitation[]> {
   const out: Invitation[] = [];
-  for await (const e of kv.list<Invitation>({ prefix: ["invitations_by_org", orgId] })) {
+  for await (
+    const e of kv.list<Invitation>({ prefix: accountKeys.invitationsByOrgPrefix(orgId) })
+  ) {
     out.push(e.value);
   }
   return out;
@@ -93,9 +96,9 @@ export async function listInvitations(kv: Deno.Kv, orgId: string): Promise<Invit
 
 /** Revokes a pending invitation. */
 export async function revokeInvitation(kv: Deno.Kv, orgId: string, id: string): Promise<boolean> {
-  const entry = await kv.get<Invitation>(["invitations_by_org", orgId, id]);
+  const entry = await kv.get<Invitation>(accountKeys.invitationByOrg(orgId, id));
   if (!entry.value) return false;
-  await kv.atomic().delete(["invitations", entry.value.tokenHash])
-    .delete(["invitations_by_org", orgId, id]).commit();
+  await kv.atomic().delete(accountKeys.invitation(entry.value.tokenHash))
+    .delete(accountKeys.invitationByOrg(orgId, id)).commit();
   return true;
 }

@@ -14,7 +14,9 @@ import type { AppDeps } from "../deps.ts";
 import { deleteApiKey, listApiKeys } from "../api_keys/api_keys.ts";
 import { deleteEndpoint, listEndpoints } from "../../webhooks/endpoints.ts";
 import { cancelSession } from "../sessions/lifecycle.ts";
+import { sessionKeys } from "../sessions/types.ts";
 import type { Organization } from "./organizations.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** Organization names: 1–120 characters. */
 export const MAX_ORG_NAME = 120;
@@ -26,7 +28,7 @@ export async function renameOrganization(
   name: string,
 ): Promise<Organization | null> {
   for (;;) {
-    const entry = await deps.kv.get<Organization>(["organizations", orgId]);
+    const entry = await deps.kv.get<Organization>(accountKeys.organization(orgId));
     if (!entry.value || entry.value.deletedAt) return null;
     const updated = { ...entry.value, name };
     if ((await deps.kv.atomic().check(entry).set(entry.key, updated).commit()).ok) return updated;
@@ -55,7 +57,7 @@ export async function deleteOrganization(
       if (await deleteEndpoint(kv, { orgId: org.id, mode }, endpoint.id)) summary.endpoints++;
     }
     for (const status of ["created", "in_progress"] as const) {
-      const prefix = ["sessions_by_org_status", org.id, mode, status];
+      const prefix = sessionKeys.byOrgStatusPrefix({ orgId: org.id, mode }, status);
       for await (const e of kv.list<string>({ prefix })) {
         const result = await cancelSession(deps, e.value, {
           by: "integrator",
@@ -66,13 +68,15 @@ export async function deleteOrganization(
     }
   }
   for (;;) {
-    const entry = await kv.get<Organization>(["organizations", org.id]);
+    const entry = await kv.get<Organization>(accountKeys.organization(org.id));
     if (!entry.value) break;
     const op = kv.atomic().check(entry)
       .set(entry.key, { ...entry.value, deletedAt: deps.clock.now().toISOString() })
-      .delete(["organizations_by_slug", entry.value.slug]);
-    for await (const m of kv.list<{ userId: string }>({ prefix: ["memberships", org.id] })) {
-      op.delete(m.key).delete(["memberships_by_user", m.value.userId, org.id]);
+      .delete(accountKeys.organizationBySlug(entry.value.slug));
+    for await (
+      const m of kv.list<{ userId: string }>({ prefix: accountKeys.membershipsPrefix(org.id) })
+    ) {
+      op.delete(m.key).delete(accountKeys.membershipByUser(m.value.userId, org.id));
     }
     if ((await op.commit()).ok) break;
   }

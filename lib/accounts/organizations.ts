@@ -6,6 +6,7 @@
 import { newId } from "../core/ids.ts";
 import type { Clock } from "../core/clock.ts";
 import type { RandomSource } from "../core/random.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** An organization. */
 export interface Organization {
@@ -74,13 +75,13 @@ export async function createOrganization(
     role: "owner",
     createdAt: now,
   };
-  const slugKey = ["organizations_by_slug", org.slug];
+  const slugKey = accountKeys.organizationBySlug(org.slug);
   const result = await kv.atomic()
     .check({ key: slugKey, versionstamp: null })
-    .set(["organizations", org.id], org)
+    .set(accountKeys.organization(org.id), org)
     .set(slugKey, org.id)
-    .set(["memberships", org.id, input.ownerId], membership)
-    .set(["memberships_by_user", input.ownerId, org.id], membership)
+    .set(accountKeys.membership(org.id, input.ownerId), membership)
+    .set(accountKeys.membershipByUser(input.ownerId, org.id), membership)
     .commit();
   if (!result.ok) throw new SlugTakenError();
   return org;
@@ -88,7 +89,7 @@ export async function createOrganization(
 
 /** Reads an organization by id. */
 export async function getOrganization(kv: Deno.Kv, id: string): Promise<Organization | null> {
-  return (await kv.get<Organization>(["organizations", id])).value;
+  return (await kv.get<Organization>(accountKeys.organization(id))).value;
 }
 
 /** Reads an organization by slug. */
@@ -96,14 +97,14 @@ export async function getOrganizationBySlug(
   kv: Deno.Kv,
   slug: string,
 ): Promise<Organization | null> {
-  const id = (await kv.get<string>(["organizations_by_slug", slug])).value;
+  const id = (await kv.get<string>(accountKeys.organizationBySlug(slug))).value;
   return id ? await getOrganization(kv, id) : null;
 }
 
 /** Lists every organization (admin command line). */
 export async function listOrganizations(kv: Deno.Kv): Promise<Organization[]> {
   const out: Organization[] = [];
-  for await (const e of kv.list<Organization>({ prefix: ["organizations"] })) {
+  for await (const e of kv.list<Organization>({ prefix: accountKeys.organizationsPrefix() })) {
     if (!e.value.deletedAt) out.push(e.value);
   }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -115,7 +116,7 @@ export async function getMembership(
   orgId: string,
   userId: string,
 ): Promise<Membership | null> {
-  return (await kv.get<Membership>(["memberships", orgId, userId])).value;
+  return (await kv.get<Membership>(accountKeys.membership(orgId, userId))).value;
 }
 
 /** Organizations the user belongs to, with the role. */
@@ -124,7 +125,9 @@ export async function listOrganizationsForUser(
   userId: string,
 ): Promise<Array<{ organization: Organization; role: Role }>> {
   const out: Array<{ organization: Organization; role: Role }> = [];
-  for await (const e of kv.list<Membership>({ prefix: ["memberships_by_user", userId] })) {
+  for await (
+    const e of kv.list<Membership>({ prefix: accountKeys.membershipsByUserPrefix(userId) })
+  ) {
     const organization = await getOrganization(kv, e.value.orgId);
     if (organization) out.push({ organization, role: e.value.role });
   }
@@ -134,7 +137,9 @@ export async function listOrganizationsForUser(
 /** Members of an organization. */
 export async function listMembers(kv: Deno.Kv, orgId: string): Promise<Membership[]> {
   const out: Membership[] = [];
-  for await (const e of kv.list<Membership>({ prefix: ["memberships", orgId] })) out.push(e.value);
+  for await (const e of kv.list<Membership>({ prefix: accountKeys.membershipsPrefix(orgId) })) {
+    out.push(e.value);
+  }
   return out;
 }
 
@@ -144,9 +149,9 @@ export function addMembershipOps(
   membership: Membership,
 ): Deno.AtomicOperation {
   return op
-    .check({ key: ["memberships", membership.orgId, membership.userId], versionstamp: null })
-    .set(["memberships", membership.orgId, membership.userId], membership)
-    .set(["memberships_by_user", membership.userId, membership.orgId], membership);
+    .check({ key: accountKeys.membership(membership.orgId, membership.userId), versionstamp: null })
+    .set(accountKeys.membership(membership.orgId, membership.userId), membership)
+    .set(accountKeys.membershipByUser(membership.userId, membership.orgId), membership);
 }
 
 /** Changes a member's role, refusing to leave the organization without an owner. */
@@ -156,7 +161,7 @@ export async function changeRole(
   userId: string,
   role: Role,
 ): Promise<"ok" | "not_member" | "last_owner"> {
-  const entry = await kv.get<Membership>(["memberships", orgId, userId]);
+  const entry = await kv.get<Membership>(accountKeys.membership(orgId, userId));
   if (!entry.value) return "not_member";
   if (entry.value.role === "owner" && role !== "owner") {
     const owners = (await listMembers(kv, orgId)).filter((m) => m.role === "owner");
@@ -164,8 +169,8 @@ export async function changeRole(
   }
   const updated = { ...entry.value, role };
   const result = await kv.atomic().check(entry)
-    .set(["memberships", orgId, userId], updated)
-    .set(["memberships_by_user", userId, orgId], updated)
+    .set(accountKeys.membership(orgId, userId), updated)
+    .set(accountKeys.membershipByUser(userId, orgId), updated)
     .commit();
   return result.ok ? "ok" : await changeRole(kv, orgId, userId, role);
 }
@@ -176,15 +181,15 @@ export async function removeMember(
   orgId: string,
   userId: string,
 ): Promise<"ok" | "not_member" | "last_owner"> {
-  const entry = await kv.get<Membership>(["memberships", orgId, userId]);
+  const entry = await kv.get<Membership>(accountKeys.membership(orgId, userId));
   if (!entry.value) return "not_member";
   if (entry.value.role === "owner") {
     const owners = (await listMembers(kv, orgId)).filter((m) => m.role === "owner");
     if (owners.length <= 1) return "last_owner";
   }
   await kv.atomic().check(entry)
-    .delete(["memberships", orgId, userId])
-    .delete(["memberships_by_user", userId, orgId])
+    .delete(accountKeys.membership(orgId, userId))
+    .delete(accountKeys.membershipByUser(userId, orgId))
     .commit();
   return "ok";
 }

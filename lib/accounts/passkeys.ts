@@ -22,6 +22,8 @@ import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { User } from "./users.ts";
 import { CodedError } from "../core/errors.ts";
+import { accountKeys } from "./kv_keys.ts";
+import { getManyValues } from "../core/kv.ts";
 
 /** How long a ceremony's challenge stays usable. */
 export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -110,7 +112,7 @@ async function storeChallenge(
   userId: string | null,
 ): Promise<void> {
   const expiresAt = new Date(deps.clock.now().getTime() + PASSKEY_CHALLENGE_TTL_MS).toISOString();
-  await deps.kv.set(["passkey_challenges", challenge], { purpose, userId, expiresAt }, {
+  await deps.kv.set(accountKeys.passkeyChallenge(challenge), { purpose, userId, expiresAt }, {
     expireIn: PASSKEY_CHALLENGE_TTL_MS,
   });
 }
@@ -131,7 +133,7 @@ export async function consumeChallenge(
     "This passkey request expired or was already used; try again.",
   );
   if (!challenge) throw invalid;
-  const key = ["passkey_challenges", challenge];
+  const key = accountKeys.passkeyChallenge(challenge);
   const entry = await deps.kv.get<StoredChallenge>(key);
   if (!entry.value) throw invalid;
   const consumed = await deps.kv.atomic().check(entry).delete(key).commit();
@@ -219,11 +221,11 @@ export async function finishPasskeyRegistration(
 
 /** Stores a new passkey and its user index in one commit (`PASSKEY_ALREADY_REGISTERED`). */
 export async function createPasskey(kv: Deno.Kv, passkey: Passkey): Promise<Passkey> {
-  const key = ["passkeys", passkey.id];
+  const key = accountKeys.passkey(passkey.id);
   const saved = await kv.atomic()
     .check({ key, versionstamp: null })
     .set(key, passkey)
-    .set(["passkeys_by_user", passkey.userId, passkey.id], passkey.id)
+    .set(accountKeys.passkeyByUser(passkey.userId, passkey.id), passkey.id)
     .commit();
   if (!saved.ok) {
     throw new PasskeyError("PASSKEY_ALREADY_REGISTERED", "This passkey is already registered.");
@@ -254,7 +256,7 @@ export async function finishPasskeyAuthentication(
   const rp = requireRelyingParty(deps);
   const clientData = response.response?.clientDataJSON ?? "";
   const challenge = await consumeChallenge(deps, clientData, "authenticate", null);
-  const entry = await deps.kv.get<Passkey>(["passkeys", String(response.id ?? "")]);
+  const entry = await deps.kv.get<Passkey>(accountKeys.passkey(String(response.id ?? "")));
   const passkey = entry.value;
   const handle = response.response.userHandle;
   if (!passkey || (handle && handle !== toBase64Url(webAuthnUserId(passkey.userId)))) {
@@ -328,16 +330,14 @@ async function verifyOrRefuse<T>(verify: () => Promise<T>): Promise<T> {
 /** A user's passkeys, oldest first. */
 export async function listPasskeys(kv: Deno.Kv, userId: string): Promise<Passkey[]> {
   const ids: string[] = [];
-  for await (const entry of kv.list<string>({ prefix: ["passkeys_by_user", userId] })) {
+  for await (const entry of kv.list<string>({ prefix: accountKeys.passkeysByUserPrefix(userId) })) {
     ids.push(entry.value);
   }
   if (!ids.length) return [];
-  const found: Passkey[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const entries = await kv.getMany<Passkey[]>(ids.slice(i, i + 10).map((id) => ["passkeys", id]));
-    for (const e of entries) if (e.value && e.value.userId === userId) found.push(e.value);
-  }
-  return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const found = await getManyValues<Passkey>(kv, ids.map(accountKeys.passkey));
+  return found.filter((p) => p.userId === userId).sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt)
+  );
 }
 
 /** Renames one of a user's passkeys; false when the user has no such passkey. */
@@ -347,7 +347,7 @@ export async function renamePasskey(
   id: string,
   name: string,
 ): Promise<boolean> {
-  const entry = await kv.get<Passkey>(["passkeys", id]);
+  const entry = await kv.get<Passkey>(accountKeys.passkey(id));
   if (!entry.value || entry.value.userId !== userId) return false;
   const renamed = { ...entry.value, name: cleanPasskeyName(name) || entry.value.name };
   return (await kv.atomic().check(entry).set(entry.key, renamed).commit()).ok;
@@ -355,12 +355,12 @@ export async function renamePasskey(
 
 /** Removes one of a user's passkeys; false when the user has no such passkey. */
 export async function deletePasskey(kv: Deno.Kv, userId: string, id: string): Promise<boolean> {
-  const entry = await kv.get<Passkey>(["passkeys", id]);
+  const entry = await kv.get<Passkey>(accountKeys.passkey(id));
   if (!entry.value || entry.value.userId !== userId) return false;
   const result = await kv.atomic()
     .check(entry)
     .delete(entry.key)
-    .delete(["passkeys_by_user", userId, id])
+    .delete(accountKeys.passkeyByUser(userId, id))
     .commit();
   return result.ok;
 }

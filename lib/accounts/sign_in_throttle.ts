@@ -16,6 +16,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { normaliseEmail } from "./users.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** The limits. */
 export const SIGN_IN_THROTTLE = {
@@ -37,10 +38,13 @@ export type ThrottleDecision =
   | { allowed: true; delayMs: number }
   | { allowed: false; retryAfterSeconds: number };
 
-const addressKey = (address: string) => ["sign_in_failures", "address", address];
+const addressKey = (address: string) => accountKeys.signInFailures("address", address);
 
 async function accountKey(deps: AppDeps, email: string): Promise<Deno.KvKey> {
-  return ["sign_in_failures", "account", await deps.keys.hash(normaliseEmail(email), "rate-limit")];
+  return accountKeys.signInFailures(
+    "account",
+    await deps.keys.hash(normaliseEmail(email), "rate-limit"),
+  );
 }
 
 /** The delay of an attempt on an account that failed `failures` times recently. */

@@ -6,6 +6,7 @@
 import { newId } from "../core/ids.ts";
 import type { Clock } from "../core/clock.ts";
 import type { RandomSource } from "../core/random.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 /** A dashboard user. */
 export interface User {
@@ -45,10 +46,10 @@ export function randomUser(overrides: Partial<User> = {}): User {
 }
 
 /** The first-run setup token's key (its keyed hash). */
-export const SETUP_TOKEN_KEY = ["setup_token"] as const;
+export const SETUP_TOKEN_KEY = accountKeys.setupToken();
 
 /** Set with the first user: no setup token can be issued or used after it. */
-export const SETUP_CLOSED_KEY = ["setup_closed"] as const;
+export const SETUP_CLOSED_KEY = accountKeys.setupClosed();
 
 /**
  * Creates a user; the email index is claimed in the same commit (`EmailTakenError` if taken, or
@@ -67,10 +68,10 @@ export async function createUser(
     passwordHash: input.passwordHash,
     createdAt: clock.now().toISOString(),
   };
-  const emailKey = ["users_by_email", user.email];
+  const emailKey = accountKeys.userByEmail(user.email);
   const result = await kv.atomic()
     .check({ key: emailKey, versionstamp: null }, ...checks)
-    .set(["users", user.id], user)
+    .set(accountKeys.user(user.id), user)
     .set(emailKey, user.id)
     .delete(SETUP_TOKEN_KEY)
     .set(SETUP_CLOSED_KEY, true)
@@ -81,12 +82,12 @@ export async function createUser(
 
 /** Reads a user by id. */
 export async function getUser(kv: Deno.Kv, id: string): Promise<User | null> {
-  return (await kv.get<User>(["users", id])).value;
+  return (await kv.get<User>(accountKeys.user(id))).value;
 }
 
 /** Reads a user by email (normalised). */
 export async function getUserByEmail(kv: Deno.Kv, email: string): Promise<User | null> {
-  const id = (await kv.get<string>(["users_by_email", normaliseEmail(email)])).value;
+  const id = (await kv.get<string>(accountKeys.userByEmail(normaliseEmail(email)))).value;
   return id ? await getUser(kv, id) : null;
 }
 
@@ -100,7 +101,7 @@ export async function updateUserSecurity(
   change: { passwordHash?: string; endSessions: boolean },
 ): Promise<User | null> {
   for (;;) {
-    const entry = await kv.get<User>(["users", userId]);
+    const entry = await kv.get<User>(accountKeys.user(userId));
     if (!entry.value) return null;
     const updated: User = {
       ...entry.value,
@@ -113,6 +114,6 @@ export async function updateUserSecurity(
 
 /** True when at least one user exists (first-run setup is over). */
 export async function anyUserExists(kv: Deno.Kv): Promise<boolean> {
-  for await (const _ of kv.list({ prefix: ["users"] }, { limit: 1 })) return true;
+  for await (const _ of kv.list({ prefix: accountKeys.usersPrefix() }, { limit: 1 })) return true;
   return false;
 }

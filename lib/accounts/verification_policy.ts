@@ -3,6 +3,7 @@
  * Active nor Chip Authentication may pass (its `risk_score` then says so). Off by default.
  * Key: `["verification_policies", orgId]`.
  */
+import { accountKeys } from "./kv_keys.ts";
 
 /** The policy applied to every attempt of the organization's sessions. */
 export interface VerificationPolicy {
@@ -24,7 +25,7 @@ export async function getVerificationPolicy(
   kv: Deno.Kv,
   orgId: string,
 ): Promise<VerificationPolicy> {
-  return (await kv.get<VerificationPolicy>(["verification_policies", orgId])).value ??
+  return (await kv.get<VerificationPolicy>(accountKeys.verificationPolicy(orgId))).value ??
     DEFAULT_VERIFICATION_POLICY;
 }
 
@@ -39,6 +40,6 @@ export async function setVerificationPolicy(
     updatedAt: change.at.toISOString(),
     updatedBy: change.by,
   };
-  await kv.set(["verification_policies", orgId], policy);
+  await kv.set(accountKeys.verificationPolicy(orgId), policy);
   return policy;
 }
