@@ -7,6 +7,17 @@
  */
 import { newId, randomAlphanumeric } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
+import { getManyValues } from "../core/kv.ts";
+
+/** The KV keys of API keys and of their usage (`lib/api_keys/usage.ts`). */
+export const apiKeyKeys = {
+  apiKey: (id: string) => ["api_keys", id] as const,
+  /** A copy of the record, found by the secret's keyed hash (unique). */
+  byHash: (secretHash: string) => ["api_keys_by_hash", secretHash] as const,
+  byOrg: (orgId: string, id: string) => ["api_keys_by_org", orgId, id] as const,
+  byOrgPrefix: (orgId: string) => ["api_keys_by_org", orgId] as const,
+  usage: (id: string) => ["api_key_usage", id] as const,
+};
 
 /** Every API scope. */
 export const SCOPES = [
@@ -67,10 +78,10 @@ export async function createApiKey(
     createdBy: input.createdBy,
   };
   const result = await deps.kv.atomic()
-    .check({ key: ["api_keys_by_hash", key.secretHash], versionstamp: null })
-    .set(["api_keys", key.id], key)
-    .set(["api_keys_by_hash", key.secretHash], key)
-    .set(["api_keys_by_org", key.orgId, key.id], key.id)
+    .check({ key: apiKeyKeys.byHash(key.secretHash), versionstamp: null })
+    .set(apiKeyKeys.apiKey(key.id), key)
+    .set(apiKeyKeys.byHash(key.secretHash), key)
+    .set(apiKeyKeys.byOrg(key.orgId, key.id), key.id)
     .commit();
   if (!result.ok) throw new Error("API key collision; retry");
   return { key, secret };
@@ -82,7 +93,7 @@ export async function findApiKeyBySecret(
   secret: string,
 ): Promise<ApiKeyRecord | null> {
   const hash = await deps.keys.hash(`api-key:${secret}`);
-  return (await deps.kv.get<ApiKeyRecord>(["api_keys_by_hash", hash])).value;
+  return (await deps.kv.get<ApiKeyRecord>(apiKeyKeys.byHash(hash))).value;
 }
 
 /** Reads a key by id within an organization. */
@@ -91,27 +102,18 @@ export async function getApiKey(
   orgId: string,
   id: string,
 ): Promise<ApiKeyRecord | null> {
-  const key = (await kv.get<ApiKeyRecord>(["api_keys", id])).value;
+  const key = (await kv.get<ApiKeyRecord>(apiKeyKeys.apiKey(id))).value;
   return key && key.orgId === orgId ? key : null;
 }
 
 /** The organization's keys, newest first. */
 export async function listApiKeys(kv: Deno.Kv, orgId: string): Promise<ApiKeyRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["api_keys_by_org", orgId] })) ids.push(e.value);
-  const entries = ids.length ? await getMany(kv, ids) : [];
-  return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
-
-async function getMany(kv: Deno.Kv, ids: string[]): Promise<ApiKeyRecord[]> {
-  const out: ApiKeyRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<ApiKeyRecord[]>(
-      ids.slice(i, i + 10).map((id) => ["api_keys", id]),
-    );
-    for (const e of batch) if (e.value) out.push(e.value);
+  for await (const e of kv.list<string>({ prefix: apiKeyKeys.byOrgPrefix(orgId) })) {
+    ids.push(e.value);
   }
-  return out;
+  const entries = await getManyValues<ApiKeyRecord>(kv, ids.map(apiKeyKeys.apiKey));
+  return entries.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
 /** Disables or re-enables a key (re-checking what it read). */
@@ -122,12 +124,12 @@ export async function setApiKeyStatus(
   status: ApiKeyRecord["status"],
 ): Promise<ApiKeyRecord | null> {
   for (;;) {
-    const entry = await kv.get<ApiKeyRecord>(["api_keys", id]);
+    const entry = await kv.get<ApiKeyRecord>(apiKeyKeys.apiKey(id));
     if (!entry.value || entry.value.orgId !== orgId) return null;
     const updated = { ...entry.value, status };
     const result = await kv.atomic().check(entry)
-      .set(["api_keys", id], updated)
-      .set(["api_keys_by_hash", updated.secretHash], updated)
+      .set(apiKeyKeys.apiKey(id), updated)
+      .set(apiKeyKeys.byHash(updated.secretHash), updated)
       .commit();
     if (result.ok) return updated;
   }
@@ -135,13 +137,13 @@ export async function setApiKeyStatus(
 
 /** Deletes a key and its indexes; the secret stops working at once. */
 export async function deleteApiKey(kv: Deno.Kv, orgId: string, id: string): Promise<boolean> {
-  const entry = await kv.get<ApiKeyRecord>(["api_keys", id]);
+  const entry = await kv.get<ApiKeyRecord>(apiKeyKeys.apiKey(id));
   if (!entry.value || entry.value.orgId !== orgId) return false;
   const result = await kv.atomic().check(entry)
-    .delete(["api_keys", id])
-    .delete(["api_keys_by_hash", entry.value.secretHash])
-    .delete(["api_keys_by_org", orgId, id])
-    .delete(["api_key_usage", id])
+    .delete(apiKeyKeys.apiKey(id))
+    .delete(apiKeyKeys.byHash(entry.value.secretHash))
+    .delete(apiKeyKeys.byOrg(orgId, id))
+    .delete(apiKeyKeys.usage(id))
     .commit();
   return result.ok;
 }

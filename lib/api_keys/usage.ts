@@ -4,6 +4,7 @@
  * Keys: `["api_key_usage", id]` → `{ lastUsedAt, count }`.
  */
 import type { Clock } from "../core/clock.ts";
+import { apiKeyKeys } from "./api_keys.ts";
 
 /** Stored usage of one key. */
 export interface ApiKeyUsage {
@@ -30,12 +31,12 @@ export function createUsageRecorder(kv: Deno.Kv, clock: Clock, intervalMs = 2000
     pending = new Map();
     for (const [id, { count, last }] of batch) {
       for (let tries = 0; tries < 10; tries++) {
-        const entry = await kv.get<ApiKeyUsage>(["api_key_usage", id]);
+        const entry = await kv.get<ApiKeyUsage>(apiKeyKeys.usage(id));
         const next: ApiKeyUsage = {
           lastUsedAt: last,
           requestCount: (entry.value?.requestCount ?? 0) + count,
         };
-        if ((await kv.atomic().check(entry).set(["api_key_usage", id], next).commit()).ok) break;
+        if ((await kv.atomic().check(entry).set(apiKeyKeys.usage(id), next).commit()).ok) break;
       }
     }
   }
@@ -54,6 +55,6 @@ export function createUsageRecorder(kv: Deno.Kv, clock: Clock, intervalMs = 2000
 
 /** Reads a key's usage. */
 export async function getApiKeyUsage(kv: Deno.Kv, keyId: string): Promise<ApiKeyUsage> {
-  return (await kv.get<ApiKeyUsage>(["api_key_usage", keyId])).value ??
+  return (await kv.get<ApiKeyUsage>(apiKeyKeys.usage(keyId))).value ??
     { lastUsedAt: null, requestCount: 0 };
 }
