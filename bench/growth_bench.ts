@@ -19,7 +19,7 @@ import { silentLogger } from "../lib/core/logger.ts";
 import { createOrganization } from "../lib/accounts/organizations.ts";
 import { createApiKey } from "../lib/api_keys/api_keys.ts";
 import type { AppDeps } from "../lib/deps.ts";
-import { eventByTypeKey, type EventRecord } from "../lib/events/events.ts";
+import { eventKeys, type EventRecord } from "../lib/events/events.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
 import { expireDueSessions } from "../lib/sessions/expiry_sweep.ts";
@@ -89,10 +89,10 @@ async function seedHistory(deps: AppDeps, orgId: string, n: number): Promise<voi
       op.set(sessionKeys.session(session.id), session)
         .set(sessionKeys.byOrg(session), session.id)
         .set(sessionKeys.byOrgStatus(session), session.id)
-        .set(["events", event.id], event)
-        .set(["events_by_org", orgId, "test", Date.parse(at), event.id], event.id)
-        .set(eventByTypeKey(event), event.id)
-        .set(["events_by_session", session.id, event.id], event.id);
+        .set(eventKeys.event(event.id), event)
+        .set(eventKeys.byOrg(event), event.id)
+        .set(eventKeys.byOrgType(event), event.id)
+        .set(eventKeys.bySession(event), event.id);
     }
     await op.commit();
   }

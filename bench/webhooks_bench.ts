@@ -15,7 +15,7 @@ import { addEventToCommit } from "../lib/events/events.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { createEndpoint } from "../webhooks/endpoints.ts";
 import { addEncryptionKey, validatePublicJwk } from "../webhooks/encryption_keys.ts";
-import type { EndpointRecord } from "../webhooks/model.ts";
+import { type EndpointRecord, webhookKeys } from "../webhooks/model.ts";
 import { startWebhookWorker } from "../webhooks/register.ts";
 
 const SEQUENTIAL = 100;
@@ -60,7 +60,7 @@ async function seed(deps: AppDeps, url: string): Promise<string> {
   if (!checked.ok) throw new Error(checked.problem.message);
   await addEncryptionKey(
     deps,
-    (await deps.kv.get<EndpointRecord>(["webhook_endpoints", endpoint.id])) as Deno.KvEntry<
+    (await deps.kv.get<EndpointRecord>(webhookKeys.endpoint(endpoint.id))) as Deno.KvEntry<
       EndpointRecord
     >,
     checked,
@@ -87,7 +87,7 @@ async function commitEvent(
   await op.commit();
   const committedAt = performance.now();
   for await (
-    const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", event.id] })
+    const e of deps.kv.list<string>({ prefix: webhookKeys.deliveriesByEventPrefix(event.id) })
   ) {
     return { deliveryId: e.value, committedAt };
   }

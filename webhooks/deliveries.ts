@@ -10,6 +10,7 @@ import { isId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
+import { getManyValues } from "../lib/core/kv.ts";
 import { DEFAULT_LIMIT } from "../lib/http/list_params.ts";
 import { invalidCursor } from "./pagination.ts";
 import type { JobQueue, PlatformJobs } from "../lib/jobs/types.ts";
@@ -19,6 +20,7 @@ import {
   type DeliveryRecord,
   type DeliveryStatus,
 } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
 export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
@@ -34,17 +36,12 @@ export function addDeliveryJob(
   jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
 }
 
-/** `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`: one mode's newest-first index. */
-export function deliveryByOrgKey(d: DeliveryRecord): Deno.KvKey {
-  return ["webhook_deliveries_by_org", d.orgId, d.mode, new Date(d.createdAt).getTime(), d.id];
-}
-
 /** Writes a new delivery and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
-  op.set(["webhook_deliveries", delivery.id], delivery)
-    .set(deliveryByOrgKey(delivery), delivery.id)
-    .set(["webhook_deliveries_by_event", delivery.eventId, delivery.id], delivery.id);
-  if (delivery.status === "pending") op.set(["webhook_deliveries_open", delivery.id], delivery.id);
+  op.set(webhookKeys.delivery(delivery.id), delivery)
+    .set(webhookKeys.deliveryByOrg(delivery), delivery.id)
+    .set(webhookKeys.deliveryByEvent(delivery.eventId, delivery.id), delivery.id);
+  if (delivery.status === "pending") op.set(webhookKeys.openDelivery(delivery.id), delivery.id);
 }
 
 /** Reads a delivery entry in `scope` (null for another organization's or mode's, or a bad id). */
@@ -54,7 +51,7 @@ export async function getDeliveryEntry(
   id: string,
 ): Promise<Deno.KvEntry<DeliveryRecord> | null> {
   if (!isId("whd", id)) return null;
-  const entry = await kv.get<DeliveryRecord>(["webhook_deliveries", id]);
+  const entry = await kv.get<DeliveryRecord>(webhookKeys.delivery(id));
   return entry.value && inScope(entry.value, scope) ? entry as Deno.KvEntry<DeliveryRecord> : null;
 }
 
@@ -78,17 +75,13 @@ export async function listEventDeliveries(
   eventId: string,
 ): Promise<DeliveryRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })) {
+  for await (const e of kv.list<string>({ prefix: webhookKeys.deliveriesByEventPrefix(eventId) })) {
     ids.push(e.value);
   }
-  const out: DeliveryRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<DeliveryRecord[]>(
-      ids.slice(i, i + 10).map((id) => ["webhook_deliveries", id]),
-    );
-    for (const { value: d } of batch) if (d && inScope(d, scope)) out.push(d);
-  }
-  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  const out = await getManyValues<DeliveryRecord>(kv, ids.map(webhookKeys.delivery));
+  return out.filter((d) => inScope(d, scope)).sort((a, b) =>
+    b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)
+  );
 }
 
 /**
@@ -117,12 +110,12 @@ export async function listDeliveries(
     const start = cursor ? all.findIndex((d) => d.id === cursor!.id) + 1 : 0;
     return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
   }
-  const prefix = ["webhook_deliveries_by_org", scope.orgId, scope.mode];
+  const prefix = webhookKeys.deliveriesByOrgPrefix(scope);
   return await readIndexPage(kv, {
     prefix,
-    before: cursor ? deliveryByOrgKey(cursor) : null,
+    before: cursor ? webhookKeys.deliveryByOrg(cursor) : null,
     limit,
-    recordKey: (id) => ["webhook_deliveries", id],
+    recordKey: webhookKeys.delivery,
     match: filter.status || filter.endpointId || filter.eventType ? matches : undefined,
   });
 }
@@ -130,7 +123,9 @@ export async function listDeliveries(
 /** The tries of a delivery, in order. */
 export async function listAttempts(kv: Deno.Kv, deliveryId: string): Promise<AttemptRecord[]> {
   const out: AttemptRecord[] = [];
-  for await (const e of kv.list<AttemptRecord>({ prefix: ["webhook_attempts", deliveryId] })) {
+  for await (
+    const e of kv.list<AttemptRecord>({ prefix: webhookKeys.attemptsPrefix(deliveryId) })
+  ) {
     out.push(e.value);
   }
   return out;
@@ -178,9 +173,9 @@ function addManualTry(
     payloadExpiresAt: null,
     updatedAt: now.toISOString(),
   };
-  op.check(entry).set(entry.key, updated).set(["webhook_deliveries_open", d.id], d.id);
+  op.check(entry).set(entry.key, updated).set(webhookKeys.openDelivery(d.id), d.id);
   if (d.payloadExpiresAt) {
-    op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
+    op.delete(webhookKeys.payloadExpiry(Date.parse(d.payloadExpiresAt), d.id));
   }
   addDeliveryJob(jobs, op, updated, now.getTime());
   return updated;
@@ -216,7 +211,7 @@ export async function replayEventDeliveries(
   for (;;) {
     const entries: Deno.KvEntry<DeliveryRecord>[] = [];
     for await (
-      const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })
+      const e of deps.kv.list<string>({ prefix: webhookKeys.deliveriesByEventPrefix(eventId) })
     ) {
       const entry = await getDeliveryEntry(deps.kv, scope, e.value);
       if (entry) entries.push(entry);

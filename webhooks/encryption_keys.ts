@@ -7,6 +7,7 @@ import { importJWK } from "jose";
 import { fromBase64Url, isId, newId } from "../lib/core/ids.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import type { EncryptionKeyRecord, EndpointRecord, KeyStatus, PublicRsaJwk } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 
 /** Smallest and largest accepted modulus. */
 export const MIN_RSA_BITS = 2048;
@@ -127,11 +128,11 @@ export async function addEncryptionKey(
     updatedAt: now,
   };
   const op = deps.kv.atomic().check(endpointEntry)
-    .set(["webhook_keys", id], key)
-    .set(["webhook_keys_by_endpoint", endpoint.id, id], id)
-    .set(["webhook_endpoints", endpoint.id], { ...endpoint, activeKeyId: id, updatedAt: now });
+    .set(webhookKeys.key(id), key)
+    .set(webhookKeys.keyByEndpoint(endpoint.id, id), id)
+    .set(webhookKeys.endpoint(endpoint.id), { ...endpoint, activeKeyId: id, updatedAt: now });
   const previous = endpoint.activeKeyId
-    ? await deps.kv.get<EncryptionKeyRecord>(["webhook_keys", endpoint.activeKeyId])
+    ? await deps.kv.get<EncryptionKeyRecord>(webhookKeys.key(endpoint.activeKeyId))
     : null;
   if (previous?.value) {
     op.check(previous).set(previous.key, { ...previous.value, status: "inactive", updatedAt: now });
@@ -146,7 +147,7 @@ export async function getEncryptionKey(
   id: string,
 ): Promise<EncryptionKeyRecord | null> {
   if (!isId("whk", id)) return null;
-  const key = (await kv.get<EncryptionKeyRecord>(["webhook_keys", id])).value;
+  const key = (await kv.get<EncryptionKeyRecord>(webhookKeys.key(id))).value;
   return key && key.orgId === orgId ? key : null;
 }
 
@@ -156,8 +157,8 @@ export async function listEncryptionKeys(
   endpointId: string,
 ): Promise<EncryptionKeyRecord[]> {
   const keys: EncryptionKeyRecord[] = [];
-  for await (const e of kv.list<string>({ prefix: ["webhook_keys_by_endpoint", endpointId] })) {
-    const key = (await kv.get<EncryptionKeyRecord>(["webhook_keys", e.value])).value;
+  for await (const e of kv.list<string>({ prefix: webhookKeys.keysByEndpointPrefix(endpointId) })) {
+    const key = (await kv.get<EncryptionKeyRecord>(webhookKeys.key(e.value))).value;
     if (key) keys.push(key);
   }
   return keys.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -174,12 +175,11 @@ export async function setEncryptionKeyStatus(
   status: KeyStatus,
 ): Promise<EncryptionKeyRecord | null> {
   for (let round = 0; round < 10; round++) {
-    const keyEntry = await deps.kv.get<EncryptionKeyRecord>(["webhook_keys", keyId]);
+    const keyEntry = await deps.kv.get<EncryptionKeyRecord>(webhookKeys.key(keyId));
     if (!keyEntry.value || keyEntry.value.orgId !== orgId) return null;
-    const endpointEntry = await deps.kv.get<EndpointRecord>([
-      "webhook_endpoints",
-      keyEntry.value.endpointId,
-    ]);
+    const endpointEntry = await deps.kv.get<EndpointRecord>(
+      webhookKeys.endpoint(keyEntry.value.endpointId),
+    );
     if (!endpointEntry.value) return null;
     const endpoint = endpointEntry.value;
     const now = deps.clock.now().toISOString();
@@ -193,7 +193,7 @@ export async function setEncryptionKeyStatus(
       .set(keyEntry.key, updated)
       .set(endpointEntry.key, { ...endpoint, activeKeyId, updatedAt: now });
     if (status === "active" && endpoint.activeKeyId && endpoint.activeKeyId !== keyId) {
-      const other = await deps.kv.get<EncryptionKeyRecord>(["webhook_keys", endpoint.activeKeyId]);
+      const other = await deps.kv.get<EncryptionKeyRecord>(webhookKeys.key(endpoint.activeKeyId));
       if (other.value) {
         op.check(other).set(other.key, { ...other.value, status: "inactive", updatedAt: now });
       }

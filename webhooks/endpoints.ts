@@ -4,12 +4,14 @@
  * request, rotated with the old secret still signing for 24 hours.
  */
 import { isId, newId } from "../lib/core/ids.ts";
+import { getManyValues } from "../lib/core/kv.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { EVENT_TYPES, type EventType } from "../lib/events/events.ts";
 import { webhooksDisabled } from "../lib/http/errors.ts";
 import { generateSigningSecret } from "./signing.ts";
 import type { EndpointRecord, RetentionHours, SealedSecret, WebhookMode } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 
 /** How long the previous secret keeps signing after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
@@ -70,9 +72,9 @@ export async function createEndpoint(
     updatedAt: now,
   };
   const result = await deps.kv.atomic()
-    .check({ key: ["webhook_endpoints", id], versionstamp: null })
-    .set(["webhook_endpoints", id], endpoint)
-    .set(["webhook_endpoints_by_org", orgId, mode, id], id)
+    .check({ key: webhookKeys.endpoint(id), versionstamp: null })
+    .set(webhookKeys.endpoint(id), endpoint)
+    .set(webhookKeys.endpointByOrg({ orgId, mode }, id), id)
     .commit();
   if (!result.ok) throw new Error("webhook endpoint id collision; retry");
   return { endpoint, signingSecret };
@@ -85,23 +87,19 @@ export async function getEndpointEntry(
   id: string,
 ): Promise<Deno.KvEntry<EndpointRecord> | null> {
   if (!isId("whe", id)) return null;
-  const entry = await kv.get<EndpointRecord>(["webhook_endpoints", id]);
+  const entry = await kv.get<EndpointRecord>(webhookKeys.endpoint(id));
   return entry.value && inScope(entry.value, scope) ? entry as Deno.KvEntry<EndpointRecord> : null;
 }
 
 /** The endpoints of one organization and mode, newest first (read from that mode's index). */
 export async function listEndpoints(kv: Deno.Kv, scope: OrgMode): Promise<EndpointRecord[]> {
   const ids: string[] = [];
-  const prefix = ["webhook_endpoints_by_org", scope.orgId, scope.mode];
+  const prefix = webhookKeys.endpointsByOrgPrefix(scope);
   for await (const e of kv.list<string>({ prefix })) ids.push(e.value);
-  const out: EndpointRecord[] = [];
-  for (let i = 0; i < ids.length; i += 10) {
-    const batch = await kv.getMany<EndpointRecord[]>(
-      ids.slice(i, i + 10).map((id) => ["webhook_endpoints", id]),
-    );
-    for (const e of batch) if (e.value && inScope(e.value, scope)) out.push(e.value);
-  }
-  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+  const out = await getManyValues<EndpointRecord>(kv, ids.map(webhookKeys.endpoint));
+  return out.filter((e) => inScope(e, scope)).sort((a, b) =>
+    b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)
+  );
 }
 
 /** Applies a partial update, re-checking the record read; null when it is gone. */
@@ -137,9 +135,9 @@ export async function deleteEndpoint(
   if (!entry) return false;
   const op = kv.atomic().check(entry)
     .delete(entry.key)
-    .delete(["webhook_endpoints_by_org", entry.value.orgId, entry.value.mode, id]);
-  for await (const k of kv.list<string>({ prefix: ["webhook_keys_by_endpoint", id] })) {
-    op.delete(k.key).delete(["webhook_keys", k.value]);
+    .delete(webhookKeys.endpointByOrg(entry.value, id));
+  for await (const k of kv.list<string>({ prefix: webhookKeys.keysByEndpointPrefix(id) })) {
+    op.delete(k.key).delete(webhookKeys.key(k.value));
   }
   return (await op.commit()).ok;
 }

@@ -5,6 +5,7 @@
  */
 import {
   type AnyEventType,
+  eventKeys,
   type EventRecord,
   getEvent,
   listSessionEvents,
@@ -53,13 +54,13 @@ export async function listOrgEvents(
     return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
   }
   const prefix = filter.type
-    ? ["events_by_org_type", scope.orgId, scope.mode, filter.type]
-    : ["events_by_org", scope.orgId, scope.mode];
+    ? eventKeys.byOrgTypePrefix(scope, filter.type)
+    : eventKeys.byOrgPrefix(scope);
   return await readIndexPage(kv, {
     prefix,
     before: cursor ? [...prefix, Date.parse(cursor.createdAt), cursor.id] : null,
     limit,
-    recordKey: (id) => ["events", id],
+    recordKey: eventKeys.event,
   });
 }
 

@@ -12,6 +12,7 @@ import { getJobQueue } from "../lib/jobs/mod.ts";
 import { listEndpoints } from "./endpoints.ts";
 import { addDeliveryJob, addDeliveryToCommit } from "./deliveries.ts";
 import type { DeliveryRecord, EncryptionKeyRecord, EndpointRecord } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 import { encryptPayload } from "./signing.ts";
 
 /** The endpoints an event goes to. */
@@ -32,7 +33,7 @@ async function activeKey(
   endpoint: EndpointRecord,
 ): Promise<EncryptionKeyRecord | null> {
   if (!endpoint.activeKeyId) return null;
-  const key = (await kv.get<EncryptionKeyRecord>(["webhook_keys", endpoint.activeKeyId])).value;
+  const key = (await kv.get<EncryptionKeyRecord>(webhookKeys.key(endpoint.activeKeyId))).value;
   return key?.status === "active" ? key : null;
 }
 

@@ -5,10 +5,10 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
-import { eventByTypeKey, type EventRecord } from "../lib/events/events.ts";
+import { eventKeys, type EventRecord } from "../lib/events/events.ts";
 import { MODES } from "../lib/core/org_mode.ts";
-import { deliveryByOrgKey, payloadRetained } from "./deliveries.ts";
-import type { DeliveryRecord } from "./model.ts";
+import { payloadRetained } from "./deliveries.ts";
+import { type DeliveryRecord, webhookKeys } from "./model.ts";
 
 /** Events and delivery history are kept this long. */
 export const HISTORY_RETENTION_MS = 30 * 24 * 3600_000;
@@ -21,8 +21,8 @@ export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<
   for (const org of await listOrganizations(deps.kv)) {
     for (const mode of MODES) {
       const old = deps.kv.list<string>({
-        start: ["events_by_org", org.id, mode],
-        end: ["events_by_org", org.id, mode, cutoff + 1],
+        start: eventKeys.byOrgPrefix({ orgId: org.id, mode }),
+        end: [...eventKeys.byOrgPrefix({ orgId: org.id, mode }), cutoff + 1],
       });
       for await (const entry of old) {
         if (deleted >= limit) return deleted;
@@ -36,21 +36,20 @@ export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<
 /** Deletes one event and its deliveries unless a payload is still retained. */
 async function deleteEventHistory(deps: AppDeps, eventId: string, now: Date): Promise<boolean> {
   const kv = deps.kv;
-  const event = await kv.get<EventRecord>(["events", eventId]);
+  const event = await kv.get<EventRecord>(eventKeys.event(eventId));
   const deliveries: Deno.KvEntry<DeliveryRecord>[] = [];
-  for await (const e of kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })) {
-    const d = await kv.get<DeliveryRecord>(["webhook_deliveries", e.value]);
+  for await (const e of kv.list<string>({ prefix: webhookKeys.deliveriesByEventPrefix(eventId) })) {
+    const d = await kv.get<DeliveryRecord>(webhookKeys.delivery(e.value));
     if (d.value) deliveries.push(d as Deno.KvEntry<DeliveryRecord>);
   }
   if (deliveries.some((d) => payloadRetained(d.value, now))) return false;
   // Every record read is re-checked, so a retry or replay started meanwhile wins.
   const op = kv.atomic().check(event);
   if (event.value) {
-    const ms = new Date(event.value.createdAt).getTime();
     op.delete(event.key)
-      .delete(["events_by_org", event.value.orgId, event.value.mode, ms, eventId])
-      .delete(eventByTypeKey(event.value))
-      .delete(["events_by_session", event.value.sessionId, eventId]);
+      .delete(eventKeys.byOrg(event.value))
+      .delete(eventKeys.byOrgType(event.value))
+      .delete(eventKeys.bySession(event.value));
   }
   for (const entry of deliveries) await addDeliveryDeletes(kv, op, entry);
   return (await op.commit()).ok;
@@ -64,11 +63,11 @@ async function addDeliveryDeletes(
   const d = entry.value;
   op.check(entry)
     .delete(entry.key)
-    .delete(deliveryByOrgKey(d))
-    .delete(["webhook_deliveries_by_event", d.eventId, d.id])
-    .delete(["webhook_deliveries_open", d.id]);
+    .delete(webhookKeys.deliveryByOrg(d))
+    .delete(webhookKeys.deliveryByEvent(d.eventId, d.id))
+    .delete(webhookKeys.openDelivery(d.id));
   if (d.payloadExpiresAt) {
-    op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
+    op.delete(webhookKeys.payloadExpiry(Date.parse(d.payloadExpiresAt), d.id));
   }
-  for await (const a of kv.list({ prefix: ["webhook_attempts", d.id] })) op.delete(a.key);
+  for await (const a of kv.list({ prefix: webhookKeys.attemptsPrefix(d.id) })) op.delete(a.key);
 }

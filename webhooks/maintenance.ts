@@ -13,6 +13,7 @@ import { withLease } from "../lib/core/lease.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { addDeliveryJob } from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 import { webhookRuntime } from "./runtime.ts";
 import { liveClaimUntil } from "./worker.ts";
 import { deleteExpiredHistory } from "./history_retention.ts";
@@ -24,8 +25,8 @@ export async function recoverDeliveries(deps: AppDeps, graceMs: number): Promise
   const now = deps.clock.now().getTime();
   let count = 0;
   let op = deps.kv.atomic();
-  for await (const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_open"] })) {
-    const d = (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", e.value])).value;
+  for await (const e of deps.kv.list<string>({ prefix: webhookKeys.openDeliveriesPrefix() })) {
+    const d = (await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(e.value))).value;
     if (!d || runtime.inFlight.has(d.id)) continue;
     const stuck = d.status === "delivering" &&
       (await liveClaimUntil(deps, d, runtime.instanceId)) === null;
@@ -47,11 +48,11 @@ export async function scrubExpiredPayloads(deps: AppDeps): Promise<number> {
   const now = deps.clock.now().getTime();
   let count = 0;
   const due = deps.kv.list<string>({
-    start: ["webhook_payload_expiry"],
-    end: ["webhook_payload_expiry", now + 1],
+    start: webhookKeys.payloadExpiryPrefix(),
+    end: [...webhookKeys.payloadExpiryPrefix(), now + 1],
   });
   for await (const e of due) {
-    const entry = await deps.kv.get<DeliveryRecord>(["webhook_deliveries", e.value]);
+    const entry = await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(e.value));
     const op = deps.kv.atomic().delete(e.key);
     const d = entry.value;
     if (

@@ -13,6 +13,37 @@
  * - `["webhook_attempts", deliveryId, number]` → `AttemptRecord`
  */
 import type { AnyEventType, EventType } from "../lib/events/events.ts";
+import type { OrgMode } from "../lib/core/org_mode.ts";
+
+/** The KV keys listed above, so every module of the layer spells them the same way. */
+export const webhookKeys = {
+  endpoint: (id: string) => ["webhook_endpoints", id] as const,
+  endpointByOrg: (scope: OrgMode, id: string) =>
+    ["webhook_endpoints_by_org", scope.orgId, scope.mode, id] as const,
+  endpointsByOrgPrefix: (scope: OrgMode) =>
+    ["webhook_endpoints_by_org", scope.orgId, scope.mode] as const,
+  key: (id: string) => ["webhook_keys", id] as const,
+  keyByEndpoint: (endpointId: string, id: string) =>
+    ["webhook_keys_by_endpoint", endpointId, id] as const,
+  keysByEndpointPrefix: (endpointId: string) => ["webhook_keys_by_endpoint", endpointId] as const,
+  delivery: (id: string) => ["webhook_deliveries", id] as const,
+  /** One mode's newest-first index. */
+  deliveryByOrg: (d: DeliveryRecord) =>
+    ["webhook_deliveries_by_org", d.orgId, d.mode, Date.parse(d.createdAt), d.id] as const,
+  deliveriesByOrgPrefix: (scope: OrgMode) =>
+    ["webhook_deliveries_by_org", scope.orgId, scope.mode] as const,
+  deliveryByEvent: (eventId: string, id: string) =>
+    ["webhook_deliveries_by_event", eventId, id] as const,
+  deliveriesByEventPrefix: (eventId: string) => ["webhook_deliveries_by_event", eventId] as const,
+  payloadExpiry: (expiresAtMs: number, id: string) =>
+    ["webhook_payload_expiry", expiresAtMs, id] as const,
+  payloadExpiryPrefix: () => ["webhook_payload_expiry"] as const,
+  openDelivery: (id: string) => ["webhook_deliveries_open", id] as const,
+  openDeliveriesPrefix: () => ["webhook_deliveries_open"] as const,
+  attempt: (deliveryId: string, number: number) =>
+    ["webhook_attempts", deliveryId, number] as const,
+  attemptsPrefix: (deliveryId: string) => ["webhook_attempts", deliveryId] as const,
+};
 
 /** Live or test: an endpoint receives only the events of its own mode. */
 export type WebhookMode = "live" | "test";

@@ -9,7 +9,7 @@ import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import {
   CONTRACT_VERSION,
-  eventByTypeKey,
+  eventKeys,
   type EventPayload,
   type EventRecord,
   TEST_EVENT_TYPE,
@@ -17,6 +17,7 @@ import {
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { addDeliveryJob, addDeliveryToCommit } from "./deliveries.ts";
 import type { DeliveryRecord, EncryptionKeyRecord, EndpointRecord } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 import { encryptPayload } from "./signing.ts";
 
 /** Why no test event was sent. */
@@ -30,7 +31,7 @@ export async function sendTestEvent(
   const endpoint = endpointEntry.value;
   if (!endpoint.enabled) return "endpoint_disabled";
   const keyEntry = endpoint.activeKeyId
-    ? await deps.kv.get<EncryptionKeyRecord>(["webhook_keys", endpoint.activeKeyId])
+    ? await deps.kv.get<EncryptionKeyRecord>(webhookKeys.key(endpoint.activeKeyId))
     : null;
   const key = keyEntry?.value?.status === "active" ? keyEntry.value : null;
   const now = deps.clock.now();
@@ -85,9 +86,9 @@ export async function sendTestEvent(
   };
   const op = deps.kv.atomic().check(endpointEntry);
   if (keyEntry) op.check(keyEntry);
-  op.set(["events", event.id], event)
-    .set(["events_by_org", event.orgId, event.mode, now.getTime(), event.id], event.id)
-    .set(eventByTypeKey(event), event.id);
+  op.set(eventKeys.event(event.id), event)
+    .set(eventKeys.byOrg(event), event.id)
+    .set(eventKeys.byOrgType(event), event.id);
   addDeliveryToCommit(op, delivery);
   if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime());
   return (await op.commit()).ok ? { event, delivery } : "changed";

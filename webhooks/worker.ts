@@ -13,6 +13,7 @@ import type { DeliveryJobPayload } from "./deliveries.ts";
 import { addDeliveryJob } from "./deliveries.ts";
 import { signingSecrets } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
+import { webhookKeys } from "./model.ts";
 import { nextTryDelayMs } from "./schedule.ts";
 import { sendTry, type TryResult } from "./sender.ts";
 import { signatureHeader } from "./signing.ts";
@@ -31,7 +32,7 @@ export async function runDeliveryJob(
   payload: DeliveryJobPayload,
 ): Promise<JobOutcome> {
   const id = payload.delivery_id;
-  const entry = await deps.kv.get<DeliveryRecord>(["webhook_deliveries", id]);
+  const entry = await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id));
   const d = entry.value;
   if (!d || d.status === "succeeded" || d.status === "failed") return "ignored";
   if (payload.seq !== d.attemptCount + 1) return "ignored";
@@ -96,7 +97,7 @@ export async function liveClaimUntil(
 
 async function makeTry(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<void> {
   const d = entry.value;
-  const endpoint = (await deps.kv.get<EndpointRecord>(["webhook_endpoints", d.endpointId])).value;
+  const endpoint = (await deps.kv.get<EndpointRecord>(webhookKeys.endpoint(d.endpointId))).value;
   if (!endpoint || !d.payload) {
     await finishGone(deps, entry);
     return;
@@ -166,7 +167,7 @@ async function recordTry(
     lastErrorClass: result.errorClass,
     updatedAt: now.toISOString(),
   };
-  const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);
+  const op = deps.kv.atomic().check(entry).set(webhookKeys.attempt(d.id, number), attempt);
   const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
   if (result.succeeded) {
@@ -180,8 +181,8 @@ async function recordTry(
       nextAttemptAt: null,
       succeededAt: now.toISOString(),
     };
-    if (keepMs > 0) op.set(["webhook_payload_expiry", now.getTime() + keepMs, d.id], d.id);
-    op.delete(["webhook_deliveries_open", d.id]);
+    if (keepMs > 0) op.set(webhookKeys.payloadExpiry(now.getTime() + keepMs, d.id), d.id);
+    op.delete(webhookKeys.openDelivery(d.id));
   } else if (delay !== null) {
     next = {
       ...base,
@@ -213,8 +214,8 @@ function failedAfterLastTry(
   op: Deno.AtomicOperation,
 ): DeliveryRecord {
   const expiresMs = now.getTime() + endpoint.retentionHours * 3600_000;
-  op.delete(["webhook_deliveries_open", base.id]);
-  if (endpoint.retentionHours > 0) op.set(["webhook_payload_expiry", expiresMs, base.id], base.id);
+  op.delete(webhookKeys.openDelivery(base.id));
+  if (endpoint.retentionHours > 0) op.set(webhookKeys.payloadExpiry(expiresMs, base.id), base.id);
   return {
     ...base,
     status: "failed",

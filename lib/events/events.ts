@@ -13,6 +13,8 @@
  */
 import { newId } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
+import type { OrgMode } from "../core/org_mode.ts";
+import { getManyValues } from "../core/kv.ts";
 
 /** Event types of docs/webhooks.md. */
 export const EVENT_TYPES = [
@@ -108,10 +110,21 @@ export function eventPayload(record: EventRecord, data: Record<string, unknown>)
   };
 }
 
-/** `["events_by_org_type", orgId, mode, type, createdAtMs, id]`: the type-filtered list's index. */
-export function eventByTypeKey(e: EventRecord): Deno.KvKey {
-  return ["events_by_org_type", e.orgId, e.mode, e.type, Date.parse(e.createdAt), e.id];
-}
+/** The KV keys of events (the list at the top of this module). */
+export const eventKeys = {
+  event: (id: string) => ["events", id] as const,
+  allPrefix: () => ["events"] as const,
+  byOrg: (e: EventRecord) =>
+    ["events_by_org", e.orgId, e.mode, Date.parse(e.createdAt), e.id] as const,
+  byOrgPrefix: (scope: OrgMode) => ["events_by_org", scope.orgId, scope.mode] as const,
+  /** The type-filtered list's index. */
+  byOrgType: (e: EventRecord) =>
+    ["events_by_org_type", e.orgId, e.mode, e.type, Date.parse(e.createdAt), e.id] as const,
+  byOrgTypePrefix: (scope: OrgMode, type: string) =>
+    ["events_by_org_type", scope.orgId, scope.mode, type] as const,
+  bySession: (e: EventRecord) => ["events_by_session", e.sessionId, e.id] as const,
+  bySessionPrefix: (sessionId: string) => ["events_by_session", sessionId] as const,
+};
 
 /** Adds the event (and its deliveries) to `op`; the caller commits. */
 export async function addEventToCommit(
@@ -132,10 +145,10 @@ export async function addEventToCommit(
     createdAt: now.toISOString(),
     sequence: now.getTime() * 1000 + (sequenceCounter++ % 1000),
   };
-  op.set(["events", record.id], record)
-    .set(["events_by_org", record.orgId, record.mode, now.getTime(), record.id], record.id)
-    .set(eventByTypeKey(record), record.id)
-    .set(["events_by_session", record.sessionId, record.id], record.id);
+  op.set(eventKeys.event(record.id), record)
+    .set(eventKeys.byOrg(record), record.id)
+    .set(eventKeys.byOrgType(record), record.id)
+    .set(eventKeys.bySession(record), record.id);
   // Without webhooks there is no fan-out: sessions cannot name an endpoint then (see
   // `isUsableWebhookEndpoint`), and endpoints cannot be created, so nothing is dropped silently.
   const fanout = deps.services.eventFanout;
@@ -152,18 +165,17 @@ export function scrubClaims(data: Record<string, unknown>): Record<string, unkno
 
 /** Reads an event. */
 export async function getEvent(kv: Deno.Kv, id: string): Promise<EventRecord | null> {
-  return (await kv.get<EventRecord>(["events", id])).value;
+  return (await kv.get<EventRecord>(eventKeys.event(id))).value;
 }
 
 /** Events of a session, oldest first. */
 export async function listSessionEvents(kv: Deno.Kv, sessionId: string): Promise<EventRecord[]> {
   const ids: string[] = [];
-  for await (const e of kv.list<string>({ prefix: ["events_by_session", sessionId] })) {
+  for await (const e of kv.list<string>({ prefix: eventKeys.bySessionPrefix(sessionId) })) {
     ids.push(e.value);
   }
-  const events = await Promise.all(ids.map((id) => getEvent(kv, id)));
-  return events.filter((e): e is EventRecord => e !== null)
-    .sort((a, b) =>
-      (a.sequence ?? 0) - (b.sequence ?? 0) || a.createdAt.localeCompare(b.createdAt)
-    );
+  const events = await getManyValues<EventRecord>(kv, ids.map(eventKeys.event));
+  return events.sort((a, b) =>
+    (a.sequence ?? 0) - (b.sequence ?? 0) || a.createdAt.localeCompare(b.createdAt)
+  );
 }

@@ -6,7 +6,7 @@
  * that exists is harmless, so a run that stopped half-way is simply run again.
  */
 import type { AppDeps } from "../deps.ts";
-import { eventByTypeKey, type EventRecord } from "../events/events.ts";
+import { eventKeys, type EventRecord } from "../events/events.ts";
 
 /** Index entries written per commit. */
 export const BATCH = 500;
@@ -16,10 +16,12 @@ export async function migrateEventTypeIndex(deps: AppDeps): Promise<{ events: nu
   let events = 0;
   let op = deps.kv.atomic();
   let pending = 0;
-  for await (const entry of deps.kv.list<EventRecord>({ prefix: ["events"] }, { batchSize: 500 })) {
+  for await (
+    const entry of deps.kv.list<EventRecord>({ prefix: eventKeys.allPrefix() }, { batchSize: 500 })
+  ) {
     const e = entry.value;
     if (!e?.orgId || !e.mode || !e.type) continue;
-    op.set(eventByTypeKey(e), e.id);
+    op.set(eventKeys.byOrgType(e), e.id);
     events++;
     if (++pending === BATCH) {
       await op.commit();

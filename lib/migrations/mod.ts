@@ -8,6 +8,7 @@ import { acquireLease, releaseLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { migrateModeIndexes } from "./mode_indexes.ts";
 import { migrateEventTypeIndex } from "./event_type_index.ts";
+import { coreKeys } from "../core/kv.ts";
 
 /** A named migration. */
 export interface Migration {
@@ -33,7 +34,7 @@ export async function runMigrations(
   const ran: string[] = [];
   const holder = `migrate_${randomAlphanumeric(16, deps.random)}`;
   for (const migration of migrations) {
-    const done = ["migrations", migration.name];
+    const done = coreKeys.migration(migration.name);
     for (;;) {
       if ((await deps.kv.get(done)).value) break;
       const lease = `migration:${migration.name}`;

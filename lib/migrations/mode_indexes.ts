@@ -10,12 +10,17 @@
  * idempotency records (they could replay across modes; they lived 24 hours anyway).
  *
  * Old and new entries share a key prefix and differ in length, which is how old ones are found.
+ * The old layouts are spelled out here on purpose (they no longer change); the new entries are
+ * built with the aggregates' keys objects.
  * Every step is idempotent, so a run that stopped half-way is simply run again.
  */
 import type { AppDeps } from "../deps.ts";
 import type { KeyMode } from "../api_keys/api_keys.ts";
-import type { AttemptRecord, SessionRecord } from "../sessions/types.ts";
+import type { AttemptRecord, SessionRecord, SessionStatus } from "../sessions/types.ts";
 import { isTerminal, sessionKeys } from "../sessions/types.ts";
+import { eventKeys } from "../events/events.ts";
+import { webhookKeys } from "../../webhooks/model.ts";
+import { coreKeys } from "../core/kv.ts";
 
 /** What one run changed, per step. */
 export interface ModeIndexReport {
@@ -89,12 +94,12 @@ async function rebuildCounters(kv: Deno.Kv): Promise<number> {
     const k = JSON.stringify(key);
     counts.set(k, (counts.get(k) ?? 0n) + 1n);
   };
-  for await (const e of kv.list<SessionRecord>({ prefix: ["sessions"] })) {
+  for await (const e of kv.list<SessionRecord>({ prefix: sessionKeys.allSessionsPrefix() })) {
     const s = e.value;
     if (!oldKeys.has(s.orgId)) continue;
-    const total = ["session_counters", s.orgId, s.mode];
+    const total = sessionKeys.countersPrefix(s);
     const daily = (at: string, metric: string) =>
-      add(["session_daily", s.orgId, s.mode, at.slice(0, 10), metric]);
+      add(sessionKeys.daily(s, at.slice(0, 10), metric));
     add([...total, "created_total"]);
     daily(s.createdAt, "created");
     // Current counts are differences of monotonic counters (lib/sessions/analytics.ts); counting
@@ -139,32 +144,32 @@ export async function migrateModeIndexes(deps: Pick<AppDeps, "kv">): Promise<Mod
     5,
     (e) => sessionKeys.session(e.value),
     // The entry keeps the status it was filed under (the record's, unless a write raced it).
-    (e, s) => ["sessions_by_org_status", s.orgId, s.mode, e.key[2], ms(s), s.id],
+    (e, s) => [...sessionKeys.byOrgStatusPrefix(s, e.key[2] as SessionStatus), ms(s), s.id],
   );
   const attempts = await migrateAttempts(kv);
   const events = await rewriteIndex<Record_>(
     kv,
     "events_by_org",
     4,
-    (e) => ["events", e.value],
-    (e, r) => ["events_by_org", r.orgId, r.mode, e.key[2], e.value],
+    (e) => eventKeys.event(e.value),
+    (e, r) => [...eventKeys.byOrgPrefix(r), e.key[2], e.value],
   );
   const deliveries = await rewriteIndex<Record_>(
     kv,
     "webhook_deliveries_by_org",
     4,
-    (e) => ["webhook_deliveries", e.value],
-    (e, r) => ["webhook_deliveries_by_org", r.orgId, r.mode, ms(r), e.value],
+    (e) => webhookKeys.delivery(e.value),
+    (e, r) => [...webhookKeys.deliveriesByOrgPrefix(r), ms(r), e.value],
   );
   const endpoints = await rewriteIndex<Record_>(
     kv,
     "webhook_endpoints_by_org",
     3,
-    (e) => ["webhook_endpoints", e.value],
-    (e, r) => ["webhook_endpoints_by_org", r.orgId, r.mode, e.value],
+    (e) => webhookKeys.endpoint(e.value),
+    (e, r) => webhookKeys.endpointByOrg(r, e.value),
   );
   let idempotency = 0;
-  for await (const e of kv.list({ prefix: ["idempotency"] })) {
+  for await (const e of kv.list({ prefix: coreKeys.idempotencyPrefix() })) {
     if (e.key.length !== 3) continue;
     await kv.delete(e.key);
     idempotency++;
