@@ -5,7 +5,7 @@
  * dies with it (SIGKILL ends both).
  */
 /// <reference lib="deno.worker" />
-import { openKv } from "./kv.ts";
+import { coreKeys, openKv } from "./kv.ts";
 
 interface Start {
   kvPath: string;
@@ -19,7 +19,9 @@ let timer: ReturnType<typeof setInterval> | null = null;
 let startedAt = 0;
 
 async function beat(id: string, expireInMs: number): Promise<void> {
-  await kv!.set(["instances", id], { id, startedAt, beatAt: Date.now() }, { expireIn: expireInMs });
+  await kv!.set(coreKeys.instance(id), { id, startedAt, beatAt: Date.now() }, {
+    expireIn: expireInMs,
+  });
 }
 
 self.onmessage = async (message: MessageEvent<Start | "stop">) => {
@@ -27,7 +29,7 @@ self.onmessage = async (message: MessageEvent<Start | "stop">) => {
   if (data === "stop") {
     if (timer !== null) clearInterval(timer);
     const id = (self as unknown as { instanceId?: string }).instanceId;
-    if (kv && id) await kv.delete(["instances", id]).catch(() => {});
+    if (kv && id) await kv.delete(coreKeys.instance(id)).catch(() => {});
     kv?.close();
     self.postMessage("stopped");
     return;

@@ -11,6 +11,7 @@
 import type { AppDeps } from "../deps.ts";
 import { randomAlphanumeric } from "./ids.ts";
 import { errorFields } from "./error_fields.ts";
+import { coreKeys } from "./kv.ts";
 
 /** How often a live instance writes its heartbeat. */
 export const HEARTBEAT_MS = 1_000;
@@ -41,20 +42,20 @@ export function instanceId(deps: Pick<AppDeps, "services" | "random">): string {
 export async function beat(deps: Pick<AppDeps, "kv" | "services" | "random">): Promise<void> {
   const id = instanceId(deps);
   const now = Date.now();
-  const previous = (await deps.kv.get<InstanceRecord>(["instances", id])).value;
+  const previous = (await deps.kv.get<InstanceRecord>(coreKeys.instance(id))).value;
   const record: InstanceRecord = { id, startedAt: previous?.startedAt ?? now, beatAt: now };
-  await deps.kv.set(["instances", id], record, { expireIn: STALE_AFTER_MS * 6 });
+  await deps.kv.set(coreKeys.instance(id), record, { expireIn: STALE_AFTER_MS * 6 });
 }
 
 /** True while `holder` (an instance id) has a fresh heartbeat. */
 export async function isInstanceAlive(kv: Deno.Kv, holder: string): Promise<boolean> {
-  const record = (await kv.get<InstanceRecord>(["instances", holder])).value;
+  const record = (await kv.get<InstanceRecord>(coreKeys.instance(holder))).value;
   return !!record && Date.now() - record.beatAt < STALE_AFTER_MS;
 }
 
 /** When a claim by `holder` counts as dead at the latest, if it is alive now (ms, real time). */
 export async function staleAt(kv: Deno.Kv, holder: string): Promise<number> {
-  const record = (await kv.get<InstanceRecord>(["instances", holder])).value;
+  const record = (await kv.get<InstanceRecord>(coreKeys.instance(holder))).value;
   return (record?.beatAt ?? 0) + STALE_AFTER_MS;
 }
 
@@ -107,7 +108,7 @@ async function mainThreadHeartbeat(
   return {
     async stop() {
       clearInterval(timer);
-      await deps.kv.delete(["instances", instanceId(deps)]).catch(() => {});
+      await deps.kv.delete(coreKeys.instance(instanceId(deps))).catch(() => {});
     },
   };
 }

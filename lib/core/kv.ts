@@ -23,6 +23,29 @@ export function isRemoteKv(location: string): boolean {
   return /^https?:\/\//.test(location);
 }
 
+/**
+ * The KV keys of the platform's own records (leases, instance heartbeats, migrations, the server
+ * key's fingerprint, the health probe, shared rate limits, idempotency records). Each product
+ * aggregate has its keys object next to its records (ARCHITECTURE.md, "Data-layer convention").
+ */
+export const coreKeys = {
+  /** `{ holder, expiresAt }` of a named lease (`lease.ts`, `lib/jobs/scheduled.ts`). */
+  lease: (name: string) => ["leases", name] as const,
+  /** An instance's heartbeat (`instances.ts`). */
+  instance: (id: string) => ["instances", id] as const,
+  /** Set once a migration finished (`lib/migrations/mod.ts`). */
+  migration: (name: string) => ["migrations", name] as const,
+  serverKeyFingerprint: () => ["server_key_fingerprint"] as const,
+  healthProbe: () => ["health_probe"] as const,
+  /** One window's count of a shared rate limit (`lib/http/rate_limit.ts`). */
+  rateLimit: (bucket: string, id: string, windowStartMs: number) =>
+    ["rate_limits", bucket, id, windowStartMs] as const,
+  /** A replayable response (`lib/http/idempotency.ts`). */
+  idempotency: (orgId: string, mode: string, keyHash: string) =>
+    ["idempotency", orgId, mode, keyHash] as const,
+  idempotencyPrefix: () => ["idempotency"] as const,
+};
+
 /** Deletes every entry under a prefix in batches (tests and retention). */
 export async function deleteByPrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
   let count = 0;

@@ -4,6 +4,7 @@
  * Key: `["leases", name]` → `{ holder, expiresAt }`.
  */
 import type { Clock } from "./clock.ts";
+import { coreKeys } from "./kv.ts";
 
 /** A stored lease. */
 export interface Lease {
@@ -19,7 +20,7 @@ export async function acquireLease(
   ttlMs: number,
   clock: Clock,
 ): Promise<boolean> {
-  const key = ["leases", name];
+  const key = coreKeys.lease(name);
   const entry = await kv.get<Lease>(key);
   const now = clock.now().getTime();
   if (entry.value && entry.value.holder !== holder && entry.value.expiresAt > now) return false;
@@ -31,7 +32,7 @@ export async function acquireLease(
 
 /** Releases the lease if this holder has it. */
 export async function releaseLease(kv: Deno.Kv, name: string, holder: string): Promise<void> {
-  const key = ["leases", name];
+  const key = coreKeys.lease(name);
   const entry = await kv.get<Lease>(key);
   if (entry.value?.holder === holder) await kv.atomic().check(entry).delete(key).commit();
 }

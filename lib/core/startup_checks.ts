@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Config } from "./config.ts";
 import type { ServerKeys } from "./keys.ts";
-import { isRemoteKv, openKv } from "./kv.ts";
+import { coreKeys, isRemoteKv, openKv } from "./kv.ts";
 
 /** A refused start: the message is for the operator; the process exits with code 2. */
 export class StartupRefused extends Error {
@@ -29,7 +29,7 @@ export class StartupRefused extends Error {
 }
 
 /** Where the fingerprint of the server key is stored. */
-export const FINGERPRINT_KEY = ["server_key_fingerprint"] as const;
+export const FINGERPRINT_KEY = coreKeys.serverKeyFingerprint();
 
 /** The stored fingerprint. */
 export interface KeyFingerprint {

@@ -14,6 +14,7 @@
 import type { AppContext } from "../framework/define.ts";
 import { ApiError } from "./errors.ts";
 import { toHex } from "../core/keys.ts";
+import { coreKeys } from "../core/kv.ts";
 
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -67,7 +68,7 @@ export async function withIdempotency(
   const { kv, keys, clock } = c.var.deps;
   const { orgId, mode } = c.var.apiKey!;
   const hash = await keys.hash(`${operation}:${header}`, "idempotency");
-  const key = ["idempotency", orgId, mode, hash];
+  const key = coreKeys.idempotency(orgId, mode, hash);
   const fingerprint = await sha256Hex(JSON.stringify([operation, request ?? null]));
   const existing = await kv.get<IdempotencyRecord>(key);
   if (existing.value && !isStale(existing.value, clock.now())) {

@@ -3,6 +3,7 @@
  * high-volume API traffic) and in KV (shared by instances, for sign-in).
  */
 import type { Clock } from "../core/clock.ts";
+import { coreKeys } from "../core/kv.ts";
 
 /** The outcome of counting one hit. */
 export interface RateDecision {
@@ -47,7 +48,7 @@ export function createKvRateLimiter(kv: Deno.Kv, clock: Clock): RateLimiter {
     async hit(bucket, id, limit, windowMs) {
       const now = clock.now().getTime();
       const start = now - (now % windowMs);
-      const key = ["rate_limits", bucket, id, start];
+      const key = coreKeys.rateLimit(bucket, id, start);
       // Read, then write the next count only if nobody wrote in between (versionstamp check).
       for (let tries = 0; tries < 20; tries++) {
         const entry = await kv.get<number>(key);

@@ -8,6 +8,7 @@ import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
 import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
+import { jobKeys } from "./types.ts";
 
 /** The message stored in the KV queue. */
 interface QueueMessage {
@@ -40,7 +41,7 @@ export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
     const options = {
       delay,
       backoffSchedule: QUEUE_BACKOFF_MS,
-      keysIfUndelivered: [["jobs_undelivered", id]],
+      keysIfUndelivered: [jobKeys.undelivered(id)],
     };
     return { id, message, options };
   };

@@ -13,6 +13,7 @@ import { instanceId } from "../core/instances.ts";
 import { errorFields } from "../core/error_fields.ts";
 import { JobHandlers } from "./handlers.ts";
 import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
+import { jobKeys } from "./types.ts";
 
 /** A stored job. */
 export interface JobRecord {
@@ -94,13 +95,13 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       holder: null,
       leaseUntil: null,
     };
-    op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);
+    op.set(jobKeys.job(record.id), record).set(jobKeys.due(record.runAt, record.id), record.id);
     nudge(record.runAt);
     return record.id;
   };
 
   const claim = async (id: string): Promise<Deno.KvEntry<JobRecord> | null> => {
-    const entry = await kv.get<JobRecord>(["jobs", id]);
+    const entry = await kv.get<JobRecord>(jobKeys.job(id));
     const now = deps.clock.now().getTime();
     if (!entry.value || dueOf(entry.value) > now) return null;
     const job = entry.value;
@@ -111,24 +112,24 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       leaseUntil: now + leaseMs,
     };
     const result = await kv.atomic().check(entry)
-      .delete(["jobs_due", dueOf(job), id])
-      .set(["jobs", id], claimed)
-      .set(["jobs_due", claimed.leaseUntil!, id], id)
+      .delete(jobKeys.due(dueOf(job), id))
+      .set(jobKeys.job(id), claimed)
+      .set(jobKeys.due(claimed.leaseUntil!, id), id)
       .commit();
     return result.ok ? { ...entry, value: claimed, versionstamp: result.versionstamp } : null;
   };
 
   const finish = async (entry: Deno.KvEntry<JobRecord>, failed: boolean): Promise<void> => {
     const job = entry.value;
-    const op = kv.atomic().check(entry).delete(["jobs_due", dueOf(job), job.id]);
+    const op = kv.atomic().check(entry).delete(jobKeys.due(dueOf(job), job.id));
     if (!failed) {
-      op.delete(["jobs", job.id]);
+      op.delete(jobKeys.job(job.id));
     } else if (job.attempts >= maxAttempts) {
-      op.delete(["jobs", job.id]).set(["jobs_dead", job.id], job);
+      op.delete(jobKeys.job(job.id)).set(jobKeys.dead(job.id), job);
     } else {
       const runAt = deps.clock.now().getTime() + tableBackoffMs(job.attempts);
-      op.set(["jobs", job.id], { ...job, runAt, holder: null, leaseUntil: null })
-        .set(["jobs_due", runAt, job.id], job.id);
+      op.set(jobKeys.job(job.id), { ...job, runAt, holder: null, leaseUntil: null })
+        .set(jobKeys.due(runAt, job.id), job.id);
     }
     // A failed check means our lease expired and another instance took the job: leave it to it.
     await op.commit();
@@ -140,9 +141,9 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     const job = entry.value;
     const renewed: JobRecord = { ...job, leaseUntil: deps.clock.now().getTime() + leaseMs };
     const result = await kv.atomic().check(entry)
-      .delete(["jobs_due", dueOf(job), job.id])
-      .set(["jobs", job.id], renewed)
-      .set(["jobs_due", renewed.leaseUntil!, job.id], job.id)
+      .delete(jobKeys.due(dueOf(job), job.id))
+      .set(jobKeys.job(job.id), renewed)
+      .set(jobKeys.due(renewed.leaseUntil!, job.id), job.id)
       .commit();
     return result.ok ? { ...entry, value: renewed, versionstamp: result.versionstamp } : null;
   };
@@ -173,7 +174,10 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   const pollRound = async (): Promise<number> => {
     const now = deps.clock.now().getTime();
     const ids: string[] = [];
-    const due = kv.list<string>({ start: ["jobs_due"], end: ["jobs_due", now + 1] }, {
+    const due = kv.list<string>({
+      start: jobKeys.duePrefix(),
+      end: [...jobKeys.duePrefix(), now + 1],
+    }, {
       limit: batchSize,
     });
     for await (const e of due) ids.push(e.value);

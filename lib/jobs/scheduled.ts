@@ -18,6 +18,8 @@ import type { AppDeps } from "../deps.ts";
 import { errorFields } from "../core/error_fields.ts";
 import { instanceId, isInstanceAlive } from "../core/instances.ts";
 import type { Lease } from "../core/lease.ts";
+import { coreKeys } from "../core/kv.ts";
+import { jobKeys } from "./types.ts";
 
 /** A task run once per period. */
 export interface ScheduledTask {
@@ -61,8 +63,8 @@ export async function runScheduledTask(
   const periodMs = effectivePeriodMs(deps, task);
   const now = deps.clock.now().getTime();
   period ??= Math.floor(now / periodMs);
-  const runKey = ["scheduled_runs", task.name, period];
-  const leaseKey = ["leases", task.name];
+  const runKey = jobKeys.scheduledRun(task.name, period);
+  const leaseKey = coreKeys.lease(task.name);
   const [run, lease] = await deps.kv.getMany<[ScheduledRun, Lease & { period?: number }]>([
     runKey,
     leaseKey,

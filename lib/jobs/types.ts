@@ -6,6 +6,20 @@
  */
 import type { JobBackend } from "../core/config.ts";
 
+/** The KV keys of jobs (`kv_table.ts`, `kv_queue.ts`, `scheduled.ts`). */
+export const jobKeys = {
+  job: (id: string) => ["jobs", id] as const,
+  /** The due index: `dueAtMs` is the run time, or the lease's end while claimed. */
+  due: (dueAtMs: number, id: string) => ["jobs_due", dueAtMs, id] as const,
+  duePrefix: () => ["jobs_due"] as const,
+  /** A job that failed `maxAttempts` times. */
+  dead: (id: string) => ["jobs_dead", id] as const,
+  /** A KV-queue message the queue gave up on. */
+  undelivered: (id: string) => ["jobs_undelivered", id] as const,
+  /** A scheduled task's run of one period (at most one). */
+  scheduledRun: (name: string, period: number) => ["scheduled_runs", name, period] as const,
+};
+
 /** JSON payload of a job (kept small: ids, numbers, flags). */
 export type JobPayload = Record<string, string | number | boolean | null>;
 
