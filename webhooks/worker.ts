@@ -239,8 +239,6 @@ async function finishGone(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): P
     payloadExpiresAt: now,
     updatedAt: now,
   };
-  await deps.kv.atomic().check(entry).set(entry.key, gone).delete([
-    "webhook_deliveries_open",
-    gone.id,
-  ]).commit();
+  await deps.kv.atomic().check(entry).set(entry.key, gone)
+    .delete(webhookKeys.openDelivery(gone.id)).commit();
 }

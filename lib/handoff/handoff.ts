@@ -72,6 +72,8 @@ export class HandoffError extends CodedError<
 export const handoffKeys = {
   token: (tokenHash: string) => ["handoff_tokens", tokenHash] as const,
   bySession: (sessionId: string) => ["handoff_by_session", sessionId] as const,
+  /** One simulation per session at a time (`simulation_claim.ts`). */
+  simulationClaim: (sessionId: string) => ["simulation_claims", sessionId] as const,
 };
 
 /** Re-derives the plaintext token of an issue (only the server key can). */

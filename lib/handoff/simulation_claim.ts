@@ -8,6 +8,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { randomToken } from "../core/ids.ts";
+import { handoffKeys } from "./handoff.ts";
 
 /** How long a claim holds when its instance dies before releasing it. */
 export const SIMULATION_CLAIM_TTL_MS = 5 * 60_000;
@@ -17,14 +18,12 @@ interface SimulationClaim {
   expiresAt: number;
 }
 
-const claimKey = (sessionId: string) => ["simulation_claims", sessionId];
-
 /** Takes the session's simulation claim; returns its release, or null when another run holds it. */
 export async function claimSimulation(
   deps: AppDeps,
   sessionId: string,
 ): Promise<(() => Promise<void>) | null> {
-  const key = claimKey(sessionId);
+  const key = handoffKeys.simulationClaim(sessionId);
   const now = deps.clock.now().getTime();
   const entry = await deps.kv.get<SimulationClaim>(key);
   if (entry.value && entry.value.expiresAt > now) return null;
