@@ -8,6 +8,7 @@ import { fromBase64Url, isId, newId } from "../lib/core/ids.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import type { EncryptionKeyRecord, EndpointRecord, KeyStatus, PublicRsaJwk } from "./model.ts";
 import { webhookKeys } from "./model.ts";
+import { getManyValues } from "../lib/core/kv.ts";
 
 /** Smallest and largest accepted modulus. */
 export const MIN_RSA_BITS = 2048;
@@ -156,11 +157,11 @@ export async function listEncryptionKeys(
   kv: Deno.Kv,
   endpointId: string,
 ): Promise<EncryptionKeyRecord[]> {
-  const keys: EncryptionKeyRecord[] = [];
+  const ids: string[] = [];
   for await (const e of kv.list<string>({ prefix: webhookKeys.keysByEndpointPrefix(endpointId) })) {
-    const key = (await kv.get<EncryptionKeyRecord>(webhookKeys.key(e.value))).value;
-    if (key) keys.push(key);
+    ids.push(e.value);
   }
+  const keys = await getManyValues<EncryptionKeyRecord>(kv, ids.map(webhookKeys.key));
   return keys.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 

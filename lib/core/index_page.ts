@@ -1,13 +1,14 @@
 /**
  * One page of a newest-first list read from a KV index (docs/performance.md, "Lists read one
  * page"): the index is listed in reverse from the cursor's own index key with a KV cursor, the
- * records are fetched ten at a time (`getMany`'s limit) and the read stops as soon as `limit + 1`
+ * records are fetched ten at a time (`getManyValues`, kv.ts) and the read stops as soon as `limit + 1`
  * matches are known. The cost of a page does not depend on how long the history is.
  *
  * A filter that is not part of the index key (`match`) reads on until enough matches are found, so
  * its cost is bounded by the distance to the matches, never by the whole history when matches are
  * near.
  */
+import { getManyValues } from "./kv.ts";
 
 /** A page of a list. */
 export interface IndexPage<T> {
@@ -50,11 +51,8 @@ export async function readIndexPage<T>(
   // Filtered: the first batch is one page, later ones grow while matches are sparse.
   let batch = want;
   const flush = async () => {
-    for (let i = 0; i < ids.length; i += 10) {
-      const batch = await kv.getMany<T[]>(ids.slice(i, i + 10).map(query.recordKey));
-      for (const e of batch) {
-        if (e.value !== null && (!query.match || query.match(e.value))) items.push(e.value);
-      }
+    for (const value of await getManyValues<T>(kv, ids.map(query.recordKey))) {
+      if (!query.match || query.match(value)) items.push(value);
     }
     ids = [];
   };
