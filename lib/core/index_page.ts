@@ -1,8 +1,8 @@
 /**
  * One page of a newest-first list read from a KV index (docs/performance.md, "Lists read one
  * page"): the index is listed in reverse from the cursor's own index key with a KV cursor, the
- * records are fetched ten at a time (`getManyValues`, kv.ts) and the read stops as soon as `limit + 1`
- * matches are known. The cost of a page does not depend on how long the history is.
+ * records are fetched ten at a time (`getManyValues`, kv.ts) and the read stops as soon as
+ * `limit + 1` matches are known. The cost of a page does not depend on how long the history is.
  *
  * A filter that is not part of the index key (`match`) reads on until enough matches are found, so
  * its cost is bounded by the distance to the matches, never by the whole history when matches are
