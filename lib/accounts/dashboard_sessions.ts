@@ -85,7 +85,7 @@ export async function readDashboardSession(
 /** Ends the session of a request and clears the cookie. */
 export async function endDashboardSession(
   c: Context,
-  deps: AppDeps,
+  deps: Pick<AppDeps, "kv" | "config">,
   auth: DashboardAuth | undefined,
 ): Promise<void> {
   if (auth) await deps.kv.delete(accountKeys.dashboardSession(auth.sessionHash));

@@ -91,7 +91,7 @@ export function relyingPartyOf(publicUrl: string): RelyingParty | null {
   return { id: host, origin: url.origin, name: "Kayle ID" };
 }
 
-function requireRelyingParty(deps: AppDeps): RelyingParty {
+function requireRelyingParty(deps: Pick<AppDeps, "config">): RelyingParty {
   const rp = relyingPartyOf(deps.config.publicUrl);
   if (!rp) {
     throw new PasskeyError("PASSKEYS_UNAVAILABLE", passkeysNeedDomain(deps.config.publicUrl));
@@ -106,7 +106,7 @@ interface StoredChallenge {
 }
 
 async function storeChallenge(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "kv" | "clock">,
   challenge: string,
   purpose: StoredChallenge["purpose"],
   userId: string | null,
@@ -122,7 +122,7 @@ async function storeChallenge(
  * not be expired, and not have been used (deleted in a commit that checks its versionstamp).
  */
 export async function consumeChallenge(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "kv" | "clock">,
   clientDataJSON: string,
   purpose: StoredChallenge["purpose"],
   userId: string | null,

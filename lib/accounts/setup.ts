@@ -37,7 +37,10 @@ export async function issueSetupLink(deps: AppDeps): Promise<string | null> {
 }
 
 /** True when the token is the current setup token and setup is still open. */
-export async function setupTokenValid(deps: AppDeps, token: string): Promise<boolean> {
+export async function setupTokenValid(
+  deps: Pick<AppDeps, "kv" | "keys">,
+  token: string,
+): Promise<boolean> {
   if (!token || await setupClosed(deps.kv)) return false;
   const stored = (await deps.kv.get<string>(SETUP_TOKEN_KEY)).value;
   return stored !== null && stored === await deps.keys.hash(`setup:${token}`);

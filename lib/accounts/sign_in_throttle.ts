@@ -40,7 +40,7 @@ export type ThrottleDecision =
 
 const addressKey = (address: string) => accountKeys.signInFailures("address", address);
 
-async function accountKey(deps: AppDeps, email: string): Promise<Deno.KvKey> {
+async function accountKey(deps: Pick<AppDeps, "keys">, email: string): Promise<Deno.KvKey> {
   return accountKeys.signInFailures(
     "account",
     await deps.keys.hash(normaliseEmail(email), "rate-limit"),

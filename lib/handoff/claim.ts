@@ -37,7 +37,10 @@ export interface ClaimedAttempt {
 }
 
 /** The keyed hash of a device id (the same derivation as the sessions layer's claim). */
-export async function hashDeviceId(deps: AppDeps, deviceId: string): Promise<string> {
+export async function hashDeviceId(
+  deps: Pick<AppDeps, "keys">,
+  deviceId: string,
+): Promise<string> {
   return await deps.keys.hash(`device-id:${deviceId}`);
 }
 

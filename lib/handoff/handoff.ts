@@ -78,7 +78,7 @@ export const handoffKeys = {
 
 /** Re-derives the plaintext token of an issue (only the server key can). */
 export async function deriveHandoffToken(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "keys">,
   attemptId: string,
   issuedAt: string,
 ): Promise<string> {
@@ -86,7 +86,10 @@ export async function deriveHandoffToken(
 }
 
 /** The keyed hash under which a token is stored and looked up. */
-export async function hashHandoffToken(deps: AppDeps, token: string): Promise<string> {
+export async function hashHandoffToken(
+  deps: Pick<AppDeps, "keys">,
+  token: string,
+): Promise<string> {
   return await deps.keys.hash(`handoff-token-hash:${token}`);
 }
 

@@ -20,7 +20,7 @@ interface SimulationClaim {
 
 /** Takes the session's simulation claim; returns its release, or null when another run holds it. */
 export async function claimSimulation(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "kv" | "clock" | "random">,
   sessionId: string,
 ): Promise<(() => Promise<void>) | null> {
   const key = handoffKeys.simulationClaim(sessionId);

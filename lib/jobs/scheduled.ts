@@ -42,7 +42,7 @@ export interface ScheduledRun {
 export const RUN_LOG_TTL_MS = 7 * 24 * 3600_000;
 
 /** The period a task runs with under this configuration. */
-export function effectivePeriodMs(deps: AppDeps, task: ScheduledTask): number {
+export function effectivePeriodMs(deps: Pick<AppDeps, "config">, task: ScheduledTask): number {
   return deps.config.schedulePeriodMs ?? task.periodMs;
 }
 

@@ -31,7 +31,11 @@ export type CancelTokenCode = "CANCEL_TOKEN_INVALID" | "CANCEL_TOKEN_USED";
 /** A public cancel was refused; `code` is the API error code. */
 export class CancelTokenError extends CodedError<CancelTokenCode> {}
 
-async function hashCancelToken(deps: AppDeps, sessionId: string, token: string): Promise<string> {
+async function hashCancelToken(
+  deps: Pick<AppDeps, "keys">,
+  sessionId: string,
+  token: string,
+): Promise<string> {
   // Bound to the session id, so a token can never cancel another session.
   return await deps.keys.hash(`cancel-token:${sessionId}:${token}`);
 }
@@ -92,7 +96,10 @@ export async function cancelSessionWithToken(
  * another one-shot action, and for tests of the `CANCEL_TOKEN_USED` answer). Returns false when
  * there is no token.
  */
-export async function consumeCancelToken(deps: AppDeps, sessionId: string): Promise<boolean> {
+export async function consumeCancelToken(
+  deps: Pick<AppDeps, "kv" | "clock">,
+  sessionId: string,
+): Promise<boolean> {
   return await retryOnConflict(async () => {
     const entry = await deps.kv.get<CancelTokenRecord>(sessionKeys.cancelToken(sessionId));
     if (!entry.value) return false;

@@ -85,7 +85,7 @@ export async function getSessionRecord(kv: Deno.Kv, id: string): Promise<Session
  * (the public verify surface, addressed by session id alone) any session is read.
  */
 export async function readSession(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "kv" | "clock">,
   id: string,
   scope?: OrgLookup,
 ): Promise<SessionRecord | null> {
