@@ -167,7 +167,7 @@ async function recordTry(
     lastErrorClass: result.errorClass,
     updatedAt: now.toISOString(),
   };
-  const op = deps.kv.atomic().check(entry).set(webhookKeys.attempt(d.id, number), attempt);
+  const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);
   const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
   if (result.succeeded) {

@@ -95,7 +95,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       holder: null,
       leaseUntil: null,
     };
-    op.set(jobKeys.job(record.id), record).set(jobKeys.due(record.runAt, record.id), record.id);
+    op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);
     nudge(record.runAt);
     return record.id;
   };
