@@ -9,7 +9,7 @@ import { parseCertificate } from "../verify/asn1/mod.ts";
 import { checkSignatureOnly, parseSod } from "../verify/cms/mod.ts";
 import { isSignedBy } from "../verify/crypto/mod.ts";
 import { passiveAuthenticate } from "../verify/passive/mod.ts";
-import { readVector, readVectorJson } from "../verify/testing/vectors.ts";
+import { readVector, readVectorJson } from "../verify/vectors_test_support.ts";
 import {
   createKvTrustSource,
   importMasterList,

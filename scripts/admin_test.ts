@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runAdmin } from "./admin.ts";
-import { createTestApp } from "../tests/helpers/app.ts";
+import { createTestApp } from "../tests/support/app.ts";
 import { findApiKeyBySecret } from "../lib/api_keys/api_keys.ts";
 
 Deno.test("admin: create-org, create-key --json, list-orgs, and refusals", async () => {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createConformanceDocument } from "../verify/factory/conformance.ts";
+import { createConformanceDocument } from "../verify/factory/conformance_test_support.ts";
 import { createSyntheticPassport } from "../verify/factory/synthetic_passport.ts";
-import { vectorsDir } from "../verify/testing/vectors.ts";
+import { vectorsDir } from "../verify/vectors_test_support.ts";
 
 const SCRIPT = new URL("./document.ts", import.meta.url).pathname;
 

@@ -5,9 +5,9 @@
  * the overview's headline numbers; the page over HTTP as a signed-in member.
  */
 import assert from "node:assert/strict";
-import { FakeBrowser } from "./helpers/browser_session.ts";
-import { createSessionViaApi, postJson, sessionsWorld } from "./sessions_fixture.ts";
-import { seedApiKey } from "./helpers/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
+import { createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
+import { seedApiKey } from "./support/app.ts";
 import { claimAttempt, completeAttempt, createAttempt } from "../lib/sessions/attempts.ts";
 import { expireSession } from "../lib/sessions/lifecycle.ts";
 import { durationBucket } from "../lib/sessions/analytics.ts";

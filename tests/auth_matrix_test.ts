@@ -3,7 +3,7 @@
  * key, missing scope, write-implies-read, another organization's object, per-key rate limit.
  */
 import assert from "node:assert/strict";
-import { bearer, createTestApp, seedApiKey, seedOrganization } from "./helpers/app.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
 import { deleteApiKey, setApiKeyStatus } from "../lib/api_keys/api_keys.ts";
 import { API_KEY_RATE_LIMIT_PER_MINUTE } from "../lib/api_keys/middleware.ts";
 import { ConfigError, loadConfig } from "../lib/core/config.ts";

@@ -10,8 +10,8 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
-import { axeViolations } from "./verify_page_fixture.ts";
+} from "./support/browser.ts";
+import { axeViolations } from "./support/verify_page.ts";
 
 Deno.test({
   name: "browser: analytics page and overview headline numbers",

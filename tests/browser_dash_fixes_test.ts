@@ -14,9 +14,9 @@ import {
   screenshotPath,
   type SeededServer,
   startSeededServer,
-} from "./helpers/browser.ts";
-import { axeViolations } from "./verify_page_fixture.ts";
-import { sharedKeyPair } from "./webhooks_fixtures.ts";
+} from "./support/browser.ts";
+import { axeViolations } from "./support/verify_page.ts";
+import { sharedKeyPair } from "./support/webhooks.ts";
 
 /** An API key made in the dashboard, as an integrator would. */
 async function apiKey(page: Page, server: SeededServer, slug: string): Promise<string> {

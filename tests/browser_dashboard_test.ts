@@ -9,7 +9,7 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
+} from "./support/browser.ts";
 
 Deno.test({
   name: "browser: sign in, create an API key, see it once, hydrated island reacts to a click",

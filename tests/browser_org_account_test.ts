@@ -11,8 +11,8 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
-import { axeViolations } from "./verify_page_fixture.ts";
+} from "./support/browser.ts";
+import { axeViolations } from "./support/verify_page.ts";
 
 Deno.test({
   name: "browser: switcher, rename and delete, change password, find by id by paste",

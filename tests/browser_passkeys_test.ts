@@ -10,7 +10,7 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
+} from "./support/browser.ts";
 import { listPasskeys } from "../lib/accounts/passkeys.ts";
 
 Deno.test({

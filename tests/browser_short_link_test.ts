@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
-import { hasChromium, launchBrowser, screenshotPath } from "./helpers/browser.ts";
-import { axeViolations, startVerifyFixture } from "./verify_page_fixture.ts";
+import { hasChromium, launchBrowser, screenshotPath } from "./support/browser.ts";
+import { axeViolations, startVerifyFixture } from "./support/verify_page.ts";
 import { issueHandoff } from "../lib/handoff/handoff.ts";
 import { loadConfig } from "../lib/core/config.ts";
 

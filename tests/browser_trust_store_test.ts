@@ -10,9 +10,9 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
-import { axeViolations } from "./verify_page_fixture.ts";
-import { vectorsDir } from "../verify/testing/vectors.ts";
+} from "./support/browser.ts";
+import { axeViolations } from "./support/verify_page.ts";
+import { vectorsDir } from "../verify/vectors_test_support.ts";
 
 Deno.test({
   name: "browser: banner while no CSCA is trusted; the owner imports a master list by upload",

@@ -8,8 +8,8 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchBrowser, screenshotPath } from "./helpers/browser.ts";
-import { axeViolations, startVerifyFixture, type VerifyFixture } from "./verify_page_fixture.ts";
+import { hasChromium, launchBrowser, screenshotPath } from "./support/browser.ts";
+import { axeViolations, startVerifyFixture, type VerifyFixture } from "./support/verify_page.ts";
 import { qrSvgShape } from "../lib/qr/qr_svg.ts";
 import { listSessionEvents } from "../lib/events/events.ts";
 import { claimWithToken } from "../lib/handoff/claim.ts";

@@ -12,8 +12,8 @@ import {
   launchBrowser,
   screenshotPath,
   startSeededServer,
-} from "./helpers/browser.ts";
-import { axeViolations } from "./verify_page_fixture.ts";
+} from "./support/browser.ts";
+import { axeViolations } from "./support/verify_page.ts";
 import { addDeliveryToCommit } from "../webhooks/deliveries.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
 import { getOrganizationBySlug } from "../lib/accounts/organizations.ts";

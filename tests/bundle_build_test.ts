@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ensureIslandBundle } from "../lib/framework/manifest.ts";
-import { createTestApp } from "./helpers/app.ts";
+import { createTestApp } from "./support/app.ts";
 
 Deno.test("a hashed bundle is immutable; other static files are no-cache", async () => {
   const name = `islands.${"0123456789abcdef"}.js`;

@@ -4,8 +4,8 @@
  * cross-site form-like posts even when they carry a valid token.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 
 const SAME_ORIGIN = { origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" };
 

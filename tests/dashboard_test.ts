@@ -3,8 +3,8 @@
  * (shown once, disable/enable/delete), members and invitations, CSRF refusals.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import { issueSetupLink } from "../lib/accounts/setup.ts";
 import { findApiKeyBySecret } from "../lib/api_keys/api_keys.ts";
 import { getVerificationPolicy } from "../lib/accounts/verification_policy.ts";

@@ -3,8 +3,8 @@
  * admin command, or a setup token a racing instance wrote after the owner existed.
  */
 import assert from "node:assert/strict";
-import { createTestApp, type TestApp } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, type TestApp } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import { issueSetupLink } from "../lib/accounts/setup.ts";
 import { runAdmin } from "../scripts/admin.ts";
 

@@ -1,6 +1,6 @@
 /** `POST /v1/verify/session/:id/handoff` (docs/mobile-protocol.md) through `app.request`. */
 import assert from "node:assert/strict";
-import { consentAll, createSession, publicCall, setupHandoffApp } from "./handoff_support.ts";
+import { consentAll, createSession, publicCall, setupHandoffApp } from "./support/handoff.ts";
 import { hashHandoffToken } from "../lib/handoff/handoff.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
 import { HANDOFF_RATE_LIMITS } from "../lib/handoff/http.ts";

@@ -7,8 +7,8 @@
  * reference phone follows a short link. Responses are checked against `/openapi.json`.
  */
 import assert from "node:assert/strict";
-import { consentAll, createSession, publicCall, setupHandoffApp } from "./handoff_support.ts";
-import { checkedClient } from "./helpers/openapi.ts";
+import { consentAll, createSession, publicCall, setupHandoffApp } from "./support/handoff.ts";
+import { checkedClient } from "./support/openapi.ts";
 import { qrMatrix } from "../lib/qr/qr_svg.ts";
 import { shortLinkOf, tokenFromShortForm } from "../lib/handoff/short_link.ts";
 import { loadConfig, NO_APP } from "../lib/core/config.ts";

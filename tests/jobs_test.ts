@@ -20,7 +20,7 @@ import {
   type JobQueue,
 } from "../lib/jobs/mod.ts";
 import { QUEUE_BACKOFF_MS } from "../lib/jobs/kv_queue.ts";
-import { waitFor } from "./webhooks_fixtures.ts";
+import { waitFor } from "./support/webhooks.ts";
 
 /** Test job types: any name, any small payload. */
 type TestJobs = JobMap;

@@ -4,7 +4,7 @@
  * oversized id anywhere answers 404, and stored URLs come back in their WHATWG-serialized form.
  */
 import assert from "node:assert/strict";
-import { assertError, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { assertError, postJson, sessionsWorld } from "./support/sessions.ts";
 import { newId } from "../lib/core/ids.ts";
 
 const LISTS = [

@@ -27,7 +27,7 @@ import {
   realBiometric,
   serveApp,
   setupHandoffApp,
-} from "./handoff_support.ts";
+} from "./support/handoff.ts";
 import {
   accessKeyFor,
   type EmulatedPassportOptions,

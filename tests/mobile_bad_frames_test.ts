@@ -9,7 +9,7 @@ import {
   serveApp,
   sessionWithHandoff,
   setupHandoffApp,
-} from "./handoff_support.ts";
+} from "./support/handoff.ts";
 import {
   openWebSocketChannel,
   passportFor,

@@ -5,7 +5,7 @@
  * (SERVER_SHUTTING_DOWN, after which the phone resumes with its token).
  */
 import assert from "node:assert/strict";
-import { serveApp, sessionWithHandoff, setupHandoffApp } from "./handoff_support.ts";
+import { serveApp, sessionWithHandoff, setupHandoffApp } from "./support/handoff.ts";
 import {
   openWebSocketChannel,
   passportFor,

@@ -5,14 +5,14 @@
  * before upgrading).
  */
 import assert from "node:assert/strict";
-import { bearer } from "./helpers/app.ts";
+import { bearer } from "./support/app.ts";
 import {
   createSession,
   type HandoffTestApp,
   serveApp,
   sessionWithHandoff,
   setupHandoffApp,
-} from "./handoff_support.ts";
+} from "./support/handoff.ts";
 import { openWebSocketChannel, type PhoneChannel, requestResult, sayHello } from "../phone/mod.ts";
 import type { HandoffServices } from "../lib/handoff/services.ts";
 

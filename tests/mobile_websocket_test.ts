@@ -4,7 +4,7 @@
  * one live connection), the idle timeout, and a cancel racing a successful result.
  */
 import assert from "node:assert/strict";
-import { bearer } from "./helpers/app.ts";
+import { bearer } from "./support/app.ts";
 import {
   createSession,
   type HandoffTestApp,
@@ -13,7 +13,7 @@ import {
   serveApp,
   sessionWithHandoff,
   setupHandoffApp,
-} from "./handoff_support.ts";
+} from "./support/handoff.ts";
 import {
   httpPhoneApi,
   openWebSocketChannel,

@@ -5,15 +5,15 @@
  * answers 404 `NOT_FOUND` as if it did not exist. Each test here failed on the code before.
  */
 import assert from "node:assert/strict";
-import { bearer, seedApiKey, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { bearer, seedApiKey, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import {
   assertError,
   eventTypes,
   postJson,
   type SessionsWorld,
   sessionsWorld,
-} from "./sessions_fixture.ts";
+} from "./support/sessions.ts";
 import { createAttempt } from "../lib/sessions/attempts.ts";
 
 interface TwoWorlds {

@@ -5,8 +5,8 @@
  * analytics and lookups of the current code read it, and running again changes nothing.
  */
 import assert from "node:assert/strict";
-import { bearer, seedApiKey } from "./helpers/app.ts";
-import { postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { bearer, seedApiKey } from "./support/app.ts";
+import { postJson, sessionsWorld } from "./support/sessions.ts";
 import { createAttempt } from "../lib/sessions/attempts.ts";
 import type { AttemptRecord, SessionRecord } from "../lib/sessions/types.ts";
 import { migrateModeIndexes } from "../lib/migrations/mode_indexes.ts";

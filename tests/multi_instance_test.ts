@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
-import { waitFor } from "./webhooks_fixtures.ts";
+import { waitFor } from "./support/webhooks.ts";
 import {
   allDelivered,
   createCluster,
@@ -19,7 +19,7 @@ import {
   type Instance,
   runLoad,
   scheduledRuns,
-} from "./multi_instance_support.ts";
+} from "./support/multi_instance.ts";
 
 const PERIOD_MS = 2000;
 const FLOWS = 24;

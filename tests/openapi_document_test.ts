@@ -1,12 +1,12 @@
 /**
  * The OpenAPI 3.1 document (docs/api.md): valid against the OpenAPI 3.1 schema, lint-clean under
  * Redocly's `recommended` rules, describing every sessions, verify and analytics operation with
- * its error codes; the response validator of `tests/helpers/openapi.ts` really rejects bodies
+ * its error codes; the response validator of `tests/support/openapi.ts` really rejects bodies
  * that break the schema; the reference UI is served with its script from our own origin.
  */
 import assert from "node:assert/strict";
-import { createTestApp } from "./helpers/app.ts";
-import { lintDocument, validateDocument, validateResponse } from "./helpers/openapi.ts";
+import { createTestApp } from "./support/app.ts";
+import { lintDocument, validateDocument, validateResponse } from "./support/openapi.ts";
 
 Deno.test("GET /openapi.json is a valid OpenAPI 3.1 document and lints clean", async () => {
   const t = await createTestApp();

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { startServer } from "../main.ts";
 import { testConfig } from "../lib/core/config.ts";
-import { createTestApp } from "./helpers/app.ts";
+import { createTestApp } from "./support/app.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => {
   try {

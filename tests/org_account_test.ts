@@ -6,12 +6,12 @@
  * the passkey hint names the configured URL's port on localhost; find by id.
  */
 import assert from "node:assert/strict";
-import { FakeBrowser } from "./helpers/browser_session.ts";
-import { createSessionViaApi, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
+import { createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
 import { getOrganization } from "../lib/accounts/organizations.ts";
 import { createAttempt } from "../lib/sessions/attempts.ts";
 import { createEndpoint } from "../webhooks/endpoints.ts";
-import { writeEvent } from "./webhooks_fixtures.ts";
+import { writeEvent } from "./support/webhooks.ts";
 import { runAdmin } from "../scripts/admin.ts";
 import { passkeysNeedDomain } from "../lib/accounts/passkeys.ts";
 import { sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";

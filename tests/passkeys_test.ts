@@ -4,9 +4,9 @@
  * the sign-in limits (password failures never lock a passkey), another user's passkey, an IP-address public URL).
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization, type TestApp } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
-import { SoftAuthenticator } from "./passkey_authenticator.ts";
+import { createTestApp, seedOrganization, type TestApp } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
+import { SoftAuthenticator } from "./support/passkey_authenticator.ts";
 import {
   createPasskey,
   listPasskeys,

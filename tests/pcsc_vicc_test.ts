@@ -1,7 +1,7 @@
 /**
  * The PC/SC transport and `deno task chip read` against a chip nobody here wrote: Debian's vicc
  * (vsmartcard) emulating a BAC ePassport behind its vpcd reader, in a private pcscd
- * (tests/vicc/virtual_chip.ts). The passport's files come from the document factory; the command
+ * (tests/support/vicc/virtual_chip.ts). The passport's files come from the document factory; the command
  * reads them over BAC and 3DES secure messaging, and `deno task document verify` checks the
  * folder against the passport's CSCA. Skips with the apt-get line when the stack is absent.
  */
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createSyntheticPassport, type SyntheticPassport } from "../verify/mod.ts";
 import { defaultPortrait } from "../verify/factory/portrait.ts";
-import { startVirtualChip, virtualChipUnavailable } from "./vicc/virtual_chip.ts";
+import { startVirtualChip, virtualChipUnavailable } from "./support/vicc/virtual_chip.ts";
 
 const unavailable = virtualChipUnavailable();
 if (unavailable) console.warn(`pcsc_vicc_test skipped: ${unavailable}`);
@@ -201,7 +201,7 @@ Deno.test({
       args: [
         "run",
         "-A",
-        join(REPO, "tests/vicc/resume_reader.ts"),
+        join(REPO, "tests/support/vicc/resume_reader.ts"),
         `pcsc:${chip.readerName}`,
         JSON.stringify(key),
       ],

@@ -4,9 +4,9 @@
  * written before it existed, and a list of one organization never expires another's sessions.
  */
 import assert from "node:assert/strict";
-import { seedApiKey, seedOrganization } from "./helpers/app.ts";
-import { sessionsWorld } from "./sessions_fixture.ts";
-import { writeEvent } from "./webhooks_fixtures.ts";
+import { seedApiKey, seedOrganization } from "./support/app.ts";
+import { sessionsWorld } from "./support/sessions.ts";
+import { writeEvent } from "./support/webhooks.ts";
 import { listOrgEvents } from "../webhooks/events_query.ts";
 import { migrateEventTypeIndex } from "../lib/migrations/event_type_index.ts";
 import { createSession } from "../lib/sessions/sessions.ts";

@@ -3,7 +3,7 @@
  * due indexes page after page until the backlog is empty, bounded per run, with an injected clock.
  */
 import assert from "node:assert/strict";
-import { sessionsWorld } from "./sessions_fixture.ts";
+import { sessionsWorld } from "./support/sessions.ts";
 import { createSession, getSessionRecord } from "../lib/sessions/sessions.ts";
 import { expireDueSessions, sweepDue } from "../lib/sessions/expiry_sweep.ts";
 import { deleteEndedSessions, minimiseEndedSessions } from "../lib/sessions/retention.ts";

@@ -5,7 +5,7 @@
  * tag was lost in the middle of DG2.
  */
 import assert from "node:assert/strict";
-import { createSession, setupHandoffApp } from "./handoff_support.ts";
+import { createSession, setupHandoffApp } from "./support/handoff.ts";
 import { inProcessPhoneApi } from "../lib/handoff/simulate.ts";
 import {
   accessKeyFor,

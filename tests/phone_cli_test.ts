@@ -1,6 +1,6 @@
 /** `deno task phone` (the CLI function) against a served app: verification URL and deep link. */
 import assert from "node:assert/strict";
-import { createSession, publicCall, serveApp, setupHandoffApp } from "./handoff_support.ts";
+import { createSession, publicCall, serveApp, setupHandoffApp } from "./support/handoff.ts";
 import { runPhoneCli } from "../scripts/phone.ts";
 import { parsePhoneLink, PhoneProtocolError } from "../phone/mod.ts";
 

@@ -1,6 +1,6 @@
 /**
  * `deno task phone --reader pcsc:<name>` end to end: a test-mode session on a served app, the
- * passport on Debian's vicc behind a private pcscd (tests/vicc/virtual_chip.ts), read over BAC by
+ * passport on Debian's vicc behind a private pcscd (tests/support/vicc/virtual_chip.ts), read over BAC by
  * the real command in its own process, uploaded, and accepted by the server's checks (passive
  * authentication against the sandbox CSCA). The vicc passport has no AA or CA, so the
  * organization's policy accepts documents without them; the face check is the test app's
@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { createSyntheticPassport } from "../verify/mod.ts";
 import { defaultPortrait } from "../verify/factory/portrait.ts";
 import { setVerificationPolicy } from "../lib/accounts/verification_policy.ts";
-import { createSession, serveApp, setupHandoffApp } from "./handoff_support.ts";
-import { startVirtualChip, virtualChipUnavailable } from "./vicc/virtual_chip.ts";
+import { createSession, serveApp, setupHandoffApp } from "./support/handoff.ts";
+import { startVirtualChip, virtualChipUnavailable } from "./support/vicc/virtual_chip.ts";
 
 const unavailable = virtualChipUnavailable();
 if (unavailable) console.warn(`phone_pcsc_vicc_test skipped: ${unavailable}`);

@@ -4,13 +4,13 @@
  * attempt status, failure code, session status and events each scenario must produce.
  */
 import assert from "node:assert/strict";
-import { bearer } from "./helpers/app.ts";
+import { bearer } from "./support/app.ts";
 import {
   createSession,
   type HandoffTestApp,
   realBiometric,
   setupHandoffApp,
-} from "./handoff_support.ts";
+} from "./support/handoff.ts";
 import { SCENARIO_NAMES, SCENARIOS } from "../phone/mod.ts";
 import { listSessionEvents } from "../lib/events/events.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
@@ -106,7 +106,7 @@ Deno.test("simulate: three failures complete the session failed; then 410", asyn
 
 Deno.test("simulate: live keys and live sessions are refused with TEST_MODE_ONLY", async () => {
   const t = await sharedApp();
-  const { seedApiKey } = await import("./helpers/app.ts");
+  const { seedApiKey } = await import("./support/app.ts");
   const live = await seedApiKey(t.deps, t.orgId, { mode: "live" });
   const { id } = await createSession(t, {}, live.secret);
   const byLiveKey = await simulate(t, id, "success", live.secret);
@@ -121,7 +121,7 @@ Deno.test("simulate: live keys and live sessions are refused with TEST_MODE_ONLY
 
 Deno.test("live sessions never trust the sandbox CSCA", async () => {
   const t = await sharedApp();
-  const { seedApiKey } = await import("./helpers/app.ts");
+  const { seedApiKey } = await import("./support/app.ts");
   const { simulateSession } = await import("../lib/handoff/simulate.ts");
   const live = await seedApiKey(t.deps, t.orgId, { mode: "live" });
   const { id } = await createSession(t, {}, live.secret);

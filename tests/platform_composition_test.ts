@@ -5,7 +5,7 @@
  * imported (no side-effect imports anywhere in the repository).
  */
 import assert from "node:assert/strict";
-import { bearer, createTestApp, seedApiKey, seedOrganization } from "./helpers/app.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
 
 const json = (secret: string, body: unknown): RequestInit => ({
   method: "POST",

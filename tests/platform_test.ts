@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "@hono/zod-openapi";
-import { createTestApp } from "./helpers/app.ts";
+import { createTestApp } from "./support/app.ts";
 import { createApp, MAX_BODY_BYTES } from "../lib/app.ts";
 import { define } from "../lib/framework/define.ts";
 import { routeFileOf } from "../lib/framework/router.ts";

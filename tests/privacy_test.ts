@@ -7,8 +7,8 @@
 import { generateEncryptionKeyPair } from "../webhooks/receiver.ts";
 import assert from "node:assert/strict";
 import { compactDecrypt } from "jose";
-import { bearer } from "./helpers/app.ts";
-import { createSession, setupHandoffApp } from "./handoff_support.ts";
+import { bearer } from "./support/app.ts";
+import { createSession, setupHandoffApp } from "./support/handoff.ts";
 import { createSyntheticPassport } from "../verify/mod.ts";
 
 const encoder = new TextEncoder();

@@ -12,7 +12,7 @@ import {
   KayleWebhookError,
   verifyAndDecrypt,
 } from "../sdk/js/src/index.ts";
-import { startDeliverySink, startSdkServer } from "./sdk_support.ts";
+import { startDeliverySink, startSdkServer } from "./support/sdk.ts";
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(() => null, (e) => e);

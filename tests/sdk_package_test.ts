@@ -8,7 +8,7 @@
  * Needs `npm ci` in `sdk/js` and `sdk/receivers` (`.ci/run` does it; done here when missing).
  */
 import assert from "node:assert/strict";
-import { runReceiverSample, type SdkServer, startSdkServer } from "./sdk_support.ts";
+import { runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const sdkDir = `${root}sdk/js`;

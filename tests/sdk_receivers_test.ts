@@ -5,7 +5,7 @@
  * verifies and decrypts it and prints the claims; a forged delivery is refused.
  */
 import assert from "node:assert/strict";
-import { runReceiverSample, type SdkServer, startSdkServer } from "./sdk_support.ts";
+import { runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 

@@ -10,8 +10,8 @@ import {
   jsonHeaders,
   postJson,
   sessionsWorld,
-} from "./sessions_fixture.ts";
-import { bearer, seedApiKey, seedOrganization } from "./helpers/app.ts";
+} from "./support/sessions.ts";
+import { bearer, seedApiKey, seedOrganization } from "./support/app.ts";
 import { setApiKeyStatus } from "../lib/api_keys/api_keys.ts";
 import { newId } from "../lib/core/ids.ts";
 

@@ -4,7 +4,7 @@
  * response validated against `/openapi.json`.
  */
 import assert from "node:assert/strict";
-import { assertError, createSessionViaApi, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { assertError, createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
 import { claimAttempt, completeAttempt, createAttempt } from "../lib/sessions/attempts.ts";
 
 Deno.test("GET /v1/sessions/attempts: across sessions, filters, cursor", async () => {

@@ -3,8 +3,8 @@
  * page with contract, attempts and timeline, the admin cancel, and organization scoping.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedApiKey, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { claimAttempt, completeAttempt, createAttempt } from "../lib/sessions/attempts.ts";
 import { parseShareFields } from "../lib/sessions/share_fields.ts";

@@ -4,7 +4,7 @@
  * cancels, public cancels, a verdict and the sweep meet: one terminal status, one terminal event.
  */
 import assert from "node:assert/strict";
-import { createSessionViaApi, eventTypes, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { createSessionViaApi, eventTypes, postJson, sessionsWorld } from "./support/sessions.ts";
 import {
   claimAttempt,
   completeAttempt,

@@ -4,7 +4,7 @@
  * sessions and recent ones are untouched; analytics counts stay.
  */
 import assert from "node:assert/strict";
-import { createSessionViaApi, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
 import {
   claimAttempt,
   completeAttempt,

@@ -3,7 +3,7 @@
  * valid contract is stored normalised with the default `kayle_document_id` entry.
  */
 import assert from "node:assert/strict";
-import { assertError, createSessionViaApi, postJson, sessionsWorld } from "./sessions_fixture.ts";
+import { assertError, createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
 
 const reason = "Needed for the check";
 

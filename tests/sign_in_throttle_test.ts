@@ -4,8 +4,8 @@
  * locked, so the owner signs in from another address.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import { accountDelayMs, SIGN_IN_THROTTLE } from "../lib/accounts/sign_in_throttle.ts";
 
 async function world() {

@@ -3,8 +3,8 @@
  * 409 SIMULATION_IN_PROGRESS without touching the session (no burnt attempt, no failure event).
  */
 import assert from "node:assert/strict";
-import { bearer } from "./helpers/app.ts";
-import { createSession, type HandoffTestApp, setupHandoffApp } from "./handoff_support.ts";
+import { bearer } from "./support/app.ts";
+import { createSession, type HandoffTestApp, setupHandoffApp } from "./support/handoff.ts";
 import { listSessionEvents } from "../lib/events/events.ts";
 import { getSessionRecord } from "../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../lib/sessions/attempts.ts";

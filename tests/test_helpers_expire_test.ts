@@ -6,14 +6,14 @@
  * Every response is checked against `/openapi.json`.
  */
 import assert from "node:assert/strict";
-import { seedApiKey } from "./helpers/app.ts";
+import { seedApiKey } from "./support/app.ts";
 import {
   assertError,
   createSessionViaApi,
   eventTypes,
   postJson,
   sessionsWorld,
-} from "./sessions_fixture.ts";
+} from "./support/sessions.ts";
 
 Deno.test("test helper expire: ends a test session now with one expired event", async () => {
   const world = await sessionsWorld({ mode: "test" });

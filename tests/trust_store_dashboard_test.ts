@@ -4,12 +4,12 @@
  * upload with its result; removal; the banner every organization sees while no CSCA is trusted.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "./helpers/app.ts";
-import { FakeBrowser } from "./helpers/browser_session.ts";
+import { createTestApp, seedOrganization } from "./support/app.ts";
+import { FakeBrowser } from "./support/browser_session.ts";
 import { instanceOwnerId, setInstanceOwner } from "../lib/accounts/instance_owner.ts";
 import { completeSetup, issueSetupLink } from "../lib/accounts/setup.ts";
 import { certificateFingerprint } from "../verify/asn1/mod.ts";
-import { readVector } from "../verify/testing/vectors.ts";
+import { readVector } from "../verify/vectors_test_support.ts";
 import { listTrustItems } from "../verify/trust/mod.ts";
 
 const BANNER = /Live verifications cannot succeed yet/;

@@ -10,12 +10,12 @@ import {
   createSessionViaApi,
   type SessionsWorld,
   sessionsWorld,
-} from "./sessions_fixture.ts";
+} from "./support/sessions.ts";
 import { getConsent } from "../lib/sessions/consent.ts";
 import { getSessionRecord } from "../lib/sessions/sessions.ts";
 import { listSessionEvents } from "../lib/events/events.ts";
 import { newId } from "../lib/core/ids.ts";
-import { seedApiKey } from "./helpers/app.ts";
+import { seedApiKey } from "./support/app.ts";
 import { TEST_SIMULATE_PER_SESSION } from "../routes/v1/verify/session/[id]/test_simulate.ts";
 import { appLinkOf } from "../islands/PhoneLanding.tsx";
 

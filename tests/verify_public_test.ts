@@ -8,7 +8,7 @@ import {
   createSessionViaApi,
   type SessionsWorld,
   sessionsWorld,
-} from "./sessions_fixture.ts";
+} from "./support/sessions.ts";
 import { claimAttempt, createAttempt } from "../lib/sessions/attempts.ts";
 import { consumeCancelToken } from "../lib/sessions/cancel_tokens.ts";
 import { getSessionRecord } from "../lib/sessions/sessions.ts";

@@ -10,10 +10,10 @@ import {
   seedApiKey,
   seedOrganization,
   type TestApp,
-} from "./helpers/app.ts";
-import { generateKeyPair, sharedKeyPair, writeEvent } from "./webhooks_fixtures.ts";
+} from "./support/app.ts";
+import { generateKeyPair, sharedKeyPair, writeEvent } from "./support/webhooks.ts";
 import type { Scope } from "../lib/api_keys/api_keys.ts";
-import { checkedClient, lintDocument, openApiOf, validateDocument } from "./helpers/openapi.ts";
+import { checkedClient, lintDocument, openApiOf, validateDocument } from "./support/openapi.ts";
 
 async function setup(
   options: { scopes?: Scope[]; mode?: "live" | "test"; devMode?: boolean } = {},

@@ -15,7 +15,7 @@ import {
   startReceiver,
   waitFor,
   writeEvent,
-} from "./webhooks_fixtures.ts";
+} from "./support/webhooks.ts";
 
 const EVENTS = 200;
 const SERVER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(42)));

@@ -9,8 +9,8 @@ import { addMembershipOps, type Role } from "../lib/accounts/organizations.ts";
 import { sessionCookieName } from "../lib/accounts/dashboard_sessions.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { listEndpoints } from "../webhooks/endpoints.ts";
-import { createTestApp, seedOrganization, type TestApp } from "./helpers/app.ts";
-import { seedWebhookEndpoint, sharedKeyPair, writeEvent } from "./webhooks_fixtures.ts";
+import { createTestApp, seedOrganization, type TestApp } from "./support/app.ts";
+import { seedWebhookEndpoint, sharedKeyPair, writeEvent } from "./support/webhooks.ts";
 
 /** A signed-in browser of a user with `role` in the organization. */
 async function browser(t: TestApp, userId: string) {

@@ -7,13 +7,19 @@ import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
 import { configureWebhookSender } from "../webhooks/runtime.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
-import { deliveryOf, driveNextTry, getDelivery, type World, world } from "./webhooks_world.ts";
+import {
+  deliveryOf,
+  driveNextTry,
+  getDelivery,
+  type World,
+  world,
+} from "./support/webhooks_world.ts";
 import { scrubExpiredPayloads } from "../webhooks/maintenance.ts";
 import { listAttempts } from "../webhooks/deliveries.ts";
 import { rotateSigningSecret } from "../webhooks/endpoints.ts";
 import { RETRY_SCHEDULE_MS } from "../webhooks/schedule.ts";
-import { bearer, seedApiKey } from "./helpers/app.ts";
-import { type Receiver, waitFor, writeEvent } from "./webhooks_fixtures.ts";
+import { bearer, seedApiKey } from "./support/app.ts";
+import { type Receiver, waitFor, writeEvent } from "./support/webhooks.ts";
 
 const BACKENDS: JobBackend[] = ["kv_queue", "kv_table"];
 

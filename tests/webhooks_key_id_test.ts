@@ -5,10 +5,10 @@
  * 200, like endpoint creation.
  */
 import assert from "node:assert/strict";
-import { bearer, createTestApp, seedApiKey, seedOrganization } from "./helpers/app.ts";
-import { checkedClient } from "./helpers/openapi.ts";
-import { sharedKeyPair, waitFor, writeEvent } from "./webhooks_fixtures.ts";
-import { world } from "./webhooks_world.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
+import { checkedClient } from "./support/openapi.ts";
+import { sharedKeyPair, waitFor, writeEvent } from "./support/webhooks.ts";
+import { world } from "./support/webhooks_world.ts";
 import { addEncryptionKey, validatePublicJwk } from "../webhooks/encryption_keys.ts";
 import type { EndpointRecord } from "../webhooks/model.ts";
 

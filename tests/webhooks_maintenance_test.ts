@@ -10,15 +10,15 @@ import { startWebhookWorker } from "../webhooks/register.ts";
 import { listAttempts } from "../webhooks/deliveries.ts";
 import { recoverDeliveries, runMaintenance } from "../webhooks/maintenance.ts";
 import { deleteExpiredHistory } from "../webhooks/history_retention.ts";
-import { createTestApp } from "./helpers/app.ts";
+import { createTestApp } from "./support/app.ts";
 import {
   seedWebhookEndpoint,
   sharedKeyPair,
   startReceiver,
   waitFor,
   writeEvent,
-} from "./webhooks_fixtures.ts";
-import { deliveryOf, driveNextTry, getDelivery, world } from "./webhooks_world.ts";
+} from "./support/webhooks.ts";
+import { deliveryOf, driveNextTry, getDelivery, world } from "./support/webhooks_world.ts";
 import { deleteEndpoint, updateEndpoint } from "../webhooks/endpoints.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
 

@@ -6,10 +6,10 @@
  * sweep scrubs it afterwards. Responses are checked against `/openapi.json`.
  */
 import assert from "node:assert/strict";
-import { bearer, seedApiKey } from "./helpers/app.ts";
-import { checkedClient } from "./helpers/openapi.ts";
-import { waitFor, writeEvent } from "./webhooks_fixtures.ts";
-import { deliveryOf, getDelivery, world } from "./webhooks_world.ts";
+import { bearer, seedApiKey } from "./support/app.ts";
+import { checkedClient } from "./support/openapi.ts";
+import { waitFor, writeEvent } from "./support/webhooks.ts";
+import { deliveryOf, getDelivery, world } from "./support/webhooks_world.ts";
 import { scrubExpiredPayloads } from "../webhooks/maintenance.ts";
 
 Deno.test("replay after success: off by default, then within the delivered-payload retention", async () => {

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { startWebhookWorker } from "../webhooks/register.ts";
-import { bearer, createTestApp, seedApiKey } from "./helpers/app.ts";
-import { seedWebhookEndpoint, sharedKeyPair, startReceiver, waitFor } from "./webhooks_fixtures.ts";
+import { bearer, createTestApp, seedApiKey } from "./support/app.ts";
+import { seedWebhookEndpoint, sharedKeyPair, startReceiver, waitFor } from "./support/webhooks.ts";
 
 Deno.test("a cancelled session reaches its named endpoint as verification.session.cancelled", async () => {
   const t = await createTestApp();

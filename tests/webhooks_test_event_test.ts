@@ -6,10 +6,10 @@
  * Responses are checked against `/openapi.json`.
  */
 import assert from "node:assert/strict";
-import { bearer, seedApiKey } from "./helpers/app.ts";
-import { checkedClient } from "./helpers/openapi.ts";
-import { waitFor } from "./webhooks_fixtures.ts";
-import { world } from "./webhooks_world.ts";
+import { bearer, seedApiKey } from "./support/app.ts";
+import { checkedClient } from "./support/openapi.ts";
+import { waitFor } from "./support/webhooks.ts";
+import { world } from "./support/webhooks_world.ts";
 import { createEndpoint } from "../webhooks/endpoints.ts";
 
 Deno.test("test event: delivered signed and encrypted to its endpoint, listed, refused when disabled", async () => {

@@ -14,7 +14,7 @@ import {
   type DocumentCheckResult,
   documentRiskScore,
 } from "./check_document.ts";
-import { readVector, readVectorJson } from "./testing/vectors.ts";
+import { readVector, readVectorJson } from "./vectors_test_support.ts";
 import { createMemoryTrustSource, EMPTY_TRUST_SOURCE } from "./trust/memory_source.ts";
 
 const ETSI_AT = new Date("2012-01-01T00:00:00Z");

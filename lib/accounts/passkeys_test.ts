@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "../../tests/helpers/app.ts";
-import { SoftAuthenticator } from "../../tests/passkey_authenticator.ts";
+import { createTestApp, seedOrganization } from "../../tests/support/app.ts";
+import { SoftAuthenticator } from "../../tests/support/passkey_authenticator.ts";
 import { getUser } from "./users.ts";
 import {
   beginPasskeyAuthentication,

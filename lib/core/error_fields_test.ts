@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { errorFields, scrubErrorMessage } from "./error_fields.ts";
 import { createLogger } from "./logger.ts";
 import { JobHandlers } from "../jobs/handlers.ts";
-import { bearer, createTestApp, seedApiKey, seedOrganization } from "../../tests/helpers/app.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "../../tests/support/app.ts";
 import { createApp } from "../app.ts";
 import { manifest } from "../../manifest.gen.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isKvBusy, KvBusyError, retryWhenBusy, whileBusy } from "./kv_busy.ts";
-import { bearer, createTestApp, seedApiKey, seedOrganization } from "../../tests/helpers/app.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "../../tests/support/app.ts";
 
 const locked = () => new TypeError("database is locked");
 

@@ -9,14 +9,14 @@ import {
   type ConformanceOptions,
   createConformanceDocument,
   otherSignerIdentifier,
-} from "../../verify/factory/conformance.ts";
+} from "../../verify/factory/conformance_test_support.ts";
 import { failureCodeOf } from "../../verify/result.ts";
 import { putTrustItem } from "../../verify/trust/kv_store.ts";
 import { createMemoryTrustSource } from "../../verify/trust/memory_source.ts";
 import type { BiometricVerifier } from "../../verify/biometric/mod.ts";
 import { runFolderChecks } from "../../scripts/document.ts";
 import { setVerificationPolicy } from "../accounts/verification_policy.ts";
-import { createTestApp, seedOrganization } from "../../tests/helpers/app.ts";
+import { createTestApp, seedOrganization } from "../../tests/support/app.ts";
 import { createSession } from "../sessions/sessions.ts";
 import { recordConsent } from "../sessions/consent.ts";
 import { parseShareFields } from "../sessions/share_fields.ts";

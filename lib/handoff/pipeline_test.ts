@@ -4,7 +4,7 @@ import { ArtifactStore } from "./uploads.ts";
 import { encodeBase64 } from "./protocol.ts";
 import { toHex } from "../core/keys.ts";
 import { setVerificationPolicy } from "../accounts/verification_policy.ts";
-import { createTestApp, seedOrganization } from "../../tests/helpers/app.ts";
+import { createTestApp, seedOrganization } from "../../tests/support/app.ts";
 import { createSession } from "../sessions/sessions.ts";
 import { recordConsent } from "../sessions/consent.ts";
 import { parseShareFields } from "../sessions/share_fields.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createTestApp, type TestApp } from "../../tests/helpers/app.ts";
+import { createTestApp, type TestApp } from "../../tests/support/app.ts";
 import { beat } from "../core/instances.ts";
 import { type PeriodOutcome, runScheduledTask, type ScheduledTask } from "./scheduled.ts";
-import { waitFor } from "../../tests/webhooks_fixtures.ts";
+import { waitFor } from "../../tests/support/webhooks.ts";
 
 /** Two instances (their own ids) on one KV and one manual clock. */
 async function twoInstances(): Promise<{ t: TestApp; a: TestApp["deps"]; b: TestApp["deps"] }> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import { verifyActiveAuthentication } from "./active_authentication.ts";
 import { digestMatchesChallenge, parseRepresentative } from "./iso9796_2.ts";
 import { bigintToBytes, concatBytes, decodeUnsigned, encodeTlv, modPow } from "../chip/der.ts";

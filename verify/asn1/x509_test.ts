@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readVector, readVectorJson, vectorsDir } from "../testing/vectors.ts";
+import { readVector, readVectorJson, vectorsDir } from "../vectors_test_support.ts";
 import {
   Asn1Error,
   certificateFingerprint,

@@ -8,7 +8,7 @@ import {
   sniffImageFormat,
 } from "./image_decode.ts";
 import { readFixture } from "./fixtures.ts";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 
 Deno.test("formats are found by magic bytes", async () => {
   assert.equal(sniffImageFormat(await readFixture("collins_source.jpg")), "jpeg");

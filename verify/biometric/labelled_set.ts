@@ -20,7 +20,7 @@ import { cropAndResize, type Rect } from "./image_ops.ts";
 import { withExifOrientation } from "./image_orientation.ts";
 import { readFixture, TEST_PEOPLE, type TestPerson } from "./fixtures.ts";
 import { deriveSelfie, PLAIN_SELFIE, type SelfieVariant } from "./synthetic_faces.ts";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { albumImages } from "./fixtures/album_people.ts";
 import { collageImages } from "./fixtures/collage_people.ts";
 

@@ -18,7 +18,7 @@ import { quarterTurnAnticlockwise } from "./labelled_set.ts";
 import { deriveSelfie, PLAIN_SELFIE } from "./synthetic_faces.ts";
 import { issuePoseChallenge } from "./pose_challenge.ts";
 import type { PoseChallenge } from "./types.ts";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 
 const verifier = await createLocalBiometricVerifier();
 const portrait = await loadTestPortrait();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { startChipAuthentication, verifyChipAuthenticationRelay } from "./chip_authentication.ts";
 import { parseDg14 } from "./dg14.ts";
 import type { EcPublicKey } from "./public_key.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { parseDg14 } from "./dg14.ts";
 import type { EcPublicKey } from "./public_key.ts";
 import { encodeDg14 } from "../factory/data_groups.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { parseDg15 } from "./dg15.ts";
 import { encodeDg15 } from "../factory/data_groups.ts";
 import { ecKeyPair, rsaKeyPair } from "../factory/keys.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVectorJson } from "../testing/vectors.ts";
+import { readVectorJson } from "../vectors_test_support.ts";
 import {
   aesCmac,
   deriveKey,

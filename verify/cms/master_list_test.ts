@@ -10,7 +10,7 @@ import {
   derSet,
   parseCertificate,
 } from "../asn1/mod.ts";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import { MasterListError, OID_CSCA_MASTER_LIST, parseMasterList, verifyMasterList } from "./mod.ts";
 
 const DE = "masterlists/DE_ML_2026-05-28-08-28-45.ml";

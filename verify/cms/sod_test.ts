@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { bytesEqual, children, readTlv, toHex } from "../asn1/mod.ts";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import {
   checkSignerInfo,
   parseSod,

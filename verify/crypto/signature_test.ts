@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { derNull, derOid, derSequence, parseCertificate } from "../asn1/mod.ts";
 import { parseSod } from "../cms/mod.ts";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import {
   CryptoError,
   describePublicKey,

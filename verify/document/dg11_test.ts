@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { type Dg11FailureReason, parseDg11 } from "./dg11.ts";
-import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./tlv_test_support.ts";
 
 const REASONS: ReadonlySet<Dg11FailureReason> = new Set(["dg11_malformed", "dg11_wrong_tag"]);
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { type Dg12FailureReason, parseDg12 } from "./dg12.ts";
-import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./tlv_test_support.ts";
 
 const REASONS: ReadonlySet<Dg12FailureReason> = new Set(["dg12_malformed", "dg12_wrong_tag"]);
 

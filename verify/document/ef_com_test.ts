@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { type EfComFailureReason, parseEfCom } from "./ef_com.ts";
-import { assertParserIsTotal, tlv } from "./testing_tlv.ts";
+import { assertParserIsTotal, tlv } from "./tlv_test_support.ts";
 
 const REASONS: ReadonlySet<EfComFailureReason> = new Set([
   "ef_com_malformed",

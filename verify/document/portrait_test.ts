@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import { extractPortrait, type PortraitFailureReason } from "./portrait.ts";
-import { tinyJpeg, tlv } from "./testing_tlv.ts";
+import { tinyJpeg, tlv } from "./tlv_test_support.ts";
 
 const REASONS: ReadonlySet<PortraitFailureReason> = new Set([
   "dg2_malformed",

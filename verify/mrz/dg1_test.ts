@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { parseDg1 } from "./dg1.ts";
 import type { MrzFailureReason } from "./mrz.ts";
 

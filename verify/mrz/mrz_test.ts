@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readVectorJson } from "../testing/vectors.ts";
+import { readVectorJson } from "../vectors_test_support.ts";
 import { computeCheckDigit } from "./check_digit.ts";
 import { layoutFor, readMrzFields } from "./fields.ts";
 import { parseMrz } from "./mrz.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { certificateFingerprint, parseCertificate, parseCrl } from "../asn1/mod.ts";
 import { parseMasterList } from "../cms/mod.ts";
 import { describePublicKey, isSignedBy, parsePublicKeyInfo } from "../crypto/mod.ts";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import { createMemoryTrustSource } from "../trust/mod.ts";
 import { checkRevocation, findIssuingCsca } from "./mod.ts";
 

@@ -10,7 +10,7 @@ import {
   MISMATCHED_SIGNATURE_ALGORITHM,
   otherSignerIdentifier,
   unknownExtension,
-} from "../factory/conformance.ts";
+} from "../factory/conformance_test_support.ts";
 import { createSyntheticPassport } from "../factory/synthetic_passport.ts";
 import { createMemoryTrustSource } from "../trust/mod.ts";
 import { passiveAuthenticate, type PassiveAuthFailure, type PassiveAuthResult } from "./mod.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bytesEqual, certificateFingerprint, parseCertificate, toHex } from "../asn1/mod.ts";
-import { readVector, readVectorJson } from "../testing/vectors.ts";
+import { readVector, readVectorJson } from "../vectors_test_support.ts";
 import {
   createKvTrustSource,
   createMemoryTrustSource,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseCertificate, parseCrl } from "../asn1/mod.ts";
 import { createKvTrustSource, createMemoryTrustSource, putTrustItem } from "../trust/mod.ts";
 import { passiveAuthenticate } from "./mod.ts";
-import { testCertificate, testCrl, testDocument, testKey, testSod } from "./testing_pki.ts";
+import { testCertificate, testCrl, testDocument, testKey, testSod } from "./pki_test_support.ts";
 
 const AT = new Date("2022-06-01T00:00:00Z");
 

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { certificateFingerprint, parseCertificate } from "../asn1/mod.ts";
 import { createCertificate } from "../factory/certificates.ts";
-import { CONFORMANCE_CSCA_NAME, createConformanceDocument } from "../factory/conformance.ts";
+import {
+  CONFORMANCE_CSCA_NAME,
+  createConformanceDocument,
+} from "../factory/conformance_test_support.ts";
 import { createSigner } from "../factory/signers.ts";
 import { checkMasterListSigner, importTrustFile, listTrustItems } from "./mod.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { certificateFingerprint, parseCertificate } from "../asn1/mod.ts";
 import { parseMasterList } from "../cms/mod.ts";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import {
   createKvTrustSource,
   importMasterList,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { extractTrustObjects, importLdif, LdifError, listTrustItems, parseLdif } from "./mod.ts";
 
 /** Base64 folded the way PKD LDIF files are (76 columns, continuation lines start with a space). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseCertificate } from "../asn1/mod.ts";
-import { readVector } from "../testing/vectors.ts";
+import { readVector } from "../vectors_test_support.ts";
 import { createMemoryTrustSource, EMPTY_TRUST_SOURCE } from "./mod.ts";
 
 Deno.test({

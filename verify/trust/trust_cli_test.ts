@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../scripts/trust.ts";
-import { vectorsDir } from "../testing/vectors.ts";
+import { vectorsDir } from "../vectors_test_support.ts";
 import { listTrustItems } from "./mod.ts";
 
 /** Runs the CLI with console output captured, against a KV file in a temporary folder. */

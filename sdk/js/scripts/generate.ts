@@ -221,7 +221,7 @@ export const GENERATED_TYPES_FILE = new URL("../src/generated/types.ts", import.
 
 /** The document of an in-process app (no port), built like the tests build it. */
 export async function documentOfInProcessApp(): Promise<OpenApiDocument> {
-  const { createTestApp } = await import("../../../tests/helpers/app.ts");
+  const { createTestApp } = await import("../../../tests/support/app.ts");
   const test = await createTestApp();
   try {
     return await (await test.app.request("/openapi.json")).json();

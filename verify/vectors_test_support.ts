@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const folder = fileURLToPath(new URL("../../tests/vectors/", import.meta.url));
+const folder = fileURLToPath(new URL("../tests/vectors/", import.meta.url));
 
 /** Absolute path of the vectors folder. */
 export function vectorsDir(): string {

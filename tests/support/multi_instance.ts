@@ -4,23 +4,23 @@
  * (same KV file, same server key, their own ports), whose JSON log lines are kept; and a mixed
  * load (creates, cancels, test-mode simulations) spread over the instances.
  */
-import { testConfig } from "../lib/core/config.ts";
-import type { JobBackend } from "../lib/core/config.ts";
-import { createPlatform } from "../lib/platform.ts";
-import { silentLogger } from "../lib/core/logger.ts";
-import { openKv } from "../lib/core/kv.ts";
-import type { EventRecord } from "../lib/events/events.ts";
-import { seedApiKey } from "./helpers/app.ts";
+import { testConfig } from "../../lib/core/config.ts";
+import type { JobBackend } from "../../lib/core/config.ts";
+import { createPlatform } from "../../lib/platform.ts";
+import { silentLogger } from "../../lib/core/logger.ts";
+import { openKv } from "../../lib/core/kv.ts";
+import type { EventRecord } from "../../lib/events/events.ts";
+import { seedApiKey } from "./app.ts";
 import {
   type Receiver,
   seedWebhookEndpoint,
   sharedKeyPair,
   startReceiver,
   waitFor,
-} from "./webhooks_fixtures.ts";
+} from "./webhooks.ts";
 
 const SERVER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(23)));
-const root = new URL("..", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
 
 /** One running `main.ts`. */
 export interface Instance {

@@ -7,17 +7,17 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type AxeApi from "axe-core";
-import { freePort } from "./helpers/browser.ts";
-import { type RunningServer, startServer } from "../main.ts";
-import { loadConfig } from "../lib/core/config.ts";
-import { openKv } from "../lib/core/kv.ts";
-import { createPlatform } from "../lib/platform.ts";
-import type { AppDeps } from "../lib/deps.ts";
-import type { Clock } from "../lib/core/clock.ts";
-import { silentLogger } from "../lib/core/logger.ts";
-import { createUser } from "../lib/accounts/users.ts";
-import { createOrganization } from "../lib/accounts/organizations.ts";
-import { createApiKey, SCOPES } from "../lib/api_keys/api_keys.ts";
+import { freePort } from "./browser.ts";
+import { type RunningServer, startServer } from "../../main.ts";
+import { loadConfig } from "../../lib/core/config.ts";
+import { openKv } from "../../lib/core/kv.ts";
+import { createPlatform } from "../../lib/platform.ts";
+import type { AppDeps } from "../../lib/deps.ts";
+import type { Clock } from "../../lib/core/clock.ts";
+import { silentLogger } from "../../lib/core/logger.ts";
+import { createUser } from "../../lib/accounts/users.ts";
+import { createOrganization } from "../../lib/accounts/organizations.ts";
+import { createApiKey, SCOPES } from "../../lib/api_keys/api_keys.ts";
 
 /** Real time plus an offset the test moves forward. */
 export class JumpingClock implements Clock {
@@ -141,7 +141,7 @@ let axeSource: string | null = null;
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   axeSource ??= await Deno.readTextFile(
-    new URL("../node_modules/axe-core/axe.min.js", import.meta.url),
+    new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
   );
   await page.evaluate(axeSource);
   const results = await page.evaluate(async () => {

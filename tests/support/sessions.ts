@@ -4,17 +4,11 @@
  * create sessions and read their events.
  */
 import assert from "node:assert/strict";
-import {
-  bearer,
-  createTestApp,
-  seedApiKey,
-  seedOrganization,
-  type TestApp,
-} from "./helpers/app.ts";
-import { type CheckedClient, checkedClient } from "./helpers/openapi.ts";
-import type { Scope } from "../lib/api_keys/api_keys.ts";
-import type { Config } from "../lib/core/config.ts";
-import { listSessionEvents } from "../lib/events/events.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization, type TestApp } from "./app.ts";
+import { type CheckedClient, checkedClient } from "./openapi.ts";
+import type { Scope } from "../../lib/api_keys/api_keys.ts";
+import type { Config } from "../../lib/core/config.ts";
+import { listSessionEvents } from "../../lib/events/events.ts";
 
 /** A ready test world. */
 export interface SessionsWorld extends TestApp {

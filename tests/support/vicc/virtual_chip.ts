@@ -2,7 +2,7 @@
  * The virtual smart-card stack of the PC/SC tests: a private `pcscd` (its own socket and reader
  * configuration, so the system's is never touched) with the `vpcd` virtual reader on a free port,
  * and Debian's `vicc` emulating an ePassport (BAC) loaded with a folder of chip files through
- * tests/vicc/launch_vicc.py. Every wait is bounded and polls for the event; `stop()` ends both
+ * tests/support/vicc/launch_vicc.py. Every wait is bounded and polls for the event; `stop()` ends both
  * processes and removes the temporary files.
  *
  * Install: `apt-get install pcscd vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome`

@@ -3,21 +3,21 @@
  * receiver, an endpoint with an active key and a running worker; plus helpers to read
  * deliveries and to drive the next scheduled try under the manual clock.
  */
-import type { JobBackend } from "../lib/core/config.ts";
-import type { AppDeps } from "../lib/deps.ts";
-import { createKvTableJobs } from "../lib/jobs/mod.ts";
-import { configureWebhookSender } from "../webhooks/runtime.ts";
-import { startWebhookWorker } from "../webhooks/register.ts";
-import { runDeliveryJob } from "../webhooks/worker.ts";
-import type { DeliveryRecord } from "../webhooks/model.ts";
-import { createTestApp, type TestApp } from "./helpers/app.ts";
+import type { JobBackend } from "../../lib/core/config.ts";
+import type { AppDeps } from "../../lib/deps.ts";
+import { createKvTableJobs } from "../../lib/jobs/mod.ts";
+import { configureWebhookSender } from "../../webhooks/runtime.ts";
+import { startWebhookWorker } from "../../webhooks/register.ts";
+import { runDeliveryJob } from "../../webhooks/worker.ts";
+import type { DeliveryRecord } from "../../webhooks/model.ts";
+import { createTestApp, type TestApp } from "./app.ts";
 import {
   type Receiver,
   seedWebhookEndpoint,
   sharedKeyPair,
   startReceiver,
   waitFor,
-} from "./webhooks_fixtures.ts";
+} from "./webhooks.ts";
 
 /** A test app with a receiver, an endpoint with a key, and a running worker. */
 export interface World {

@@ -3,11 +3,11 @@
  * port with an organization and a test API key (the admin commands, as `deno task demo` does), and
  * a local HTTP sink that records webhook deliveries byte for byte.
  */
-import { loadConfig } from "../lib/core/config.ts";
-import { createPlatform } from "../lib/platform.ts";
-import { createLogger } from "../lib/core/logger.ts";
-import { SCOPES } from "../lib/api_keys/api_keys.ts";
-import { runAdmin } from "../scripts/admin.ts";
+import { loadConfig } from "../../lib/core/config.ts";
+import { createPlatform } from "../../lib/platform.ts";
+import { createLogger } from "../../lib/core/logger.ts";
+import { SCOPES } from "../../lib/api_keys/api_keys.ts";
+import { runAdmin } from "../../scripts/admin.ts";
 
 /** A running server and a test key for it. */
 export interface SdkServer {
@@ -25,7 +25,7 @@ export function freePort(): number {
 
 /** Starts the real server (HTTP, delivery worker) and creates an organization and a test key. */
 export async function startSdkServer(): Promise<SdkServer> {
-  const { startServer } = await import("../main.ts");
+  const { startServer } = await import("../../main.ts");
   const dataDir = await Deno.makeTempDir({ prefix: "kayle-sdk-" });
   const env = { KAYLE_DATA_DIR: dataDir, PORT: String(freePort()), KAYLE_LOG_LEVEL: "error" };
   const server = await startServer(loadConfig(env), {}, { bundle: false });
@@ -210,7 +210,7 @@ export async function runReceiverSample(
   server: SdkServer,
   start: (env: Record<string, string>) => Deno.ChildProcess,
 ): Promise<ReceiverRun> {
-  const { Kayle, generateEncryptionKeyPair } = await import("../sdk/js/src/index.ts");
+  const { Kayle, generateEncryptionKeyPair } = await import("../../sdk/js/src/index.ts");
   const kayle = new Kayle({ apiKey: server.apiKey, baseUrl: server.url });
   const keys = await generateEncryptionKeyPair({ modulusLength: 2048 });
   const port = freePort();

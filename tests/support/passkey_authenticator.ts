@@ -10,7 +10,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { fromBase64Url, toBase64Url } from "../lib/core/ids.ts";
+import { fromBase64Url, toBase64Url } from "../../lib/core/ids.ts";
 
 const FLAGS_UP_UV = 0x01 | 0x04;
 const FLAG_ATTESTED = 0x40;

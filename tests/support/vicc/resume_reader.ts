@@ -11,8 +11,8 @@
  *
  * usage: resume_reader.ts <reader spec> <access key JSON>
  */
-import { type AccessKey, type ChipTransport, readPassport } from "../../phone/chip/mod.ts";
-import { openPcscReader } from "../../phone/pcsc/mod.ts";
+import { type AccessKey, type ChipTransport, readPassport } from "../../../phone/chip/mod.ts";
+import { openPcscReader } from "../../../phone/pcsc/mod.ts";
 
 const [spec, keyJson] = Deno.args;
 const key = JSON.parse(keyJson) as AccessKey;

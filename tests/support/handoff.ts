@@ -3,16 +3,10 @@
  * services installed (biometric verifier and idle timeout injected), a test organization and
  * key, sessions created through the API, and the app served on a real port for WebSocket tests.
  */
-import {
-  bearer,
-  createTestApp,
-  seedApiKey,
-  seedOrganization,
-  type TestApp,
-} from "./helpers/app.ts";
-import { installHandoffServices } from "../lib/handoff/services.ts";
-import type { BiometricVerifier } from "../verify/biometric/mod.ts";
-import type { KeyMode } from "../lib/api_keys/api_keys.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization, type TestApp } from "./app.ts";
+import { installHandoffServices } from "../../lib/handoff/services.ts";
+import type { BiometricVerifier } from "../../verify/biometric/mod.ts";
+import type { KeyMode } from "../../lib/api_keys/api_keys.ts";
 
 /** A test app with an organization and an API key. */
 export interface HandoffTestApp extends TestApp {
@@ -30,7 +24,7 @@ let realVerifier: Promise<BiometricVerifier> | undefined;
 
 /** The real local face verifier (loaded once per process). */
 export function realBiometric(): Promise<BiometricVerifier> {
-  realVerifier ??= import("../verify/biometric/mod.ts").then((m) =>
+  realVerifier ??= import("../../verify/biometric/mod.ts").then((m) =>
     m.createLocalBiometricVerifier()
   );
   return realVerifier;

@@ -5,13 +5,13 @@
  * `addEventToCommit` as the sessions layer will.
  */
 import { compactDecrypt } from "jose";
-import type { AppDeps } from "../lib/deps.ts";
-import { addEventToCommit, type EventRecord, type EventType } from "../lib/events/events.ts";
-import { createEndpoint } from "../webhooks/endpoints.ts";
-import { addEncryptionKey, validatePublicJwk } from "../webhooks/encryption_keys.ts";
-import type { EndpointRecord, WebhookMode } from "../webhooks/model.ts";
-import { seedOrganization } from "./helpers/app.ts";
-import { type EncryptionKeyPair, generateEncryptionKeyPair } from "../webhooks/receiver.ts";
+import type { AppDeps } from "../../lib/deps.ts";
+import { addEventToCommit, type EventRecord, type EventType } from "../../lib/events/events.ts";
+import { createEndpoint } from "../../webhooks/endpoints.ts";
+import { addEncryptionKey, validatePublicJwk } from "../../webhooks/encryption_keys.ts";
+import type { EndpointRecord, WebhookMode } from "../../webhooks/model.ts";
+import { seedOrganization } from "./app.ts";
+import { type EncryptionKeyPair, generateEncryptionKeyPair } from "../../webhooks/receiver.ts";
 
 /** An integrator's key pair. */
 export type KeyPair = EncryptionKeyPair;
