@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
-import { deleteApiKey, setApiKeyStatus } from "../lib/api_keys/api_keys.ts";
+import { apiKeyKeys, deleteApiKey, setApiKeyStatus } from "../lib/api_keys/api_keys.ts";
 import { API_KEY_RATE_LIMIT_PER_MINUTE } from "../lib/api_keys/middleware.ts";
 import { ConfigError, loadConfig } from "../lib/core/config.ts";
 
@@ -125,7 +125,7 @@ Deno.test("a key over its rate limit gets 429 RATE_LIMITED with Retry-After; usa
   );
   await t.deps.usage.flush();
   const usage =
-    (await t.deps.kv.get<{ requestCount: number; lastUsedAt: string }>(["api_key_usage", key.id]))
+    (await t.deps.kv.get<{ requestCount: number; lastUsedAt: string }>(apiKeyKeys.usage(key.id)))
       .value!;
   assert.equal(usage.requestCount, API_KEY_RATE_LIMIT_PER_MINUTE + 1);
   assert.equal(usage.lastUsedAt, t.clock.now().toISOString());

@@ -4,6 +4,7 @@
  * decrypted webhook with the consented claims.
  */
 import assert from "node:assert/strict";
+import { webhookKeys } from "../webhooks/model.ts";
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -56,7 +57,7 @@ Deno.test({
         assert.deepEqual(orgs.map((o) => o.slug), ["kayle-demo"]);
         assert.equal((await listApiKeys(kv, orgs[0].id)).length, 1);
         let endpoints = 0;
-        for await (const _ of kv.list({ prefix: ["webhook_endpoints"] })) endpoints++;
+        for await (const _ of kv.list({ prefix: webhookKeys.allEndpointsPrefix() })) endpoints++;
         assert.equal(endpoints, 1);
       } finally {
         kv.close();

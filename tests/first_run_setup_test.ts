@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from "./support/app.ts";
 import { FakeBrowser } from "./support/browser_session.ts";
 import { issueSetupLink } from "../lib/accounts/setup.ts";
 import { runAdmin } from "../scripts/admin.ts";
+import { accountKeys } from "../lib/accounts/kv_keys.ts";
 
 const form = (token: string, email: string, slug: string) => ({
   token,
@@ -18,7 +19,7 @@ const form = (token: string, email: string, slug: string) => ({
 
 async function countUsers(t: TestApp): Promise<number> {
   let users = 0;
-  for await (const _ of t.deps.kv.list({ prefix: ["users"] })) users++;
+  for await (const _ of t.deps.kv.list({ prefix: accountKeys.usersPrefix() })) users++;
   return users;
 }
 
@@ -42,7 +43,11 @@ Deno.test("setup: after `admin create-org` the printed link refuses GET and POST
     "--owner-password",
     "a long password",
   ]);
-  assert.equal((await t.deps.kv.get(["setup_token"])).value, null, "token deleted with the user");
+  assert.equal(
+    (await t.deps.kv.get(accountKeys.setupToken())).value,
+    null,
+    "token deleted with the user",
+  );
   const browser = new FakeBrowser(t);
   assert.equal((await browser.get(`/setup?token=${token}`)).status, 404);
   const second = await browser.post("/setup", form(token, "intruder@example.test", "intruder"));
@@ -62,7 +67,7 @@ Deno.test("setup: after the owner is created in the browser a stale token cannot
   // A second instance that checked "no user yet" just before the owner was created writes its
   // own token afterwards: that token must not open setup either.
   const stale = "s".repeat(32);
-  await t.deps.kv.set(["setup_token"], await t.deps.keys.hash(`setup:${stale}`));
+  await t.deps.kv.set(accountKeys.setupToken(), await t.deps.keys.hash(`setup:${stale}`));
   const other = new FakeBrowser(t);
   assert.equal((await other.get(`/setup?token=${stale}`)).status, 404);
   const second = await other.post("/setup", form(stale, "intruder@example.test", "intruder"));

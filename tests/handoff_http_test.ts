@@ -1,7 +1,7 @@
 /** `POST /v1/verify/session/:id/handoff` (docs/mobile-protocol.md) through `app.request`. */
 import assert from "node:assert/strict";
 import { consentAll, createSession, publicCall, setupHandoffApp } from "./support/handoff.ts";
-import { hashHandoffToken } from "../lib/handoff/handoff.ts";
+import { handoffKeys, hashHandoffToken } from "../lib/handoff/handoff.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
 import { HANDOFF_RATE_LIMITS } from "../lib/handoff/http.ts";
 
@@ -36,7 +36,7 @@ Deno.test("handoff: the response shape, hashed storage, 60-second reuse, then a 
     assert.ok(data.deep_link_https.startsWith(`http://127.0.0.1:8787/verify/${id}/phone#`));
     // Stored only as a keyed hash: no KV value contains the plaintext token.
     const tokenHash = await hashHandoffToken(t.deps, data.mobile_write_token);
-    assert.ok((await t.deps.kv.get(["handoff_tokens", tokenHash])).value);
+    assert.ok((await t.deps.kv.get(handoffKeys.token(tokenHash))).value);
     for await (const entry of t.deps.kv.list({ prefix: [] })) {
       assert.ok(
         !JSON.stringify(entry.value, (_k, v) => typeof v === "bigint" ? String(v) : v).includes(

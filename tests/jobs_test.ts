@@ -21,6 +21,7 @@ import {
 } from "../lib/jobs/mod.ts";
 import { QUEUE_BACKOFF_MS } from "../lib/jobs/kv_queue.ts";
 import { waitFor } from "./support/webhooks.ts";
+import { jobKeys } from "../lib/jobs/types.ts";
 
 /** Test job types: any name, any small payload. */
 type TestJobs = JobMap;
@@ -188,7 +189,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
         );
       } else {
         // The stopped table has no poll loop: the job stays unclaimed even when due.
-        const job = (await h.kv.get<{ holder: string | null }>(["jobs", id])).value;
+        const job = (await h.kv.get<{ holder: string | null }>(jobKeys.job(id))).value;
         assert.equal(job?.holder, null);
       }
       assert.equal(started, 1, "nothing runs while stopped");
@@ -221,8 +222,8 @@ Deno.test("[kv_table] two instances never run one job twice; an expired lease is
     assert.deepEqual(runs, ["a", "b"]);
     releaseA();
     await aRound; // a's late finish fails its versionstamp check and changes nothing
-    assert.equal((await Array.fromAsync(kv.list({ prefix: ["jobs"] }))).length, 0);
-    assert.equal((await Array.fromAsync(kv.list({ prefix: ["jobs_due"] }))).length, 0);
+    assert.equal((await Array.fromAsync(kv.list({ prefix: jobKeys.allJobsPrefix() }))).length, 0);
+    assert.equal((await Array.fromAsync(kv.list({ prefix: jobKeys.duePrefix() }))).length, 0);
     // Concurrent polls of one due job: exactly one claim wins.
     await a.enqueue({ type: "test.lease", payload: {} });
     a.register("test.lease", () => Promise.resolve(void runs.push("a")));

@@ -8,9 +8,10 @@ import assert from "node:assert/strict";
 import { bearer, seedApiKey } from "./support/app.ts";
 import { postJson, sessionsWorld } from "./support/sessions.ts";
 import { createAttempt } from "../lib/sessions/attempts.ts";
-import type { AttemptRecord, SessionRecord } from "../lib/sessions/types.ts";
+import { type AttemptRecord, sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
 import { migrateModeIndexes } from "../lib/migrations/mode_indexes.ts";
 import { MIGRATIONS, runMigrations } from "../lib/migrations/mod.ts";
+import { coreKeys } from "../lib/core/kv.ts";
 
 /** Rewrites every mode-scoped key of the KV back into the layout of the previous release. */
 async function downgradeToOldLayout(kv: Deno.Kv): Promise<void> {
@@ -91,7 +92,7 @@ Deno.test("old-layout indexes, attempts and counters are migrated and read per m
     assert.deepEqual(await ids("/v1/sessions?status=cancelled", liveHeaders), [cancelled.id]);
     assert.deepEqual(await ids("/v1/sessions/attempts", testHeaders), [testAttempt.id]);
     assert.deepEqual(await ids("/v1/sessions/attempts", liveHeaders), []);
-    const attempt = (await kv.get<AttemptRecord>(["attempts", testAttempt.id])).value!;
+    const attempt = (await kv.get<AttemptRecord>(sessionKeys.attempt(testAttempt.id))).value!;
     assert.equal(attempt.mode, "test");
     assert.equal((await ids("/v1/webhooks/events", liveHeaders)).length, 1);
     assert.equal((await ids("/v1/webhooks/deliveries", liveHeaders)).length, 1);
@@ -119,7 +120,7 @@ Deno.test("old-layout indexes, attempts and counters are migrated and read per m
     for await (const e of kv.list({ prefix: ["session_counters"] })) assert.equal(e.key.length, 4);
     const again = await migrateModeIndexes(world.deps);
     assert.ok(Object.values(again).every((n) => n === 0), JSON.stringify(again));
-    const stored = (await kv.get<SessionRecord>(["sessions", liveSession.id])).value!;
+    const stored = (await kv.get<SessionRecord>(sessionKeys.session(liveSession.id))).value!;
     assert.equal(stored.status, "cancelled");
   } finally {
     await world.close();
@@ -143,7 +144,9 @@ Deno.test("runMigrations runs each migration once per KV, recorded in KV", async
     ]);
     assert.equal(runs, 1);
     assert.deepEqual(await runMigrations(world.deps), MIGRATIONS.map((m) => m.name));
-    for (const m of MIGRATIONS) assert.ok((await world.deps.kv.get(["migrations", m.name])).value);
+    for (const m of MIGRATIONS) {
+      assert.ok((await world.deps.kv.get(coreKeys.migration(m.name))).value);
+    }
   } finally {
     await world.close();
   }

@@ -15,6 +15,7 @@ import { writeEvent } from "./support/webhooks.ts";
 import { runAdmin } from "../scripts/admin.ts";
 import { passkeysNeedDomain } from "../lib/accounts/passkeys.ts";
 import { sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
+import { webhookKeys } from "../webhooks/model.ts";
 
 type World = Awaited<ReturnType<typeof sessionsWorld>>;
 
@@ -72,8 +73,9 @@ Deno.test("organization: rename, switcher, delete with typed slug stops keys and
       "queued for the retention deletion",
     );
     let endpoints = 0;
-    for await (const _ of world.deps.kv.list({ prefix: ["webhook_endpoints_by_org", org.id] })) {
-      endpoints++;
+    for (const mode of ["test", "live"] as const) {
+      const prefix = webhookKeys.endpointsByOrgPrefix({ orgId: org.id, mode });
+      for await (const _ of world.deps.kv.list({ prefix })) endpoints++;
     }
     assert.equal(endpoints, 0);
     assert.ok((await getOrganization(world.deps.kv, org.id))!.deletedAt);
@@ -204,7 +206,9 @@ Deno.test("find by id: vs_, va_, evt_ and whd_ land on their page; others 404", 
     const event = await writeEvent(world.deps, org.id, { webhookEndpointId: endpoint.id });
     let deliveryId = "";
     for await (
-      const e of world.deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", event.id] })
+      const e of world.deps.kv.list<string>({
+        prefix: webhookKeys.deliveriesByEventPrefix(event.id),
+      })
     ) {
       deliveryId = e.value;
     }

@@ -11,6 +11,8 @@ import { listOrgEvents } from "../webhooks/events_query.ts";
 import { migrateEventTypeIndex } from "../lib/migrations/event_type_index.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { expireDueSessions } from "../lib/sessions/expiry_sweep.ts";
+import { eventKeys } from "../lib/events/events.ts";
+import { sessionKeys } from "../lib/sessions/types.ts";
 
 const MINUTE = 60_000;
 
@@ -110,12 +112,16 @@ Deno.test("lists of one organization leave another's 3 000 due sessions to the s
     let stillCreated = 0;
     for await (
       const _ of world.deps.kv.list({
-        prefix: ["sessions_by_org_status", other, "test", "created"],
+        prefix: sessionKeys.byOrgStatusPrefix({ orgId: other, mode: "test" }, "created"),
       })
     ) stillCreated++;
     assert.equal(stillCreated, 3000);
     let otherEvents = 0;
-    for await (const _ of world.deps.kv.list({ prefix: ["events_by_org", other] })) otherEvents++;
+    for await (
+      const _ of world.deps.kv.list({
+        prefix: eventKeys.byOrgPrefix({ orgId: other, mode: "test" }),
+      })
+    ) otherEvents++;
     assert.equal(otherEvents, 0);
     // Only the sweep ends them (and the own session a status-filtered list already expired).
     assert.equal(await expireDueSessions(world.deps), 3000);

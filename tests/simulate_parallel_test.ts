@@ -9,6 +9,7 @@ import { listSessionEvents } from "../lib/events/events.ts";
 import { getSessionRecord } from "../lib/sessions/sessions.ts";
 import { listSessionAttempts } from "../lib/sessions/attempts.ts";
 import { SIMULATION_CLAIM_TTL_MS } from "../lib/handoff/simulation_claim.ts";
+import { handoffKeys } from "../lib/handoff/handoff.ts";
 
 async function simulate(t: HandoffTestApp, id: string) {
   const response = await t.app.request(`/v1/test_helpers/sessions/${id}/simulate`, {
@@ -47,7 +48,7 @@ Deno.test("simulate: of four parallel runs on one session exactly one runs, thre
 Deno.test("simulate: a claim left by a crashed instance lapses after its TTL", async () => {
   const t = await setupHandoffApp();
   const { id } = await createSession(t);
-  await t.deps.kv.set(["simulation_claims", id], {
+  await t.deps.kv.set(handoffKeys.simulationClaim(id), {
     owner: "crashed",
     expiresAt: t.clock.now().getTime() + SIMULATION_CLAIM_TTL_MS,
   });

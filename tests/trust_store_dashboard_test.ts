@@ -11,6 +11,7 @@ import { completeSetup, issueSetupLink } from "../lib/accounts/setup.ts";
 import { certificateFingerprint } from "../verify/asn1/mod.ts";
 import { readVector } from "../verify/vectors_test_support.ts";
 import { listTrustItems } from "../verify/trust/mod.ts";
+import { accountKeys } from "../lib/accounts/kv_keys.ts";
 
 const BANNER = /Live verifications cannot succeed yet/;
 
@@ -194,7 +195,11 @@ Deno.test("instance owner: the first-run setup owner; an older instance falls ba
     older.clock.advance(60_000);
     await seedOrganization(older.deps);
     assert.equal(await instanceOwnerId(older.deps.kv), first.ownerId);
-    assert.equal((await older.deps.kv.get(["instance_owner"])).value, first.ownerId, "recorded");
+    assert.equal(
+      (await older.deps.kv.get(accountKeys.instanceOwner())).value,
+      first.ownerId,
+      "recorded",
+    );
   } finally {
     await older.close();
   }

@@ -14,6 +14,8 @@ import {
 import { generateKeyPair, sharedKeyPair, writeEvent } from "./support/webhooks.ts";
 import type { Scope } from "../lib/api_keys/api_keys.ts";
 import { checkedClient, lintDocument, openApiOf, validateDocument } from "./support/openapi.ts";
+import { webhookKeys } from "../webhooks/model.ts";
+import { eventKeys } from "../lib/events/events.ts";
 
 async function setup(
   options: { scopes?: Scope[]; mode?: "live" | "test"; devMode?: boolean } = {},
@@ -61,7 +63,7 @@ Deno.test("creating an endpoint returns the secret once; it is sealed at rest", 
     const got = await call("GET", `/v1/webhooks/endpoints/${endpoint.id}`);
     assert.equal(got.status, 200);
     assert.equal(JSON.stringify(got.body).includes(signing_secret), false);
-    const raw = await t.deps.kv.get(["webhook_endpoints", endpoint.id]);
+    const raw = await t.deps.kv.get(webhookKeys.endpoint(endpoint.id));
     assert.equal(
       JSON.stringify(raw.value).includes(signing_secret.slice(6)),
       false,
@@ -323,7 +325,7 @@ Deno.test("an event and its deliveries are committed together or not at all", as
       data: {},
     });
     assert.equal((await op.commit()).ok, false);
-    assert.equal((await t.deps.kv.get(["events", event.id])).value, null);
+    assert.equal((await t.deps.kv.get(eventKeys.event(event.id))).value, null);
     assert.equal((await call("GET", "/v1/webhooks/deliveries")).body.data.length, 0);
   } finally {
     await t.close();

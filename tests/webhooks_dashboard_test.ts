@@ -11,6 +11,7 @@ import type { AppDeps } from "../lib/deps.ts";
 import { listEndpoints } from "../webhooks/endpoints.ts";
 import { createTestApp, seedOrganization, type TestApp } from "./support/app.ts";
 import { seedWebhookEndpoint, sharedKeyPair, writeEvent } from "./support/webhooks.ts";
+import { accountKeys } from "../lib/accounts/kv_keys.ts";
 
 /** A signed-in browser of a user with `role` in the organization. */
 async function browser(t: TestApp, userId: string) {
@@ -18,7 +19,7 @@ async function browser(t: TestApp, userId: string) {
   const token = crypto.randomUUID().replaceAll("-", "");
   const sessionHash = await deps.keys.hash(`session:${token}`);
   const now = deps.clock.now();
-  await deps.kv.set(["dashboard_sessions", sessionHash], {
+  await deps.kv.set(accountKeys.dashboardSession(sessionHash), {
     userId,
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + 3600_000).toISOString(),

@@ -20,6 +20,7 @@ import { rotateSigningSecret } from "../webhooks/endpoints.ts";
 import { RETRY_SCHEDULE_MS } from "../webhooks/schedule.ts";
 import { bearer, seedApiKey } from "./support/app.ts";
 import { type Receiver, waitFor, writeEvent } from "./support/webhooks.ts";
+import { eventKeys } from "../lib/events/events.ts";
 
 const BACKENDS: JobBackend[] = ["kv_queue", "kv_table"];
 
@@ -55,7 +56,8 @@ for (const backend of BACKENDS) {
       assert.match(attempts[0].id, /^wha_[a-z0-9]{64}$/);
       // The stored event keeps claim keys only.
       const stored =
-        (await w.t.deps.kv.get<{ data: Record<string, unknown> }>(["events", event.id])).value!;
+        (await w.t.deps.kv.get<{ data: Record<string, unknown> }>(eventKeys.event(event.id)))
+          .value!;
       assert.equal(JSON.stringify(stored).includes("Curie"), false);
       // Idempotent handler: the finished delivery is not sent again.
       assert.equal(await runDeliveryJob(w.t.deps, { delivery_id: d.id, seq: 1 }), "ignored");

@@ -10,7 +10,7 @@ import { checkedClient } from "./support/openapi.ts";
 import { sharedKeyPair, waitFor, writeEvent } from "./support/webhooks.ts";
 import { world } from "./support/webhooks_world.ts";
 import { addEncryptionKey, validatePublicJwk } from "../webhooks/encryption_keys.ts";
-import type { EndpointRecord } from "../webhooks/model.ts";
+import { type EndpointRecord, webhookKeys } from "../webhooks/model.ts";
 
 async function setup() {
   const t = await createTestApp({ devMode: true });
@@ -102,7 +102,7 @@ Deno.test("key_id: a delivery's JWE carries the integrator's key_id as kid", asy
     const { publicJwk } = await sharedKeyPair();
     const checked = await validatePublicJwk(publicJwk);
     if (!checked.ok) throw new Error(checked.problem.message);
-    const entry = await w.t.deps.kv.get<EndpointRecord>(["webhook_endpoints", w.endpointId]);
+    const entry = await w.t.deps.kv.get<EndpointRecord>(webhookKeys.endpoint(w.endpointId));
     const key = await addEncryptionKey(
       w.t.deps,
       entry as Deno.KvEntry<EndpointRecord>,

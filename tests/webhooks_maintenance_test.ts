@@ -21,6 +21,9 @@ import {
 import { deliveryOf, driveNextTry, getDelivery, world } from "./support/webhooks_world.ts";
 import { deleteEndpoint, updateEndpoint } from "../webhooks/endpoints.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
+import { webhookKeys } from "../webhooks/model.ts";
+import { eventKeys } from "../lib/events/events.ts";
+import { jobKeys } from "../lib/jobs/types.ts";
 
 Deno.test("a name that resolves to a metadata address at send time fails the try as blocked_address", async () => {
   const w = await world("kv_queue", { url: "https://hooks.rebound.example/h" });
@@ -65,18 +68,18 @@ Deno.test("history: events and deliveries go 30 days later, unless a payload is 
     w.t.clock.advance(2 * 24 * 3600_000);
     // A delivery that still holds its payload (a retry queued, say) keeps its event.
     const held = await getDelivery(w.t.deps, d.id);
-    await w.t.deps.kv.set(["webhook_deliveries", d.id], {
+    await w.t.deps.kv.set(webhookKeys.delivery(d.id), {
       ...held,
       status: "pending",
       payload: "x",
     });
     assert.equal(await deleteExpiredHistory(w.t.deps), 0);
-    await w.t.deps.kv.set(["webhook_deliveries", d.id], held);
+    await w.t.deps.kv.set(webhookKeys.delivery(d.id), held);
     assert.equal(await deleteExpiredHistory(w.t.deps), 1);
-    assert.equal((await w.t.deps.kv.get(["events", delivered.id])).value, null);
-    assert.equal((await w.t.deps.kv.get(["webhook_deliveries", d.id])).value, null);
+    assert.equal((await w.t.deps.kv.get(eventKeys.event(delivered.id))).value, null);
+    assert.equal((await w.t.deps.kv.get(webhookKeys.delivery(d.id))).value, null);
     assert.equal((await listAttempts(w.t.deps.kv, d.id)).length, 0);
-    assert.notEqual((await w.t.deps.kv.get(["events", young.id])).value, null);
+    assert.notEqual((await w.t.deps.kv.get(eventKeys.event(young.id))).value, null);
   } finally {
     await w.stop();
   }
@@ -101,8 +104,12 @@ Deno.test("maintenance gives a lost job back to an overdue delivery", async () =
     secret = seeded.signingSecret;
     const event = await writeEvent(t.deps, seeded.orgId);
     // The job vanishes (a crash of a queue that lost it): nothing would ever send the delivery.
-    for await (const e of t.deps.kv.list({ prefix: ["jobs"] })) await t.deps.kv.delete(e.key);
-    for await (const e of t.deps.kv.list({ prefix: ["jobs_due"] })) await t.deps.kv.delete(e.key);
+    for await (const e of t.deps.kv.list({ prefix: jobKeys.allJobsPrefix() })) {
+      await t.deps.kv.delete(e.key);
+    }
+    for await (const e of t.deps.kv.list({ prefix: jobKeys.duePrefix() })) {
+      await t.deps.kv.delete(e.key);
+    }
     const worker = await startWebhookWorker(t.deps); // recovery at start (grace 0)
     try {
       await waitFor(() => receiver.received.length === 1, 20_000, "recovered delivery");

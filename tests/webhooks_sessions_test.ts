@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startWebhookWorker } from "../webhooks/register.ts";
 import { bearer, createTestApp, seedApiKey } from "./support/app.ts";
 import { seedWebhookEndpoint, sharedKeyPair, startReceiver, waitFor } from "./support/webhooks.ts";
+import { webhookKeys } from "../webhooks/model.ts";
 
 Deno.test("a cancelled session reaches its named endpoint as verification.session.cancelled", async () => {
   const t = await createTestApp();
@@ -50,7 +51,9 @@ Deno.test("a cancelled session reaches its named endpoint as verification.sessio
     assert.equal(got.event.metadata.verification_session_id, session.id);
     assert.equal(got.event.data.cancelled_by, "integrator");
     // Deliveries are written in the event's commit: the other endpoint never got one to send.
-    const deliveries = await Array.fromAsync(t.deps.kv.list({ prefix: ["webhook_deliveries"] }));
+    const deliveries = await Array.fromAsync(
+      t.deps.kv.list({ prefix: webhookKeys.allDeliveriesPrefix() }),
+    );
     assert.deepEqual(
       deliveries.map((entry) => (entry.value as { endpointId: string }).endpointId),
       [named.endpoint.id],

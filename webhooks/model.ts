@@ -18,6 +18,7 @@ import type { OrgMode } from "../lib/core/org_mode.ts";
 /** The KV keys listed above, so every module of the layer spells them the same way. */
 export const webhookKeys = {
   endpoint: (id: string) => ["webhook_endpoints", id] as const,
+  allEndpointsPrefix: () => ["webhook_endpoints"] as const,
   endpointByOrg: (scope: OrgMode, id: string) =>
     ["webhook_endpoints_by_org", scope.orgId, scope.mode, id] as const,
   endpointsByOrgPrefix: (scope: OrgMode) =>
@@ -27,6 +28,7 @@ export const webhookKeys = {
     ["webhook_keys_by_endpoint", endpointId, id] as const,
   keysByEndpointPrefix: (endpointId: string) => ["webhook_keys_by_endpoint", endpointId] as const,
   delivery: (id: string) => ["webhook_deliveries", id] as const,
+  allDeliveriesPrefix: () => ["webhook_deliveries"] as const,
   /** One mode's newest-first index. */
   deliveryByOrg: (d: DeliveryRecord) =>
     ["webhook_deliveries_by_org", d.orgId, d.mode, Date.parse(d.createdAt), d.id] as const,

@@ -13,6 +13,7 @@ import {
   SlugTakenError,
 } from "./organizations.ts";
 import { acceptInvitation, createInvitation, findInvitation } from "./invitations.ts";
+import { accountKeys } from "./kv_keys.ts";
 
 const clock = new ManualClock("2026-06-01T00:00:00Z");
 
@@ -42,7 +43,7 @@ Deno.test("20 concurrent sign-ups with one email create exactly one user", async
   }
   assert.equal((await getUserByEmail(kv, "SAME@example.test"))?.email, "same@example.test");
   let users = 0;
-  for await (const _ of kv.list({ prefix: ["users"] })) users++;
+  for await (const _ of kv.list({ prefix: accountKeys.usersPrefix() })) users++;
   assert.equal(users, 1);
   kv.close();
 });
@@ -70,7 +71,7 @@ Deno.test("20 concurrent organizations with one slug: one wins, one owner member
   assert.equal(members.length, 1);
   assert.equal(members[0].role, "owner");
   let orgs = 0;
-  for await (const _ of kv.list({ prefix: ["organizations"] })) orgs++;
+  for await (const _ of kv.list({ prefix: accountKeys.organizationsPrefix() })) orgs++;
   assert.equal(orgs, 1);
   kv.close();
 });
@@ -140,8 +141,8 @@ Deno.test("a role change that lost a race re-reads and applies on the new versio
     cryptoRandom,
   );
   const member = { orgId: org.id, userId: "usr_m", role: "member" as const, createdAt: "" };
-  await kv.set(["memberships", org.id, "usr_m"], member);
-  await kv.set(["memberships_by_user", "usr_m", org.id], member);
+  await kv.set(accountKeys.membership(org.id, "usr_m"), member);
+  await kv.set(accountKeys.membershipByUser("usr_m", org.id), member);
   const outcomes = await Promise.all([
     changeRole(kv, org.id, "usr_m", "admin"),
     changeRole(kv, org.id, "usr_m", "owner"),
@@ -151,7 +152,7 @@ Deno.test("a role change that lost a race re-reads and applies on the new versio
   assert.ok(final === "admin" || final === "owner");
   // The mirror index was written in the same commit as the primary.
   assert.equal(
-    (await kv.get<{ role: string }>(["memberships_by_user", "usr_m", org.id])).value?.role,
+    (await kv.get<{ role: string }>(accountKeys.membershipByUser("usr_m", org.id))).value?.role,
     final,
   );
   kv.close();

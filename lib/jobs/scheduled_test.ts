@@ -3,6 +3,8 @@ import { createTestApp, type TestApp } from "../../tests/support/app.ts";
 import { beat } from "../core/instances.ts";
 import { type PeriodOutcome, runScheduledTask, type ScheduledTask } from "./scheduled.ts";
 import { waitFor } from "../../tests/support/webhooks.ts";
+import { coreKeys } from "../core/kv.ts";
+import { jobKeys } from "./types.ts";
 
 /** Two instances (their own ids) on one KV and one manual clock. */
 async function twoInstances(): Promise<{ t: TestApp; a: TestApp["deps"]; b: TestApp["deps"] }> {
@@ -33,7 +35,9 @@ Deno.test("each period of a task runs once, on whichever instance claims it firs
     assert.deepEqual(outcomes, ["ran", "taken", "ran", "taken"]);
     assert.deepEqual(task.runs, [a.services.instanceId, b.services.instanceId]);
     // The run log names the instance of each period.
-    const log = await Array.fromAsync(t.deps.kv.list({ prefix: ["scheduled_runs", task.name] }));
+    const log = await Array.fromAsync(
+      t.deps.kv.list({ prefix: jobKeys.scheduledRunsPrefix(task.name) }),
+    );
     assert.equal(log.length, 2);
     // A late instance still runs a period nobody ran (catch-up), never one already run.
     const current = Math.floor(t.clock.now().getTime() / 60_000);
@@ -47,7 +51,7 @@ Deno.test("each period of a task runs once, on whichever instance claims it firs
 Deno.test("a slow run holds the lease; a dead holder's lease is taken over, and fenced", async () => {
   const { t, a, b } = await twoInstances();
   const leaseHolder = async () =>
-    (await t.deps.kv.get<{ holder: string }>(["leases", "test.slow"])).value?.holder ?? null;
+    (await t.deps.kv.get<{ holder: string }>(coreKeys.lease("test.slow"))).value?.holder ?? null;
   try {
     const finishes: Array<() => void> = [];
     const slow: ScheduledTask = {
@@ -62,7 +66,7 @@ Deno.test("a slow run holds the lease; a dead holder's lease is taken over, and 
     t.clock.advance(60_000);
     assert.equal(await runScheduledTask(b, slow), "busy", "a's slow run holds the lease");
     // a's heartbeat is gone (a died): its lease no longer holds the next period back.
-    await t.deps.kv.delete(["instances", a.services.instanceId as string]);
+    await t.deps.kv.delete(coreKeys.instance(a.services.instanceId as string));
     const second = runScheduledTask(b, slow);
     await waitFor(async () => (await leaseHolder()) === b.services.instanceId, 5000, "b's lease");
     // a was only slow: its late end must not release b's lease (the period is the fence).

@@ -9,6 +9,7 @@ import type { JobBackend } from "../core/config.ts";
 /** The KV keys of jobs (`kv_table.ts`, `kv_queue.ts`, `scheduled.ts`). */
 export const jobKeys = {
   job: (id: string) => ["jobs", id] as const,
+  allJobsPrefix: () => ["jobs"] as const,
   /** The due index: `dueAtMs` is the run time, or the lease's end while claimed. */
   due: (dueAtMs: number, id: string) => ["jobs_due", dueAtMs, id] as const,
   duePrefix: () => ["jobs_due"] as const,
@@ -18,6 +19,7 @@ export const jobKeys = {
   undelivered: (id: string) => ["jobs_undelivered", id] as const,
   /** A scheduled task's run of one period (at most one). */
   scheduledRun: (name: string, period: number) => ["scheduled_runs", name, period] as const,
+  scheduledRunsPrefix: (name: string) => ["scheduled_runs", name] as const,
 };
 
 /** JSON payload of a job (kept small: ids, numbers, flags). */

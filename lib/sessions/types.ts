@@ -146,6 +146,8 @@ export const sessionKeys = {
   cancelToken: (sessionId: string) => ["cancel_tokens", sessionId] as const,
   // Prefixes of the lists and queues.
   allSessionsPrefix: () => ["sessions"] as const,
+  allByOrgPrefix: () => ["sessions_by_org"] as const,
+  allCancelTokensPrefix: () => ["cancel_tokens"] as const,
   byOrgPrefix: (scope: OrgMode) => ["sessions_by_org", scope.orgId, scope.mode] as const,
   byOrgStatusPrefix: (scope: OrgMode, status: SessionStatus) =>
     ["sessions_by_org_status", scope.orgId, scope.mode, status] as const,

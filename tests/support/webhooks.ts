@@ -9,7 +9,7 @@ import type { AppDeps } from "../../lib/deps.ts";
 import { addEventToCommit, type EventRecord, type EventType } from "../../lib/events/events.ts";
 import { createEndpoint } from "../../webhooks/endpoints.ts";
 import { addEncryptionKey, validatePublicJwk } from "../../webhooks/encryption_keys.ts";
-import type { EndpointRecord, WebhookMode } from "../../webhooks/model.ts";
+import { type EndpointRecord, webhookKeys, type WebhookMode } from "../../webhooks/model.ts";
 import { seedOrganization } from "./app.ts";
 import { type EncryptionKeyPair, generateEncryptionKeyPair } from "../../webhooks/receiver.ts";
 
@@ -146,10 +146,10 @@ export async function seedWebhookEndpoint(
   if (options.publicJwk) {
     const checked = await validatePublicJwk(options.publicJwk);
     if (!checked.ok) throw new Error(checked.problem.message);
-    const entry = await deps.kv.get<EndpointRecord>(["webhook_endpoints", endpoint.id]);
+    const entry = await deps.kv.get<EndpointRecord>(webhookKeys.endpoint(endpoint.id));
     await addEncryptionKey(deps, entry as Deno.KvEntry<EndpointRecord>, checked);
   }
-  const fresh = (await deps.kv.get<EndpointRecord>(["webhook_endpoints", endpoint.id])).value!;
+  const fresh = (await deps.kv.get<EndpointRecord>(webhookKeys.endpoint(endpoint.id))).value!;
   return { orgId, endpoint: fresh, signingSecret };
 }
 

@@ -9,7 +9,7 @@ import { createKvTableJobs } from "../../lib/jobs/mod.ts";
 import { configureWebhookSender } from "../../webhooks/runtime.ts";
 import { startWebhookWorker } from "../../webhooks/register.ts";
 import { runDeliveryJob } from "../../webhooks/worker.ts";
-import type { DeliveryRecord } from "../../webhooks/model.ts";
+import { type DeliveryRecord, webhookKeys } from "../../webhooks/model.ts";
 import { createTestApp, type TestApp } from "./app.ts";
 import {
   type Receiver,
@@ -70,16 +70,16 @@ export async function world(
 /** The (first) delivery of an event. */
 export async function deliveryOf(deps: AppDeps, eventId: string): Promise<DeliveryRecord> {
   for await (
-    const e of deps.kv.list<string>({ prefix: ["webhook_deliveries_by_event", eventId] })
+    const e of deps.kv.list<string>({ prefix: webhookKeys.deliveriesByEventPrefix(eventId) })
   ) {
-    return (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", e.value])).value!;
+    return (await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(e.value))).value!;
   }
   throw new Error("no delivery");
 }
 
 /** Reads a delivery. */
 export async function getDelivery(deps: AppDeps, id: string): Promise<DeliveryRecord> {
-  return (await deps.kv.get<DeliveryRecord>(["webhook_deliveries", id])).value!;
+  return (await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id))).value!;
 }
 
 /** Moves the clock to the next try and makes it (the backend may make it first). */
