@@ -27,7 +27,7 @@ import {
   checkCrlIssuer,
   checkMasterListSigner,
 } from "./admission.ts";
-import { putTrustItem, type TrustKind } from "./kv_store.ts";
+import { putTrustItem, trustKeys, type TrustKind } from "./kv_store.ts";
 import { extractTrustObjects, LdifError, parseLdif } from "./ldif.ts";
 import { looksLikePem, parsePem } from "./pem.ts";
 import { pinnedRootFingerprints } from "./pinned_roots.ts";
@@ -141,8 +141,7 @@ async function importCertificateDer(
   const country = cert.subject.country ?? "??";
   const kind: TrustKind = provenance === "master_list" ? "csca" : classifyCertificate(cert);
   const fingerprintHex = await certificateFingerprint(der);
-  const primary = kind === "csca" ? "trust_cscas" : "trust_dscs";
-  if ((await kv.get([primary, fingerprintHex])).versionstamp !== null) {
+  if ((await kv.get(trustKeys.item(kind, fingerprintHex))).versionstamp !== null) {
     return count(summary, country, "alreadyPresent");
   }
   const now = options.now ?? new Date();
@@ -291,7 +290,7 @@ async function unconfirmedAnchor(
   if (classifyCertificate(cert) !== "csca" || options.anchor) return false;
   if (cert.notAfter < (options.now ?? new Date())) return false;
   const fingerprintHex = await certificateFingerprint(der);
-  if ((await kv.get(["trust_cscas", fingerprintHex])).versionstamp !== null) return false;
+  if ((await kv.get(trustKeys.item("csca", fingerprintHex))).versionstamp !== null) return false;
   const pins = options.pins ?? pinnedRootFingerprints();
   const roots = await pinnedRoots(options.roots ?? [], pins);
   return !(await chainsToTrusted(kv, cert, fingerprintHex, pins, roots));

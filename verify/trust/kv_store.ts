@@ -55,6 +55,24 @@ const PRIMARY: Record<TrustKind, string> = {
   crl: "trust_crls",
 };
 
+/**
+ * The KV keys listed at the top of this module, so the store and the importer spell them the
+ * same way. Index builders end in `Prefix`: an index entry is the prefix plus the fingerprint.
+ */
+export const trustKeys = {
+  item: (kind: TrustKind, fingerprintHex: string) => [PRIMARY[kind], fingerprintHex] as const,
+  itemsPrefix: (kind: TrustKind) => [PRIMARY[kind]] as const,
+  blob: (fingerprintHex: string, part: number) => ["trust_blobs", fingerprintHex, part] as const,
+  blobsPrefix: (fingerprintHex: string) => ["trust_blobs", fingerprintHex] as const,
+  cscasBySkiPrefix: (skiHex: string) => ["trust_cscas_by_ski", skiHex] as const,
+  cscasBySubjectPrefix: (nameHash: string) => ["trust_cscas_by_subject", nameHash] as const,
+  cscasByCountryPrefix: (country: string) => ["trust_cscas_by_country", country] as const,
+  dscsBySkiPrefix: (skiHex: string) => ["trust_dscs_by_ski", skiHex] as const,
+  dscsByIssuerSerialPrefix: (nameHash: string, serialHex: string) =>
+    ["trust_dscs_by_issuer_serial", nameHash, serialHex] as const,
+  crlsByIssuerPrefix: (nameHash: string) => ["trust_crls_by_issuer", nameHash] as const,
+};
+
 /** Deno KV values are limited to 64 KiB; larger DER (big CRLs) is stored in parts. */
 const CHUNK_SIZE = 60_000;
 
@@ -66,7 +84,9 @@ export async function storedDer(
 ): Promise<Uint8Array> {
   if (!item.chunks) return item.der;
   const parts: Uint8Array[] = [];
-  for await (const entry of kv.list<Uint8Array>({ prefix: ["trust_blobs", fingerprintHex] })) {
+  for await (
+    const entry of kv.list<Uint8Array>({ prefix: trustKeys.blobsPrefix(fingerprintHex) })
+  ) {
     parts.push(entry.value);
   }
   return concatBytes(parts);
@@ -83,21 +103,19 @@ async function indexKeys(
   fp: string,
   item: Certificate | Crl,
 ): Promise<Deno.KvKey[]> {
-  if (kind === "crl") return [["trust_crls_by_issuer", await nameKeyHash(item.issuer.key), fp]];
+  if (kind === "crl") {
+    return [[...trustKeys.crlsByIssuerPrefix(await nameKeyHash(item.issuer.key)), fp]];
+  }
   const cert = item as Certificate;
   const keys: Deno.KvKey[] = [];
   if (kind === "csca") {
-    keys.push(["trust_cscas_by_subject", await nameKeyHash(cert.subject.key), fp]);
-    keys.push(["trust_cscas_by_country", cert.subject.country ?? "??", fp]);
-    if (cert.skiHex) keys.push(["trust_cscas_by_ski", cert.skiHex, fp]);
+    keys.push([...trustKeys.cscasBySubjectPrefix(await nameKeyHash(cert.subject.key)), fp]);
+    keys.push([...trustKeys.cscasByCountryPrefix(cert.subject.country ?? "??"), fp]);
+    if (cert.skiHex) keys.push([...trustKeys.cscasBySkiPrefix(cert.skiHex), fp]);
   } else {
-    keys.push([
-      "trust_dscs_by_issuer_serial",
-      await nameKeyHash(cert.issuer.key),
-      cert.serialHex,
-      fp,
-    ]);
-    if (cert.skiHex) keys.push(["trust_dscs_by_ski", cert.skiHex, fp]);
+    const issuerHash = await nameKeyHash(cert.issuer.key);
+    keys.push([...trustKeys.dscsByIssuerSerialPrefix(issuerHash, cert.serialHex), fp]);
+    if (cert.skiHex) keys.push([...trustKeys.dscsBySkiPrefix(cert.skiHex), fp]);
   }
   return keys;
 }
@@ -111,7 +129,7 @@ export async function putTrustItem(
   now: Date = new Date(),
 ): Promise<"imported" | "duplicate"> {
   const fp = await certificateFingerprint(item.der);
-  const primary = [PRIMARY[kind], fp];
+  const primary = trustKeys.item(kind, fp);
   const isCrl = kind === "crl";
   const cert = item as Certificate;
   const crl = item as Crl;
@@ -129,7 +147,7 @@ export async function putTrustItem(
   let op = kv.atomic().check({ key: primary, versionstamp: null }).set(primary, record);
   for (const key of await indexKeys(kind, fp, item)) op = op.set(key, fp);
   for (let i = 0; i < chunks; i++) {
-    op = op.set(["trust_blobs", fp, i], item.der.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE));
+    op = op.set(trustKeys.blob(fp, i), item.der.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE));
   }
   const result = await op.commit();
   return result.ok ? "imported" : "duplicate";
@@ -141,7 +159,7 @@ export async function removeTrustItem(
   kind: TrustKind,
   fingerprintHex: string,
 ): Promise<boolean> {
-  const primary = [PRIMARY[kind], fingerprintHex];
+  const primary = trustKeys.item(kind, fingerprintHex);
   const entry = await kv.get<StoredTrustItem>(primary);
   if (!entry.value) return false;
   const der = await storedDer(kv, fingerprintHex, entry.value);
@@ -149,14 +167,16 @@ export async function removeTrustItem(
   let op = kv.atomic().check(entry).delete(primary);
   for (const key of await indexKeys(kind, fingerprintHex, item)) op = op.delete(key);
   for (let i = 0; i < (entry.value.chunks ?? 0); i++) {
-    op = op.delete(["trust_blobs", fingerprintHex, i]);
+    op = op.delete(trustKeys.blob(fingerprintHex, i));
   }
   return (await op.commit()).ok;
 }
 
 /** True when the store trusts at least one CSCA (live verification can succeed). */
 export async function hasAnyCsca(kv: Deno.Kv): Promise<boolean> {
-  for await (const _ of kv.list({ prefix: [PRIMARY.csca] }, { limit: 1 })) return true;
+  for await (const _ of kv.list({ prefix: trustKeys.itemsPrefix("csca") }, { limit: 1 })) {
+    return true;
+  }
   return false;
 }
 
@@ -166,7 +186,7 @@ export async function listTrustItems(
   kind: TrustKind,
 ): Promise<Array<{ fingerprintHex: string; item: StoredTrustItem }>> {
   const out: Array<{ fingerprintHex: string; item: StoredTrustItem }> = [];
-  for await (const entry of kv.list<StoredTrustItem>({ prefix: [PRIMARY[kind]] })) {
+  for await (const entry of kv.list<StoredTrustItem>({ prefix: trustKeys.itemsPrefix(kind) })) {
     out.push({ fingerprintHex: String(entry.key[1]), item: entry.value });
   }
   return out;
@@ -218,7 +238,7 @@ export function createKvTrustSource(
           | (T & { fingerprintHex: string; source: string })
           | undefined;
         if (!item) {
-          const stored = await kv.get<StoredTrustItem>([PRIMARY[kind], fp]);
+          const stored = await kv.get<StoredTrustItem>(trustKeys.item(kind, fp));
           if (!stored.value) continue;
           const der = await storedDer(kv, fp, stored.value);
           item = { ...parse(der), fingerprintHex: fp, source: stored.value.source };
@@ -236,26 +256,32 @@ export function createKvTrustSource(
     clearCache: () => answers.clear(),
     async findCscas(query: CscaQuery) {
       if (query.skiHex) {
-        return await load("csca", ["trust_cscas_by_ski", query.skiHex], certificate);
+        return await load("csca", trustKeys.cscasBySkiPrefix(query.skiHex), certificate);
       }
       if (query.issuerName) {
         const hash = await nameKeyHash(query.issuerName);
-        return await load("csca", ["trust_cscas_by_subject", hash], certificate);
+        return await load("csca", trustKeys.cscasBySubjectPrefix(hash), certificate);
       }
       if (query.country) {
-        return await load("csca", ["trust_cscas_by_country", query.country], certificate);
+        return await load("csca", trustKeys.cscasByCountryPrefix(query.country), certificate);
       }
       return [];
     },
     async findDscs(query: DscQuery) {
-      if (query.skiHex) return await load("dsc", ["trust_dscs_by_ski", query.skiHex], certificate);
+      if (query.skiHex) {
+        return await load("dsc", trustKeys.dscsBySkiPrefix(query.skiHex), certificate);
+      }
       if (!query.issuerName || !query.serialHex) return [];
       const hash = await nameKeyHash(query.issuerName);
-      return await load("dsc", ["trust_dscs_by_issuer_serial", hash, query.serialHex], certificate);
+      return await load(
+        "dsc",
+        trustKeys.dscsByIssuerSerialPrefix(hash, query.serialHex),
+        certificate,
+      );
     },
     async findCrls(query: CrlQuery) {
       const hash = await nameKeyHash(query.issuerName);
-      return await load("crl", ["trust_crls_by_issuer", hash], crl);
+      return await load("crl", trustKeys.crlsByIssuerPrefix(hash), crl);
     },
   };
 }
