@@ -103,7 +103,7 @@ function parseAt(value: string | undefined): Date {
   return at;
 }
 
-/** What the CLI found: the checks in SPEC order, and the data groups read but not covered. */
+/** What the CLI found: the checks in the order docs/document-checks.md gives, and the data groups read but not covered. */
 export interface FolderReport {
   checks: CheckOutcome[];
   /** Data groups present in the folder but not listed in the SOD: reported, never used. */

@@ -67,7 +67,7 @@ function config(url: string): AppConfig {
 /** A session with consent and a handoff: the deep link the QR code carries. */
 async function handoffLink(
   t: HandoffTestApp,
-): Promise<{ id: string; link: string }> {
+): Promise<{ id: string; link: string; shortLink: string }> {
   const { id } = await createSession(t, {
     share_fields: { family_name: { required: true, reason: "Account name" } },
   });
@@ -78,13 +78,18 @@ async function handoffLink(
     `/v1/verify/session/${id}/handoff`,
   );
   assert.equal(handoff.status, 200);
-  return { id, link: handoff.body.data.deep_link };
+  return {
+    id,
+    link: handoff.body.data.deep_link,
+    shortLink: handoff.body.data.short_link,
+  };
 }
 
 /** The typed entry of the passport's MRZ, as a person types it (dates DD.MM.YYYY, check digits). */
 function typedEntry(passport: SyntheticPassport, wrongBirth = false) {
   const f = passport.mrzFields;
-  const dmy = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+  const dmy = (iso: string) =>
+    `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
   const birth = wrongBirth ? "01.01.1950" : dmy(f.dateOfBirth);
   return {
     documentNumber: f.documentNumber,
@@ -116,7 +121,9 @@ function emulatedNfc(
           }
           return response;
         },
-        reconnect: options.noReconnect ? undefined : () => transport.reconnect(),
+        reconnect: options.noReconnect
+          ? undefined
+          : () => transport.reconnect(),
         close: () => Promise.resolve(),
       });
     },
@@ -127,7 +134,8 @@ function emulatedNfc(
 function newFlow(
   url: string,
   nfc: NfcAdapter,
-  extra: { sockets?: SocketFactory; deviceId?: string; reconnects?: number } = {},
+  extra: { sockets?: SocketFactory; deviceId?: string; reconnects?: number } =
+    {},
 ) {
   const deviceId = extra.deviceId ?? `test-phone-${crypto.randomUUID()}`;
   const flow = new VerificationFlow({
@@ -180,7 +188,9 @@ Deno.test("mobile app: a full test-mode verification succeeds through the app's 
     );
   assert.deepEqual(reads[0].filter((f) => f !== "cardAccess"), expected);
   assert.ok(
-    states.some((s) => s.step === "nfc" && s.phase === "reading" && s.file === "dg2"),
+    states.some((s) =>
+      s.step === "nfc" && s.phase === "reading" && s.file === "dg2"
+    ),
   );
   assert.ok(states.some((s) => s.step === "uploading"));
   await takeSelfies(flow);
@@ -201,6 +211,29 @@ Deno.test("mobile app: a full test-mode verification succeeds through the app's 
   }
 });
 
+Deno.test("mobile app: the QR code's short link resolves to the handoff; a bad code says so", async () => {
+  const { t, url, passport } = await sharedWorld();
+  const { id, shortLink } = await handoffLink(t);
+  assert.ok(shortLink.startsWith(`${url}/h#`), shortLink);
+  const { flow } = newFlow(url, emulatedNfc(passport).adapter);
+  await flow.openLink(shortLink);
+  assert.equal(expectStep(flow, "details").mode, "test");
+  await flow.continueToMrz();
+  assert.equal(await flow.submitMrz(typedEntry(passport)), true);
+  expectStep(flow, "nfc");
+  assert.equal((await getSessionRecord(t.deps.kv, id))?.status, "in_progress");
+  flow.cancel();
+  // A code that was never issued: the server's refusal, and nothing claimed.
+  const forged = `${url}/h#${"A".repeat(43)}`;
+  const { flow: other } = newFlow(url, emulatedNfc(passport).adapter);
+  await other.openLink(forged);
+  assert.equal(expectStep(other, "error").code, "HANDOFF_TOKEN_INVALID");
+  assert.equal(
+    expectStep(other, "error").message,
+    serverErrorMessage("HANDOFF_TOKEN_INVALID"),
+  );
+});
+
 Deno.test("mobile app: wrong MRZ data says so and goes back to the entry", async () => {
   const { t, url, passport } = await sharedWorld();
   const { link } = await handoffLink(t);
@@ -219,7 +252,10 @@ Deno.test("mobile app: wrong MRZ data says so and goes back to the entry", async
   expectStep(flow, "mrz");
   // A typed check digit that does not match stays on the entry screen.
   assert.equal(
-    await flow.submitMrz({ ...typedEntry(passport), documentNumberCheckDigit: "x" }),
+    await flow.submitMrz({
+      ...typedEntry(passport),
+      documentNumberCheckDigit: "x",
+    }),
     false,
   );
   assert.equal(expectStep(flow, "mrz").error, "Check the highlighted fields.");
@@ -249,7 +285,10 @@ Deno.test("mobile app: a lost tag says hold still, and a new NFC session resumes
   // The NFC session ends (the document moved away): the message, then resume where it stopped.
   const { link } = await handoffLink(t);
   const { adapter, reads } = emulatedNfc(passport, [
-    { faults: { tagLost: { file: "dg2", atOffset: 1, times: 10 } }, noReconnect: true },
+    {
+      faults: { tagLost: { file: "dg2", atOffset: 1, times: 10 } },
+      noReconnect: true,
+    },
     {},
   ]);
   const { flow } = newFlow(url, adapter);
@@ -289,14 +328,20 @@ Deno.test("mobile app: server refusals and refused links show their message", as
   });
   await other.openLink(link);
   assert.equal(expectStep(other, "error").code, "server_not_allowed");
-  assert.equal(expectStep(other, "error").message, linkErrorMessage("server_not_allowed"));
+  assert.equal(
+    expectStep(other, "error").message,
+    linkErrorMessage("server_not_allowed"),
+  );
   assert.equal(requests, 0);
   // A session that does not exist: the details endpoint's refusal.
   const missing = link.replaceAll(id, `vs_${"0".repeat(64)}`);
   const lost = newFlow(url, emulatedNfc(passport).adapter).flow;
   await lost.openLink(missing);
   assert.equal(expectStep(lost, "error").code, "NOT_FOUND");
-  assert.equal(expectStep(lost, "error").message, serverErrorMessage("NOT_FOUND"));
+  assert.equal(
+    expectStep(lost, "error").message,
+    serverErrorMessage("NOT_FOUND"),
+  );
   // The server cannot be reached: the message, and "Try again" opens the same link again.
   let calls = 0;
   const offline = new VerificationFlow({
@@ -304,7 +349,9 @@ Deno.test("mobile app: server refusals and refused links show their message", as
     deviceId: () => Promise.resolve("offline-phone"),
     nfc: emulatedNfc(passport).adapter,
     fetch: (input, init) =>
-      ++calls === 1 ? Promise.reject(new TypeError("network down")) : fetch(input, init),
+      ++calls === 1
+        ? Promise.reject(new TypeError("network down"))
+        : fetch(input, init),
   });
   await offline.openLink(link);
   const down = expectStep(offline, "error");
@@ -314,11 +361,13 @@ Deno.test("mobile app: server refusals and refused links show their message", as
   await offline.retry();
   expectStep(offline, "details");
   // Phone A claims the attempt; phone B with the same code is refused by the server.
-  const a = newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-a" }).flow;
+  const a =
+    newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-a" }).flow;
   await a.openLink(link);
   await a.continueToMrz();
   assert.equal(await a.submitMrz(typedEntry(passport)), true);
-  const b = newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-b" }).flow;
+  const b =
+    newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-b" }).flow;
   await b.openLink(link);
   await b.continueToMrz();
   const refused = expectStep(b, "error");
@@ -354,8 +403,12 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
   const { t, url, passport } = await sharedWorld();
   {
     const { link } = await handoffLink(t);
-    const sockets = droppingSockets((m) => m.type === "artifact_chunk" && m.artifact === "dg2");
-    const { flow } = newFlow(url, emulatedNfc(passport).adapter, { sockets: sockets.factory });
+    const sockets = droppingSockets((m) =>
+      m.type === "artifact_chunk" && m.artifact === "dg2"
+    );
+    const { flow } = newFlow(url, emulatedNfc(passport).adapter, {
+      sockets: sockets.factory,
+    });
     await flow.openLink(link);
     await flow.continueToMrz();
     await flow.submitMrz(typedEntry(passport));
@@ -363,7 +416,9 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
     expectStep(flow, "selfie");
     assert.equal(sockets.dropped(), 1);
     const begins = (name: string) =>
-      sockets.sent.filter((m) => m.type === "artifact_begin" && m.artifact === name).length;
+      sockets.sent.filter((m) =>
+        m.type === "artifact_begin" && m.artifact === name
+      ).length;
     assert.equal(sockets.sent.filter((m) => m.type === "hello").length, 2);
     assert.equal(begins("sod"), 1, "what the server held was not sent again");
     assert.equal(begins("dg2"), 2);
@@ -373,7 +428,9 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
   }
   // No automatic reconnection left: the message, then the user's retry resumes at frame 1.
   const { link } = await handoffLink(t);
-  const sockets = droppingSockets((m) => m.type === "artifact_begin" && m.index === 1);
+  const sockets = droppingSockets((m) =>
+    m.type === "artifact_begin" && m.index === 1
+  );
   const { flow } = newFlow(url, emulatedNfc(passport).adapter, {
     sockets: sockets.factory,
     reconnects: 0,
@@ -452,7 +509,10 @@ Deno.test("mobile app: an NFC stack without extended length gets short reads onl
   };
   const extended = await reads();
   const short = await reads({ preferExtendedLength: false });
-  assert.ok(short.longest <= 258, `short reads answer at most 256 + SW: ${short.longest}`);
+  assert.ok(
+    short.longest <= 258,
+    `short reads answer at most 256 + SW: ${short.longest}`,
+  );
   assert.ok(extended.longest > 258);
   assert.ok(short.count > extended.count);
 });

@@ -9,6 +9,7 @@ import {
   fromBase64,
   LinkError,
   parseHandoffLink,
+  parseShortLink,
   sha256Hex,
   toBase64,
   validateDateOfBirth,
@@ -22,7 +23,11 @@ const NOW = new Date("2026-05-05T10:00:00Z");
 Deno.test("MRZ entry: ICAO 9303 specimen check digits, and states while typing", () => {
   // ICAO 9303-3 specimen: L898902C3 → 6, 740812 → 2, 120415 → 9.
   const number = validateDocumentNumber("l898 902c3", "6");
-  assert.deepEqual(number, { state: "valid", value: "L898902C3", checkDigit: "6" });
+  assert.deepEqual(number, {
+    state: "valid",
+    value: "L898902C3",
+    checkDigit: "6",
+  });
   assert.equal(validateDocumentNumber("L898902C3", "5").state, "invalid");
   assert.equal(validateDocumentNumber("").state, "incomplete");
   assert.equal(validateDocumentNumber("L89-89").state, "invalid");
@@ -41,7 +46,11 @@ Deno.test("MRZ entry: ICAO 9303 specimen check digits, and states while typing",
   assert.equal(expired.state === "invalid" && expired.code, "document_expired");
   assert.equal(validateDateOfExpiry("abc", NOW).state, "invalid");
   const all = validateMrzEntry(
-    { documentNumber: "L898902C3", dateOfBirth: "740812", dateOfExpiry: "310415" },
+    {
+      documentNumber: "L898902C3",
+      dateOfBirth: "740812",
+      dateOfExpiry: "310415",
+    },
     NOW,
   );
   assert.deepEqual(all.key, {
@@ -51,7 +60,11 @@ Deno.test("MRZ entry: ICAO 9303 specimen check digits, and states while typing",
     dateOfExpiry: "310415",
   });
   assert.equal(
-    validateMrzEntry({ documentNumber: "L898902C3", dateOfBirth: "74", dateOfExpiry: "" }, NOW)
+    validateMrzEntry({
+      documentNumber: "L898902C3",
+      dateOfBirth: "74",
+      dateOfExpiry: "",
+    }, NOW)
       .key,
     null,
   );
@@ -71,35 +84,60 @@ function refused(input: string, code: string, config = allowed) {
 }
 
 Deno.test("handoff links: only configured servers, same origin, encrypted", () => {
-  const query = `v=1&session_id=${SESSION}&token=${TOKEN}&mobile_url=${encodeURIComponent(WSS)}`;
+  const query = `v=1&session_id=${SESSION}&token=${TOKEN}&mobile_url=${
+    encodeURIComponent(WSS)
+  }`;
   const expected = {
     baseUrl: "https://id.example.com",
     sessionId: SESSION,
     token: TOKEN,
     mobileUrl: WSS,
   };
-  assert.deepEqual(parseHandoffLink(`kayleid://verify?${query}`, allowed), expected);
   assert.deepEqual(
-    parseHandoffLink(`https://id.example.com/verify/${SESSION}/phone#${query}`, allowed),
+    parseHandoffLink(`kayleid://verify?${query}`, allowed),
+    expected,
+  );
+  assert.deepEqual(
+    parseHandoffLink(
+      `https://id.example.com/verify/${SESSION}/phone#${query}`,
+      allowed,
+    ),
     expected,
   );
   // A credential in the fragment of another page of the server: the socket is on that origin.
   assert.deepEqual(
-    parseHandoffLink(`https://id.example.com/p#session_id=${SESSION}&token=${TOKEN}`, allowed),
+    parseHandoffLink(
+      `https://id.example.com/p#session_id=${SESSION}&token=${TOKEN}`,
+      allowed,
+    ),
     expected,
   );
-  refused(`kayleid://verify?${query}`, "server_not_allowed", { allowedServers: [] });
+  refused(`kayleid://verify?${query}`, "server_not_allowed", {
+    allowedServers: [],
+  });
   refused(
     `kayleid://verify?${query.replace("id.example.com", "evil.example")}`,
     "server_not_allowed",
   );
-  refused(`https://evil.example/verify/${SESSION}/phone#${query}`, "server_mismatch");
-  refused(`kayleid://verify?${query.replace("wss%3A", "ws%3A")}`, "insecure_connection");
-  refused(`https://id.example.com/verify/${SESSION}?cancel_token=x`, "not_a_handoff_link");
+  refused(
+    `https://evil.example/verify/${SESSION}/phone#${query}`,
+    "server_mismatch",
+  );
+  refused(
+    `kayleid://verify?${query.replace("wss%3A", "ws%3A")}`,
+    "insecure_connection",
+  );
+  refused(
+    `https://id.example.com/verify/${SESSION}?cancel_token=x`,
+    "not_a_handoff_link",
+  );
   refused("hello", "link_invalid");
   refused(`kayleid://verify?${query.replace(TOKEN, "short")}`, "link_invalid");
   refused(`kayleid://verify?${query.replace("v=1", "v=2")}`, "link_invalid");
-  refused(`kayleid://verify?${query.replace("mobile", "other")}`, "link_invalid");
+  refused(
+    `kayleid://verify?${query.replace("mobile", "other")}`,
+    "link_invalid",
+  );
 });
 
 Deno.test("app config from app.json extra: origins normalised, bad entries dropped", () => {
@@ -133,4 +171,42 @@ Deno.test("protocol bytes: base64 and SHA-256 match the platform's", async () =>
     );
   }
   assert.throws(() => fromBase64("a$b="), TypeError);
+});
+
+Deno.test("short links: the /h code of a configured server, refused elsewhere before any request", () => {
+  const code = "q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k";
+  assert.deepEqual(
+    parseShortLink(`https://id.example.com/h#${code}`, allowed),
+    {
+      baseUrl: "https://id.example.com",
+      code,
+    },
+  );
+  assert.deepEqual(
+    parseShortLink(`https://id.example.com/kayle/h#${code}`, {
+      allowedServers: ["https://id.example.com"],
+    }),
+    { baseUrl: "https://id.example.com/kayle", code },
+  );
+  // Not a short link: left to the full-link parser.
+  assert.equal(
+    parseShortLink(`https://id.example.com/h#${code}x`, allowed),
+    null,
+  );
+  assert.equal(
+    parseShortLink(`https://id.example.com/x#${code}`, allowed),
+    null,
+  );
+  assert.equal(
+    parseShortLink(`kayleid://verify?token=${TOKEN}`, allowed),
+    null,
+  );
+  assert.equal(parseShortLink("hello", allowed), null);
+  const refusedShort = (input: string, code: string) =>
+    assert.throws(
+      () => parseShortLink(input, allowed),
+      (e: unknown) => e instanceof LinkError && e.code === code,
+    );
+  refusedShort(`https://evil.example/h#${code}`, "server_not_allowed");
+  refusedShort(`http://id.example.com/h#${code}`, "insecure_connection");
 });

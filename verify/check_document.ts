@@ -53,7 +53,7 @@ export interface DocumentCheckInput {
 /** The outcome of the document checks. Holds personal data (`mrz`, `portrait`): never log it. */
 export interface DocumentCheckResult {
   ok: boolean;
-  /** The five document checks in SPEC order; checks after a failure are `skipped`. */
+  /** The five document checks in the order docs/document-checks.md gives; checks after a failure are `skipped`. */
   checks: CheckOutcome[];
   /** The public code of the first failed check. */
   failureCode?: CheckFailureCode;

@@ -117,7 +117,7 @@ async function hmacHex(secret: string, message: string): Promise<string> {
     ],
   );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+  return mac.toHex();
 }
 
 /** Constant-time equality of two equal-length ASCII strings. */

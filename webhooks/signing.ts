@@ -12,9 +12,7 @@ const encoder = new TextEncoder();
 
 /** A new signing secret: `whsec_` + base64 of 24 random bytes (32 characters). */
 export function generateSigningSecret(random: RandomSource): string {
-  let binary = "";
-  for (const b of random.bytes(24)) binary += String.fromCharCode(b);
-  return `whsec_${btoa(binary)}`;
+  return `whsec_${random.bytes(24).toBase64()}`;
 }
 
 /** Shape of a signing secret. */

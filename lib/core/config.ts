@@ -181,7 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 function isBase64Key(text: string): boolean {
   try {
-    return atob(text).length === 32;
+    return Uint8Array.fromBase64(text).length === 32;
   } catch {
     return false;
   }
@@ -195,7 +195,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: "http://127.0.0.1:8787",
     kvPath: ":memory:",
     dataDir: "./data",
-    serverKey: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))),
+    serverKey: new Uint8Array(32).fill(7).toBase64(),
     devMode: true,
     jobBackend: "kv_queue",
     logLevel: "error",

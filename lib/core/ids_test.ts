@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fromBase64Url, ID_LENGTHS, isId, newId, randomAlphanumeric, toBase64Url } from "./ids.ts";
 import { seededRandom } from "./random.ts";
 
-Deno.test("newId has the SPEC prefix and random length", () => {
+Deno.test("newId has the documented prefix and random length", () => {
   for (const prefix of ["vs", "va", "evt", "whe", "whk", "whd", "wha"] as const) {
     const id = newId(prefix);
     assert.match(id, new RegExp(`^${prefix}_[a-z0-9]{${ID_LENGTHS[prefix]}}$`));

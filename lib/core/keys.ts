@@ -98,7 +98,7 @@ export async function createServerKeys(
         boxKey,
         encoder.encode(plaintext),
       );
-      return `v1.${toB64(iv)}.${toB64(new Uint8Array(ct))}`;
+      return `v1.${iv.toBase64()}.${new Uint8Array(ct).toBase64()}`;
     },
     async open(sealed, associatedData = "") {
       const [version, ivText, ctText] = sealed.split(".");
@@ -138,10 +138,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
 /** Lowercase hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
   return bytes.toHex();
-}
-
-function toB64(bytes: Uint8Array): string {
-  return bytes.toBase64();
 }
 
 function fromB64(text: string): Uint8Array {

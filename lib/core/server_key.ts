@@ -14,7 +14,7 @@ export async function loadServerKey(
 ): Promise<{ key: Uint8Array; generated: boolean; path: string | null }> {
   if (config.serverKey) {
     return {
-      key: Uint8Array.from(atob(config.serverKey), (c) => c.charCodeAt(0)),
+      key: Uint8Array.fromBase64(config.serverKey),
       generated: false,
       path: null,
     };
@@ -29,7 +29,7 @@ export async function loadServerKey(
   if (text !== null) {
     let key: Uint8Array | null = null;
     try {
-      key = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+      key = Uint8Array.fromBase64(text);
     } catch {
       // not base64: refused below
     }
@@ -46,7 +46,7 @@ export async function loadServerKey(
   const key = random.bytes(32);
   // createNew: two instances starting together never overwrite each other's key.
   const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-  await file.write(new TextEncoder().encode(btoa(String.fromCharCode(...key)) + "\n"));
+  await file.write(new TextEncoder().encode(key.toBase64() + "\n"));
   file.close();
   await Deno.chmod(path, 0o600);
   return { key, generated: true, path };

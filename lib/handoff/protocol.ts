@@ -260,7 +260,7 @@ function parseArtifactMessage(m: Record<string, unknown>): ParsedFrame {
 export function decodeBase64(text: string): Uint8Array | null {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
   try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    return Uint8Array.fromBase64(text);
   } catch {
     return null;
   }
@@ -268,11 +268,7 @@ export function decodeBase64(text: string): Uint8Array | null {
 
 /** Bytes to standard base64 with padding. */
 export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
+  return bytes.toBase64();
 }
 
 /** The artifact's name in `received` lists: `dg1`, or `selfie_frame:2`. */

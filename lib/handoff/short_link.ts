@@ -23,8 +23,7 @@ export const SHORT_LINK_PATH = "/h";
 
 /** The short link of a handoff token (64 hex digits). */
 export function shortLinkOf(publicUrl: string, hexToken: string): string {
-  const bytes = new Uint8Array(hexToken.match(/../g)!.map((h) => parseInt(h, 16)));
-  return `${publicUrl}${SHORT_LINK_PATH}#${toBase64Url(bytes)}`;
+  return `${publicUrl}${SHORT_LINK_PATH}#${toBase64Url(Uint8Array.fromHex(hexToken))}`;
 }
 
 /** The hex token of a short link's fragment (43 base64url characters) or of a hex token; else null. */
@@ -34,7 +33,7 @@ export function tokenFromShortForm(text: string): string | null {
   if (!/^[A-Za-z0-9_-]{43}$/.test(value)) return null;
   const bytes = fromBase64Url(value);
   if (bytes.length !== 32) return null;
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return bytes.toHex();
 }
 
 /** What resolving a short link gives: the full handoff link's parts. */

@@ -64,8 +64,8 @@ export function createRemoteBiometricVerifier(options: RemoteVerifierOptions): B
     async compareFaces(input: CompareFacesInput): Promise<FaceMatchResult> {
       const answer = await post("compare", {
         v: REMOTE_CONTRACT_VERSION,
-        portrait: toBase64(input.portrait),
-        selfie: toBase64(input.selfie),
+        portrait: input.portrait.toBase64(),
+        selfie: input.selfie.toBase64(),
         subject_age_years: input.subjectAgeYears ?? null,
       });
       return parseFaceMatch(answer);
@@ -73,8 +73,8 @@ export function createRemoteBiometricVerifier(options: RemoteVerifierOptions): B
     async checkLiveness(input: CheckLivenessInput): Promise<LivenessResult> {
       const answer = await post("liveness", {
         v: REMOTE_CONTRACT_VERSION,
-        portrait: toBase64(input.portrait),
-        frames: input.frames.map(toBase64),
+        portrait: input.portrait.toBase64(),
+        frames: input.frames.map((frame) => frame.toBase64()),
         challenge: { poses: input.challenge.poses, nonce: input.challenge.nonce },
         subject_age_years: input.subjectAgeYears ?? null,
       });
@@ -134,8 +134,4 @@ export function parseLiveness(answer: unknown): LivenessResult {
   }
   if (passed !== (reason === "liveness_passed")) return unavailable;
   return { passed, reason: reason as LivenessReason };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return bytes.toBase64();
 }

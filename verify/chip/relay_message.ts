@@ -29,7 +29,7 @@ function decodeBase64(value: unknown): Uint8Array | undefined {
   }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return undefined;
   try {
-    return Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+    return Uint8Array.fromBase64(value);
   } catch {
     return undefined;
   }
@@ -92,11 +92,7 @@ export function encodeChipAuthenticationRelay(
   relay: ChipAuthenticationRelay,
   started: RelayExpectation,
 ): Record<string, unknown> {
-  const base64 = (bytes: Uint8Array) => {
-    let binary = "";
-    for (const byte of bytes) binary += String.fromCharCode(byte);
-    return btoa(binary);
-  };
+  const base64 = (bytes: Uint8Array) => bytes.toBase64();
   const message: Record<string, unknown> = {
     v: RELAY_VERSION,
     protocol_oid: started.protocolOid,

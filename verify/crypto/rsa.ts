@@ -28,10 +28,7 @@ export type RsaScheme =
   | { kind: "rsa-pss"; hash: HashName; mgf1Hash: HashName; saltLength: number };
 
 function base64Url(value: bigint): string {
-  const bytes = bigIntToBytes(value);
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return bigIntToBytes(value).toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
 async function verifyWithWebCrypto(

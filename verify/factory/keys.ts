@@ -51,8 +51,7 @@ export type KeyPair = RsaKeyPair | EcKeyPair;
 const rsaCache = new Map<string, Promise<RsaKeyPair>>();
 
 function base64UrlToBigint(value: string): bigint {
-  const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
-  return decodeUnsigned(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return decodeUnsigned(Uint8Array.fromBase64(value, { alphabet: "base64url" }));
 }
 
 async function generateRsa(bits: number): Promise<RsaKeyPair> {

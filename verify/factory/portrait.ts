@@ -10,7 +10,7 @@ const DEFAULT_PORTRAIT_BASE64 =
 
 /** The default portrait: a 16×20 JPEG (308 bytes). */
 export function defaultPortrait(): Uint8Array {
-  return Uint8Array.from(atob(DEFAULT_PORTRAIT_BASE64), (c) => c.charCodeAt(0));
+  return Uint8Array.fromBase64(DEFAULT_PORTRAIT_BASE64);
 }
 
 /** Image data type of ISO 19794-5, decided from the magic bytes. */

@@ -47,8 +47,7 @@ async function signDer(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
       data as Uint8Array<ArrayBuffer>,
     ),
   );
-  const int = (b: Uint8Array) =>
-    derInteger(BigInt("0x" + Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")));
+  const int = (b: Uint8Array) => derInteger(BigInt("0x" + b.toHex()));
   return derSequence(int(raw.subarray(0, 32)), int(raw.subarray(32)));
 }
 

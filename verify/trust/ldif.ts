@@ -31,10 +31,7 @@ function decodeBase64(text: string, line: number): Uint8Array {
     throw new LdifError("ldif_bad_base64", `line ${line}`);
   }
   try {
-    const binary = atob(clean.padEnd(Math.ceil(clean.length / 4) * 4, "="));
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
+    return Uint8Array.fromBase64(clean);
   } catch {
     throw new LdifError("ldif_bad_base64", `line ${line}`);
   }

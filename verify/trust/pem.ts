@@ -20,10 +20,7 @@ export function parsePem(text: string): { blocks: PemBlock[]; broken: number } {
   let broken = 0;
   for (const match of text.matchAll(PEM_BLOCK)) {
     try {
-      const binary = atob(match[2].replace(/\s+/g, ""));
-      const der = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) der[i] = binary.charCodeAt(i);
-      blocks.push({ label: match[1], der });
+      blocks.push({ label: match[1], der: Uint8Array.fromBase64(match[2].replace(/\s+/g, "")) });
     } catch {
       broken++;
     }

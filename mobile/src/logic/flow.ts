@@ -7,11 +7,25 @@
  * device id) is injected; the key, the files and the frames live in this object's memory only
  * and are dropped when the attempt ends.
  */
-import type { AccessKey, ChipAuthenticationStart, ChipFileName } from "../../../phone/chip/mod.ts";
-import { type HandoffLink, LinkError, parseHandoffLink } from "./links.ts";
+import type {
+  AccessKey,
+  ChipAuthenticationStart,
+  ChipFileName,
+} from "../../../phone/chip/mod.ts";
+import {
+  type HandoffLink,
+  LinkError,
+  parseHandoffLink,
+  parseShortLink,
+} from "./links.ts";
 import { type MrzEntry, validateMrzEntry } from "./mrz.ts";
 import { fromBase64, toBase64 } from "./bytes.ts";
-import { AttemptEnded, Connection, ServerError, type ServerMessage } from "./protocol.ts";
+import {
+  AttemptEnded,
+  Connection,
+  ServerError,
+  type ServerMessage,
+} from "./protocol.ts";
 import { outcomeMessage, POSE_INSTRUCTIONS } from "./messages.ts";
 import { runChipSession } from "./chip_step.ts";
 import {
@@ -20,11 +34,17 @@ import {
   type FlowDeps,
   type FlowState,
   NFC_PROMPT,
+  resolveShortLink,
   type ShareField,
   UPLOAD_ORDER,
 } from "./flow_support.ts";
 
-export { type FlowDeps, type FlowState, NFC_PROMPT, type ShareField } from "./flow_support.ts";
+export {
+  type FlowDeps,
+  type FlowState,
+  NFC_PROMPT,
+  type ShareField,
+} from "./flow_support.ts";
 
 /** One verification as the app runs it. */
 export class VerificationFlow {
@@ -33,7 +53,8 @@ export class VerificationFlow {
   readonly #listeners = new Set<(state: FlowState) => void>();
   #link: HandoffLink | null = null;
   #lastLink: string | null = null;
-  #details: { organizationName: string; shareFields: ShareField[] } | null = null;
+  #details: { organizationName: string; shareFields: ShareField[] } | null =
+    null;
   #key: AccessKey | null = null;
   readonly #files = new Map<ChipFileName, Uint8Array>();
   readonly #absent = new Set<ChipFileName>();
@@ -72,10 +93,21 @@ export class VerificationFlow {
   async openLink(input: string): Promise<void> {
     this.#lastLink = input;
     try {
-      const link = parseHandoffLink(input, this.#deps.config);
+      const short = parseShortLink(input, this.#deps.config);
+      if (short) this.#set({ step: "loading" });
+      const link = short
+        ? await resolveShortLink(
+          short,
+          this.#deps.config,
+          this.#deps.fetch ?? fetch,
+        )
+        : parseHandoffLink(input, this.#deps.config);
       this.#link = link;
-      this.#set({ step: "loading" });
-      const { mode, ...details } = await fetchDetails(link, this.#deps.fetch ?? fetch);
+      if (!short) this.#set({ step: "loading" });
+      const { mode, ...details } = await fetchDetails(
+        link,
+        this.#deps.fetch ?? fetch,
+      );
       this.#details = details;
       this.#set({ step: "details", ...details, mode });
     } catch (error) {
@@ -145,7 +177,9 @@ export class VerificationFlow {
     }
     let ok = false;
     try {
-      const challenge = this.#aaSignature ? null : fromBase64(String(this.#hello!.aa_challenge));
+      const challenge = this.#aaSignature
+        ? null
+        : fromBase64(String(this.#hello!.aa_challenge));
       const signature = await runChipSession(
         session,
         this.#key,
@@ -153,7 +187,8 @@ export class VerificationFlow {
         this.#absent,
         {
           aaChallenge: challenge,
-          chipAuthenticationStart: (dg14) => this.#chipAuthenticationStart(dg14),
+          chipAuthenticationStart: (dg14) =>
+            this.#chipAuthenticationStart(dg14),
           relay: (relay) =>
             this.#withServer(async (c) => {
               c.send({ type: "chip_authentication_relay", relay });
@@ -200,7 +235,9 @@ export class VerificationFlow {
 
   async #afterChip(): Promise<void> {
     try {
-      const pending = UPLOAD_ORDER.filter((n) => this.#files.has(n) && !this.#received.has(n));
+      const pending = UPLOAD_ORDER.filter((n) =>
+        this.#files.has(n) && !this.#received.has(n)
+      );
       let done = 0;
       this.#set({ step: "uploading", done, total: pending.length });
       for (const name of pending) {
@@ -235,7 +272,9 @@ export class VerificationFlow {
 
   #showSelfie(): void {
     const poses = this.#poses!;
-    const index = poses.findIndex((_, i) => !this.#received.has(`selfie_frame:${i}`));
+    const index = poses.findIndex((_, i) =>
+      !this.#received.has(`selfie_frame:${i}`)
+    );
     if (index < 0) return this.#set({ step: "confirm", ...this.#details! });
     this.#set({
       step: "selfie",
@@ -277,7 +316,9 @@ export class VerificationFlow {
   async retry(): Promise<void> {
     if (this.state.step !== "error") return;
     const retry = this.state.retry;
-    if (retry === "link" && this.#lastLink) return await this.openLink(this.#lastLink);
+    if (retry === "link" && this.#lastLink) {
+      return await this.openLink(this.#lastLink);
+    }
     if (retry === "mrz") return this.#set({ step: "mrz", error: null });
     if (retry === "nfc") {
       return this.#set({

@@ -11,7 +11,12 @@ import {
   type ChipReaderOptions,
 } from "../../../phone/chip/mod.ts";
 import type { AppConfig } from "./config.ts";
-import { type HandoffLink, LinkError } from "./links.ts";
+import {
+  type HandoffLink,
+  LinkError,
+  parseHandoffLink,
+  type ShortLink,
+} from "./links.ts";
 import { ServerError, type SocketFactory } from "./protocol.ts";
 import { serverErrorMessage } from "./messages.ts";
 import { type NfcAdapter, NfcUnavailable } from "./chip_step.ts";
@@ -78,19 +83,65 @@ export interface FlowDeps {
 }
 
 /** The NFC sheet's prompt. */
-export const NFC_PROMPT = "Hold the top of your phone against the passport's photo page.";
+export const NFC_PROMPT =
+  "Hold the top of your phone against the passport's photo page.";
 
 /** Documents are uploaded in this order after the chip session (DG14 went during it). */
-export const UPLOAD_ORDER: ChipFileName[] = ["sod", "dg1", "dg2", "dg11", "dg12", "dg15"];
+export const UPLOAD_ORDER: ChipFileName[] = [
+  "sod",
+  "dg1",
+  "dg2",
+  "dg11",
+  "dg12",
+  "dg15",
+];
+
+/**
+ * The full handoff link of a short link's code (`POST /v1/verify/handoff/resolve`). The answer's
+ * link is checked like any scanned link, and must name the same server as the short link.
+ */
+export async function resolveShortLink(
+  short: ShortLink,
+  config: Pick<AppConfig, "allowedServers">,
+  fetchFn: typeof fetch,
+): Promise<HandoffLink> {
+  let response: Response;
+  try {
+    response = await fetchFn(`${short.baseUrl}/v1/verify/handoff/resolve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: short.code }),
+    });
+  } catch {
+    throw new ServerError("CONNECTION_FAILED", "", true);
+  }
+  const envelope = await response.json().catch(() => null) as
+    | { data: { deep_link?: unknown } | null; error: { code: string } | null }
+    | null;
+  if (!response.ok || typeof envelope?.data?.deep_link !== "string") {
+    throw new ServerError(
+      envelope?.error?.code ?? "CONNECTION_FAILED",
+      "",
+      true,
+    );
+  }
+  const link = parseHandoffLink(envelope.data.deep_link, config);
+  if (link.baseUrl !== short.baseUrl) throw new LinkError("server_mismatch");
+  return link;
+}
 
 /** The session's public details (who asks, what is shared). */
 export async function fetchDetails(
   link: HandoffLink,
   fetchFn: typeof fetch,
-): Promise<{ organizationName: string; mode: string; shareFields: ShareField[] }> {
+): Promise<
+  { organizationName: string; mode: string; shareFields: ShareField[] }
+> {
   let response: Response;
   try {
-    response = await fetchFn(`${link.baseUrl}/v1/verify/session/${link.sessionId}/details`);
+    response = await fetchFn(
+      `${link.baseUrl}/v1/verify/session/${link.sessionId}/details`,
+    );
   } catch {
     throw new ServerError("CONNECTION_FAILED", "", true);
   }
@@ -98,11 +149,19 @@ export async function fetchDetails(
     | { data: Record<string, unknown> | null; error: { code: string } | null }
     | null;
   if (!response.ok || !envelope?.data) {
-    throw new ServerError(envelope?.error?.code ?? "CONNECTION_FAILED", "", true);
+    throw new ServerError(
+      envelope?.error?.code ?? "CONNECTION_FAILED",
+      "",
+      true,
+    );
   }
   const data = envelope.data;
-  if (data.is_terminal === true) throw new ServerError("SESSION_EXPIRED", "", true);
-  const fields = Array.isArray(data.share_fields) ? data.share_fields as ShareField[] : [];
+  if (data.is_terminal === true) {
+    throw new ServerError("SESSION_EXPIRED", "", true);
+  }
+  const fields = Array.isArray(data.share_fields)
+    ? data.share_fields as ShareField[]
+    : [];
   return {
     organizationName: String(data.organization_name ?? ""),
     mode: String(data.mode ?? ""),
@@ -142,9 +201,14 @@ export function errorState(error: unknown): {
     };
   }
   if (error instanceof ChipError) {
-    const wrongKey = error.code === "mrz_key_rejected" || error.code === "invalid_access_key";
+    const wrongKey = error.code === "mrz_key_rejected" ||
+      error.code === "invalid_access_key";
     return {
-      state: state(error.code, chipMessage(error.code), wrongKey ? "mrz" : "nfc"),
+      state: state(
+        error.code,
+        chipMessage(error.code),
+        wrongKey ? "mrz" : "nfc",
+      ),
       forgetDocument: wrongKey,
       endAttempt: false,
     };
@@ -158,7 +222,11 @@ export function errorState(error: unknown): {
     };
   }
   return {
-    state: state("app_error", "Something went wrong in the app. Try again.", "connect"),
+    state: state(
+      "app_error",
+      "Something went wrong in the app. Try again.",
+      "connect",
+    ),
     forgetDocument: false,
     endAttempt: false,
   };

@@ -9,6 +9,10 @@
  * its WebSocket is on that same origin (`wss:` for `https:`), and — for an https link — the page
  * that carries it is on that origin too. Anything else is refused with a stable code: a QR code
  * can come from anywhere, and the handoff token must only ever go to a trusted server.
+ *
+ * The verify page's QR code carries the short form `<server>/h#<43 base64url characters>`
+ * (docs/mobile-protocol.md "Short link"): {@link parseShortLink} accepts it under the same server
+ * rules, and the flow resolves it with `POST /v1/verify/handoff/resolve` to the full link above.
  */
 import type { AppConfig } from "./config.ts";
 
@@ -30,7 +34,8 @@ export type LinkErrorCode =
   | "insecure_connection";
 
 const MESSAGES: Record<LinkErrorCode, string> = {
-  link_invalid: "This is not a verification code. Scan the QR code shown on the verification page.",
+  link_invalid:
+    "This is not a verification code. Scan the QR code shown on the verification page.",
   not_a_handoff_link:
     "This is the verification page itself. Open it in the browser and choose to continue on your phone, then scan the QR code it shows.",
   server_not_allowed:
@@ -56,6 +61,43 @@ export class LinkError extends Error {
 
 const SESSION_ID = /^vs_[a-z0-9]{64}$/;
 const TOKEN = /^[0-9a-f]{64}$/;
+
+/** A short link accepted for resolving: the server it names and the code in its fragment. */
+export interface ShortLink {
+  baseUrl: string;
+  code: string;
+}
+
+const SHORT_CODE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The short link `<server>[/prefix]/h#<code>` checked against the configuration, or null when the
+ * input is not of that form (it may still be a full handoff link). Refuses a server the app is not
+ * configured for before anything is sent, like {@link parseHandoffLink}.
+ */
+export function parseShortLink(
+  input: string,
+  config: Pick<AppConfig, "allowedServers">,
+): ShortLink | null {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  const prefix = url.pathname.match(/^(.*)\/h\/?$/);
+  const code = url.hash.slice(1);
+  if (!prefix || url.search || !SHORT_CODE.test(code)) return null;
+  if (!config.allowedServers.includes(url.origin)) {
+    const secure = `https://${url.host}`;
+    if (url.protocol === "http:" && config.allowedServers.includes(secure)) {
+      throw new LinkError("insecure_connection");
+    }
+    throw new LinkError("server_not_allowed");
+  }
+  return { baseUrl: `${url.origin}${prefix[1]}`, code };
+}
 
 /** Parses and checks a scanned or opened link against the configuration. */
 export function parseHandoffLink(
