@@ -1,0 +1,96 @@
+/**
+ * The data-layer convention (ARCHITECTURE.md, "Data-layer convention"): every KV key is spelled by
+ * its aggregate's keys object, so no product module writes a raw `["<table>", …]` array. The table
+ * names are read from the keys objects themselves; a migration may spell the old layout it rewrites.
+ */
+import assert from "node:assert/strict";
+import { accountKeys } from "../lib/accounts/kv_keys.ts";
+import { apiKeyKeys } from "../lib/api_keys/api_keys.ts";
+import { coreKeys } from "../lib/core/kv.ts";
+import { eventKeys } from "../lib/events/events.ts";
+import { handoffKeys } from "../lib/handoff/handoff.ts";
+import { jobKeys } from "../lib/jobs/types.ts";
+import { sessionKeys } from "../lib/sessions/types.ts";
+import { trustKeys } from "../verify/trust/kv_store.ts";
+import { webhookKeys } from "../webhooks/model.ts";
+
+const KEYS_OBJECTS = [
+  accountKeys,
+  apiKeyKeys,
+  coreKeys,
+  eventKeys,
+  handoffKeys,
+  jobKeys,
+  sessionKeys,
+  trustKeys,
+  webhookKeys,
+];
+
+/** Every table name a keys object writes (the first part of its keys). */
+function tableNames(): Set<string> {
+  const names = new Set<string>();
+  for (const keys of KEYS_OBJECTS) {
+    for (const build of Object.values(keys) as Array<(...args: unknown[]) => Deno.KvKey>) {
+      for (const arg of ["x", "csca", "dsc", "crl"]) {
+        const first = build(arg, arg, arg, arg)[0];
+        if (typeof first === "string") names.add(first);
+      }
+    }
+  }
+  return names;
+}
+
+// The old layouts a migration reads are spelled where it reads them, on purpose.
+const ALLOWED_FILES = new Set(["lib/migrations/mode_indexes.ts"]);
+// Left for the merge of the webhooks performance work, which rewrites the lines around them.
+const ALLOWED_LINES = new Set([
+  'op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);',
+  'const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);',
+]);
+
+async function* productSources(root: URL, dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(new URL(dir, root))) {
+    const path = `${dir}${entry.name}`;
+    if (entry.isDirectory) yield* productSources(root, `${path}/`);
+    else if (/\.tsx?$/.test(entry.name) && !/_test(_support)?\.tsx?$/.test(entry.name)) yield path;
+  }
+}
+
+Deno.test("the keys objects name every table, and no product module spells a key by hand", async () => {
+  const names = tableNames();
+  for (const table of ["users", "sessions", "webhook_deliveries", "jobs_due", "trust_cscas"]) {
+    assert.ok(names.has(table), `${table} is named by a keys object`);
+  }
+  const raw = new RegExp(`\\[\\s*"(${[...names].join("|")})"`);
+  const root = new URL("../", import.meta.url);
+  const hits: string[] = [];
+  for (const dir of ["lib/", "routes/", "webhooks/", "verify/", "scripts/", "components/"]) {
+    for await (const path of productSources(root, dir)) {
+      if (ALLOWED_FILES.has(path)) continue;
+      const lines = (await Deno.readTextFile(new URL(path, root))).split("\n");
+      lines.forEach((line, i) => {
+        const code = line.trim();
+        if (/^(\*|\/\/|\/\*)/.test(code) || /\bas const\b/.test(code)) return;
+        if (ALLOWED_LINES.has(code)) return;
+        const next = lines[i + 1]?.trim() ?? "";
+        const split = /\[$/.test(code) && raw.test(`["${next.replace(/^"/, "")}`);
+        if (raw.test(code) || split) hits.push(`${path}:${i + 1}: ${code}`);
+      });
+    }
+  }
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("reading many keys goes through the one batched helper (lib/core/kv.ts)", async () => {
+  const root = new URL("../", import.meta.url);
+  const hits: string[] = [];
+  for (const dir of ["lib/", "routes/", "webhooks/", "verify/", "scripts/"]) {
+    for await (const path of productSources(root, dir)) {
+      if (path === "lib/core/kv.ts") continue;
+      const text = await Deno.readTextFile(new URL(path, root));
+      // A hand-written batch: `getMany` over a slice of a longer list.
+      if (/\.getMany\b[^;]*\.slice\(/s.test(text.replace(/;/g, ";\n"))) hits.push(path);
+    }
+  }
+  assert.deepEqual(hits, []);
+});
