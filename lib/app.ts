@@ -3,7 +3,7 @@
  * headers, body limit), the file routes of the manifest, the OpenAPI document, static files, and
  * the one error handler that turns every failure into the `{data, error}` envelope.
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { bodyLimit } from "hono/body-limit";
@@ -134,13 +134,12 @@ function securityHeaders(deps: AppDeps) {
 }
 
 // Validation failures name the field (docs/api.md: the message names the field).
-// deno-lint-ignore no-explicit-any
-function validationHook(result: any) {
+const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
   if (result.success) return;
   const issue = result.error.issues[0];
   const field = issue?.path?.length ? issue.path.join(".") : result.target;
   throw new ApiError(400, "BAD_REQUEST", `Invalid ${field}: ${issue?.message ?? "malformed"}.`);
-}
+};
 
 function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Response {
   let apiError: ApiError;

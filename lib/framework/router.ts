@@ -3,10 +3,9 @@
  * file path) into registered routes, folder middleware, nested layouts, a 404 page, 405 answers
  * and OpenAPI operations for API route files.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
 import type {
-  ApiOperation,
   ApiRoutes,
   AppContext,
   AppEnv,
@@ -15,12 +14,14 @@ import type {
   Method,
   PageProps,
   PageResult,
+  RouteOperation,
 } from "./define.ts";
 import { renderPage } from "./render.ts";
 import { ApiError } from "../http/errors.ts";
 import { requireApiKey } from "../api_keys/middleware.ts";
 import { apiErrorSchema, envelopeOf, listEnvelopeOf } from "../http/openapi_schemas.ts";
 import type { MiddlewareHandler } from "hono";
+import type { H } from "hono/types";
 
 /** A route module as the manifest imports it. */
 export interface RouteModule {
@@ -131,9 +132,21 @@ function registerPageRoute(
       if (!component) throw new Error(`${pattern} returned page data but has no page component`);
       return renderPage(c, component, layouts, result as PageResult<unknown>);
     };
-    // deno-lint-ignore no-explicit-any
-    (app.on as any)(method, pattern, ...chain, handle);
+    const handlers: H<AppEnv>[] = [...chain, handle];
+    app.on(method, [pattern], ...handlers);
   }
+}
+
+/** What the validators hand the handler (the operation's own types come from its schemas). */
+type ValidatedInput = { out: { json: unknown; query: unknown; param: unknown } };
+
+/**
+ * A body is required when the empty object does not pass its schema: the OpenAPI document says
+ * `required: true` and a request without one is validated as `{}`, so it fails with 400
+ * `BAD_REQUEST` naming the first missing field, like any other invalid body.
+ */
+export function bodyRequired(schema: z.ZodType): boolean {
+  return !schema.safeParse({}).success;
 }
 
 function registerApi(
@@ -144,10 +157,12 @@ function registerApi(
   chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const path = pattern.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
-  for (const [method, op] of Object.entries(api) as [Method, ApiOperation][]) {
+  for (const [method, op] of Object.entries(api) as [Method, RouteOperation][]) {
     methods.add(method);
-    const route = createRoute({
-      method: method.toLowerCase() as "get",
+    const body = op.body;
+    const required = body !== undefined && bodyRequired(body);
+    const route: RouteConfig = {
+      method: method.toLowerCase() as Lowercase<Method>,
       path,
       summary: op.summary,
       description: op.description,
@@ -159,30 +174,28 @@ function registerApi(
         ...(op.params ? { params: op.params as z.ZodObject } : {}),
         ...(op.query ? { query: op.query as z.ZodObject } : {}),
         ...(op.headers ? { headers: op.headers } : {}),
-        ...(op.body
-          ? { body: { content: { "application/json": { schema: op.body } }, required: false } }
-          : {}),
+        ...(body ? { body: { content: { "application/json": { schema: body } }, required } } : {}),
       },
       responses: responsesOf(op),
-    });
-    app.openapi(
-      route,
-      // deno-lint-ignore no-explicit-any
-      (async (c: any) =>
-        await op.handler(c, {
-          body: op.body ? c.req.valid("json") : undefined,
-          query: op.query ? c.req.valid("query") : undefined,
-          params: op.params ? c.req.valid("param") : undefined,
-          // deno-lint-ignore no-explicit-any
-        } as any)) as any,
-    );
+    };
+    app.openapi<RouteConfig, ValidatedInput>(route, (c) =>
+      op.handler(c, {
+        // An optional body left out (no Content-Type: the media-type check refuses a body
+        // without one) reads as `{}` through its schema, so its defaults apply.
+        body: !body
+          ? undefined
+          : required || c.req.header("content-type") !== undefined
+          ? c.req.valid("json")
+          : body.parse({}),
+        query: op.query ? c.req.valid("query") : undefined,
+        params: op.params ? c.req.valid("param") : undefined,
+      }));
   }
 }
 
-function responsesOf(op: ApiOperation) {
+function responsesOf(op: RouteOperation) {
   const status = op.status ?? 200;
-  // deno-lint-ignore no-explicit-any
-  const responses: Record<string, any> = {};
+  const responses: RouteConfig["responses"] = {};
   responses[String(status)] = op.response === null ? { description: "Success, no content." } : {
     description: "Success.",
     content: {
