@@ -25,6 +25,7 @@ import { apiErrorOf } from "./http/error_table.ts";
 import { errorFields } from "./core/error_fields.ts";
 import { KvBusyError } from "./core/kv_busy.ts";
 import { requestId } from "hono/request-id";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { registerAppAssociation } from "./handoff/app_association.ts";
 
 /** Largest request body accepted outside the phone's WebSocket. */
@@ -47,6 +48,19 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
     await next();
   });
   app.use("*", securityHeaders(deps));
+  // hono's 405: a path some route matches with another method answers `Allow` (GET implies HEAD).
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) => {
+        const allowed = methods.join(", ");
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", `This path accepts ${allowed}.`, {
+          headers: { Allow: allowed },
+        });
+      },
+    }),
+  );
   app.use("*", async function limitBody(c, next) {
     if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await next();
     const maxSize = new URL(c.req.url).pathname === "/trust-store"

@@ -32,8 +32,21 @@ Deno.test("a wrong method answers 405 with Allow", async () => {
   const t = await createTestApp();
   const res = await t.app.request("/healthz", { method: "DELETE" });
   assert.equal(res.status, 405);
-  assert.equal(res.headers.get("allow"), "GET");
+  assert.equal(res.headers.get("allow"), "GET, HEAD");
   assert.equal((await res.json()).error.code, "METHOD_NOT_ALLOWED");
+  // A page that takes forms, asked by a browser: still the envelope, not the 404 page.
+  const page = await t.app.request("/sign-in", {
+    method: "DELETE",
+    headers: { accept: "text/html" },
+  });
+  assert.equal(page.status, 405);
+  assert.equal(page.headers.get("allow"), "GET, HEAD, POST");
+  assert.ok(page.headers.get("x-request-id")?.startsWith("req_"));
+  assert.equal((await page.json()).error.code, "METHOD_NOT_ALLOWED");
+  // A path with a parameter.
+  const param = await t.app.request("/v1/sessions/vs_x", { method: "PUT" });
+  assert.equal(param.status, 405);
+  assert.equal((await param.json()).error.code, "METHOD_NOT_ALLOWED");
   await t.close();
 });
 
@@ -128,6 +141,51 @@ Deno.test("validation, 413 and 500 all use the envelope; 500 hides internals", a
   const text = await boom.text();
   assert.equal(JSON.parse(text).error.code, "INTERNAL_ERROR");
   assert.doesNotMatch(text, /secret internal detail/);
+  await t.close();
+});
+
+Deno.test("a body is required when {} fails its schema: documented so, refused when left out", async () => {
+  const t = await createTestApp();
+  const operation = (operationId: string, body: z.ZodType) =>
+    define.operation({
+      summary: operationId,
+      tags: ["Test"],
+      operationId,
+      scope: "public",
+      body,
+      response: z.object({ got: z.unknown() }),
+      handler: (c, { body }) => ok(c, { got: body }),
+    });
+  const routes = {
+    ...manifest.routes,
+    "./routes/v1/needs.ts": {
+      api: define.api({ POST: operation("needs", z.object({ name: z.string() }).strict()) }),
+    },
+    "./routes/v1/optional.ts": {
+      api: define.api({
+        POST: operation("optional", z.object({ kind: z.string().default("plain") }).strict()),
+      }),
+    },
+  };
+  const app = createApp(t.deps, { routes, islands: manifest.islands });
+  const doc = await (await app.request("/openapi.json")).json();
+  assert.equal(doc.paths["/v1/needs"].post.requestBody.required, true);
+  assert.equal(doc.paths["/v1/optional"].post.requestBody.required, false);
+  const missing = await app.request("/v1/needs", { method: "POST" });
+  assert.equal(missing.status, 400);
+  assert.deepEqual((await missing.json()).error, {
+    code: "BAD_REQUEST",
+    message: "Invalid name: Invalid input: expected string, received undefined.",
+  });
+  // Left out, an optional body reads as {} through its schema: its defaults apply.
+  const omitted = await app.request("/v1/optional", { method: "POST" });
+  assert.deepEqual((await omitted.json()).data, { got: { kind: "plain" } });
+  const sent = await app.request("/v1/optional", {
+    method: "POST",
+    body: JSON.stringify({ kind: "x" }),
+    headers: { "content-type": "application/json" },
+  });
+  assert.deepEqual((await sent.json()).data, { got: { kind: "x" } });
   await t.close();
 });
 

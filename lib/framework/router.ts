@@ -1,7 +1,7 @@
 /**
  * File routing in Fresh's shape on Hono: turns the generated manifest (route modules keyed by
- * file path) into registered routes, folder middleware, nested layouts, a 404 page, 405 answers
- * and OpenAPI operations for API route files.
+ * file path) into registered routes, folder middleware, nested layouts, a 404 page and OpenAPI
+ * operations for API route files. (405 answers are hono's `methodNotAllowed`, in `lib/app.ts`.)
  */
 import { type OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
@@ -17,7 +17,6 @@ import type {
   RouteOperation,
 } from "./define.ts";
 import { renderPage } from "./render.ts";
-import { ApiError } from "../http/errors.ts";
 import { requireApiKey } from "../api_keys/middleware.ts";
 import { apiErrorSchema, envelopeOf, listEnvelopeOf } from "../http/openapi_schemas.ts";
 import type { MiddlewareHandler } from "hono";
@@ -84,22 +83,13 @@ export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): 
     .sort((a, b) => specificity(a.pattern).localeCompare(specificity(b.pattern)));
   for (const route of routes) {
     const mod = manifest.routes[route.file];
-    const methods = new Set<string>();
     // As in Fresh, a folder's middleware and layouts apply to the files inside that folder.
     const chain = middlewares.filter((m) => isWithin(route.folder, m.folder))
       .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>);
-    if (mod.api) registerApi(app, route.pattern, mod.api, methods, chain);
+    if (mod.api) registerApi(app, route.pattern, mod.api, chain);
     const pageLayouts = layouts.filter((l) => isWithin(route.folder, l.folder)).sort(byDepth)
       .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);
-    registerPageRoute(app, route.pattern, mod, pageLayouts, methods, chain);
-    if (methods.size) {
-      const allowed = [...methods].join(", ");
-      app.all(route.pattern, () => {
-        throw new ApiError(405, "METHOD_NOT_ALLOWED", `This path accepts ${allowed}.`, {
-          headers: { Allow: allowed },
-        });
-      });
-    }
+    registerPageRoute(app, route.pattern, mod, pageLayouts, chain);
   }
 }
 
@@ -116,7 +106,6 @@ function registerPageRoute(
   pattern: string,
   mod: RouteModule,
   layouts: ComponentType<LayoutProps>[],
-  methods: Set<string>,
   chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const component = mod.default as ComponentType<PageProps<unknown>> | undefined;
@@ -125,7 +114,6 @@ function registerPageRoute(
   for (
     const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]
   ) {
-    methods.add(method);
     const handle = async (c: AppContext) => {
       const result = await fn(c);
       if (result instanceof Response) return result;
@@ -153,12 +141,10 @@ function registerApi(
   app: OpenAPIHono<AppEnv>,
   pattern: string,
   api: ApiRoutes,
-  methods: Set<string>,
   chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const path = pattern.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
   for (const [method, op] of Object.entries(api) as [Method, RouteOperation][]) {
-    methods.add(method);
     const body = op.body;
     const required = body !== undefined && bodyRequired(body);
     const route: RouteConfig = {
