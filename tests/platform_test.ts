@@ -195,6 +195,7 @@ Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _40
     pattern: "/",
     kind: "route",
     folder: "/",
+    group: null,
   });
   assert.equal(
     routeFileOf("./routes/organizations/[slug]/api-keys.tsx").pattern,
@@ -204,7 +205,16 @@ Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _40
     routeFileOf("./routes/organizations/[slug]/index.tsx").pattern,
     "/organizations/:slug",
   );
-  assert.equal(routeFileOf("./routes/(dashboard)/a.tsx").pattern, "/a");
+  assert.deepEqual(routeFileOf("./routes/(dashboard)/a/[id].tsx"), {
+    file: "./routes/(dashboard)/a/[id].tsx",
+    pattern: "/a/:id",
+    kind: "route",
+    folder: "/(dashboard)/a",
+    group: "dashboard",
+  });
+  const groupMiddleware = routeFileOf("./routes/(dashboard)/_middleware.ts");
+  assert.equal(groupMiddleware.folder, "/(dashboard)");
+  assert.equal(groupMiddleware.pattern, "/");
   assert.equal(routeFileOf("./routes/files/[...rest].ts").pattern, "/files/*");
   const mw = routeFileOf("./routes/organizations/[slug]/_middleware.ts");
   assert.equal(mw.kind, "middleware");

@@ -3,7 +3,7 @@
  * file path) into registered routes, folder middleware, nested layouts, a 404 page and OpenAPI
  * operations for API route files. (405 answers are hono's `methodNotAllowed`, in `lib/app.ts`.)
  */
-import { type OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
 import type {
   ApiRoutes,
@@ -41,30 +41,47 @@ export interface Manifest {
 /** A file's place in the URL space. */
 export interface RouteFile {
   file: string;
-  /** Hono pattern, e.g. `/organizations/:slug/api-keys`. */
+  /** Hono pattern, e.g. `/organizations/:slug/api-keys` (route groups leave no segment). */
   pattern: string;
   /** `route`, or a special file kind. */
   kind: "route" | "middleware" | "layout" | "404";
-  /** The folder pattern the file belongs to (for middleware and layouts). */
+  /**
+   * The folder the file sits in, route groups included (`/(dashboard)/organizations/:slug`):
+   * a middleware or layout applies to the files inside its folder.
+   */
   folder: string;
+  /** The top-level route group (`dashboard` for `routes/(dashboard)/…`), or null. */
+  group: string | null;
 }
+
+const isGroup = (part: string) => /^\(.+\)$/.test(part);
 
 /** Maps a manifest file path (`./routes/a/[id].tsx`) to its pattern and kind. */
 export function routeFileOf(file: string): RouteFile {
   const relative = file.replace(/^\.\/routes\//, "").replace(/\.(tsx|ts)$/, "");
-  const parts = relative.split("/").filter((p) => !/^\(.+\)$/.test(p));
+  const parts = relative.split("/");
   const name = parts.pop()!;
   const toSegment = (p: string) =>
     p.startsWith("[...") ? "*" : p.startsWith("[") ? `:${p.slice(1, -1)}` : p;
   const folder = "/" + parts.map(toSegment).join("/");
+  const group = parts.length > 0 && isGroup(parts[0]) ? parts[0].slice(1, -1) : null;
+  const urlParts = parts.filter((p) => !isGroup(p));
   const kinds: Record<string, RouteFile["kind"]> = {
     _middleware: "middleware",
     _layout: "layout",
     _404: "404",
   };
-  if (kinds[name]) return { file, pattern: folder, kind: kinds[name], folder };
-  const segments = [...parts, ...(name === "index" ? [] : [name])].map(toSegment);
-  return { file, pattern: "/" + segments.join("/"), kind: "route", folder };
+  if (kinds[name]) {
+    return {
+      file,
+      pattern: "/" + urlParts.map(toSegment).join("/"),
+      kind: kinds[name],
+      folder,
+      group,
+    };
+  }
+  const segments = [...urlParts, ...(name === "index" ? [] : [name])].map(toSegment);
+  return { file, pattern: "/" + segments.join("/"), kind: "route", folder, group };
 }
 
 // Static segments sort before parameters, parameters before wildcards, so `/v1/sessions/attempts`
@@ -74,23 +91,35 @@ function specificity(pattern: string): string {
     .join("/");
 }
 
-/** Registers every route of the manifest on the app. */
+/**
+ * Registers every route of the manifest on the app. The files of a top-level route group
+ * (`routes/(dashboard)/`) are registered on a sub-app of their own, mounted with `app.route`; the
+ * group's `_middleware` runs on its routes only (per route: a sub-app mounted at `/` would hand a
+ * `use("*")` to every path of the app, the API's included). Groups must not share paths.
+ */
 export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): void {
   const files = Object.keys(manifest.routes).map(routeFileOf);
   const layouts = files.filter((f) => f.kind === "layout");
   const middlewares = files.filter((f) => f.kind === "middleware").sort(byDepth);
   const routes = files.filter((f) => f.kind === "route")
     .sort((a, b) => specificity(a.pattern).localeCompare(specificity(b.pattern)));
+  const groups = new Map<string, OpenAPIHono<AppEnv>>();
   for (const route of routes) {
     const mod = manifest.routes[route.file];
+    let target = app;
+    if (route.group !== null) {
+      target = groups.get(route.group) ?? new OpenAPIHono<AppEnv>();
+      groups.set(route.group, target);
+    }
     // As in Fresh, a folder's middleware and layouts apply to the files inside that folder.
     const chain = middlewares.filter((m) => isWithin(route.folder, m.folder))
       .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>);
-    if (mod.api) registerApi(app, route.pattern, mod.api, chain);
+    if (mod.api) registerApi(target, route.pattern, mod.api, chain);
     const pageLayouts = layouts.filter((l) => isWithin(route.folder, l.folder)).sort(byDepth)
       .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);
-    registerPageRoute(app, route.pattern, mod, pageLayouts, chain);
+    registerPageRoute(target, route.pattern, mod, pageLayouts, chain);
   }
+  for (const group of groups.values()) app.route("/", group);
 }
 
 function byDepth(a: RouteFile, b: RouteFile): number {

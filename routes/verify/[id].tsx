@@ -98,7 +98,6 @@ export default define.page<VerifyPageData>(function VerifyPage({ data, state }) 
     view,
     data,
     pageUrl: verifyPageUrl(view.sessionId, data.cancelToken),
-    csrfToken: state.auth?.csrfToken ?? "",
     open: !view.status.is_terminal,
     app: pageApp(state.deps.config.app),
   };
@@ -119,7 +118,6 @@ export default define.page<VerifyPageData>(function VerifyPage({ data, state }) 
             cancelToken={data.cancelToken}
             initialStatus={view.status}
             confirming={data.confirmCancel}
-            csrfToken={ctx.csrfToken}
             pageUrl={ctx.pageUrl}
           />
         )
@@ -133,7 +131,6 @@ interface SessionContext {
   view: VerifySessionView;
   data: VerifyPageData;
   pageUrl: string;
-  csrfToken: string;
   open: boolean;
   app: PageApp;
 }
@@ -148,7 +145,6 @@ function ChoosingStep({ ctx }: { ctx: SessionContext }) {
         sessionId={view.sessionId}
         fields={view.fields}
         selectedKeys={view.consentedKeys ?? view.fields.map((f) => f.key)}
-        csrfToken={ctx.csrfToken}
         continueUrl={ctx.pageUrl}
         initialStatus={view.status}
       />
