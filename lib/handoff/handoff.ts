@@ -14,7 +14,7 @@ import type { AppDeps } from "../deps.ts";
 import { getConsent } from "../sessions/consent.ts";
 import { createAttempt, getAttempt } from "../sessions/attempts.ts";
 import { readSession } from "../sessions/sessions.ts";
-import { isTerminal } from "../sessions/types.ts";
+import { isTerminal, SessionStateError } from "../sessions/types.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 import { CodedError } from "../core/errors.ts";
 import { shortLinkOf } from "./short_link.ts";
@@ -145,9 +145,27 @@ async function issueHandoffNow(deps: AppDeps, sessionId: string): Promise<Handof
 }
 
 async function startNewHandoff(deps: AppDeps, sessionId: string): Promise<SessionHandoff> {
-  // A session that changed since the checks above: the sessions layer's refusal is answered as
-  // it is (lib/http/error_table.ts: the same codes and statuses).
-  const created = await createAttempt(deps, sessionId);
+  let created;
+  try {
+    created = await createAttempt(deps, sessionId);
+  } catch (error) {
+    // The session changed since the checks above: refused in this layer's own terms, as there
+    // (callers such as the verify page handle only HandoffError; the table answers its codes).
+    if (!(error instanceof SessionStateError)) throw error;
+    if (error.code === "session_in_progress") {
+      throw new HandoffError(
+        "SESSION_IN_PROGRESS",
+        "A phone is verifying; it reconnects with its token.",
+      );
+    }
+    if (error.code === "session_terminal") {
+      throw new HandoffError("SESSION_EXPIRED", error.message);
+    }
+    if (error.code === "session_not_found") {
+      throw new HandoffError("NOT_FOUND", "No such session.");
+    }
+    throw error;
+  }
   const issuedAt = deps.clock.now().toISOString();
   const expiresAt = new Date(Date.parse(issuedAt) + HANDOFF_TOKEN_TTL_MS).toISOString();
   const attemptId = created.attempt.id;
