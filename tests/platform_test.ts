@@ -186,6 +186,10 @@ Deno.test("a body is required when {} fails its schema: documented so, refused w
     headers: { "content-type": "application/json" },
   });
   assert.deepEqual((await sent.json()).data, { got: { kind: "x" } });
+  // A real operation: the short link's resolve reached its handler without a token before.
+  const resolve = await t.app.request("/v1/verify/handoff/resolve", { method: "POST" });
+  assert.equal(resolve.status, 400);
+  assert.match((await resolve.json()).error.message, /^Invalid token: /);
   await t.close();
 });
 
