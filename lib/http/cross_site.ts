@@ -1,7 +1,7 @@
 /**
  * Refuses cross-site state changes to the pages that take forms or cookies: the dashboard group
  * (`routes/(dashboard)/_middleware.ts`) and the end user's verify pages
- * (`routes/verify/_middleware.ts`). Two independent checks, each answering `403 FORBIDDEN`
+ * (`routes/(end-user)/_middleware.ts`). Two independent checks, each answering `403 FORBIDDEN`
  * (docs/passkeys.md, "CSRF"):
  *
  * - origin: hono's CSRF middleware refuses a state-changing request in a form-like content type

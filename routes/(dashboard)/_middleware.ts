@@ -5,7 +5,7 @@
  * any content type, in `X-CSRF-Token` or a form's `_csrf` field (docs/passkeys.md, "CSRF"). Only
  * the sign-in endpoints, which act on no session (they start one), skip the token.
  *
- * The API (`routes/v1/`) and the end user's pages (`routes/verify/`, `/h`) are outside the group:
+ * The API (`routes/v1/`) and the end user's pages (`routes/(end-user)/`) are outside the group:
  * they never read the dashboard session.
  */
 import { every } from "hono/combine";

@@ -3,12 +3,12 @@
  * lands on a phone without a compatible app taking it over. The credential is in the fragment
  * (never sent to the server); the island offers the `kayleid://` link built from it.
  */
-import { define, page } from "../../../lib/framework/define.ts";
-import { isId } from "../../../lib/core/ids.ts";
-import { verifyCopyFor } from "../../../lib/i18n/verify_copy.ts";
-import { SessionNotFound } from "../../../components/verify/VerifySections.tsx";
-import PhoneLanding from "../../../islands/PhoneLanding.tsx";
-import { pageApp } from "../../../components/verify/page_data.ts";
+import { define, page } from "../../../../lib/framework/define.ts";
+import { isId } from "../../../../lib/core/ids.ts";
+import { verifyCopyFor } from "../../../../lib/i18n/verify_copy.ts";
+import { SessionNotFound } from "../../../../components/verify/VerifySections.tsx";
+import PhoneLanding from "../../../../islands/PhoneLanding.tsx";
+import { pageApp } from "../../../../components/verify/page_data.ts";
 
 /** The session id of a well-formed address, else null. */
 export interface PhonePageData {

@@ -4,10 +4,10 @@
  * otherwise this page explains what the user needs and offers the app link. The token is in the
  * fragment: the server sees only `/h`.
  */
-import { define, page } from "../lib/framework/define.ts";
-import { verifyCopyFor } from "../lib/i18n/verify_copy.ts";
-import { pageApp } from "../components/verify/page_data.ts";
-import ShortLinkLanding from "../islands/ShortLinkLanding.tsx";
+import { define, page } from "../../lib/framework/define.ts";
+import { verifyCopyFor } from "../../lib/i18n/verify_copy.ts";
+import { pageApp } from "../../components/verify/page_data.ts";
+import ShortLinkLanding from "../../islands/ShortLinkLanding.tsx";
 
 export const handler = define.handlers({
   GET() {

@@ -3,7 +3,7 @@
  * forbids inline styles; a stylesheet link is allowed in the body) and a narrow column that
  * reads well from 320 px up.
  */
-import { define } from "../../lib/framework/define.ts";
+import { define } from "../../../lib/framework/define.ts";
 
 export default define.layout(function VerifyLayout({ children }) {
   return (

@@ -3,20 +3,20 @@
  * live status, cancel and return. Server-rendered so consent and cancel work without
  * JavaScript (plain POST forms to this same URL); islands add the live parts.
  */
-import { define, page } from "../../lib/framework/define.ts";
-import { verifyCopyFor } from "../../lib/i18n/verify_copy.ts";
+import { define, page } from "../../../lib/framework/define.ts";
+import { verifyCopyFor } from "../../../lib/i18n/verify_copy.ts";
 import {
   loadVerifyPage,
   type PageApp,
   pageApp,
   type VerifyPageView,
   type VerifySessionView,
-} from "../../components/verify/page_data.ts";
+} from "../../../components/verify/page_data.ts";
 import {
   type FormNotice,
   handleVerifyForm,
   verifyPageUrl,
-} from "../../components/verify/page_forms.ts";
+} from "../../../components/verify/page_forms.ts";
 import {
   ConsentIntro,
   ConsentSummary,
@@ -24,13 +24,13 @@ import {
   TestModeBanner,
   TooManyRequests,
   WhatIsChecked,
-} from "../../components/verify/VerifySections.tsx";
-import ConsentForm from "../../islands/ConsentForm.tsx";
-import HandoffPanel from "../../islands/HandoffPanel.tsx";
-import LiveStatus, { REDIRECT_COUNTDOWN_SECONDS } from "../../islands/LiveStatus.tsx";
-import CancelButton from "../../islands/CancelButton.tsx";
-import SimulatePanel from "../../islands/SimulatePanel.tsx";
-import { simulateScenarioOptions } from "../../components/verify/simulate_scenarios.ts";
+} from "../../../components/verify/VerifySections.tsx";
+import ConsentForm from "../../../islands/ConsentForm.tsx";
+import HandoffPanel from "../../../islands/HandoffPanel.tsx";
+import LiveStatus, { REDIRECT_COUNTDOWN_SECONDS } from "../../../islands/LiveStatus.tsx";
+import CancelButton from "../../../islands/CancelButton.tsx";
+import SimulatePanel from "../../../islands/SimulatePanel.tsx";
+import { simulateScenarioOptions } from "../../../components/verify/simulate_scenarios.ts";
 
 /** What the page renders. */
 export interface VerifyPageData {
