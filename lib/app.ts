@@ -1,12 +1,11 @@
 /**
  * Builds the Hono app: global middleware (request id, dependencies, client address, security
- * headers, body limit), the file routes of the manifest, the OpenAPI document, static files, and
+ * headers, 405), the file routes (each with its body limit: `lib/http/body_limit.ts`) of the manifest, the OpenAPI document, static files, and
  * the one error handler that turns every failure into the `{data, error}` envelope.
  */
 import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { bodyLimit } from "hono/body-limit";
 import { serveStatic } from "hono/deno";
 import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
@@ -27,11 +26,6 @@ import { KvBusyError } from "./core/kv_busy.ts";
 import { requestId } from "hono/request-id";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { registerAppAssociation } from "./handoff/app_association.ts";
-
-/** Largest request body accepted outside the phone's WebSocket. */
-export const MAX_BODY_BYTES = 256 * 1024;
-/** Largest upload to the trust store page (a CSCA master list is about 1 MB; LDIF: use the CLI). */
-export const MAX_TRUST_UPLOAD_BYTES = 16 * 1024 * 1024;
 
 /** Creates the app for the given dependencies and manifest. */
 export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
@@ -61,22 +55,6 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
       },
     }),
   );
-  app.use("*", async function limitBody(c, next) {
-    if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await next();
-    const maxSize = new URL(c.req.url).pathname === "/trust-store"
-      ? MAX_TRUST_UPLOAD_BYTES
-      : MAX_BODY_BYTES;
-    return await bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError(
-          413,
-          "PAYLOAD_TOO_LARGE",
-          `Request bodies are limited to ${maxSize} bytes.`,
-        );
-      },
-    })(c, next);
-  });
   app.use("/static/*", async function staticCache(c, next) {
     await next();
     if (!c.res.ok) return;

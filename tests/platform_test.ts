@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { z } from "@hono/zod-openapi";
 import { createTestApp } from "./helpers/app.ts";
-import { createApp, MAX_BODY_BYTES } from "../lib/app.ts";
+import { createApp } from "../lib/app.ts";
+import { MAX_BODY_BYTES } from "../lib/http/body_limit.ts";
 import { define } from "../lib/framework/define.ts";
 import { routeFileOf } from "../lib/framework/router.ts";
 import { generateManifest } from "../lib/framework/manifest.ts";
@@ -190,6 +191,27 @@ Deno.test("a body is required when {} fails its schema: documented so, refused w
   const resolve = await t.app.request("/v1/verify/handoff/resolve", { method: "POST" });
   assert.equal(resolve.status, 400);
   assert.match((await resolve.json()).error.message, /^Invalid token: /);
+  await t.close();
+});
+
+Deno.test("body limits are per route: 256 KiB, unless the route file's config raises it", async () => {
+  const t = await createTestApp();
+  const post = (path: string) =>
+    t.app.request(path, {
+      method: "POST",
+      body: `file=${"x".repeat(MAX_BODY_BYTES + 1)}`,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+    });
+  const signIn = await post("/sign-in");
+  assert.equal(signIn.status, 413);
+  assert.equal((await signIn.json()).error.code, "PAYLOAD_TOO_LARGE");
+  // The trust store's upload takes a master list: the body passes, the page wants a signed-in owner.
+  const upload = await post("/trust-store");
+  assert.equal(upload.status, 303);
+  assert.match(upload.headers.get("location")!, /^\/sign-in\?next=/);
   await t.close();
 });
 

@@ -129,6 +129,12 @@ export type RouteOperation = ApiOperation<
 /** A route file's `api` export: operations keyed by method. */
 export type ApiRoutes = Partial<Record<Method, RouteOperation>>;
 
+/** A route file's `config` export (as Fresh's `RouteConfig`). */
+export interface RouteFileConfig {
+  /** Largest request body of the file's routes (default `MAX_BODY_BYTES`, lib/http/body_limit.ts). */
+  maxBodyBytes?: number;
+}
+
 /** Typed helpers for route files. */
 export const define = {
   /** Route handlers keyed by method. */
@@ -154,6 +160,10 @@ export const define = {
     P extends z.ZodType | undefined = undefined,
   >(op: ApiOperation<B, Q, P>): ApiOperation<B, Q, P> {
     return op;
+  },
+  /** The route file's options. */
+  config(config: RouteFileConfig): RouteFileConfig {
+    return config;
   },
   /** API operations keyed by method. */
   api(routes: ApiRoutes): ApiRoutes {

@@ -14,9 +14,11 @@ import type {
   Method,
   PageProps,
   PageResult,
+  RouteFileConfig,
   RouteOperation,
 } from "./define.ts";
 import { renderPage } from "./render.ts";
+import { limitBody, MAX_BODY_BYTES } from "../http/body_limit.ts";
 import { requireApiKey } from "../api_keys/middleware.ts";
 import { apiErrorSchema, envelopeOf, listEnvelopeOf } from "../http/openapi_schemas.ts";
 import type { MiddlewareHandler } from "hono";
@@ -30,6 +32,8 @@ export interface RouteModule {
   default?: unknown;
   /** API operations (OpenAPI). */
   api?: ApiRoutes;
+  /** The file's options (its body limit). */
+  config?: RouteFileConfig;
 }
 
 /** The generated manifest (`manifest.gen.ts`). */
@@ -111,9 +115,13 @@ export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): 
       target = groups.get(route.group) ?? new OpenAPIHono<AppEnv>();
       groups.set(route.group, target);
     }
-    // As in Fresh, a folder's middleware and layouts apply to the files inside that folder.
-    const chain = middlewares.filter((m) => isWithin(route.folder, m.folder))
-      .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>);
+    // As in Fresh, a folder's middleware and layouts apply to the files inside that folder. The
+    // body limit comes first, before anything reads the body.
+    const chain = [
+      limitBody(mod.config?.maxBodyBytes ?? MAX_BODY_BYTES),
+      ...middlewares.filter((m) => isWithin(route.folder, m.folder))
+        .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>),
+    ];
     if (mod.api) registerApi(target, route.pattern, mod.api, chain);
     const pageLayouts = layouts.filter((l) => isWithin(route.folder, l.folder)).sort(byDepth)
       .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);

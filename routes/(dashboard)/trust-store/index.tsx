@@ -15,6 +15,9 @@ import {
 } from "../../../verify/trust/mod.ts";
 import { ActionButton, CsrfField, Notice } from "../../../components/Form.tsx";
 
+/** A CSCA master list is about 1 MB (LDIF files of every country: use the CLI). */
+export const config = define.config({ maxBodyBytes: 16 * 1024 * 1024 });
+
 interface Row {
   fingerprintHex: string;
   item: StoredTrustItem;
