@@ -59,3 +59,24 @@ Deno.test("a short link's refusals are rows of the table, not statuses of the er
   const expired = apiErrorOf(new ShortLinkError("HANDOFF_TOKEN_EXPIRED", "expired"))!;
   assert.deepEqual([expired.status, expired.code], [410, "HANDOFF_TOKEN_EXPIRED"]);
 });
+
+Deno.test("every operation documents a table code with the table's status", async () => {
+  const { manifest } = await import("../manifest.gen.ts");
+  const statusesOf = new Map<string, Set<number>>();
+  for (const [key, answer] of Object.entries(ERROR_TABLE)) {
+    const code = answer.code ?? key;
+    statusesOf.set(code, (statusesOf.get(code) ?? new Set()).add(answer.status));
+  }
+  let checked = 0;
+  for (const [file, mod] of Object.entries(manifest.routes)) {
+    for (const [method, op] of Object.entries(mod.api ?? {})) {
+      for (const error of op?.errors ?? []) {
+        const statuses = statusesOf.get(error.code);
+        if (!statuses) continue;
+        checked++;
+        assert.ok(statuses.has(error.status), `${method} ${file}: ${error.status} ${error.code}`);
+      }
+    }
+  }
+  assert.ok(checked > 10, `checked ${checked}`);
+});
