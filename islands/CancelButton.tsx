@@ -16,7 +16,6 @@ export interface CancelButtonProps {
   initialStatus: PublicStatus;
   /** The no-JS flow asked for confirmation: render the question first. */
   confirming: boolean;
-  csrfToken: string;
   /** The page's own address (with its cancel token): "No" goes back to it without JavaScript. */
   pageUrl: string;
 }
@@ -52,7 +51,6 @@ export default function CancelButton(props: CancelButtonProps) {
         name="intent"
         value={state === "confirm" ? "cancel" : "cancel_request"}
       />
-      {props.csrfToken ? <input type="hidden" name="_csrf" value={props.csrfToken} /> : null}
       {state === "confirm" || state === "cancelling"
         ? (
           <div class="confirm" role="group" aria-labelledby="cancel-question">

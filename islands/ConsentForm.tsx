@@ -24,8 +24,6 @@ export interface ConsentFormProps {
   fields: ConsentField[];
   /** Keys checked at first paint (a previous consent, else every field). */
   selectedKeys: string[];
-  /** The dashboard CSRF token when the visitor is signed in (the no-JS post needs it). */
-  csrfToken: string;
   /** Where to go once consent is recorded (the page without `?change`). */
   continueUrl: string;
   /** The server-rendered status: the form goes away if the session ends meanwhile. */
@@ -65,7 +63,6 @@ export default function ConsentForm(props: ConsentFormProps) {
       <h2 id="consent-heading" class="sr-only">{copy.consent.legend}</h2>
       <form method="post" class="consent-form" onSubmit={submit} data-testid="consent-form">
         <input type="hidden" name="intent" value="consent" />
-        {props.csrfToken ? <input type="hidden" name="_csrf" value={props.csrfToken} /> : null}
         <fieldset class="claims">
           <legend>{copy.consent.legend}</legend>
           <ul class="claim-list">

@@ -1,12 +1,11 @@
 /**
  * Builds the Hono app: global middleware (request id, dependencies, client address, security
- * headers, body limit), the file routes of the manifest, the OpenAPI document, static files, and
+ * headers, 405), the file routes (each with its body limit: `lib/http/body_limit.ts`) of the manifest, the OpenAPI document, static files, and
  * the one error handler that turns every failure into the `{data, error}` envelope.
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { bodyLimit } from "hono/body-limit";
 import { serveStatic } from "hono/deno";
 import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
@@ -25,12 +24,8 @@ import { apiErrorOf } from "./http/error_table.ts";
 import { errorFields } from "./core/error_fields.ts";
 import { KvBusyError } from "./core/kv_busy.ts";
 import { requestId } from "hono/request-id";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { registerAppAssociation } from "./handoff/app_association.ts";
-
-/** Largest request body accepted outside the phone's WebSocket. */
-export const MAX_BODY_BYTES = 256 * 1024;
-/** Largest upload to the trust store page (a CSCA master list is about 1 MB; LDIF: use the CLI). */
-export const MAX_TRUST_UPLOAD_BYTES = 16 * 1024 * 1024;
 
 /** Creates the app for the given dependencies and manifest. */
 export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv> {
@@ -47,22 +42,19 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
     await next();
   });
   app.use("*", securityHeaders(deps));
-  app.use("*", async function limitBody(c, next) {
-    if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await next();
-    const maxSize = new URL(c.req.url).pathname === "/trust-store"
-      ? MAX_TRUST_UPLOAD_BYTES
-      : MAX_BODY_BYTES;
-    return await bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError(
-          413,
-          "PAYLOAD_TOO_LARGE",
-          `Request bodies are limited to ${maxSize} bytes.`,
-        );
+  // hono's 405: a path some route matches with another method answers `Allow` (GET implies HEAD).
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) => {
+        const allowed = methods.join(", ");
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", `This path accepts ${allowed}.`, {
+          headers: { Allow: allowed },
+        });
       },
-    })(c, next);
-  });
+    }),
+  );
   app.use("/static/*", async function staticCache(c, next) {
     await next();
     if (!c.res.ok) return;
@@ -134,13 +126,12 @@ function securityHeaders(deps: AppDeps) {
 }
 
 // Validation failures name the field (docs/api.md: the message names the field).
-// deno-lint-ignore no-explicit-any
-function validationHook(result: any) {
+const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
   if (result.success) return;
   const issue = result.error.issues[0];
   const field = issue?.path?.length ? issue.path.join(".") : result.target;
   throw new ApiError(400, "BAD_REQUEST", `Invalid ${field}: ${issue?.message ?? "malformed"}.`);
-}
+};
 
 function errorResponse(error: Error, c: Context<AppEnv>, deps: AppDeps): Response {
   let apiError: ApiError;

@@ -1,77 +1,15 @@
 /**
- * The page shell of every HTML page: header with sign-in state, on organization pages the test /
- * live data switch (`lib/accounts/dashboard_mode.ts`), then the page. The end user's verify pages
- * (`/verify/…`, the short handoff link's `/h`) belong to the relying party and the user, never to the dashboard: they show no
- * Account / Sign in / Sign out links even when the browser has a dashboard session.
+ * The page shell of every HTML page: the skip link, then the group's frame — the dashboard's
+ * (`routes/(dashboard)/_layout.tsx`) or the end user's (`routes/(end-user)/_layout.tsx`), each
+ * with its header and `<main id="main">`.
  */
 import { define } from "../lib/framework/define.ts";
-import type { KeyMode } from "../lib/api_keys/api_keys.ts";
-import type { LayoutProps } from "../lib/framework/define.ts";
 
-function ModeSwitch({ mode, path }: { mode: KeyMode; path: string }) {
-  return (
-    <nav class={`mode-switch mode-${mode}`} aria-label="Data mode" data-mode={mode}>
-      <span>
-        Viewing <strong>{mode === "test" ? "test data" : "live data"}</strong>
-      </span>
-      {(["test", "live"] as const).map((m) => (
-        <a
-          href={`${path}?mode=${m}`}
-          aria-current={m === mode ? "true" : undefined}
-          data-mode-link={m}
-        >
-          {m === "test" ? "Test data" : "Live data"}
-        </a>
-      ))}
-    </nav>
-  );
-}
-
-/** True for the end user's pages, which never show the dashboard's header links. */
-function isEndUserPage(pathname: string): boolean {
-  return pathname === "/verify" || pathname.startsWith("/verify/") || pathname === "/h";
-}
-
-function HeaderLinks({ state }: { state: LayoutProps["state"] }) {
-  return state.auth
-    ? (
-      <span>
-        {state.instanceOwner && <a href="/trust-store">Trust store</a>}{" "}
-        <a href="/account">Account</a>{" "}
-        <form method="post" action="/sign-out" class="inline">
-          <input type="hidden" name="_csrf" value={state.auth.csrfToken} />
-          <button type="submit" class="link">Sign out</button>
-        </form>
-      </span>
-    )
-    : <a href="/sign-in">Sign in</a>;
-}
-
-export default define.layout(function Layout({ children, state, url }) {
+export default define.layout(function Layout({ children }) {
   return (
     <>
       <a class="skip" href="#main">Skip to content</a>
-      <header class="top">
-        {isEndUserPage(url.pathname)
-          ? <span class="brand">Kayle ID</span>
-          : <a class="brand" href="/">Kayle ID</a>}
-        {!isEndUserPage(url.pathname) && <HeaderLinks state={state} />}
-      </header>
-      <main id="main">
-        {state.org && state.dashboardMode && (
-          <ModeSwitch mode={state.dashboardMode} path={url.pathname} />
-        )}
-        {state.org && state.liveTrustEmpty && (
-          <p class="notice error trust-banner" role="alert">
-            <strong>Live verifications cannot succeed yet:</strong>{" "}
-            this instance trusts no country signing certificate (CSCA), so every live passport fails
-            passive authentication. {state.instanceOwner
-              ? <a href="/trust-store">Import a master list in the trust store.</a>
-              : "Ask the instance owner to import a CSCA master list."} Test mode is not affected.
-          </p>
-        )}
-        {children}
-      </main>
+      {children}
     </>
   );
 });

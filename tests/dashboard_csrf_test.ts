@@ -4,7 +4,7 @@
  * cross-site form-like posts even when they carry a valid token.
  */
 import assert from "node:assert/strict";
-import { createTestApp, seedOrganization } from "./support/app.ts";
+import { createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
 import { FakeBrowser } from "./support/browser_session.ts";
 
 const SAME_ORIGIN = { origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" };
@@ -127,5 +127,40 @@ Deno.test("CSRF: cross-site or origin-less form-like posts are refused even with
   });
   assert.equal(crossSignIn.status, 403, "login CSRF is refused too");
   assert.doesNotMatch(await (await browser.get(path)).text(), /cross/);
+  await t.close();
+});
+
+Deno.test("the dashboard group ends at its folder: verify pages and the API ignore its session", async () => {
+  const t = await createTestApp();
+  const seeded = await seedOrganization(t.deps);
+  const { secret } = await seedApiKey(t.deps, seeded.org.id);
+  const browser = new FakeBrowser(t);
+  await browser.post("/sign-in", { email: seeded.email, password: seeded.password });
+  assert.ok(browser.cookies.size > 0, "signed in");
+  const created = await browser.send("/v1/sessions", {
+    method: "POST",
+    // A bearer key with the dashboard cookie, even cross-site: the API is not cookie-based.
+    headers: {
+      authorization: `Bearer ${secret}`,
+      "content-type": "application/json",
+      "sec-fetch-site": "cross-site",
+    },
+    body: JSON.stringify({
+      share_fields: { given_names: { required: true, reason: "To greet you by name" } },
+    }),
+  });
+  assert.equal(created.status, 200);
+  const url = new URL((await created.json()).data.verification_url);
+  const page = `${url.pathname}${url.search}`;
+  const consent = { intent: "consent", selected: ["given_names", "kayle_document_id"] };
+  const crossSite = await browser.post(page, consent, {
+    origin: "https://evil.example",
+    "sec-fetch-site": "cross-site",
+  });
+  assert.equal(crossSite.status, 403, "the verify page refuses cross-site forms");
+  const html = await (await browser.get(page)).text();
+  assert.doesNotMatch(html, /name="_csrf"/, "the end user's page carries no dashboard token");
+  const posted = await browser.post(page, consent);
+  assert.equal(posted.status, 303, "a signed-in visitor's verify form needs no dashboard token");
   await t.close();
 });

@@ -13,7 +13,7 @@ import {
   MAX_PASSKEYS_PER_USER,
   PASSKEY_CHALLENGE_TTL_MS,
 } from "../lib/accounts/passkeys.ts";
-import { PASSKEY_SIGN_IN_LIMIT } from "../routes/passkeys/verify.ts";
+import { PASSKEY_SIGN_IN_LIMIT } from "../routes/(dashboard)/passkeys/verify.ts";
 import { SIGN_IN_THROTTLE } from "../lib/accounts/sign_in_throttle.ts";
 
 const ORIGIN = "http://localhost:8787";

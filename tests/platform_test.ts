@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { z } from "@hono/zod-openapi";
 import { createTestApp } from "./support/app.ts";
-import { createApp, MAX_BODY_BYTES } from "../lib/app.ts";
+import { createApp } from "../lib/app.ts";
+import { MAX_BODY_BYTES } from "../lib/http/body_limit.ts";
 import { define } from "../lib/framework/define.ts";
 import { routeFileOf } from "../lib/framework/router.ts";
 import { generateManifest } from "../lib/framework/manifest.ts";
@@ -32,8 +33,21 @@ Deno.test("a wrong method answers 405 with Allow", async () => {
   const t = await createTestApp();
   const res = await t.app.request("/healthz", { method: "DELETE" });
   assert.equal(res.status, 405);
-  assert.equal(res.headers.get("allow"), "GET");
+  assert.equal(res.headers.get("allow"), "GET, HEAD");
   assert.equal((await res.json()).error.code, "METHOD_NOT_ALLOWED");
+  // A page that takes forms, asked by a browser: still the envelope, not the 404 page.
+  const page = await t.app.request("/sign-in", {
+    method: "DELETE",
+    headers: { accept: "text/html" },
+  });
+  assert.equal(page.status, 405);
+  assert.equal(page.headers.get("allow"), "GET, HEAD, POST");
+  assert.ok(page.headers.get("x-request-id")?.startsWith("req_"));
+  assert.equal((await page.json()).error.code, "METHOD_NOT_ALLOWED");
+  // A path with a parameter.
+  const param = await t.app.request("/v1/sessions/vs_x", { method: "PUT" });
+  assert.equal(param.status, 405);
+  assert.equal((await param.json()).error.code, "METHOD_NOT_ALLOWED");
   await t.close();
 });
 
@@ -131,12 +145,83 @@ Deno.test("validation, 413 and 500 all use the envelope; 500 hides internals", a
   await t.close();
 });
 
+Deno.test("a body is required when {} fails its schema: documented so, refused when left out", async () => {
+  const t = await createTestApp();
+  const operation = (operationId: string, body: z.ZodType) =>
+    define.operation({
+      summary: operationId,
+      tags: ["Test"],
+      operationId,
+      scope: "public",
+      body,
+      response: z.object({ got: z.unknown() }),
+      handler: (c, { body }) => ok(c, { got: body }),
+    });
+  const routes = {
+    ...manifest.routes,
+    "./routes/v1/needs.ts": {
+      api: define.api({ POST: operation("needs", z.object({ name: z.string() }).strict()) }),
+    },
+    "./routes/v1/optional.ts": {
+      api: define.api({
+        POST: operation("optional", z.object({ kind: z.string().default("plain") }).strict()),
+      }),
+    },
+  };
+  const app = createApp(t.deps, { routes, islands: manifest.islands });
+  const doc = await (await app.request("/openapi.json")).json();
+  assert.equal(doc.paths["/v1/needs"].post.requestBody.required, true);
+  assert.equal(doc.paths["/v1/optional"].post.requestBody.required, false);
+  const missing = await app.request("/v1/needs", { method: "POST" });
+  assert.equal(missing.status, 400);
+  assert.deepEqual((await missing.json()).error, {
+    code: "BAD_REQUEST",
+    message: "Invalid name: Invalid input: expected string, received undefined.",
+  });
+  // Left out, an optional body reads as {} through its schema: its defaults apply.
+  const omitted = await app.request("/v1/optional", { method: "POST" });
+  assert.deepEqual((await omitted.json()).data, { got: { kind: "plain" } });
+  const sent = await app.request("/v1/optional", {
+    method: "POST",
+    body: JSON.stringify({ kind: "x" }),
+    headers: { "content-type": "application/json" },
+  });
+  assert.deepEqual((await sent.json()).data, { got: { kind: "x" } });
+  // A real operation: the short link's resolve reached its handler without a token before.
+  const resolve = await t.app.request("/v1/verify/handoff/resolve", { method: "POST" });
+  assert.equal(resolve.status, 400);
+  assert.match((await resolve.json()).error.message, /^Invalid token: /);
+  await t.close();
+});
+
+Deno.test("body limits are per route: 256 KiB, unless the route file's config raises it", async () => {
+  const t = await createTestApp();
+  const post = (path: string) =>
+    t.app.request(path, {
+      method: "POST",
+      body: `file=${"x".repeat(MAX_BODY_BYTES + 1)}`,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "sec-fetch-site": "same-origin",
+      },
+    });
+  const signIn = await post("/sign-in");
+  assert.equal(signIn.status, 413);
+  assert.equal((await signIn.json()).error.code, "PAYLOAD_TOO_LARGE");
+  // The trust store's upload takes a master list: the body passes, the page wants a signed-in owner.
+  const upload = await post("/trust-store");
+  assert.equal(upload.status, 303);
+  assert.match(upload.headers.get("location")!, /^\/sign-in\?next=/);
+  await t.close();
+});
+
 Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _404, groups", () => {
   assert.deepEqual(routeFileOf("./routes/index.tsx"), {
     file: "./routes/index.tsx",
     pattern: "/",
     kind: "route",
     folder: "/",
+    group: null,
   });
   assert.equal(
     routeFileOf("./routes/organizations/[slug]/api-keys.tsx").pattern,
@@ -146,7 +231,16 @@ Deno.test("file routes map like Fresh: index, [param], _middleware, _layout, _40
     routeFileOf("./routes/organizations/[slug]/index.tsx").pattern,
     "/organizations/:slug",
   );
-  assert.equal(routeFileOf("./routes/(dashboard)/a.tsx").pattern, "/a");
+  assert.deepEqual(routeFileOf("./routes/(dashboard)/a/[id].tsx"), {
+    file: "./routes/(dashboard)/a/[id].tsx",
+    pattern: "/a/:id",
+    kind: "route",
+    folder: "/(dashboard)/a",
+    group: "dashboard",
+  });
+  const groupMiddleware = routeFileOf("./routes/(dashboard)/_middleware.ts");
+  assert.equal(groupMiddleware.folder, "/(dashboard)");
+  assert.equal(groupMiddleware.pattern, "/");
   assert.equal(routeFileOf("./routes/files/[...rest].ts").pattern, "/files/*");
   const mw = routeFileOf("./routes/organizations/[slug]/_middleware.ts");
   assert.equal(mw.kind, "middleware");

@@ -108,20 +108,32 @@ export interface ApiOperation<
   list?: boolean;
   /** Error codes this operation can answer with, for the docs. */
   errors?: Array<{ status: number; code: string; when: string }>;
-  /** Extra response headers documented (e.g. Retry-After). */
-  handler: (
+  /** Answers the validated request. (A method, so that an operation of any schemas is a `RouteOperation`.) */
+  handler(
     c: AppContext,
     input: ApiInput<
       B extends z.ZodType ? z.infer<B> : undefined,
       Q extends z.ZodType ? z.infer<Q> : undefined,
       P extends z.ZodType ? z.infer<P> : undefined
     >,
-  ) => Promise<Response> | Response;
+  ): Promise<Response> | Response;
 }
 
+/** An operation as the router sees it: schemas of any type, validated input as `unknown`. */
+export type RouteOperation = ApiOperation<
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  z.ZodType | undefined
+>;
+
 /** A route file's `api` export: operations keyed by method. */
-// deno-lint-ignore no-explicit-any
-export type ApiRoutes = Partial<Record<Method, ApiOperation<any, any, any>>>;
+export type ApiRoutes = Partial<Record<Method, RouteOperation>>;
+
+/** A route file's `config` export (as Fresh's `RouteConfig`). */
+export interface RouteFileConfig {
+  /** Largest request body of the file's routes (default `MAX_BODY_BYTES`, lib/http/body_limit.ts). */
+  maxBodyBytes?: number;
+}
 
 /** Typed helpers for route files. */
 export const define = {
@@ -148,6 +160,10 @@ export const define = {
     P extends z.ZodType | undefined = undefined,
   >(op: ApiOperation<B, Q, P>): ApiOperation<B, Q, P> {
     return op;
+  },
+  /** The route file's options. */
+  config(config: RouteFileConfig): RouteFileConfig {
+    return config;
   },
   /** API operations keyed by method. */
   api(routes: ApiRoutes): ApiRoutes {

@@ -3,7 +3,7 @@
  * external only (the CSP forbids inline scripts); the islands bundle is linked when the render
  * used an island.
  */
-import { type ComponentType, h } from "preact";
+import { type ComponentChildren, type ComponentType, Fragment, h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { AppContext, LayoutProps, PageProps, PageResult } from "./define.ts";
 import { trackIslands } from "./islands.ts";
@@ -26,13 +26,11 @@ export function renderPage<D>(
     state: c.var,
   };
   const { result: body, islands } = trackIslands(() => {
-    // deno-lint-ignore no-explicit-any
-    let tree: any = h(component as ComponentType<any>, props);
+    let tree: ComponentChildren = h(component, props);
     for (const layout of [...layouts].reverse()) {
-      // deno-lint-ignore no-explicit-any
-      tree = h(layout as ComponentType<any>, { ...props, title: result.title }, tree);
+      tree = h(layout, { ...props, title: result.title, children: tree });
     }
-    return renderToString(tree);
+    return renderToString(h(Fragment, null, tree));
   });
   const bundle = c.var.deps.services.islandsBundle ?? ISLANDS_BUNDLE_PATH;
   const script = islands.size ? `<script type="module" src="${bundle}"></script>` : "";

@@ -1,12 +1,11 @@
 /**
  * File routing in Fresh's shape on Hono: turns the generated manifest (route modules keyed by
- * file path) into registered routes, folder middleware, nested layouts, a 404 page, 405 answers
- * and OpenAPI operations for API route files.
+ * file path) into registered routes, folder middleware, nested layouts, a 404 page and OpenAPI
+ * operations for API route files. (405 answers are hono's `methodNotAllowed`, in `lib/app.ts`.)
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { ComponentType } from "preact";
 import type {
-  ApiOperation,
   ApiRoutes,
   AppContext,
   AppEnv,
@@ -15,12 +14,15 @@ import type {
   Method,
   PageProps,
   PageResult,
+  RouteFileConfig,
+  RouteOperation,
 } from "./define.ts";
 import { renderPage } from "./render.ts";
-import { ApiError } from "../http/errors.ts";
+import { limitBody, MAX_BODY_BYTES } from "../http/body_limit.ts";
 import { requireApiKey } from "../api_keys/middleware.ts";
 import { apiErrorSchema, envelopeOf, listEnvelopeOf } from "../http/openapi_schemas.ts";
 import type { MiddlewareHandler } from "hono";
+import type { H } from "hono/types";
 
 /** A route module as the manifest imports it. */
 export interface RouteModule {
@@ -30,6 +32,8 @@ export interface RouteModule {
   default?: unknown;
   /** API operations (OpenAPI). */
   api?: ApiRoutes;
+  /** The file's options (its body limit). */
+  config?: RouteFileConfig;
 }
 
 /** The generated manifest (`manifest.gen.ts`). */
@@ -41,30 +45,47 @@ export interface Manifest {
 /** A file's place in the URL space. */
 export interface RouteFile {
   file: string;
-  /** Hono pattern, e.g. `/organizations/:slug/api-keys`. */
+  /** Hono pattern, e.g. `/organizations/:slug/api-keys` (route groups leave no segment). */
   pattern: string;
   /** `route`, or a special file kind. */
   kind: "route" | "middleware" | "layout" | "404";
-  /** The folder pattern the file belongs to (for middleware and layouts). */
+  /**
+   * The folder the file sits in, route groups included (`/(dashboard)/organizations/:slug`):
+   * a middleware or layout applies to the files inside its folder.
+   */
   folder: string;
+  /** The top-level route group (`dashboard` for `routes/(dashboard)/…`), or null. */
+  group: string | null;
 }
+
+const isGroup = (part: string) => /^\(.+\)$/.test(part);
 
 /** Maps a manifest file path (`./routes/a/[id].tsx`) to its pattern and kind. */
 export function routeFileOf(file: string): RouteFile {
   const relative = file.replace(/^\.\/routes\//, "").replace(/\.(tsx|ts)$/, "");
-  const parts = relative.split("/").filter((p) => !/^\(.+\)$/.test(p));
+  const parts = relative.split("/");
   const name = parts.pop()!;
   const toSegment = (p: string) =>
     p.startsWith("[...") ? "*" : p.startsWith("[") ? `:${p.slice(1, -1)}` : p;
   const folder = "/" + parts.map(toSegment).join("/");
+  const group = parts.length > 0 && isGroup(parts[0]) ? parts[0].slice(1, -1) : null;
+  const urlParts = parts.filter((p) => !isGroup(p));
   const kinds: Record<string, RouteFile["kind"]> = {
     _middleware: "middleware",
     _layout: "layout",
     _404: "404",
   };
-  if (kinds[name]) return { file, pattern: folder, kind: kinds[name], folder };
-  const segments = [...parts, ...(name === "index" ? [] : [name])].map(toSegment);
-  return { file, pattern: "/" + segments.join("/"), kind: "route", folder };
+  if (kinds[name]) {
+    return {
+      file,
+      pattern: "/" + urlParts.map(toSegment).join("/"),
+      kind: kinds[name],
+      folder,
+      group,
+    };
+  }
+  const segments = [...urlParts, ...(name === "index" ? [] : [name])].map(toSegment);
+  return { file, pattern: "/" + segments.join("/"), kind: "route", folder, group };
 }
 
 // Static segments sort before parameters, parameters before wildcards, so `/v1/sessions/attempts`
@@ -74,32 +95,39 @@ function specificity(pattern: string): string {
     .join("/");
 }
 
-/** Registers every route of the manifest on the app. */
+/**
+ * Registers every route of the manifest on the app. The files of a top-level route group
+ * (`routes/(dashboard)/`) are registered on a sub-app of their own, mounted with `app.route`; the
+ * group's `_middleware` runs on its routes only (per route: a sub-app mounted at `/` would hand a
+ * `use("*")` to every path of the app, the API's included). Groups must not share paths.
+ */
 export function registerManifest(app: OpenAPIHono<AppEnv>, manifest: Manifest): void {
   const files = Object.keys(manifest.routes).map(routeFileOf);
   const layouts = files.filter((f) => f.kind === "layout");
   const middlewares = files.filter((f) => f.kind === "middleware").sort(byDepth);
   const routes = files.filter((f) => f.kind === "route")
     .sort((a, b) => specificity(a.pattern).localeCompare(specificity(b.pattern)));
+  const groups = new Map<string, OpenAPIHono<AppEnv>>();
   for (const route of routes) {
     const mod = manifest.routes[route.file];
-    const methods = new Set<string>();
-    // As in Fresh, a folder's middleware and layouts apply to the files inside that folder.
-    const chain = middlewares.filter((m) => isWithin(route.folder, m.folder))
-      .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>);
-    if (mod.api) registerApi(app, route.pattern, mod.api, methods, chain);
+    let target = app;
+    if (route.group !== null) {
+      target = groups.get(route.group) ?? new OpenAPIHono<AppEnv>();
+      groups.set(route.group, target);
+    }
+    // As in Fresh, a folder's middleware and layouts apply to the files inside that folder. The
+    // body limit comes first, before anything reads the body.
+    const chain = [
+      limitBody(mod.config?.maxBodyBytes ?? MAX_BODY_BYTES),
+      ...middlewares.filter((m) => isWithin(route.folder, m.folder))
+        .map((m) => manifest.routes[m.file].handler as MiddlewareHandler<AppEnv>),
+    ];
+    if (mod.api) registerApi(target, route.pattern, mod.api, chain);
     const pageLayouts = layouts.filter((l) => isWithin(route.folder, l.folder)).sort(byDepth)
       .map((l) => manifest.routes[l.file].default as ComponentType<LayoutProps>);
-    registerPageRoute(app, route.pattern, mod, pageLayouts, methods, chain);
-    if (methods.size) {
-      const allowed = [...methods].join(", ");
-      app.all(route.pattern, () => {
-        throw new ApiError(405, "METHOD_NOT_ALLOWED", `This path accepts ${allowed}.`, {
-          headers: { Allow: allowed },
-        });
-      });
-    }
+    registerPageRoute(target, route.pattern, mod, pageLayouts, chain);
   }
+  for (const group of groups.values()) app.route("/", group);
 }
 
 function byDepth(a: RouteFile, b: RouteFile): number {
@@ -115,7 +143,6 @@ function registerPageRoute(
   pattern: string,
   mod: RouteModule,
   layouts: ComponentType<LayoutProps>[],
-  methods: Set<string>,
   chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const component = mod.default as ComponentType<PageProps<unknown>> | undefined;
@@ -124,30 +151,41 @@ function registerPageRoute(
   for (
     const [method, fn] of Object.entries(handlers) as [Method, NonNullable<Handlers[Method]>][]
   ) {
-    methods.add(method);
     const handle = async (c: AppContext) => {
       const result = await fn(c);
       if (result instanceof Response) return result;
       if (!component) throw new Error(`${pattern} returned page data but has no page component`);
       return renderPage(c, component, layouts, result as PageResult<unknown>);
     };
-    // deno-lint-ignore no-explicit-any
-    (app.on as any)(method, pattern, ...chain, handle);
+    const handlers: H<AppEnv>[] = [...chain, handle];
+    app.on(method, [pattern], ...handlers);
   }
+}
+
+/** What the validators hand the handler (the operation's own types come from its schemas). */
+type ValidatedInput = { out: { json: unknown; query: unknown; param: unknown } };
+
+/**
+ * A body is required when the empty object does not pass its schema: the OpenAPI document says
+ * `required: true` and a request without one is validated as `{}`, so it fails with 400
+ * `BAD_REQUEST` naming the first missing field, like any other invalid body.
+ */
+export function bodyRequired(schema: z.ZodType): boolean {
+  return !schema.safeParse({}).success;
 }
 
 function registerApi(
   app: OpenAPIHono<AppEnv>,
   pattern: string,
   api: ApiRoutes,
-  methods: Set<string>,
   chain: MiddlewareHandler<AppEnv>[],
 ): void {
   const path = pattern.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
-  for (const [method, op] of Object.entries(api) as [Method, ApiOperation][]) {
-    methods.add(method);
-    const route = createRoute({
-      method: method.toLowerCase() as "get",
+  for (const [method, op] of Object.entries(api) as [Method, RouteOperation][]) {
+    const body = op.body;
+    const required = body !== undefined && bodyRequired(body);
+    const route: RouteConfig = {
+      method: method.toLowerCase() as Lowercase<Method>,
       path,
       summary: op.summary,
       description: op.description,
@@ -159,30 +197,28 @@ function registerApi(
         ...(op.params ? { params: op.params as z.ZodObject } : {}),
         ...(op.query ? { query: op.query as z.ZodObject } : {}),
         ...(op.headers ? { headers: op.headers } : {}),
-        ...(op.body
-          ? { body: { content: { "application/json": { schema: op.body } }, required: false } }
-          : {}),
+        ...(body ? { body: { content: { "application/json": { schema: body } }, required } } : {}),
       },
       responses: responsesOf(op),
-    });
-    app.openapi(
-      route,
-      // deno-lint-ignore no-explicit-any
-      (async (c: any) =>
-        await op.handler(c, {
-          body: op.body ? c.req.valid("json") : undefined,
-          query: op.query ? c.req.valid("query") : undefined,
-          params: op.params ? c.req.valid("param") : undefined,
-          // deno-lint-ignore no-explicit-any
-        } as any)) as any,
-    );
+    };
+    app.openapi<RouteConfig, ValidatedInput>(route, (c) =>
+      op.handler(c, {
+        // An optional body left out (no Content-Type: the media-type check refuses a body
+        // without one) reads as `{}` through its schema, so its defaults apply.
+        body: !body
+          ? undefined
+          : required || c.req.header("content-type") !== undefined
+          ? c.req.valid("json")
+          : body.parse({}),
+        query: op.query ? c.req.valid("query") : undefined,
+        params: op.params ? c.req.valid("param") : undefined,
+      }));
   }
 }
 
-function responsesOf(op: ApiOperation) {
+function responsesOf(op: RouteOperation) {
   const status = op.status ?? 200;
-  // deno-lint-ignore no-explicit-any
-  const responses: Record<string, any> = {};
+  const responses: RouteConfig["responses"] = {};
   responses[String(status)] = op.response === null ? { description: "Success, no content." } : {
     description: "Success.",
     content: {

@@ -9,24 +9,9 @@
 import type { AppDeps } from "../deps.ts";
 import { claimAttempt, getAttempt } from "../sessions/attempts.ts";
 import { getSessionRecord } from "../sessions/sessions.ts";
-import {
-  type AttemptRecord,
-  isTerminal,
-  type SessionRecord,
-  SessionStateError,
-} from "../sessions/types.ts";
+import { type AttemptRecord, isTerminal, type SessionRecord } from "../sessions/types.ts";
 import { handoffKeys, type HandoffTokenRecord, hashHandoffToken } from "./handoff.ts";
-import type { MobileErrorCode } from "./protocol.ts";
-import { answerOf } from "../http/error_table.ts";
-
-/** A refused hello: a protocol error code and a message. */
-export class HelloRefused extends Error {
-  /** Creates the refusal with its protocol code. */
-  constructor(readonly code: MobileErrorCode, message: string) {
-    super(message);
-    this.name = "HelloRefused";
-  }
-}
+import { HelloRefused } from "./protocol.ts";
 
 /** A successful hello. */
 export interface ClaimedAttempt {
@@ -47,7 +32,8 @@ export async function hashDeviceId(
 /**
  * Checks the token of a hello and claims its attempt for the device. Throws {@link HelloRefused}:
  * `HANDOFF_TOKEN_INVALID`, `HANDOFF_TOKEN_EXPIRED`, `HANDOFF_TOKEN_CONSUMED`,
- * `HANDOFF_DEVICE_MISMATCH`, `SESSION_NOT_FOUND`, `ATTEMPT_ENDED`.
+ * `HANDOFF_DEVICE_MISMATCH`, `SESSION_NOT_FOUND`, `ATTEMPT_ENDED`; or the sessions layer's
+ * `SessionStateError` of the claim, which the connection answers through the error table.
  */
 export async function claimWithToken(
   deps: AppDeps,
@@ -125,19 +111,8 @@ async function claim(
   deviceId: string,
   resumed: boolean,
 ): Promise<ClaimedAttempt> {
-  try {
-    const { session, attempt } = await claimAttempt(deps, attemptId, { deviceId });
-    return { session, attempt, resumed };
-  } catch (error) {
-    if (!(error instanceof SessionStateError)) throw error;
-    throw helloRefusalOf(error);
-  }
-}
-
-/** Maps a sessions-layer refusal met during a hello or a result to the protocol's code. */
-export function helloRefusalOf(error: SessionStateError): HelloRefused {
-  const answer = answerOf(error);
-  return new HelloRefused(answer?.mobile ?? "ATTEMPT_ENDED", answer?.message ?? error.message);
+  const { session, attempt } = await claimAttempt(deps, attemptId, { deviceId });
+  return { session, attempt, resumed };
 }
 
 /** True when the session is over (for answers after a lost race). */

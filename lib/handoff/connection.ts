@@ -8,7 +8,8 @@
  * not extend it. After the hello the idle timeout applies.
  */
 import type { AppDeps } from "../deps.ts";
-import { claimWithToken, HelloRefused } from "./claim.ts";
+import { claimWithToken } from "./claim.ts";
+import { mobileErrorOf } from "../http/error_table.ts";
 import {
   CLOSE_CODES,
   encodeBase64,
@@ -211,7 +212,9 @@ export class MobileConnection {
         deviceId: message.device_id,
       });
     } catch (error) {
-      if (error instanceof HelloRefused) return this.fail(error.code, error.message);
+      // The one place the phone's connection maps an error to its code (the close code follows).
+      const refusal = mobileErrorOf(error);
+      if (refusal) return this.fail(refusal.code, refusal.message);
       throw error;
     }
     if (this.#closed) return; // the peer left (or the deadline passed) during the claim

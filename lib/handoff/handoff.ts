@@ -154,6 +154,8 @@ async function startNewHandoff(deps: AppDeps, sessionId: string): Promise<Sessio
   try {
     created = await createAttempt(deps, sessionId);
   } catch (error) {
+    // The session changed since the checks above: refused in this layer's own terms, as there
+    // (callers such as the verify page handle only HandoffError; the table answers its codes).
     if (!(error instanceof SessionStateError)) throw error;
     if (error.code === "session_in_progress") {
       throw new HandoffError(

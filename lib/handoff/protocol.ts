@@ -86,6 +86,18 @@ export const CLOSE_CODES: Readonly<Partial<Record<MobileErrorCode, number>>> = {
   INTERNAL_ERROR: 4500,
 };
 
+/**
+ * A hello refused in the protocol's own terms (a bad, expired or consumed token, another device).
+ * The connection sends it as it is; the layers' coded errors go through `lib/http/error_table.ts`.
+ */
+export class HelloRefused extends Error {
+  /** Creates the refusal with its protocol code. */
+  constructor(readonly code: MobileErrorCode, message: string) {
+    super(message);
+    this.name = "HelloRefused";
+  }
+}
+
 /** The normal close after the result was sent. */
 export const CLOSE_NORMAL = 1000;
 

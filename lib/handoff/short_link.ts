@@ -14,6 +14,7 @@ import { fromBase64Url, toBase64Url } from "../core/ids.ts";
 import { handoffKeys, type HandoffTokenRecord, hashHandoffToken, mobileUrl } from "./handoff.ts";
 import { readSession } from "../sessions/sessions.ts";
 import { isTerminal } from "../sessions/types.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** Resolutions per minute per client address (a token has 256 bits: this only curbs abuse). */
 export const RESOLVE_PER_IP_PER_MINUTE = 30;
@@ -46,23 +47,13 @@ export interface ResolvedHandoff {
   deep_link_https: string;
 }
 
-/** Why a token did not resolve; `code` is the API error code. */
-export class ShortLinkError extends Error {
-  /** Creates the error with its HTTP status and API code. */
-  constructor(
-    readonly status: 404 | 410,
-    readonly code: "HANDOFF_TOKEN_INVALID" | "HANDOFF_TOKEN_EXPIRED",
-    message: string,
-  ) {
-    super(message);
-    this.name = "ShortLinkError";
-  }
-}
+/** Why a token did not resolve (answers: lib/http/error_table.ts). */
+export class ShortLinkError extends CodedError<"HANDOFF_TOKEN_INVALID" | "HANDOFF_TOKEN_EXPIRED"> {}
 
 /**
  * Resolves a token (hex or the short link's base64url) to its handoff. Does not consume it: only
- * the phone's hello does. Throws {@link ShortLinkError}: 404 for a token that was never issued,
- * 410 once it expired or its session ended.
+ * the phone's hello does. Throws {@link ShortLinkError}: `HANDOFF_TOKEN_INVALID` for a token that
+ * was never issued, `HANDOFF_TOKEN_EXPIRED` once it expired or its session ended.
  */
 export async function resolveShortLink(deps: AppDeps, text: string): Promise<ResolvedHandoff> {
   const token = tokenFromShortForm(text);
@@ -73,13 +64,12 @@ export async function resolveShortLink(deps: AppDeps, text: string): Promise<Res
       .value
     : null;
   if (!token || !record) {
-    throw new ShortLinkError(404, "HANDOFF_TOKEN_INVALID", "This code is not a valid handoff.");
+    throw new ShortLinkError("HANDOFF_TOKEN_INVALID", "This code is not a valid handoff.");
   }
   const session = await readSession(deps, record.sessionId);
   const expired = Date.parse(record.expiresAt) <= deps.clock.now().getTime() && !record.consumedAt;
   if (!session || isTerminal(session.status) || expired) {
     throw new ShortLinkError(
-      410,
       "HANDOFF_TOKEN_EXPIRED",
       "This code has expired: show the code again on the verification page.",
     );

@@ -2,12 +2,13 @@
  * The one table from a coded error (`lib/core/errors.ts`) to its answers: the HTTP status, the
  * public code when it differs from the layer's, a fixed message or a hint, and the phone
  * protocol's error code (whose WebSocket close code is `CLOSE_CODES` in
- * `lib/handoff/protocol.ts`). `onError` (`lib/app.ts`) and the phone's hello
- * (`lib/handoff/claim.ts`) read it; no route or layer maps errors itself.
+ * `lib/handoff/protocol.ts`). `onError` (`lib/app.ts`, {@link apiErrorOf}) and the phone's
+ * connection (`lib/handoff/connection.ts`, {@link mobileErrorOf}) read it; no route or layer maps
+ * errors itself.
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { CodedError } from "../core/errors.ts";
-import type { MobileErrorCode } from "../handoff/protocol.ts";
+import { HelloRefused, type MobileErrorCode } from "../handoff/protocol.ts";
 import { ApiError, type ErrorCode } from "./errors.ts";
 
 /** How one code is answered. */
@@ -89,6 +90,9 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorAnswer>> = {
     status: 409,
     hint: "The phone reconnects with the token it already has.",
   },
+  // The short link (lib/handoff/short_link.ts ShortLinkError).
+  HANDOFF_TOKEN_INVALID: { status: 404, mobile: "HANDOFF_TOKEN_INVALID" },
+  HANDOFF_TOKEN_EXPIRED: { status: 410, mobile: "HANDOFF_TOKEN_EXPIRED" },
   // Passkey ceremonies (lib/accounts/passkeys.ts).
   PASSKEYS_UNAVAILABLE: { status: 409 },
   PASSKEY_CHALLENGE_INVALID: { status: 400 },
@@ -103,6 +107,17 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorAnswer>> = {
 export function answerOf(error: unknown): ErrorAnswer | null {
   if (!(error instanceof CodedError)) return null;
   return Object.hasOwn(ERROR_TABLE, error.code) ? ERROR_TABLE[error.code] : null;
+}
+
+/**
+ * The phone protocol's code and message for an error its connection met: a hello refused in the
+ * protocol's terms as it is, a coded error through the table, or null (an internal error).
+ */
+export function mobileErrorOf(error: unknown): { code: MobileErrorCode; message: string } | null {
+  if (error instanceof HelloRefused) return { code: error.code, message: error.message };
+  const answer = answerOf(error);
+  if (!answer?.mobile) return null;
+  return { code: answer.mobile, message: answer.message ?? (error as CodedError).message };
 }
 
 /** The API error of a coded error, or null for an error the table does not know. */

@@ -2,9 +2,8 @@
  * The HTTP edge of the sessions layer: rate limits of the public verify endpoints per client
  * address and per session. (Its typed errors are answered by `lib/http/error_table.ts`.)
  */
-import type { z } from "@hono/zod-openapi";
 import type { AppContext } from "../framework/define.ts";
-import { ApiError, notFound, rateLimited } from "../http/errors.ts";
+import { notFound, rateLimited } from "../http/errors.ts";
 import { isId } from "../core/ids.ts";
 
 /** Public endpoint limits: requests per minute per client address, and per session. */
@@ -50,15 +49,3 @@ export function limitPublicRequest(
 export const publicErrors = [
   { status: 404, code: "NOT_FOUND", when: "no session with this id" },
 ];
-
-/**
- * Validates a JSON body the router let through unvalidated (a request without a body skips the
- * router's check because bodies are optional there); throws 400 `BAD_REQUEST` naming the field.
- */
-export function requireBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path?.length ? issue.path.join(".") : "body";
-  throw new ApiError(400, "BAD_REQUEST", `Invalid ${field}: ${issue?.message ?? "malformed"}.`);
-}

@@ -6,13 +6,9 @@
 import { z } from "@hono/zod-openapi";
 import { define } from "../../../../lib/framework/define.ts";
 import { ok } from "../../../../lib/http/envelope.ts";
-import { ApiError, rateLimited } from "../../../../lib/http/errors.ts";
+import { rateLimited } from "../../../../lib/http/errors.ts";
 import { PUBLIC_RATE_LIMITS } from "../../../../lib/sessions/http.ts";
-import {
-  RESOLVE_PER_IP_PER_MINUTE,
-  resolveShortLink,
-  ShortLinkError,
-} from "../../../../lib/handoff/short_link.ts";
+import { RESOLVE_PER_IP_PER_MINUTE, resolveShortLink } from "../../../../lib/handoff/short_link.ts";
 
 const resolved = z.object({
   session_id: z.string(),
@@ -59,14 +55,7 @@ export const api = define.api({
       );
       if (!mine.allowed) throw rateLimited(mine.retryAfterSeconds);
       c.header("Cache-Control", "no-store");
-      try {
-        return ok(c, await resolveShortLink(c.var.deps, body.token));
-      } catch (error) {
-        if (error instanceof ShortLinkError) {
-          throw new ApiError(error.status, error.code, error.message);
-        }
-        throw error;
-      }
+      return ok(c, await resolveShortLink(c.var.deps, body.token));
     },
   }),
 });

@@ -668,14 +668,14 @@ export const OPERATIONS = {
     path: "/v1/webhooks/endpoints/{id}/keys",
     list: false,
     idempotencyKey: false,
-    bodyRequired: false,
+    bodyRequired: true,
   },
   createWebhookEndpoint: {
     method: "POST",
     path: "/v1/webhooks/endpoints",
     list: false,
     idempotencyKey: true,
-    bodyRequired: false,
+    bodyRequired: true,
   },
   deactivateWebhookEncryptionKey: {
     method: "POST",
@@ -829,7 +829,7 @@ export const OPERATIONS = {
     path: "/v1/webhooks/endpoints/{id}",
     list: false,
     idempotencyKey: false,
-    bodyRequired: false,
+    bodyRequired: true,
   },
 } as const;
 

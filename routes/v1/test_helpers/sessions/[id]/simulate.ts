@@ -53,7 +53,7 @@ export const api = define.api({
       const session = await readSession(deps, params.id, { orgId: key.orgId, mode: "test" });
       if (!session) throw notFound("session");
       requireTestSession(session, "Live sessions cannot be simulated; use a phone.");
-      return ok(c, await runSimulation(deps, session.id, body?.scenario ?? "success"));
+      return ok(c, await runSimulation(deps, session.id, body.scenario));
     },
   }),
 });

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { notFound } from "../../../../../lib/http/errors.ts";
 import { cancelSessionWithToken } from "../../../../../lib/sessions/cancel_tokens.ts";
-import { limitPublicRequest, publicErrors, requireBody } from "../../../../../lib/sessions/http.ts";
+import { limitPublicRequest, publicErrors } from "../../../../../lib/sessions/http.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 
 const cancelRequest = z.object({ cancel_token: z.string().min(1).max(256) }).strict()
@@ -37,8 +37,7 @@ export const api = define.api({
     async handler(c, { params, body }) {
       await limitPublicRequest(c, "cancel", params.id);
       const deps = c.var.deps;
-      const { cancel_token } = requireBody(cancelRequest, body);
-      const outcome = await cancelSessionWithToken(deps, params.id, cancel_token);
+      const outcome = await cancelSessionWithToken(deps, params.id, body.cancel_token);
       if (!outcome) throw notFound("session");
       if (outcome === "cancelled") {
         deps.logger.info("session.cancelled", { session_id: params.id, by: "user" });

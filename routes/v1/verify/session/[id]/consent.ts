@@ -6,7 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { recordConsent } from "../../../../../lib/sessions/consent.ts";
-import { limitPublicRequest, publicErrors, requireBody } from "../../../../../lib/sessions/http.ts";
+import { limitPublicRequest, publicErrors } from "../../../../../lib/sessions/http.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 
 const consentResponse = z.object({
@@ -56,8 +56,7 @@ export const api = define.api({
     ],
     async handler(c, { params, body }) {
       await limitPublicRequest(c, "consent", params.id);
-      const { selected_field_keys } = requireBody(consentRequest, body);
-      const record = await recordConsent(c.var.deps, params.id, selected_field_keys);
+      const record = await recordConsent(c.var.deps, params.id, body.selected_field_keys);
       return ok(c, {
         session_id: record.sessionId,
         selected_field_keys: record.selectedFieldKeys,

@@ -8,6 +8,7 @@ import { define } from "../../../../../lib/framework/define.ts";
 import { ApiError, notFound } from "../../../../../lib/http/errors.ts";
 import { limitHandoffRequest } from "../../../../../lib/handoff/http.ts";
 import { acceptMobileSocket } from "../../../../../lib/handoff/websocket.ts";
+import { HandoffError } from "../../../../../lib/handoff/handoff.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
 import { isTerminal } from "../../../../../lib/sessions/types.ts";
 
@@ -24,9 +25,7 @@ export const handler = define.handlers({
     const session = await readSession(c.var.deps, sessionId);
     if (!session) throw notFound("session");
     if (isTerminal(session.status)) {
-      throw new ApiError(410, "SESSION_EXPIRED", `The session is ${session.status}.`, {
-        hint: "Start again from the verify page.",
-      });
+      throw new HandoffError("SESSION_EXPIRED", `The session is ${session.status}.`);
     }
     return acceptMobileSocket(c.var.deps, c.req.raw, sessionId, c.var.clientIp);
   },

@@ -70,7 +70,7 @@ export const api = define.api({
           "Consent on the verify page before simulating the phone.",
         );
       }
-      const result = await runSimulation(deps, session.id, body?.scenario ?? "success");
+      const result = await runSimulation(deps, session.id, body.scenario);
       deps.logger.info("verify.test_simulate", {
         session_id: session.id,
         scenario: result.scenario,
