@@ -78,7 +78,7 @@ Deno.test("the keys objects name every table, and no product module spells a key
       });
     }
   }
-  assert.deepEqual(hits, []);
+  assert.deepEqual(hits, [], "spell these keys with their aggregate's keys object");
 });
 
 Deno.test("reading many keys goes through the one batched helper (lib/core/kv.ts)", async () => {
@@ -92,5 +92,5 @@ Deno.test("reading many keys goes through the one batched helper (lib/core/kv.ts
       if (/\.getMany\b[^;]*\.slice\(/s.test(text.replace(/;/g, ";\n"))) hits.push(path);
     }
   }
-  assert.deepEqual(hits, []);
+  assert.deepEqual(hits, [], "read many keys with getManyValues / getManyEntries");
 });
