@@ -7,7 +7,7 @@
  * `test-results/` and checked with axe-core. One browser for the whole file.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page } from "npm:playwright-core@1.65.1";
 import { hasChromium, launchBrowser, screenshotPath } from "./helpers/browser.ts";
 import { axeViolations, startVerifyFixture, type VerifyFixture } from "./verify_page_fixture.ts";
 import { qrSvgShape } from "../lib/qr/qr_svg.ts";
