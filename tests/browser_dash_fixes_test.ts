@@ -7,7 +7,7 @@
  * `test-results/`, axe-core with 0 violations on every dashboard page.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Page } from "npm:playwright-core@1.65.1";
 import {
   hasChromium,
   launchBrowser,

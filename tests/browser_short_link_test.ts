@@ -6,7 +6,7 @@
  * code says so. Screenshots in `test-results/`, axe-core with 0 violations.
  */
 import assert from "node:assert/strict";
-import type { Browser } from "playwright-core";
+import type { Browser } from "npm:playwright-core@1.65.1";
 import { hasChromium, launchBrowser, screenshotPath } from "./support/browser.ts";
 import { axeViolations, startVerifyFixture } from "./support/verify_page.ts";
 import { issueHandoff } from "../lib/handoff/handoff.ts";

@@ -7,7 +7,7 @@
  * `test-results/` and checked with axe-core. One browser for the whole file.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page } from "npm:playwright-core@1.65.1";
 import { hasChromium, launchBrowser, screenshotPath } from "./support/browser.ts";
 import { axeViolations, startVerifyFixture, type VerifyFixture } from "./support/verify_page.ts";
 import { qrSvgShape } from "../lib/qr/qr_svg.ts";

@@ -7,7 +7,7 @@
  * `overwrite: false` in `lib/app.ts`'s `secureHeaders` options, owned by the foundation).
  */
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { chromium } from "npm:playwright-core@1.65.1";
 import { startServer } from "../main.ts";
 import { testConfig } from "../lib/core/config.ts";
 import { createTestApp } from "./support/app.ts";

@@ -3,7 +3,7 @@
  * with a typed {@link ChipError} — never a TypeError, RangeError or a crypto library's error.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { ChipError, ChipReader } from "./mod.ts";
 import { fromHex } from "./bytes.ts";
 

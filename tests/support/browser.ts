@@ -2,7 +2,7 @@
  * Real headless Chromium (Debian's `chromium`, driven by playwright-core) for browser tests, and
  * a real server on a random loopback port. Screenshots go to `test-results/`.
  */
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium } from "npm:playwright-core@1.65.1";
 import { existsSync } from "node:fs";
 
 /** Path of the Chromium binary, or null when it is not installed. */

@@ -7,10 +7,10 @@
  * Use {@link checkedClient} instead of `app.request` so every response is validated.
  */
 import { AssertionError } from "node:assert";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
-import { Validator } from "@seriousme/openapi-schema-validator";
-import { createConfig, lintFromString } from "@redocly/openapi-core";
+import { Ajv2020 } from "npm:ajv@8.20.0/dist/2020.js";
+import addFormatsModule from "npm:ajv-formats@3.0.1";
+import { Validator } from "npm:@seriousme/openapi-schema-validator@2.11.0";
+import { createConfig, lintFromString } from "npm:@redocly/openapi-core@2.64.0";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;

@@ -5,8 +5,8 @@
  * the page.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
-import type AxeApi from "axe-core";
+import type { Page } from "npm:playwright-core@1.65.1";
+import type AxeApi from "npm:axe-core@4.14.1";
 import { freePort } from "./browser.ts";
 import { type RunningServer, startServer } from "../../main.ts";
 import { loadConfig } from "../../lib/core/config.ts";
@@ -141,7 +141,7 @@ let axeSource: string | null = null;
  */
 export async function axeViolations(page: Page): Promise<string[]> {
   axeSource ??= await Deno.readTextFile(
-    new URL("../../node_modules/axe-core/axe.min.js", import.meta.url),
+    new URL(import.meta.resolve("npm:axe-core@4.14.1/axe.min.js")),
   );
   await page.evaluate(axeSource);
   const results = await page.evaluate(async () => {

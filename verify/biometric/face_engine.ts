@@ -1,6 +1,9 @@
 /**
  * The in-process face engine: `@vladmandic/face-api` (MIT) on TensorFlow.js' WebAssembly backend,
  * with weights read from the npm package's `model/` folder at start — nothing is downloaded.
+ * TensorFlow.js is `@tensorflow/tfjs-core` alone, installed under the umbrella name face-api's Node
+ * build requires (`package.json`), plus the tensor methods the umbrella would add
+ * (`tensor_methods.ts`); see docs/biometrics.md.
  *
  * Per image: detect (Tiny Face Detector, SSD MobileNet v1 as a fallback), 68 landmarks, align
  * (the image is rotated so the eyes are level when the head is tilted), then the 128-d dlib
@@ -10,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { downscaleToFit, type RgbImage } from "./image_decode.ts";
 import { type Rect, rotateAbout } from "./image_ops.ts";
 import type { FaceApi, FaceApiResult } from "./face_api_types.ts";
+import { registerTensorMethods, type TensorOps } from "./tensor_methods.ts";
 
 /** A 2-D point in the analysed image's pixels. */
 export interface Point {
@@ -80,6 +84,7 @@ function defaultModelDir(): string {
 async function createEngine(options: FaceEngineOptions): Promise<FaceEngine> {
   const faceapi =
     (await import("@vladmandic/face-api/dist/face-api.node-wasm.js")) as unknown as FaceApi;
+  registerTensorMethods(faceapi.tf as unknown as TensorOps);
   await faceapi.tf.setBackend("wasm");
   await faceapi.tf.ready();
   const dir = options.modelDir ?? defaultModelDir();

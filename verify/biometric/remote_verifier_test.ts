@@ -3,7 +3,7 @@
  * honoured and every failure is closed.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { createRemoteBiometricVerifier, parseFaceMatch, parseLiveness } from "./remote_verifier.ts";
 import type { PoseChallenge } from "./types.ts";
 

@@ -3,7 +3,7 @@
  * is always a typed failure (or, for an untouched input, success). ≥ 10,000 cases per parser.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { parseDg14 } from "./dg14.ts";
 import { parseDg15 } from "./dg15.ts";
 import { ChipAuthenticationSession, verifyChipAuthenticationRelay } from "./chip_authentication.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { ParsedMrz } from "../mrz/mrz.ts";
 import { ageAt, buildClaims } from "./build.ts";
 import { ClaimError, deriveOrgClaimKeys } from "./keys.ts";

@@ -3,7 +3,7 @@
  * imported only by `*_test.ts` files).
  */
 
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 
 /** Encodes a tag number into its bytes (1–3 bytes as written, e.g. 0x5F1F → 5F 1F). */
 export function tagBytes(tag: number): number[] {
