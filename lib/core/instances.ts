@@ -71,7 +71,16 @@ export async function startHeartbeat(
   const worker = new Worker(new URL("./heartbeat_worker.ts", import.meta.url), { type: "module" });
   const reply = () =>
     new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
+      worker.onmessage = (message: MessageEvent<unknown>) => {
+        const slow = (message.data as { slow?: { tookMs: number; failed: boolean } }).slow;
+        if (!slow) return resolve();
+        // A beat that is late or lost brings this instance closer to looking dead to the others.
+        deps.logger.warn("instance.heartbeat_slow", {
+          instance_id: id,
+          took_ms: slow.tookMs,
+          failed: slow.failed,
+        });
+      };
       worker.onerror = (event) => {
         event.preventDefault();
         reject(new Error(`heartbeat worker failed: ${event.message}`));
