@@ -2,9 +2,10 @@
  * The delivery worker: the handler of `webhook.delivery` jobs. Each job makes at most one try of
  * one delivery. It is idempotent — a finished delivery or a try already made is ignored — and a
  * try is claimed (`delivering`, with a versionstamp check) before the request is sent, so two
- * workers — of this instance or of any other on the same KV — never send the same try at once;
- * a claim is taken over only once it is dead (`liveClaimUntil`). The outcome, the recorded attempt and the next job
- * are committed together.
+ * workers — of this instance or of any other on the same KV — never send the same try at once.
+ * A claim is taken over only once it is dead (`claimState`), in a commit fenced on the holder's
+ * heartbeat record; the owner re-reads its claim just before the request leaves
+ * (`mayStillSend`). The outcome, the recorded attempt and the next job are committed together.
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";

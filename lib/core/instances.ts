@@ -52,12 +52,6 @@ export async function isInstanceAlive(kv: Deno.Kv, holder: string): Promise<bool
   return !!record && Date.now() - record.beatAt < STALE_AFTER_MS;
 }
 
-/** When a claim by `holder` counts as dead at the latest, if it is alive now (ms, real time). */
-export async function staleAt(kv: Deno.Kv, holder: string): Promise<number> {
-  const record = (await kv.get<InstanceRecord>(["instances", holder])).value;
-  return (record?.beatAt ?? 0) + STALE_AFTER_MS;
-}
-
 /**
  * Beats now and every `HEARTBEAT_MS` until stopped; the record is deleted at a clean stop. On a
  * KV file or KV Connect the beats come from a worker thread (`heartbeat_worker.ts`), so a main
