@@ -8,12 +8,13 @@
  */
 import assert from "node:assert/strict";
 import type { JobBackend } from "../lib/core/config.ts";
-import type { DeliveryRecord } from "../webhooks/model.ts";
+import { type DeliveryRecord, webhookKeys } from "../webhooks/model.ts";
 import { waitFor } from "./support/webhooks.ts";
 import {
   allDelivered,
   createCluster,
   deliveriesByEvent,
+  deliveryTrail,
   emptyReport,
   errorLines,
   runLoad,
@@ -21,11 +22,13 @@ import {
 } from "./support/multi_instance.ts";
 
 const PERIOD_MS = 2000;
+/** Events the load's answers must imply at least. */
+const MIN_EVENTS = 12;
 
 /** Deliveries the instance `holder` is sending (claimed, not finished). */
 async function claimsOf(kv: Deno.Kv, holder: string): Promise<DeliveryRecord[]> {
   const out: DeliveryRecord[] = [];
-  for await (const e of kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
+  for await (const e of kv.list<DeliveryRecord>({ prefix: webhookKeys.allDeliveriesPrefix() })) {
     const d = e.value;
     if (d?.status === "delivering" && d.deliveringBy === holder) out.push(d);
   }
@@ -47,7 +50,10 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
     const [a, b] = await Promise.all([cluster.start("a"), cluster.start("b")]);
     let live = [a.url, b.url];
     const report = emptyReport();
-    const load = runLoad(report, cluster.apiKey, () => live, 24, 6, { success: false });
+    const load = runLoad(report, cluster.apiKey, () => live, 24, 6, {
+      success: false,
+      minEvents: MIN_EVENTS,
+    });
     // Wait until `a` is sending a delivery, and keep that try hanging.
     await waitFor(
       async () => {
@@ -60,6 +66,7 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
     live = [b.url];
     a.process.kill("SIGKILL");
     await a.process.status;
+    const killedAt = new Date().toISOString();
     const inFlight = new Set((await claimsOf(cluster.kv, a.instanceId)).map((d) => d.eventId));
     release();
     const restarted = await cluster.start("a2");
@@ -69,18 +76,29 @@ async function killOneOfTwo(backend: JobBackend): Promise<void> {
     assert.deepEqual(report.serverErrors, [], JSON.stringify(report.statuses));
     assert.ok(inFlight.size >= 1, "a was killed in the middle of a try");
     const twice = [...deliveriesByEvent(cluster.receiver)].filter(([, n]) => n > 1);
+    const trail = () =>
+      `killed at ${killedAt}, in flight then: ${[...inFlight].join(", ")}\n` +
+      deliveryTrail(cluster, twice.map(([eventId]) => eventId));
     for (const [eventId, n] of twice) {
-      assert.ok(inFlight.has(eventId), `${eventId} arrived ${n} times but was not in flight`);
-      assert.equal(n, 2, `${eventId} arrived ${n} times`);
+      assert.ok(
+        inFlight.has(eventId),
+        `${eventId} arrived ${n} times but was not in flight\n${trail()}`,
+      );
+      assert.equal(n, 2, `${eventId} arrived ${n} times\n${trail()}`);
     }
-    // Requests cut by the kill may or may not have made their event: at least every answered one.
-    assert.ok(ids.length >= report.expectedEvents && ids.length >= 12, `${ids.length} events`);
+    // Requests cut by the kill may or may not have made their event: at least every answered one,
+    // and the load went on until the answers implied `MIN_EVENTS`.
+    const statuses = JSON.stringify(report.statuses);
+    assert.ok(report.expectedEvents >= MIN_EVENTS, `${report.expectedEvents} events: ${statuses}`);
+    assert.ok(ids.length >= report.expectedEvents, `${ids.length} events stored: ${statuses}`);
     assert.deepEqual(cluster.receiver.rejected, []);
     assert.deepEqual(errorLines([b, restarted]), []);
     // Every delivery ends succeeded: the dead instance's claims were taken over.
     await waitFor(
       async () => {
-        for await (const e of cluster.kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
+        for await (
+          const e of cluster.kv.list<DeliveryRecord>({ prefix: webhookKeys.allDeliveriesPrefix() })
+        ) {
           if (e.value.status !== "succeeded") return false;
         }
         return true;

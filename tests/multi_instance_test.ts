@@ -14,6 +14,7 @@ import {
   allDelivered,
   createCluster,
   deliveriesByEvent,
+  deliveryTrail,
   emptyReport,
   errorLines,
   type Instance,
@@ -68,7 +69,13 @@ async function steadyCluster(backend: JobBackend, count: number): Promise<void> 
     assert.ok(ids.length >= report.expectedEvents, JSON.stringify(report.statuses));
     assert.ok(ids.length >= 12, `${ids.length} events`);
     const twice = [...deliveriesByEvent(cluster.receiver)].filter(([, n]) => n > 1);
-    assert.deepEqual(twice, [], "no event delivered twice without a crash");
+    assert.deepEqual(
+      twice,
+      [],
+      `no event delivered twice without a crash:\n${
+        deliveryTrail(cluster, twice.map(([eventId]) => eventId))
+      }`,
+    );
     assert.deepEqual(cluster.receiver.rejected, []);
     assert.deepEqual(errorLines(cluster.instances), []);
     assertOncePerPeriod(cluster.instances, 3);

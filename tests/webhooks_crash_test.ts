@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { testConfig } from "../lib/core/config.ts";
 import { createPlatform } from "../lib/platform.ts";
 import { silentLogger } from "../lib/core/logger.ts";
-import type { DeliveryRecord } from "../webhooks/model.ts";
+import { type DeliveryRecord, webhookKeys } from "../webhooks/model.ts";
 import {
   seedWebhookEndpoint,
   sharedKeyPair,
@@ -105,7 +105,9 @@ Deno.test({
       const kv = await Deno.openKv(config.kvPath);
       const statuses = async () => {
         const counts: Record<string, number> = {};
-        for await (const e of kv.list<DeliveryRecord>({ prefix: ["webhook_deliveries"] })) {
+        for await (
+          const e of kv.list<DeliveryRecord>({ prefix: webhookKeys.allDeliveriesPrefix() })
+        ) {
           counts[e.value.status] = (counts[e.value.status] ?? 0) + 1;
         }
         return counts;

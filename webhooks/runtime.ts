@@ -11,8 +11,8 @@ import { defaultSenderOptions, type SenderOptions } from "./sender.ts";
 export interface WebhookRuntime {
   instanceId: string;
   sender: SenderOptions;
-  /** Delivery ids this instance is sending now. */
-  inFlight: Set<string>;
+  /** Deliveries this instance is handling now (deciding, claiming or sending): the running job. */
+  inFlight: Map<string, Promise<unknown>>;
 }
 
 /** The runtime of these dependencies, created on first use. */
@@ -22,7 +22,7 @@ export function webhookRuntime(deps: AppDeps): WebhookRuntime {
     runtime = {
       instanceId: instanceId(deps),
       sender: defaultSenderOptions(deps.config.devMode),
-      inFlight: new Set(),
+      inFlight: new Map(),
     };
     deps.services.webhooks = runtime;
   }

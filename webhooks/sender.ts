@@ -36,6 +36,11 @@ export interface TryRequest {
   url: string;
   body: string;
   headers: Record<string, string>;
+  /**
+   * Asked last, just before the request leaves (after the DNS check): false when the sender may
+   * no longer make this try (its claim was lost), and nothing is sent.
+   */
+  mayStillSend?: () => Promise<boolean>;
 }
 
 /** The outcome of one try. */
@@ -76,8 +81,11 @@ export async function checkDestination(
   return addresses.every(allowed) ? null : "blocked_address";
 }
 
-/** Makes one try. */
-export async function sendTry(request: TryRequest, options: SenderOptions): Promise<TryResult> {
+/** Makes one try; null when `mayStillSend` said no and nothing was sent. */
+export async function sendTry(
+  request: TryRequest,
+  options: SenderOptions,
+): Promise<TryResult | null> {
   const started = performance.now();
   const done = (statusCode: number | null, errorClass: TryErrorClass | null): TryResult => ({
     succeeded: errorClass === null,
@@ -87,6 +95,7 @@ export async function sendTry(request: TryRequest, options: SenderOptions): Prom
   });
   const blocked = await checkDestination(request.url, options);
   if (blocked) return done(null, blocked);
+  if (request.mayStillSend && !(await request.mayStillSend())) return null;
   const signal = (options.deadline ?? AbortSignal.timeout)(options.timeoutMs);
   try {
     const response = await options.fetch(request.url, {

@@ -2,9 +2,10 @@
  * The delivery worker: the handler of `webhook.delivery` jobs. Each job makes at most one try of
  * one delivery. It is idempotent — a finished delivery or a try already made is ignored — and a
  * try is claimed (`delivering`, with a versionstamp check) before the request is sent, so two
- * workers — of this instance or of any other on the same KV — never send the same try at once;
- * a claim is taken over only once it is dead (`liveClaimUntil`). The outcome, the recorded attempt and the next job
- * are committed together.
+ * workers — of this instance or of any other on the same KV — never send the same try at once.
+ * A claim is taken over only once it is dead (`claimState`), in a commit fenced on the holder's
+ * heartbeat record; the owner re-reads its claim just before the request leaves
+ * (`mayStillSend`). The outcome, the recorded attempt and the next job are committed together.
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
@@ -18,7 +19,9 @@ import { nextTryDelayMs } from "./schedule.ts";
 import { sendTry, type TryResult } from "./sender.ts";
 import { signatureHeader } from "./signing.ts";
 import { webhookRuntime } from "./runtime.ts";
-import { isInstanceAlive, staleAt } from "../lib/core/instances.ts";
+import { type InstanceRecord, STALE_AFTER_MS } from "../lib/core/instances.ts";
+import { KvBusyError } from "../lib/core/kv_busy.ts";
+import { coreKeys } from "../lib/core/kv.ts";
 
 /** How long a `delivering` claim outlives the request timeout before another worker may take it. */
 export const CLAIM_MARGIN_MS = 10_000;
@@ -26,11 +29,28 @@ export const CLAIM_MARGIN_MS = 10_000;
 /** What one job run did (for tests and logs). */
 export type JobOutcome = "sent" | "ignored" | "not_due" | "claimed_elsewhere" | "conflict";
 
-/** Runs one delivery job. */
+/**
+ * Runs one delivery job. Jobs of one delivery run one after another in this instance (a KV queue
+ * may hand the same message out again while it runs, and recovery adds jobs): a run that finds
+ * this instance's own claim therefore knows that claim was abandoned, never that it is being sent.
+ */
 export async function runDeliveryJob(
   deps: AppDeps,
   payload: DeliveryJobPayload,
 ): Promise<JobOutcome> {
+  const runtime = webhookRuntime(deps);
+  const id = payload.delivery_id;
+  const previous = runtime.inFlight.get(id);
+  const run = (previous ?? Promise.resolve()).catch(() => {}).then(() => runJob(deps, payload));
+  runtime.inFlight.set(id, run);
+  try {
+    return await run;
+  } finally {
+    if (runtime.inFlight.get(id) === run) runtime.inFlight.delete(id);
+  }
+}
+
+async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOutcome> {
   const id = payload.delivery_id;
   const entry = await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id));
   const d = entry.value;
@@ -44,14 +64,19 @@ export async function runDeliveryJob(
     addDeliveryJob(jobs, op, d, new Date(at).getTime());
     await op.commit();
   };
+  const op = deps.kv.atomic().check(entry);
+  let takeover: DeadClaim | null = null;
   if (d.status === "delivering") {
-    if (runtime.inFlight.has(id)) return "claimed_elsewhere";
-    const recheckAt = await liveClaimUntil(deps, d, runtime.instanceId);
-    if (recheckAt !== null) {
+    const state = await claimState(deps, d, runtime.instanceId);
+    if (state.live) {
       // Another live instance is sending this try: look again when its claim could be dead.
-      await retryAt(recheckAt);
+      await retryAt(state.recheckAt);
       return "claimed_elsewhere";
     }
+    takeover = state;
+    // Fencing: the takeover commits only if the holder's heartbeat record is still the silent one
+    // read above — a holder that was only slow and beat since then keeps its claim.
+    if (state.holderBeat) op.check(state.holderBeat);
   } else if (d.nextAttemptAt && new Date(d.nextAttemptAt) > now) {
     await retryAt(d.nextAttemptAt);
     return "not_due";
@@ -63,15 +88,19 @@ export async function runDeliveryJob(
     deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
       .toISOString(),
   };
-  const claim = await deps.kv.atomic().check(entry).set(entry.key, claimed).commit();
+  const claim = await op.set(entry.key, claimed).commit();
   if (!claim.ok) return "conflict";
-  runtime.inFlight.add(id);
-  try {
-    const claimedEntry = { key: entry.key, value: claimed, versionstamp: claim.versionstamp };
-    await makeTry(deps, claimedEntry);
-  } finally {
-    runtime.inFlight.delete(id);
+  if (takeover) {
+    deps.logger.info("webhook.claim_taken_over", {
+      delivery_id: id,
+      attempt: d.attemptCount + 1,
+      holder: d.deliveringBy,
+      reason: takeover.reason,
+      holder_beat_age_ms: takeover.beatAgeMs,
+    });
   }
+  const claimedEntry = { key: entry.key, value: claimed, versionstamp: claim.versionstamp };
+  await makeTry(deps, claimedEntry);
   return "sent";
 }
 
@@ -87,12 +116,42 @@ export async function liveClaimUntil(
   d: DeliveryRecord,
   self: string,
 ): Promise<string | null> {
+  const state = await claimState(deps, d, self);
+  return state.live ? state.recheckAt : null;
+}
+
+/** A dead claim: why, and the holder's heartbeat entry the takeover is fenced on. */
+interface DeadClaim {
+  live: false;
+  reason: "expired" | "abandoned" | "holder_stale";
+  beatAgeMs: number | null;
+  holderBeat: Deno.KvEntryMaybe<InstanceRecord> | null;
+}
+
+async function claimState(
+  deps: AppDeps,
+  d: DeliveryRecord,
+  self: string,
+): Promise<{ live: true; recheckAt: string } | DeadClaim> {
   const now = deps.clock.now().getTime();
   const until = d.deliveringUntil ? new Date(d.deliveringUntil).getTime() : 0;
-  if (until <= now || !d.deliveringBy || d.deliveringBy === self) return null;
-  if (!(await isInstanceAlive(deps.kv, d.deliveringBy))) return null;
-  const stale = now + Math.max(0, (await staleAt(deps.kv, d.deliveringBy)) - Date.now());
-  return new Date(Math.min(until, stale)).toISOString();
+  const dead = (reason: DeadClaim["reason"]): DeadClaim => ({
+    live: false,
+    reason,
+    beatAgeMs: null,
+    holderBeat: null,
+  });
+  if (until <= now || !d.deliveringBy) return dead("expired");
+  if (d.deliveringBy === self) return dead("abandoned");
+  const beat = await deps.kv.get<InstanceRecord>(coreKeys.instance(d.deliveringBy));
+  // Measured after the read: a reader that was itself slow sees the beat older than it was,
+  // which the fencing check of the takeover corrects (any beat since the read fails it).
+  const beatAgeMs = Date.now() - (beat.value?.beatAt ?? 0);
+  if (beatAgeMs >= STALE_AFTER_MS) {
+    return { live: false, reason: "holder_stale", beatAgeMs, holderBeat: beat };
+  }
+  const stale = now + STALE_AFTER_MS - beatAgeMs;
+  return { live: true, recheckAt: new Date(Math.min(until, stale)).toISOString() };
 }
 
 async function makeTry(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<void> {
@@ -102,20 +161,56 @@ async function makeTry(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Prom
     await finishGone(deps, entry);
     return;
   }
-  const result = endpoint.enabled ? await sendSigned(deps, endpoint, d) : {
+  const result = endpoint.enabled ? await sendSigned(deps, endpoint, entry) : {
     succeeded: false,
     statusCode: null,
     errorClass: "endpoint_disabled" as TryErrorClass,
     durationMs: 0,
   };
-  await recordTry(deps, entry, endpoint, result);
+  if (result) await recordTry(deps, entry, endpoint, result);
+}
+
+/**
+ * Whether this instance may still send the try it claimed in `entry`, asked just before the
+ * request leaves: the claim must be intact (not taken over while this instance was starved) and
+ * young enough that the try's timeout ends before the claim expires — a try started later could
+ * still be running when another instance takes the expired claim and sends it again. A late
+ * claim is handed back (`pending`, due now) instead of left to expire.
+ */
+async function mayStillSend(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): Promise<boolean> {
+  const d = entry.value;
+  const current = await deps.kv.get<DeliveryRecord>(entry.key);
+  const lost = current.versionstamp !== entry.versionstamp;
+  const now = deps.clock.now();
+  const late = now.getTime() + webhookRuntime(deps).sender.timeoutMs >=
+    new Date(d.deliveringUntil ?? 0).getTime();
+  if (!lost && !late) return true;
+  deps.logger.warn("webhook.try_not_sent", {
+    delivery_id: d.id,
+    attempt: d.attemptCount + 1,
+    reason: lost ? "claim_lost" : "claim_late",
+  });
+  if (!lost) {
+    const released: DeliveryRecord = {
+      ...d,
+      status: "pending",
+      deliveringBy: null,
+      deliveringUntil: null,
+      nextAttemptAt: now.toISOString(),
+    };
+    const op = deps.kv.atomic().check(entry).set(entry.key, released);
+    addDeliveryJob(getJobQueue(deps), op, released, now.getTime());
+    await op.commit();
+  }
+  return false;
 }
 
 async function sendSigned(
   deps: AppDeps,
   endpoint: EndpointRecord,
-  d: DeliveryRecord,
-): Promise<TryResult> {
+  entry: Deno.KvEntry<DeliveryRecord>,
+): Promise<TryResult | null> {
+  const d = entry.value;
   const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
   const body = d.payload!;
   const headers = {
@@ -130,7 +225,10 @@ async function sendSigned(
     "X-Kayle-Delivery-Id": d.id,
     "X-Kayle-Attempt": String(d.attemptCount + 1),
   };
-  return await sendTry({ url: endpoint.url, body, headers }, webhookRuntime(deps).sender);
+  return await sendTry(
+    { url: endpoint.url, body, headers, mayStillSend: () => mayStillSend(deps, entry) },
+    webhookRuntime(deps).sender,
+  );
 }
 
 /** Commits the try's outcome, its attempt record and, when another try follows, its job. */
@@ -194,8 +292,9 @@ async function recordTry(
     next = failedAfterLastTry(base, endpoint, now, op);
   }
   op.set(entry.key, next);
-  const committed = await op.commit();
-  deps.logger.info("webhook.try", {
+  const committed = await commitOutcome(deps, op, d);
+  // Not committed: the claim was taken over while this try was being sent (a duplicate).
+  deps.logger[committed.ok ? "info" : "warn"]("webhook.try", {
     delivery_id: d.id,
     endpoint_id: d.endpointId,
     attempt: number,
@@ -204,6 +303,28 @@ async function recordTry(
     outcome: next.status,
     committed: committed.ok,
   });
+}
+
+/**
+ * Commits the outcome of a try that was sent. A database that stays busy does not make the outcome
+ * lost (the job would fail, and its next run would find this instance's claim abandoned and send
+ * the try again): the commit is tried again until the claim expires — after that another instance
+ * may take the delivery over, and the check of the commit refuses the stale outcome anyway.
+ */
+async function commitOutcome(
+  deps: AppDeps,
+  op: Deno.AtomicOperation,
+  d: DeliveryRecord,
+): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+  const until = new Date(d.deliveringUntil ?? 0).getTime();
+  for (;;) {
+    try {
+      return await op.commit();
+    } catch (error) {
+      if (!(error instanceof KvBusyError) || deps.clock.now().getTime() >= until) throw error;
+      deps.logger.warn("webhook.outcome_busy", { delivery_id: d.id, attempt: d.attemptCount + 1 });
+    }
+  }
 }
 
 /** The `failed` record after the last try, with the payload kept for the retention window. */

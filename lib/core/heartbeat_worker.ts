@@ -24,6 +24,19 @@ async function beat(id: string, expireInMs: number): Promise<void> {
   });
 }
 
+/** Beats, and tells the main thread (to log it) when a beat was late or failed. */
+async function beatAndReport(data: Start): Promise<void> {
+  const started = Date.now();
+  let failed = false;
+  try {
+    await beat(data.id, data.expireInMs);
+  } catch {
+    failed = true;
+  }
+  const tookMs = Date.now() - started;
+  if (failed || tookMs >= data.intervalMs) self.postMessage({ slow: { tookMs, failed } });
+}
+
 self.onmessage = async (message: MessageEvent<Start | "stop">) => {
   const data = message.data;
   if (data === "stop") {
@@ -39,5 +52,5 @@ self.onmessage = async (message: MessageEvent<Start | "stop">) => {
   startedAt = Date.now();
   await beat(data.id, data.expireInMs);
   self.postMessage("started");
-  timer = setInterval(() => void beat(data.id, data.expireInMs).catch(() => {}), data.intervalMs);
+  timer = setInterval(() => void beatAndReport(data), data.intervalMs);
 };

@@ -53,12 +53,6 @@ export async function isInstanceAlive(kv: Deno.Kv, holder: string): Promise<bool
   return !!record && Date.now() - record.beatAt < STALE_AFTER_MS;
 }
 
-/** When a claim by `holder` counts as dead at the latest, if it is alive now (ms, real time). */
-export async function staleAt(kv: Deno.Kv, holder: string): Promise<number> {
-  const record = (await kv.get<InstanceRecord>(coreKeys.instance(holder))).value;
-  return (record?.beatAt ?? 0) + STALE_AFTER_MS;
-}
-
 /**
  * Beats now and every `HEARTBEAT_MS` until stopped; the record is deleted at a clean stop. On a
  * KV file or KV Connect the beats come from a worker thread (`heartbeat_worker.ts`), so a main
@@ -72,7 +66,16 @@ export async function startHeartbeat(
   const worker = new Worker(new URL("./heartbeat_worker.ts", import.meta.url), { type: "module" });
   const reply = () =>
     new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
+      worker.onmessage = (message: MessageEvent<unknown>) => {
+        const slow = (message.data as { slow?: { tookMs: number; failed: boolean } }).slow;
+        if (!slow) return resolve();
+        // A beat that is late or lost brings this instance closer to looking dead to the others.
+        deps.logger.warn("instance.heartbeat_slow", {
+          instance_id: id,
+          took_ms: slow.tookMs,
+          failed: slow.failed,
+        });
+      };
       worker.onerror = (event) => {
         event.preventDefault();
         reject(new Error(`heartbeat worker failed: ${event.message}`));

@@ -9,7 +9,7 @@ import type { JobBackend } from "../../lib/core/config.ts";
 import { createPlatform } from "../../lib/platform.ts";
 import { silentLogger } from "../../lib/core/logger.ts";
 import { openKv } from "../../lib/core/kv.ts";
-import type { EventRecord } from "../../lib/events/events.ts";
+import { eventKeys, type EventRecord } from "../../lib/events/events.ts";
 import { seedApiKey } from "./app.ts";
 import {
   type Receiver,
@@ -248,26 +248,35 @@ export async function sessionFlow(
   }
 }
 
-/** Runs `count` flows with at most `concurrency` at once. */
+/**
+ * Runs `count` flows with at most `concurrency` at once, and more (up to four times `count`)
+ * until the answers imply `minEvents` events: a floor of load that holds whatever requests a
+ * kill cut or a loaded machine slowed.
+ */
 export async function runLoad(
   report: LoadReport,
   apiKey: string,
   urls: () => string[],
   count: number,
   concurrency: number,
-  phones: { success: boolean } = { success: true },
+  options: { success?: boolean; minEvents?: number } = {},
 ): Promise<void> {
+  const phones = { success: options.success ?? true };
+  const minEvents = options.minEvents ?? 0;
   let next = 0;
+  const more = () => next < count || (report.expectedEvents < minEvents && next < count * 4);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await sessionFlow(report, apiKey, urls, next++, phones);
+      while (more()) await sessionFlow(report, apiKey, urls, next++, phones);
     }),
   );
 }
 
 /** Every event of the KV file (read while the instances run). */
 export async function storedEvents(kv: Deno.Kv): Promise<EventRecord[]> {
-  return (await Array.fromAsync(kv.list<EventRecord>({ prefix: ["events"] }))).map((e) => e.value);
+  return (await Array.fromAsync(kv.list<EventRecord>({ prefix: eventKeys.allPrefix() }))).map((e) =>
+    e.value
+  );
 }
 
 /** How many times the receiver accepted each event. */
@@ -314,4 +323,41 @@ export async function allDelivered(cluster: Cluster, timeoutMs: number): Promise
     throw new Error(`${error.message}: ${missing.length} of ${ids.length} missing`);
   });
   return ids;
+}
+
+/**
+ * For a failure message: every receiver hit of these events (delivery id, try number) and every
+ * log line an instance wrote about their deliveries (claims taken over, tries recorded or not),
+ * with instance ids replaced by the test's names. Ids and codes only.
+ */
+export function deliveryTrail(cluster: Cluster, eventIds: Iterable<string>): string {
+  const names = new Map(cluster.instances.map((i) => [i.instanceId, i.name]));
+  const lines: string[] = [];
+  for (const eventId of eventIds) {
+    const hits = cluster.receiver.received.filter((r) => r.eventId === eventId);
+    const deliveries = new Set(hits.map((r) => r.deliveryId));
+    const at = (ms: number) => new Date(ms).toISOString().slice(11);
+    const tries = hits.map((r) =>
+      `${r.deliveryId}#${r.attempt} (arrived ${at(r.arrivedAt)}, answered ${at(r.answeredAt)})`
+    );
+    lines.push(`${eventId}: ${tries.join(", ")}`);
+    for (const instance of cluster.instances) {
+      for (const l of instance.logs) {
+        if (!deliveries.has(String(l.delivery_id))) continue;
+        const holder = l.holder ? ` from ${names.get(String(l.holder)) ?? l.holder}` : "";
+        const details = ["attempt", "committed", "reason", "holder_beat_age_ms", "error_class"]
+          .filter((k) => l[k] !== undefined).map((k) => `${k}=${l[k]}`).join(" ");
+        lines.push(`  ${instance.name} ${l.time ?? ""} ${l.event}${holder} ${details}`);
+      }
+    }
+  }
+  for (const instance of cluster.instances) {
+    const failed = instance.logs.filter((l) => l.event === "job.failed");
+    for (const l of failed) lines.push(`${instance.name} ${l.time} job.failed ${l.error_class}`);
+    const slow = instance.logs.filter((l) => l.event === "instance.heartbeat_slow");
+    if (slow.length) {
+      lines.push(`${instance.name} late beats: ${slow.map((l) => `${l.time} ${l.took_ms}ms`)}`);
+    }
+  }
+  return lines.join("\n");
 }

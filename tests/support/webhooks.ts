@@ -38,6 +38,9 @@ export interface Received {
   eventHeader: string;
   signatures: number;
   kid: string;
+  /** When the request arrived and when it was answered (ms, real time). */
+  arrivedAt: number;
+  answeredAt: number;
 }
 
 /** A loopback receiver. */
@@ -82,6 +85,7 @@ export function startReceiver(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       receiver.hits++;
+      const arrivedAt = Date.now();
       const body = await request.text();
       const answer = await receiver.respond(request);
       if (answer.status >= 300) return answer;
@@ -107,6 +111,8 @@ export function startReceiver(
           eventHeader: request.headers.get("x-kayle-event") ?? "",
           signatures: v1.length,
           kid: String(protectedHeader.kid),
+          arrivedAt,
+          answeredAt: Date.now(),
         });
         return answer;
       }
