@@ -23,15 +23,19 @@ import {
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
 export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
-/** Adds the delivery job for the next try of `delivery` to `op`. */
+/**
+ * Adds the delivery job for the next try of `delivery` to `op`; `runNow`: this instance also
+ * makes the try right after the commit (the job stays the fallback, `lib/jobs/run_now.ts`).
+ */
 export function addDeliveryJob(
   jobs: JobQueue,
   op: Deno.AtomicOperation,
   delivery: DeliveryRecord,
   runAt: number,
+  runNow = false,
 ): void {
   const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
-  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
+  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt, runNow });
 }
 
 /** `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`: one mode's newest-first index. */
@@ -182,7 +186,7 @@ function addManualTry(
   if (d.payloadExpiresAt) {
     op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
   }
-  addDeliveryJob(jobs, op, updated, now.getTime());
+  addDeliveryJob(jobs, op, updated, now.getTime(), true);
   return updated;
 }
 

@@ -5,6 +5,7 @@
  */
 import { instanceId } from "../lib/core/instances.ts";
 import type { AppDeps } from "../lib/deps.ts";
+import { GroupCommitter } from "../lib/core/group_commit.ts";
 import { defaultSenderOptions, type SenderOptions } from "./sender.ts";
 
 /** The webhooks layer's state in one instance. */
@@ -13,6 +14,8 @@ export interface WebhookRuntime {
   sender: SenderOptions;
   /** Delivery ids this instance is sending now. */
   inFlight: Set<string>;
+  /** Commits of claims and outcomes: a burst's tries share KV commits (`group_commit.ts`). */
+  commits: GroupCommitter;
 }
 
 /** The runtime of these dependencies, created on first use. */
@@ -23,6 +26,7 @@ export function webhookRuntime(deps: AppDeps): WebhookRuntime {
       instanceId: instanceId(deps),
       sender: defaultSenderOptions(deps.config.devMode),
       inFlight: new Set(),
+      commits: new GroupCommitter(deps.kv),
     };
     deps.services.webhooks = runtime;
   }

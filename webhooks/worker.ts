@@ -62,7 +62,7 @@ export async function runDeliveryJob(
     deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
       .toISOString(),
   };
-  const claim = await deps.kv.atomic().check(entry).set(entry.key, claimed).commit();
+  const claim = await runtime.commits.atomic().check(entry).set(entry.key, claimed).commit();
   if (!claim.ok) return "conflict";
   runtime.inFlight.add(id);
   try {
@@ -166,7 +166,8 @@ async function recordTry(
     lastErrorClass: result.errorClass,
     updatedAt: now.toISOString(),
   };
-  const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);
+  const op = webhookRuntime(deps).commits.atomic().check(entry)
+    .set(["webhook_attempts", d.id, number], attempt);
   const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
   if (result.succeeded) {
