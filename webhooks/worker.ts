@@ -10,7 +10,7 @@ import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import type { DeliveryJobPayload } from "./deliveries.ts";
-import { addDeliveryJob } from "./deliveries.ts";
+import { addDeliveryJob, writeDelivery } from "./deliveries.ts";
 import { signingSecrets } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
 import { nextTryDelayMs } from "./schedule.ts";
@@ -62,7 +62,9 @@ export async function runDeliveryJob(
     deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
       .toISOString(),
   };
-  const claim = await runtime.commits.atomic().check(entry).set(entry.key, claimed).commit();
+  const claimOp = runtime.commits.atomic().check(entry);
+  writeDelivery(claimOp, d, claimed);
+  const claim = await claimOp.commit();
   if (!claim.ok) return "conflict";
   runtime.inFlight.add(id);
   try {
@@ -193,7 +195,7 @@ async function recordTry(
   } else {
     next = failedAfterLastTry(base, endpoint, now, op);
   }
-  op.set(entry.key, next);
+  writeDelivery(op, d, next);
   const committed = await op.commit();
   deps.logger.info("webhook.try", {
     delivery_id: d.id,
@@ -239,8 +241,7 @@ async function finishGone(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): P
     payloadExpiresAt: now,
     updatedAt: now,
   };
-  await deps.kv.atomic().check(entry).set(entry.key, gone).delete([
-    "webhook_deliveries_open",
-    gone.id,
-  ]).commit();
+  const op = deps.kv.atomic().check(entry).delete(["webhook_deliveries_open", gone.id]);
+  writeDelivery(op, entry.value, gone);
+  await op.commit();
 }
