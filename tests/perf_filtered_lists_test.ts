@@ -15,6 +15,7 @@ import { migrateStatusIndexes } from "../lib/migrations/status_indexes.ts";
 import { configureWebhookSender } from "../webhooks/runtime.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
+import { writeDelivery } from "../webhooks/deliveries.ts";
 
 type World = Awaited<ReturnType<typeof sessionsWorld>>;
 
@@ -197,6 +198,51 @@ Deno.test("records written before the status indexes are backfilled by the migra
     await assertFilteredLists(world, attempts, deliveries);
     assert.ok(MIGRATIONS.some((m) => m.run === migrateStatusIndexes));
   } finally {
+    await world.close();
+  }
+});
+
+Deno.test("a record whose status moves while the migration runs is indexed by its new status", async () => {
+  const world = await sessionsWorld();
+  const kv = world.deps.kv;
+  const atomic = kv.atomic.bind(kv);
+  try {
+    const deliveries = await seedDeliveries(world);
+    for (const prefix of ["webhook_deliveries_by_status", "webhook_deliveries_by_endpoint"]) {
+      for await (const e of kv.list({ prefix: [prefix] })) await kv.delete(e.key);
+    }
+    // Before the migration's first commit, an instance of this version retries a failed delivery
+    // (its status entry moves: the old one did not exist yet, the new one is written).
+    const moved = deliveries.byStatus.failed[0];
+    let meddled = false;
+    kv.atomic = () => {
+      const op = atomic();
+      const commit = op.commit.bind(op);
+      op.commit = async () => {
+        if (!meddled) {
+          meddled = true;
+          const d = (await kv.get<DeliveryRecord>(["webhook_deliveries", moved])).value!;
+          const after: DeliveryRecord = { ...d, status: "pending" };
+          const change = atomic();
+          writeDelivery(change, d, after);
+          await change.commit();
+        }
+        return await commit();
+      };
+      return op;
+    };
+    await migrateStatusIndexes(world.deps);
+    kv.atomic = atomic;
+    assert.equal(meddled, true);
+    const failed = await allPages(world, "/v1/webhooks/deliveries?status=failed");
+    assert.deepEqual(failed, deliveries.byStatus.failed.slice(1));
+    const pending = await allPages(world, "/v1/webhooks/deliveries?status=pending");
+    assert.ok(pending.includes(moved));
+    // No entry names its old status: the batch that read it was redone record by record.
+    const scope = [world.orgId, "test"];
+    assert.equal(await indexSize(world, ["webhook_deliveries_by_status", ...scope, "failed"]), 4);
+  } finally {
+    kv.atomic = atomic;
     await world.close();
   }
 });

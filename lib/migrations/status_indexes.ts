@@ -17,8 +17,8 @@ import { type AttemptRecord, sessionKeys } from "../sessions/types.ts";
 import { deliveryByEndpointKey, deliveryByStatusKey } from "../../webhooks/deliveries.ts";
 import type { DeliveryRecord } from "../../webhooks/model.ts";
 
-/** Records per commit (one check and at most two entries each). */
-export const BATCH = 50;
+/** Records per commit (one check each: KV allows 100; at most two entries each). */
+export const BATCH = 100;
 
 type Entries<T> = (record: T) => Deno.KvKey[];
 
