@@ -9,8 +9,9 @@
  * Each operation keeps its own atomicity: a batch commits only if every check of every member
  * holds; when one does not (or the batch breaks a KV limit), each member is committed again
  * alone and gets its own answer, so a conflict fails only the operation that conflicted. All
- * members of a batch that commits share its versionstamp. Members must not depend on each
- * other's writes (each is built from its own reads, as any concurrent commits are).
+ * members of a batch that commits share its versionstamp. Two operations that touch the same key
+ * (checked or written) never share a batch: in one commit both checks of one versionstamp would
+ * hold, where one after the other the second fails — two claims of one record must not both win.
  */
 
 /** KV's limits on one atomic operation, kept with room to spare. */
@@ -26,6 +27,8 @@ interface Member {
   steps: Step[];
   checks: number;
   mutations: number;
+  /** The keys it checks or writes (see {@link keyId}). */
+  keys: string[];
   resolve(result: Result): void;
   reject(error: unknown): void;
 }
@@ -35,46 +38,59 @@ class BatchedOperation implements Deno.AtomicOperation {
   #steps: Step[] = [];
   #checks = 0;
   #mutations = 0;
+  #keys: string[] = [];
 
   constructor(private readonly committer: GroupCommitter) {}
 
   check(...checks: Deno.AtomicCheck[]): this {
     this.#checks += checks.length;
+    for (const c of checks) this.#keys.push(keyId(c.key));
     this.#steps.push((op) => op.check(...checks));
     return this;
   }
   mutate(...mutations: Deno.KvMutation[]): this {
     this.#mutations += mutations.length;
+    for (const m of mutations) this.#keys.push(keyId(m.key));
     this.#steps.push((op) => op.mutate(...mutations));
     return this;
   }
   sum(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation((op) => op.sum(key, n));
+    return this.#mutation(key, (op) => op.sum(key, n));
   }
   min(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation((op) => op.min(key, n));
+    return this.#mutation(key, (op) => op.min(key, n));
   }
   max(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation((op) => op.max(key, n));
+    return this.#mutation(key, (op) => op.max(key, n));
   }
   set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
-    return this.#mutation((op) => op.set(key, value, options));
+    return this.#mutation(key, (op) => op.set(key, value, options));
   }
   delete(key: Deno.KvKey): this {
-    return this.#mutation((op) => op.delete(key));
+    return this.#mutation(key, (op) => op.delete(key));
   }
   enqueue(value: unknown, options?: Parameters<Deno.AtomicOperation["enqueue"]>[1]): this {
-    return this.#mutation((op) => op.enqueue(value, options));
+    return this.#mutation(null, (op) => op.enqueue(value, options));
   }
   commit(): Promise<Result> {
-    return this.committer.submit(this.#steps, this.#checks, this.#mutations);
+    return this.committer.submit(this.#steps, this.#checks, this.#mutations, this.#keys);
   }
 
-  #mutation(step: Step): this {
+  #mutation(key: Deno.KvKey | null, step: Step): this {
     this.#mutations++;
+    if (key) this.#keys.push(keyId(key));
     this.#steps.push(step);
     return this;
   }
+}
+
+/** A key as a string, equal for equal keys (part types kept apart). */
+function keyId(key: Deno.KvKey): string {
+  return key.map((part) =>
+    part instanceof Uint8Array
+      ? `u:${Array.from(part).join(",")}`
+      : `${typeof part}:${String(part)}`
+  ).join("\u0000");
 }
 
 /** Batches the commits of the operations it hands out (one committer per KV handle and use). */
@@ -90,9 +106,9 @@ export class GroupCommitter {
   }
 
   /** Queues one operation's steps; resolves with its own commit result. */
-  submit(steps: Step[], checks: number, mutations: number): Promise<Result> {
+  submit(steps: Step[], checks: number, mutations: number, keys: string[]): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.#queue.push({ steps, checks, mutations, resolve, reject });
+      this.#queue.push({ steps, checks, mutations, keys, resolve, reject });
       if (!this.#flushing) this.#flush();
     });
   }
@@ -108,14 +124,16 @@ export class GroupCommitter {
 
   #takeBatch(): Member[] {
     const batch: Member[] = [];
+    const keys = new Set<string>();
     let checks = 0;
     let mutations = 0;
     while (this.#queue.length && batch.length < MAX_MEMBERS) {
       const next = this.#queue[0];
       const fits = checks + next.checks <= MAX_CHECKS &&
-        mutations + next.mutations <= MAX_MUTATIONS;
+        mutations + next.mutations <= MAX_MUTATIONS && !next.keys.some((k) => keys.has(k));
       if (batch.length && !fits) break;
       batch.push(this.#queue.shift()!);
+      for (const k of next.keys) keys.add(k);
       checks += next.checks;
       mutations += next.mutations;
     }

@@ -60,3 +60,22 @@ Deno.test("an operation KV refuses throws for its own caller only", async () => 
     kv.close();
   }
 });
+
+Deno.test("two operations checking one key never share a commit: only the first wins", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await kv.set(["record"], "pending");
+    const entry = await kv.get<string>(["record"]);
+    const commits = new GroupCommitter(kv);
+    const first = commits.atomic().set(["other"], 1).commit(); // in flight: the rest queue
+    const claims = ["a", "b", "c"].map((who) =>
+      commits.atomic().check(entry).set(["record"], `claimed by ${who}`).commit()
+    );
+    await first;
+    const results = await Promise.all(claims);
+    assert.deepEqual(results.map((r) => r.ok), [true, false, false]);
+    assert.equal((await kv.get(["record"])).value, "claimed by a");
+  } finally {
+    kv.close();
+  }
+});
