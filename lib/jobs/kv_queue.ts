@@ -70,7 +70,8 @@ export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
         (job.runAt ?? 0) <= deps.clock.now().getTime();
       const { id, message, options } = build(job, runNow ? runNowFallbackMs : 0);
       op.enqueue(message, options);
-      if (runNow) onCommitted(op, () => immediate.start(message));
+      // Stopped meanwhile (shutdown): the stored copy runs later, or the restart's recovery.
+      if (runNow) onCommitted(op, () => void (!stopped && immediate.start(message)));
       return id;
     },
     async enqueue(job) {

@@ -112,7 +112,8 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);
     if (runNow) {
       onCommitted(op, (versionstamp) => {
-        immediate.start(record, () => dropRanNow(record, versionstamp));
+        // Stopped meanwhile (shutdown): the row is due later, or the restart's recovery runs it.
+        if (!stopped) immediate.start(record, () => dropRanNow(record, versionstamp));
       });
     } else {
       nudge(record.runAt);
