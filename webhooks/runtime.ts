@@ -16,6 +16,8 @@ export interface WebhookRuntime {
   inFlight: Set<string>;
   /** Commits of claims and outcomes: a burst's tries share KV commits (`group_commit.ts`). */
   commits: GroupCommitter;
+  /** Imported signing keys by endpoint and sealed secret (`signingKeys` in `endpoints.ts`). */
+  signingKeys: Map<string, Promise<CryptoKey>>;
 }
 
 /** The runtime of these dependencies, created on first use. */
@@ -27,6 +29,7 @@ export function webhookRuntime(deps: AppDeps): WebhookRuntime {
       sender: defaultSenderOptions(deps.config.devMode),
       inFlight: new Set(),
       commits: new GroupCommitter(deps.kv),
+      signingKeys: new Map(),
     };
     deps.services.webhooks = runtime;
   }

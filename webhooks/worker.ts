@@ -11,7 +11,7 @@ import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import type { DeliveryJobPayload } from "./deliveries.ts";
 import { addDeliveryJob, writeDelivery } from "./deliveries.ts";
-import { signingSecrets } from "./endpoints.ts";
+import { signingKeys } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
 import { nextTryDelayMs } from "./schedule.ts";
 import { sendTry, type TryResult } from "./sender.ts";
@@ -123,7 +123,7 @@ async function sendSigned(
     "Content-Type": "application/jose",
     "User-Agent": "KayleID-Webhooks/1",
     "X-Kayle-Signature": await signatureHeader(
-      await signingSecrets(deps, endpoint),
+      await signingKeys(deps, endpoint, webhookRuntime(deps).signingKeys),
       timestamp,
       body,
     ),
