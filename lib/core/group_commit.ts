@@ -12,7 +12,6 @@
  * members of a batch that commits share its versionstamp. Two operations that touch the same key
  * (checked or written) never share a batch: in one commit both checks of one versionstamp would
  * hold, where one after the other the second fails — two claims of one record must not both win.
- * Counter mutations (`sum`, `min`, `max`) of one key may share a batch: they add up in any order.
  */
 
 /** KV's limits on one atomic operation, kept with room to spare. */
@@ -28,10 +27,8 @@ interface Member {
   steps: Step[];
   checks: number;
   mutations: number;
-  /** The keys it checks, sets or deletes (see {@link keyId}). */
+  /** The keys it checks or writes (see {@link keyId}). */
   keys: string[];
-  /** The keys it only counts on (`sum`, `min`, `max`). */
-  counters: string[];
   resolve(result: Result): void;
   reject(error: unknown): void;
 }
@@ -42,7 +39,6 @@ class BatchedOperation implements Deno.AtomicOperation {
   #checks = 0;
   #mutations = 0;
   #keys: string[] = [];
-  #counters: string[] = [];
 
   constructor(private readonly committer: GroupCommitter) {}
 
@@ -54,21 +50,18 @@ class BatchedOperation implements Deno.AtomicOperation {
   }
   mutate(...mutations: Deno.KvMutation[]): this {
     this.#mutations += mutations.length;
-    for (const m of mutations) {
-      (m.type === "sum" || m.type === "min" || m.type === "max" ? this.#counters : this.#keys)
-        .push(keyId(m.key));
-    }
+    for (const m of mutations) this.#keys.push(keyId(m.key));
     this.#steps.push((op) => op.mutate(...mutations));
     return this;
   }
   sum(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation(key, (op) => op.sum(key, n), true);
+    return this.#mutation(key, (op) => op.sum(key, n));
   }
   min(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation(key, (op) => op.min(key, n), true);
+    return this.#mutation(key, (op) => op.min(key, n));
   }
   max(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation(key, (op) => op.max(key, n), true);
+    return this.#mutation(key, (op) => op.max(key, n));
   }
   set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
     return this.#mutation(key, (op) => op.set(key, value, options));
@@ -80,18 +73,12 @@ class BatchedOperation implements Deno.AtomicOperation {
     return this.#mutation(null, (op) => op.enqueue(value, options));
   }
   commit(): Promise<Result> {
-    return this.committer.submit(
-      this.#steps,
-      this.#checks,
-      this.#mutations,
-      this.#keys,
-      this.#counters,
-    );
+    return this.committer.submit(this.#steps, this.#checks, this.#mutations, this.#keys);
   }
 
-  #mutation(key: Deno.KvKey | null, step: Step, counter = false): this {
+  #mutation(key: Deno.KvKey | null, step: Step): this {
     this.#mutations++;
-    if (key) (counter ? this.#counters : this.#keys).push(keyId(key));
+    if (key) this.#keys.push(keyId(key));
     this.#steps.push(step);
     return this;
   }
@@ -104,18 +91,6 @@ function keyId(key: Deno.KvKey): string {
       ? `u:${Array.from(part).join(",")}`
       : `${typeof part}:${String(part)}`
   ).join("\u0000");
-}
-
-const shared = new WeakMap<Deno.Kv, GroupCommitter>();
-
-/** The committer shared by every user of one KV handle (hot paths: session creation). */
-export function groupCommitterOf(kv: Deno.Kv): GroupCommitter {
-  let committer = shared.get(kv);
-  if (!committer) {
-    committer = new GroupCommitter(kv);
-    shared.set(kv, committer);
-  }
-  return committer;
 }
 
 /** Batches the commits of the operations it hands out (one committer per KV handle and use). */
@@ -131,15 +106,9 @@ export class GroupCommitter {
   }
 
   /** Queues one operation's steps; resolves with its own commit result. */
-  submit(
-    steps: Step[],
-    checks: number,
-    mutations: number,
-    keys: string[],
-    counters: string[] = [],
-  ): Promise<Result> {
+  submit(steps: Step[], checks: number, mutations: number, keys: string[]): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.#queue.push({ steps, checks, mutations, keys, counters, resolve, reject });
+      this.#queue.push({ steps, checks, mutations, keys, resolve, reject });
       if (!this.#flushing) this.#flush();
     });
   }
@@ -156,20 +125,15 @@ export class GroupCommitter {
   #takeBatch(): Member[] {
     const batch: Member[] = [];
     const keys = new Set<string>();
-    const counters = new Set<string>();
     let checks = 0;
     let mutations = 0;
     while (this.#queue.length && batch.length < MAX_MEMBERS) {
       const next = this.#queue[0];
       const fits = checks + next.checks <= MAX_CHECKS &&
-        mutations + next.mutations <= MAX_MUTATIONS && !next.keys.some((k) =>
-          keys.has(k) || counters.has(k)
-        ) &&
-        !next.counters.some((k) => keys.has(k));
+        mutations + next.mutations <= MAX_MUTATIONS && !next.keys.some((k) => keys.has(k));
       if (batch.length && !fits) break;
       batch.push(this.#queue.shift()!);
       for (const k of next.keys) keys.add(k);
-      for (const k of next.counters) counters.add(k);
       checks += next.checks;
       mutations += next.mutations;
     }
