@@ -23,15 +23,19 @@ import {
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
 export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
-/** Adds the delivery job for the next try of `delivery` to `op`. */
+/**
+ * Adds the delivery job for the next try of `delivery` to `op`; `runNow`: this instance also
+ * makes the try right after the commit (the job stays the fallback, `lib/jobs/run_now.ts`).
+ */
 export function addDeliveryJob(
   jobs: JobQueue,
   op: Deno.AtomicOperation,
   delivery: DeliveryRecord,
   runAt: number,
+  runNow = false,
 ): void {
   const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
-  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
+  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt, runNow });
 }
 
 /** `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`: one mode's newest-first index. */
@@ -39,12 +43,53 @@ export function deliveryByOrgKey(d: DeliveryRecord): Deno.KvKey {
   return ["webhook_deliveries_by_org", d.orgId, d.mode, new Date(d.createdAt).getTime(), d.id];
 }
 
+/** `["webhook_deliveries_by_status", orgId, mode, status, createdAtMs, id]`: the status filter's. */
+export function deliveryByStatusKey(
+  d: DeliveryRecord,
+  status: DeliveryStatus = d.status,
+): Deno.KvKey {
+  return [
+    "webhook_deliveries_by_status",
+    d.orgId,
+    d.mode,
+    status,
+    new Date(d.createdAt).getTime(),
+    d.id,
+  ];
+}
+
+/** `["webhook_deliveries_by_endpoint", orgId, mode, endpointId, createdAtMs, id]`: the endpoint filter's. */
+export function deliveryByEndpointKey(d: DeliveryRecord): Deno.KvKey {
+  return [
+    "webhook_deliveries_by_endpoint",
+    d.orgId,
+    d.mode,
+    d.endpointId,
+    new Date(d.createdAt).getTime(),
+    d.id,
+  ];
+}
+
 /** Writes a new delivery and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
   op.set(["webhook_deliveries", delivery.id], delivery)
     .set(deliveryByOrgKey(delivery), delivery.id)
+    .set(deliveryByStatusKey(delivery), delivery.id)
+    .set(deliveryByEndpointKey(delivery), delivery.id)
     .set(["webhook_deliveries_by_event", delivery.eventId, delivery.id], delivery.id);
   if (delivery.status === "pending") op.set(["webhook_deliveries_open", delivery.id], delivery.id);
+}
+
+/** Writes `after` over `before` in `op`, moving its status index entry when the status changes. */
+export function writeDelivery(
+  op: Deno.AtomicOperation,
+  before: DeliveryRecord,
+  after: DeliveryRecord,
+): void {
+  op.set(["webhook_deliveries", after.id], after);
+  if (before.status !== after.status) {
+    op.delete(deliveryByStatusKey(before)).set(deliveryByStatusKey(after), after.id);
+  }
 }
 
 /** Reads a delivery entry in `scope` (null for another organization's or mode's, or a bad id). */
@@ -117,10 +162,22 @@ export async function listDeliveries(
     const start = cursor ? all.findIndex((d) => d.id === cursor!.id) + 1 : 0;
     return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
   }
-  const prefix = ["webhook_deliveries_by_org", scope.orgId, scope.mode];
+  // The endpoint's or the status's own index when filtered by them (the other filters, and the
+  // status of an entry another version left behind, are checked on the records).
+  const [prefix, cursorKey] = filter.endpointId
+    ? [
+      ["webhook_deliveries_by_endpoint", scope.orgId, scope.mode, filter.endpointId],
+      cursor && deliveryByEndpointKey(cursor),
+    ]
+    : filter.status
+    ? [
+      ["webhook_deliveries_by_status", scope.orgId, scope.mode, filter.status],
+      cursor && deliveryByStatusKey(cursor),
+    ]
+    : [["webhook_deliveries_by_org", scope.orgId, scope.mode], cursor && deliveryByOrgKey(cursor)];
   return await readIndexPage(kv, {
     prefix,
-    before: cursor ? deliveryByOrgKey(cursor) : null,
+    before: cursorKey,
     limit,
     recordKey: (id) => ["webhook_deliveries", id],
     match: filter.status || filter.endpointId || filter.eventType ? matches : undefined,
@@ -178,11 +235,12 @@ function addManualTry(
     payloadExpiresAt: null,
     updatedAt: now.toISOString(),
   };
-  op.check(entry).set(entry.key, updated).set(["webhook_deliveries_open", d.id], d.id);
+  op.check(entry).set(["webhook_deliveries_open", d.id], d.id);
+  writeDelivery(op, d, updated);
   if (d.payloadExpiresAt) {
     op.delete(["webhook_payload_expiry", new Date(d.payloadExpiresAt).getTime(), d.id]);
   }
-  addDeliveryJob(jobs, op, updated, now.getTime());
+  addDeliveryJob(jobs, op, updated, now.getTime(), true);
   return updated;
 }
 

@@ -7,7 +7,12 @@ import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
 import { eventByTypeKey, type EventRecord } from "../lib/events/events.ts";
 import { MODES } from "../lib/core/org_mode.ts";
-import { deliveryByOrgKey, payloadRetained } from "./deliveries.ts";
+import {
+  deliveryByEndpointKey,
+  deliveryByOrgKey,
+  deliveryByStatusKey,
+  payloadRetained,
+} from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
 
 /** Events and delivery history are kept this long. */
@@ -65,6 +70,8 @@ async function addDeliveryDeletes(
   op.check(entry)
     .delete(entry.key)
     .delete(deliveryByOrgKey(d))
+    .delete(deliveryByStatusKey(d))
+    .delete(deliveryByEndpointKey(d))
     .delete(["webhook_deliveries_by_event", d.eventId, d.id])
     .delete(["webhook_deliveries_open", d.id]);
   if (d.payloadExpiresAt) {

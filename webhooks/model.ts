@@ -6,7 +6,9 @@
  *   `["webhook_endpoints_by_org", orgId, mode, id]` → id
  * - `["webhook_keys", id]` → `EncryptionKeyRecord`; `["webhook_keys_by_endpoint", endpointId, id]` → id
  * - `["webhook_deliveries", id]` → `DeliveryRecord`;
- *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]` and
+ *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`,
+ *   `["webhook_deliveries_by_status", orgId, mode, status, createdAtMs, id]` (moved with the status),
+ *   `["webhook_deliveries_by_endpoint", orgId, mode, endpointId, createdAtMs, id]` and
  *   `["webhook_deliveries_by_event", eventId, id]` → id;
  *   `["webhook_payload_expiry", expiresAtMs, id]` → id (retention sweep)
  * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)

@@ -89,6 +89,6 @@ export async function sendTestEvent(
     .set(["events_by_org", event.orgId, event.mode, now.getTime(), event.id], event.id)
     .set(eventByTypeKey(event), event.id);
   addDeliveryToCommit(op, delivery);
-  if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime());
+  if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime(), true);
   return (await op.commit()).ok ? { event, delivery } : "changed";
 }

@@ -8,6 +8,7 @@ import { acquireLease, releaseLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { migrateModeIndexes } from "./mode_indexes.ts";
 import { migrateEventTypeIndex } from "./event_type_index.ts";
+import { migrateStatusIndexes } from "./status_indexes.ts";
 
 /** A named migration. */
 export interface Migration {
@@ -20,6 +21,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { name: "2026_12_mode_scoped_indexes", run: migrateModeIndexes },
   { name: "2026_12_event_type_index", run: migrateEventTypeIndex },
+  { name: "2026_12_status_endpoint_indexes", run: migrateStatusIndexes },
 ];
 
 const LEASE_MS = 10 * 60_000;

@@ -9,7 +9,8 @@
  * - `["sessions_by_org_status", orgId, mode, status, createdAtMs, id]` → id (status filter)
  * - `["sessions_by_expiry", expiresAtMs, id]` → id (only while not terminal; the sweep)
  * - `["attempts", id]`, `["attempts_by_session", sessionId, id]`,
- *   `["attempts_by_org", orgId, mode, createdAtMs, id]`
+ *   `["attempts_by_org", orgId, mode, createdAtMs, id]`,
+ *   `["attempts_by_org_status", orgId, mode, status, createdAtMs, id]` (moved with the status)
  * - `["consents", sessionId]`, `["cancel_tokens", sessionId]`,
  *   `["idempotency", orgId, mode, keyHash]`
  * (Indexes written before the mode was part of them are rewritten by `lib/migrations.ts`.)
@@ -138,6 +139,8 @@ export const sessionKeys = {
   attemptBySession: (a: AttemptRecord) => ["attempts_by_session", a.sessionId, a.id] as const,
   attemptByOrg: (a: AttemptRecord) =>
     ["attempts_by_org", a.orgId, a.mode, Date.parse(a.createdAt), a.id] as const,
+  attemptByOrgStatus: (a: AttemptRecord, status: AttemptStatus = a.status) =>
+    ["attempts_by_org_status", a.orgId, a.mode, status, Date.parse(a.createdAt), a.id] as const,
   toMinimise: (s: SessionRecord) =>
     ["sessions_to_minimise", Date.parse(s.completedAt!), s.id] as const,
   toDelete: (s: SessionRecord) => ["sessions_to_delete", Date.parse(s.completedAt!), s.id] as const,
