@@ -79,3 +79,41 @@ Deno.test("two operations checking one key never share a commit: only the first 
     kv.close();
   }
 });
+
+Deno.test("counter sums of one key share a commit and all count; a check of it does not", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const commits = new GroupCommitter(kv);
+    const first = commits.atomic().set(["first"], 1).commit();
+    const sums = Array.from(
+      { length: 5 },
+      (_, i) => commits.atomic().set(["own", i], i).sum(["count"], 1n).commit(),
+    );
+    const checker = commits.atomic().check({ key: ["count"], versionstamp: null })
+      .set(["count"], new Deno.KvU64(100n)).commit();
+    await first;
+    const results = await Promise.all(sums);
+    assert.ok(results.every((r) => r.ok));
+    const stamps = new Set(results.map((r) => r.ok ? r.versionstamp : ""));
+    assert.equal(stamps.size, 1, "the five sums went in one commit");
+    assert.equal((await checker).ok, false, "its check ran after the sums, alone");
+    assert.equal((await kv.get<Deno.KvU64>(["count"])).value?.value, 5n);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("a commit that throws says where it was asked for, not the committer's loop", async () => {
+  const kv = await Deno.openKv(":memory:");
+  kv.close(); // every commit on it throws
+  const commits = new GroupCommitter(kv);
+  async function callerOfTheCommit() {
+    return await commits.atomic().set(["x"], 1).commit();
+  }
+  const error = await callerOfTheCommit().then(() => null, (e: Error) => e);
+  assert.ok(error instanceof Error, "the commit failed");
+  const frames = error.stack!.split("\n").filter((line) => /^\s+at /.test(line));
+  const firstProject = frames.find((line) => line.includes("file://"));
+  assert.ok(firstProject?.includes("callerOfTheCommit"), error.stack);
+  assert.ok(!frames.some((line) => line.includes("group_commit.ts:")), error.stack);
+});
