@@ -1,12 +1,15 @@
 /**
  * Cost stays flat as history grows (issue 15): for each size N (1k, 10k, 100k; `--growth-max` or
  * `BENCH_GROWTH_MAX` caps it on a slow machine) a fresh KV file gets an organization with N
- * completed sessions and N events (written in the current key layout) and an empty organization;
- * then, against `main.ts` in its own process:
+ * completed sessions, each with an attempt, an event and a delivery (written in the current key
+ * layout), and an empty organization; the 30 oldest attempts and deliveries failed (the
+ * deliveries to a second endpoint), so a filter on them finds its matches at the far end of the
+ * history. Then, against `main.ts` in its own process:
  *
  * - each list call (`GET /v1/webhooks/events?limit=10`, `…&type=`, `/v1/sessions?limit=10`,
- *   `/v1/sessions/attempts?limit=10`, `/v1/webhooks/deliveries?limit=10`) of the big organization
- *   beside the same call of the empty one (median of 15) — goal: within 2×;
+ *   `…&status=`, `/v1/sessions/attempts?limit=10`, `…&status=failed`,
+ *   `/v1/webhooks/deliveries?limit=10`, `…&status=failed`, `…&endpoint_id=`) of the big
+ *   organization beside the same call of the empty one (median of 15) — goal: within 2×;
  * - the expiry sweep and retention, in-process with a manual clock, on 2 000 due sessions beside
  *   that history — goals: ≥ 10 000 expired a minute, retention ≥ 200 000 a day.
  */
@@ -21,7 +24,13 @@ import { createApiKey } from "../lib/api_keys/api_keys.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { eventKeys, type EventRecord } from "../lib/events/events.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
-import { sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
+import { type AttemptRecord, sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
+import { addDeliveryToCommit } from "../webhooks/deliveries.ts";
+import { createEndpoint } from "../webhooks/endpoints.ts";
+import type { DeliveryRecord } from "../webhooks/model.ts";
+import { wireWebhooks } from "../webhooks/register.ts";
+import { runMigrations } from "../lib/migrations/mod.ts";
+import { migrateStatusIndexes } from "../lib/migrations/status_indexes.ts";
 import { expireDueSessions } from "../lib/sessions/expiry_sweep.ts";
 import {
   deleteEndedSessions,
@@ -45,13 +54,19 @@ function rid(prefix: string, length: number): string {
   return `${prefix}_${Array.from(bytes, (b) => alphabet[b % 36]).join("")}`;
 }
 
-// N completed sessions and N events, 4 index writes each, in commits of 60 records.
-async function seedHistory(deps: AppDeps, orgId: string, n: number): Promise<void> {
+/** The oldest records of a history that failed (attempts, and deliveries to the second endpoint). */
+const RARE = 30;
+
+// N completed sessions, each with an attempt, an event and a delivery, in commits of 50 sessions
+// (17 keys each: inside KV's 1 000 mutations).
+async function seedHistory(deps: AppDeps, org: Org, n: number): Promise<void> {
+  const { orgId } = org;
   const start = Date.now() - 3 * DAY;
-  for (let i = 0; i < n; i += 60) {
+  for (let i = 0; i < n; i += 50) {
     const op = deps.kv.atomic();
-    for (let j = i; j < Math.min(n, i + 60); j++) {
+    for (let j = i; j < Math.min(n, i + 50); j++) {
       const at = new Date(start + j * 1000).toISOString();
+      const failed = j < RARE;
       const session: SessionRecord = {
         id: rid("vs", 64),
         orgId,
@@ -74,6 +89,20 @@ async function seedHistory(deps: AppDeps, orgId: string, n: number): Promise<voi
         createdAt: at,
         updatedAt: at,
       } as SessionRecord;
+      const attempt: AttemptRecord = {
+        id: rid("va", 32),
+        sessionId: session.id,
+        orgId,
+        mode: "test",
+        status: failed ? "failed" : "succeeded",
+        failureCode: failed ? "document_expired" : null,
+        riskScore: 0.1,
+        deviceIdHash: null,
+        claimedAt: at,
+        completedAt: at,
+        createdAt: at,
+        updatedAt: at,
+      };
       const event: EventRecord = {
         id: rid("evt", 24),
         orgId,
@@ -86,19 +115,57 @@ async function seedHistory(deps: AppDeps, orgId: string, n: number): Promise<voi
         createdAt: at,
         sequence: (start + j * 1000) * 1000,
       };
+      const delivery: DeliveryRecord = {
+        id: rid("whd", 24),
+        orgId,
+        mode: "test",
+        endpointId: failed ? org.rareEndpointId : org.endpointId,
+        eventId: event.id,
+        eventType: event.type,
+        status: failed ? "failed" : "succeeded",
+        payload: null,
+        keyId: null,
+        attemptCount: 1,
+        scheduledTries: 1,
+        manualTryPending: false,
+        nextAttemptAt: null,
+        deliveringBy: null,
+        deliveringUntil: null,
+        lastAttemptAt: at,
+        lastStatusCode: failed ? 500 : 200,
+        lastErrorClass: failed ? "http_status" : null,
+        failureReason: failed ? "retries_exhausted" : null,
+        payloadExpiresAt: null,
+        succeededAt: failed ? null : at,
+        createdAt: at,
+        updatedAt: at,
+      };
       op.set(sessionKeys.session(session.id), session)
         .set(sessionKeys.byOrg(session), session.id)
         .set(sessionKeys.byOrgStatus(session), session.id)
+        .set(sessionKeys.attempt(attempt.id), attempt)
+        .set(sessionKeys.attemptBySession(attempt), attempt.id)
+        .set(sessionKeys.attemptByOrg(attempt), attempt.id)
+        .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id)
         .set(eventKeys.event(event.id), event)
         .set(eventKeys.byOrg(event), event.id)
         .set(eventKeys.byOrgType(event), event.id)
         .set(eventKeys.bySession(event), event.id);
+      addDeliveryToCommit(op, delivery);
     }
     await op.commit();
   }
 }
 
-async function newOrg(deps: AppDeps, slug: string): Promise<{ orgId: string; secret: string }> {
+/** An organization of the bench: its key, and its two endpoints (the second gets the failures). */
+interface Org {
+  orgId: string;
+  secret: string;
+  endpointId: string;
+  rareEndpointId: string;
+}
+
+async function newOrg(deps: AppDeps, slug: string): Promise<Org> {
   const org = await createOrganization(
     deps.kv,
     { name: slug, slug, ownerId: "usr_bench" },
@@ -112,17 +179,32 @@ async function newOrg(deps: AppDeps, slug: string): Promise<{ orgId: string; sec
     mode: "test",
     createdBy: null,
   });
-  return { orgId: org.id, secret };
+  const endpoint = (name: string) =>
+    createEndpoint(deps, org.id, "test", { name, url: `https://hooks.example.com/${name}` });
+  const [main, rare] = [await endpoint("main"), await endpoint("rare")];
+  return {
+    orgId: org.id,
+    secret,
+    endpointId: main.endpoint.id,
+    rareEndpointId: rare.endpoint.id,
+  };
 }
 
-const LISTS = [
+/** The list calls, as the same path for every organization (the endpoint filter names its own). */
+const LISTS: Array<{ name: string; path: (org: Org) => string }> = [
   "/v1/webhooks/events?limit=10",
   "/v1/webhooks/events?limit=10&type=verification.session.failed",
   "/v1/sessions?limit=10",
   "/v1/sessions?limit=10&status=completed",
   "/v1/sessions/attempts?limit=10",
+  "/v1/sessions/attempts?limit=10&status=failed",
   "/v1/webhooks/deliveries?limit=10",
-];
+  "/v1/webhooks/deliveries?limit=10&status=failed",
+].map((path) => ({ name: path, path: () => path }));
+LISTS.push({
+  name: "/v1/webhooks/deliveries?limit=10&endpoint_id=<the rare endpoint>",
+  path: (org) => `/v1/webhooks/deliveries?limit=10&endpoint_id=${org.rareEndpointId}`,
+});
 
 async function timeCall(url: string, secret: string): Promise<number> {
   const samples: number[] = [];
@@ -177,6 +259,34 @@ async function sweeps(dir: string, orgId: string) {
   }
 }
 
+/** The status/endpoint index migration run again over the history (as an upgrade would). */
+async function migrationRow(dir: string, n: number): Promise<Record<string, string | number>> {
+  const deps = await createDeps(
+    testConfig({ kvPath: `${dir}/kayle.kv3`, dataDir: dir, serverKey: BENCH_SERVER_KEY }),
+    { logger: silentLogger, usageFlushMs: 0 },
+  );
+  try {
+    const t0 = performance.now();
+    const counts = await migrateStatusIndexes(deps);
+    const s = (performance.now() - t0) / 1000;
+    return {
+      n,
+      measure: `migration 2026_12_status_endpoint_indexes (${counts.attempts} attempts, ` +
+        `${counts.deliveries} deliveries)`,
+      ms: round(s * 1000, 0),
+      "empty org ms": "",
+      ratio: `${round((counts.attempts + counts.deliveries) / s, 0)} records/s`,
+      "vs 1-page org": "",
+      "vs smallest n": "",
+      goal: "once, at start",
+      holds: "—",
+    };
+  } finally {
+    await deps.usage.close();
+    deps.kv.close();
+  }
+}
+
 /** Measures list calls and sweeps at growing history sizes; see the module comment. */
 export async function bench(): Promise<BenchSection> {
   const rows: Array<Record<string, string | number>> = [];
@@ -189,15 +299,19 @@ export async function bench(): Promise<BenchSection> {
         testConfig({ kvPath: `${dir}/kayle.kv3`, dataDir: dir, serverKey: BENCH_SERVER_KEY }),
         { logger: silentLogger, usageFlushMs: 0 },
       );
+      wireWebhooks(deps); // endpoints are refused without the webhooks layer
+      // A fresh install: the migrations find nothing and are recorded as done; the history below
+      // is written in the current layout, as this version writes it.
+      await runMigrations(deps);
       const big = await newOrg(deps, "big");
       const empty = await newOrg(deps, "empty");
       // One page of history: the same page to build, none of the history.
       const onePage = await newOrg(deps, "one-page");
-      await seedHistory(deps, onePage.orgId, 11);
+      await seedHistory(deps, onePage, 11);
       const t0 = performance.now();
-      await seedHistory(deps, big.orgId, n);
+      await seedHistory(deps, big, n);
       notes.push(
-        `${n}: seeded ${n} sessions + ${n} events in ${
+        `${n}: seeded ${n} sessions, attempts, events and deliveries in ${
           round((performance.now() - t0) / 1000, 1)
         } s`,
       );
@@ -205,19 +319,19 @@ export async function bench(): Promise<BenchSection> {
       deps.kv.close();
       const server = await startServerProcess(dir);
       try {
-        for (const path of LISTS) {
-          const ms = await timeCall(`${server.url}${path}`, big.secret);
-          const base = await timeCall(`${server.url}${path}`, empty.secret);
-          const page = await timeCall(`${server.url}${path}`, onePage.secret);
-          if (!firstSize.has(path)) firstSize.set(path, ms);
+        for (const { name, path } of LISTS) {
+          const ms = await timeCall(`${server.url}${path(big)}`, big.secret);
+          const base = await timeCall(`${server.url}${path(empty)}`, empty.secret);
+          const page = await timeCall(`${server.url}${path(onePage)}`, onePage.secret);
+          if (!firstSize.has(name)) firstSize.set(name, ms);
           rows.push({
             n,
-            measure: `GET ${path}`,
+            measure: `GET ${name}`,
             ms: round(ms, 1),
             "empty org ms": round(base, 1),
             ratio: round(ms / base, 2),
             "vs 1-page org": round(ms / page, 2),
-            "vs smallest n": round(ms / firstSize.get(path)!, 2),
+            "vs smallest n": round(ms / firstSize.get(name)!, 2),
             goal: "≤ 2× empty org",
             holds: ms <= 2 * base ? "yes" : ms <= 2 * page ? "vs 1-page org only" : "NO",
           });
@@ -225,6 +339,7 @@ export async function bench(): Promise<BenchSection> {
       } finally {
         await server.stop();
       }
+      rows.push(await migrationRow(dir, n));
       const s = await sweeps(dir, big.orgId);
       rows.push({
         n,
@@ -253,7 +368,8 @@ export async function bench(): Promise<BenchSection> {
     }
   }
   notes.push(
-    "An empty org answers an empty page; the 1-page org (11 sessions and events) builds the same " +
+    "An empty org answers an empty page; the 1-page org (11 sessions, attempts, events and " +
+      "deliveries) builds the same " +
       "page as the big one without its history, so it isolates the cost of history. " +
       "List calls: median of 15 sequential calls after 2 warm-ups, server = main.ts in its own " +
       "process. Sweeps: in-process with a manual clock; retention per day = 24 hourly runs of at " +

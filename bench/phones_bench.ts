@@ -76,7 +76,14 @@ async function peakRssMiB(pid: number): Promise<number | string> {
   }
 }
 
-async function onePhone(server: ServerChild, index: number): Promise<{ ms: number; ok: boolean }> {
+interface PhoneRun {
+  ms: number;
+  ok: boolean;
+  /** Why it did not succeed: the result's status and failure code, or the error's message. */
+  why?: string;
+}
+
+async function onePhone(server: ServerChild, index: number): Promise<PhoneRun> {
   const started = performance.now();
   const response = await fetch(`${server.url}/v1/sessions`, {
     method: "POST",
@@ -89,7 +96,16 @@ async function onePhone(server: ServerChild, index: number): Promise<{ ms: numbe
     sessionId: data.id,
     deviceId: `bench-${index}`,
   });
-  return { ms: performance.now() - started, ok: result.status === "succeeded" };
+  const ok = result.status === "succeeded";
+  const why = ok ? undefined : `${result.status}:${result.failureCode ?? "-"}`;
+  return { ms: performance.now() - started, ok, why };
+}
+
+/** "reason ×count" of the phones that did not succeed. */
+function failureSummary(results: PhoneRun[]): string {
+  const counts = new Map<string, number>();
+  for (const r of results) if (!r.ok) counts.set(r.why ?? "?", (counts.get(r.why ?? "?") ?? 0) + 1);
+  return [...counts].map(([why, n]) => `${why} ×${n}`).join(", ") || "none";
 }
 
 async function runPhones(
@@ -104,7 +120,12 @@ async function runPhones(
     const results = await Promise.all(
       Array.from(
         { length: count },
-        (_, i) => onePhone(server, i).catch(() => ({ ms: NaN, ok: false })),
+        (_, i) =>
+          onePhone(server, i).catch((error) => ({
+            ms: NaN,
+            ok: false,
+            why: String(error?.message ?? error).slice(0, 60),
+          })),
       ),
     );
     const wallMs = performance.now() - started;
@@ -119,6 +140,7 @@ async function runPhones(
         ? `${count} phones, biometric STUB (accept-all)`
         : `${count} phones, real face model`,
       succeeded: `${durations.length}/${count}`,
+      failures: failureSummary(results),
       "verifications/min": round((durations.length / wallMs) * 60_000, 0),
       "p50 ms": round(percentile(durations, 50), 0),
       "p99 ms": round(percentile(durations, 99), 0),

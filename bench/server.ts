@@ -32,7 +32,17 @@ export async function startServerProcess(
   const log = await Deno.open(`${dir}/server.log`, { write: true, create: true, append: true });
   const main = new URL("../main.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-kv", "--unstable-cron", main],
+    // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+    args: [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-cron",
+      ...(Deno.env.get("BENCH_CPU_PROF")
+        ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_CPU_PROF")}`]
+        : []),
+      main,
+    ],
     env: {
       PORT: String(port),
       KAYLE_DATA_DIR: dir,

@@ -121,45 +121,13 @@ function row(
   };
 }
 
-async function deliveryRuns(
-  deps: AppDeps,
-  orgId: string,
-  receiver: Receiver,
-): Promise<Array<Record<string, string | number>>> {
-  const sequential: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const { deliveryId, committedAt } = await commitEvent(deps, orgId);
-    await waitForArrivals(receiver, [deliveryId], 10_000);
-    sequential.push(receiver.arrivals.get(deliveryId)! - committedAt);
-  }
-  const sequentialMs = performance.now() - started;
-  const burstStart = performance.now();
-  const commits = await Promise.all(Array.from({ length: BURST }, () => commitEvent(deps, orgId)));
-  await waitForArrivals(receiver, commits.map((c) => c.deliveryId), 60_000);
-  const burstMs = Math.max(...commits.map((c) => receiver.arrivals.get(c.deliveryId)!)) -
-    burstStart;
-  const burst = commits.map((c) => receiver.arrivals.get(c.deliveryId)! - c.committedAt);
-  return [
-    row(
-      `delivery, one at a time (${deps.config.jobBackend})`,
-      SEQUENTIAL,
-      sequentialMs,
-      sequential,
-    ),
-    row(`delivery, burst of ${BURST} (${deps.config.jobBackend})`, BURST, burstMs, burst),
-  ];
-}
+/** Rounds of the burst, each beside its floor (product and floor alternate). */
+const ROUNDS = 5;
 
-// The floor of a delivery: the same fetch of a JWE-sized body, then one KV write recording it.
-async function fetchRuns(
-  receiver: Receiver,
-  bodyBytes: number,
-  kvPath: string,
-): Promise<Array<Record<string, string | number>>> {
-  const body = "x".repeat(bodyBytes);
-  const kv = await Deno.openKv(kvPath);
-  const post = async () => {
+/** The floor of one delivery: the same fetch of a JWE-sized body, then one KV write recording it. */
+function floorPost(receiver: Receiver, kv: Deno.Kv): () => Promise<number> {
+  const body = "x".repeat(700);
+  return async () => {
     const t0 = performance.now();
     const res = await fetch(receiver.url, {
       method: "POST",
@@ -170,17 +138,100 @@ async function fetchRuns(
     await kv.set(["floor_delivery", crypto.randomUUID()], { status: res.status, at: Date.now() });
     return performance.now() - t0;
   };
+}
+
+async function deliveryRuns(
+  deps: AppDeps,
+  orgId: string,
+  receiver: Receiver,
+  floorKv: Deno.Kv,
+): Promise<Array<Record<string, string | number>>> {
+  const backend = deps.config.jobBackend;
+  const post = floorPost(receiver, floorKv);
   const sequential: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await post());
-  const sequentialMs = performance.now() - started;
-  const burstStart = performance.now();
-  const burst = await Promise.all(Array.from({ length: BURST }, post));
-  const burstMs = performance.now() - burstStart;
-  kv.close();
+  const floorSequential: number[] = [];
+  let sequentialMs = 0;
+  let floorSequentialMs = 0;
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const started = performance.now();
+    const { deliveryId, committedAt } = await commitEvent(deps, orgId);
+    await waitForArrivals(receiver, [deliveryId], 10_000);
+    sequential.push(receiver.arrivals.get(deliveryId)! - committedAt);
+    sequentialMs += performance.now() - started;
+    const floorStarted = performance.now();
+    floorSequential.push(await post());
+    floorSequentialMs += performance.now() - floorStarted;
+  }
+  const rows = [
+    row(`delivery, one at a time (${backend})`, SEQUENTIAL, sequentialMs, sequential),
+    row(`floor: fetch + 1 KV write, one at a time`, SEQUENTIAL, floorSequentialMs, floorSequential),
+  ];
+  const ratios: number[] = [];
+  const productBurst = async () => {
+    const burstStart = performance.now();
+    const commits = await Promise.all(
+      Array.from({ length: BURST }, () => commitEvent(deps, orgId)),
+    );
+    await waitForArrivals(receiver, commits.map((c) => c.deliveryId), 60_000);
+    const burstMs = Math.max(...commits.map((c) => receiver.arrivals.get(c.deliveryId)!)) -
+      burstStart;
+    return {
+      burstMs,
+      burst: commits.map((c) => receiver.arrivals.get(c.deliveryId)! - c.committedAt),
+    };
+  };
+  const floorBurst = async () => {
+    const floorStart = performance.now();
+    const floor = await Promise.all(Array.from({ length: BURST }, post));
+    return { floorMs: performance.now() - floorStart, floor };
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Which goes first alternates, so neither always meets the machine as the other left it.
+    let product: Awaited<ReturnType<typeof productBurst>>;
+    let base: Awaited<ReturnType<typeof floorBurst>>;
+    if (round % 2) {
+      product = await productBurst();
+      base = await floorBurst();
+    } else {
+      base = await floorBurst();
+      product = await productBurst();
+    }
+    const { burstMs, burst } = product;
+    const { floorMs, floor } = base;
+    ratios.push(floorMs / burstMs);
+    rows.push(
+      row(`delivery, burst of ${BURST} (${backend}), round ${round}`, BURST, burstMs, burst),
+      row(`floor: fetch + 1 KV write, burst of ${BURST}, round ${round}`, BURST, floorMs, floor),
+    );
+  }
+  return [...rows, ...goalRows(backend, sequential, ratios)];
+}
+
+/** The goal rows (issue 15): p50 state change → 2xx, and the burst's median ratio to its floor. */
+function goalRows(
+  backend: string,
+  sequential: number[],
+  ratios: number[],
+): Array<Record<string, string | number>> {
+  const defaultBackend = loadConfig({}).jobBackend;
+  const label = backend === defaultBackend ? `${backend}, the default` : backend;
+  const p50 = round(median(sequential));
+  const ratio = round(median(ratios), 2);
   return [
-    row("floor: fetch + 1 KV write, one at a time", SEQUENTIAL, sequentialMs, sequential),
-    row(`floor: fetch + 1 KV write, burst of ${BURST}`, BURST, burstMs, burst),
+    {
+      case: `GOAL p50 state change → 2xx (${label}) ≤ 50 ms`,
+      events: SEQUENTIAL,
+      "events/s": "",
+      "p50 ms": p50,
+      "p99 ms": p50 <= 50 ? "holds: yes" : "holds: NO",
+    },
+    {
+      case: `GOAL burst throughput (${label}) vs floor ≥ 0.5 (median of ${ROUNDS} rounds)`,
+      events: BURST,
+      "events/s": ratio,
+      "p50 ms": ratios.map((r) => round(r, 2)).join(" / "),
+      "p99 ms": ratio >= 0.5 ? "holds: yes" : "holds: NO",
+    },
   ];
 }
 
@@ -204,40 +255,13 @@ async function queueHop(path: string): Promise<Record<string, string | number>> 
   return row("bare KV queue hop, one at a time", 30, elapsed, latencies);
 }
 
-/** The goal rows (issue 15): p50 on the default backend, burst throughput vs its floor. */
-function goalRows(
-  rows: Array<Record<string, string | number>>,
-): Array<Record<string, string | number>> {
-  const find = (prefix: string) => rows.find((r) => String(r.case).startsWith(prefix))!;
-  const backend = loadConfig({}).jobBackend;
-  const seq = find(`delivery, one at a time (${backend})`);
-  const burst = find(`delivery, burst of ${BURST} (${backend})`);
-  const floor = find(`floor: fetch + 1 KV write, burst`);
-  const ratio = Number(burst["events/s"]) / Number(floor["events/s"]);
-  return [
-    {
-      case: `GOAL p50 state change → 2xx, default backend (${backend}) ≤ 50 ms`,
-      events: seq.events,
-      "events/s": "",
-      "p50 ms": seq["p50 ms"],
-      "p99 ms": Number(seq["p50 ms"]) <= 50 ? "holds: yes" : "holds: NO",
-    },
-    {
-      case: `GOAL burst throughput (${backend}) vs floor ≥ 0.5`,
-      events: BURST,
-      "events/s": round(ratio, 2),
-      "p50 ms": "",
-      "p99 ms": ratio >= 0.5 ? "holds: yes" : "holds: NO",
-    },
-  ];
-}
-
 /** Runs the webhook delivery benchmark on both job backends. */
 export async function bench(): Promise<BenchSection> {
   const receiver = startReceiver();
   const rows: Array<Record<string, string | number>> = [];
   const dir = await Deno.makeTempDir({ prefix: "kayle-bench-webhooks-" });
   try {
+    const floorKv = await Deno.openKv(`${dir}/floor.kv3`);
     for (const backend of ["kv_queue", "kv_table"] as const) {
       const config = testConfig({
         kvPath: `${dir}/${backend}.kv3`,
@@ -247,16 +271,15 @@ export async function bench(): Promise<BenchSection> {
       const deps = (await createPlatform(config, { logger: silentLogger, usageFlushMs: 0 })).deps;
       const worker = await startWebhookWorker(deps);
       try {
-        rows.push(...await deliveryRuns(deps, await seed(deps, receiver.url), receiver));
+        rows.push(...await deliveryRuns(deps, await seed(deps, receiver.url), receiver, floorKv));
       } finally {
         await worker.stop();
         await deps.usage.close();
         deps.kv.close();
       }
     }
-    rows.push(...await fetchRuns(receiver, 700, `${dir}/floor.kv3`));
+    floorKv.close();
     rows.push(await queueHop(`${dir}/hop.kv3`));
-    rows.push(...goalRows(rows));
   } finally {
     await receiver.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -266,8 +289,8 @@ export async function bench(): Promise<BenchSection> {
     rows,
     notes: [
       "Delivery = fan-out with RSA-OAEP-256/A256GCM JWE, job, claim, HMAC signature, fetch, outcome commit, on a KV file.",
-      "kv_queue latency is mostly Deno KV's own queue hop (its row): ~45-50 ms before a handler runs.",
-      "kv_table: a job added in this instance is polled 15 ms later; other instances poll every 250 ms.",
+      "The instance that commits an event makes the first try at once (lib/jobs/run_now.ts); the job is the fallback, so Deno KV's queue hop (its row) is no longer on the path.",
+      "Burst: 300 events committed at once until the last 2xx, and the floor's 300 fetch + KV write, in 5 rounds (which goes first alternates); the goal takes the median ratio.",
       "The machine is shared with other work: compare rows of one run, not across runs.",
       `Machine: ${navigator.hardwareConcurrency} logical CPUs, Deno ${Deno.version.deno}.`,
     ],

@@ -42,11 +42,6 @@ function tableNames(): Set<string> {
 
 // The old layouts a migration reads are spelled where it reads them, on purpose.
 const ALLOWED_FILES = new Set(["lib/migrations/mode_indexes.ts"]);
-// Left for the merge of the webhooks performance work, which rewrites the lines around them.
-const ALLOWED_LINES = new Set([
-  'op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);',
-  'const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);',
-]);
 
 async function* productSources(root: URL, dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(new URL(dir, root))) {
@@ -71,9 +66,11 @@ Deno.test("the keys objects name every table, and no product module spells a key
       lines.forEach((line, i) => {
         const code = line.trim();
         if (/^(\*|\/\/|\/\*)/.test(code) || /\bas const\b/.test(code)) return;
-        if (ALLOWED_LINES.has(code)) return;
         const next = lines[i + 1]?.trim() ?? "";
-        const split = /\[$/.test(code) && raw.test(`["${next.replace(/^"/, "")}`);
+        // A key split over lines; a builder's own `[ … ] as const` aside.
+        const closing = lines.slice(i + 1, i + 12).find((l) => /^\s*\]/.test(l)) ?? "";
+        const split = /\[$/.test(code) && raw.test(`["${next.replace(/^"/, "")}`) &&
+          !/\bas const\b/.test(closing);
         if (raw.test(code) || split) hits.push(`${path}:${i + 1}: ${code}`);
       });
     }

@@ -88,8 +88,7 @@ async function handoffLink(
 /** The typed entry of the passport's MRZ, as a person types it (dates DD.MM.YYYY, check digits). */
 function typedEntry(passport: SyntheticPassport, wrongBirth = false) {
   const f = passport.mrzFields;
-  const dmy = (iso: string) =>
-    `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+  const dmy = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
   const birth = wrongBirth ? "01.01.1950" : dmy(f.dateOfBirth);
   return {
     documentNumber: f.documentNumber,
@@ -121,9 +120,7 @@ function emulatedNfc(
           }
           return response;
         },
-        reconnect: options.noReconnect
-          ? undefined
-          : () => transport.reconnect(),
+        reconnect: options.noReconnect ? undefined : () => transport.reconnect(),
         close: () => Promise.resolve(),
       });
     },
@@ -134,8 +131,7 @@ function emulatedNfc(
 function newFlow(
   url: string,
   nfc: NfcAdapter,
-  extra: { sockets?: SocketFactory; deviceId?: string; reconnects?: number } =
-    {},
+  extra: { sockets?: SocketFactory; deviceId?: string; reconnects?: number } = {},
 ) {
   const deviceId = extra.deviceId ?? `test-phone-${crypto.randomUUID()}`;
   const flow = new VerificationFlow({
@@ -188,9 +184,7 @@ Deno.test("mobile app: a full test-mode verification succeeds through the app's 
     );
   assert.deepEqual(reads[0].filter((f) => f !== "cardAccess"), expected);
   assert.ok(
-    states.some((s) =>
-      s.step === "nfc" && s.phase === "reading" && s.file === "dg2"
-    ),
+    states.some((s) => s.step === "nfc" && s.phase === "reading" && s.file === "dg2"),
   );
   assert.ok(states.some((s) => s.step === "uploading"));
   await takeSelfies(flow);
@@ -349,9 +343,7 @@ Deno.test("mobile app: server refusals and refused links show their message", as
     deviceId: () => Promise.resolve("offline-phone"),
     nfc: emulatedNfc(passport).adapter,
     fetch: (input, init) =>
-      ++calls === 1
-        ? Promise.reject(new TypeError("network down"))
-        : fetch(input, init),
+      ++calls === 1 ? Promise.reject(new TypeError("network down")) : fetch(input, init),
   });
   await offline.openLink(link);
   const down = expectStep(offline, "error");
@@ -361,13 +353,11 @@ Deno.test("mobile app: server refusals and refused links show their message", as
   await offline.retry();
   expectStep(offline, "details");
   // Phone A claims the attempt; phone B with the same code is refused by the server.
-  const a =
-    newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-a" }).flow;
+  const a = newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-a" }).flow;
   await a.openLink(link);
   await a.continueToMrz();
   assert.equal(await a.submitMrz(typedEntry(passport)), true);
-  const b =
-    newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-b" }).flow;
+  const b = newFlow(url, emulatedNfc(passport).adapter, { deviceId: "phone-b" }).flow;
   await b.openLink(link);
   await b.continueToMrz();
   const refused = expectStep(b, "error");
@@ -403,9 +393,7 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
   const { t, url, passport } = await sharedWorld();
   {
     const { link } = await handoffLink(t);
-    const sockets = droppingSockets((m) =>
-      m.type === "artifact_chunk" && m.artifact === "dg2"
-    );
+    const sockets = droppingSockets((m) => m.type === "artifact_chunk" && m.artifact === "dg2");
     const { flow } = newFlow(url, emulatedNfc(passport).adapter, {
       sockets: sockets.factory,
     });
@@ -416,9 +404,7 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
     expectStep(flow, "selfie");
     assert.equal(sockets.dropped(), 1);
     const begins = (name: string) =>
-      sockets.sent.filter((m) =>
-        m.type === "artifact_begin" && m.artifact === name
-      ).length;
+      sockets.sent.filter((m) => m.type === "artifact_begin" && m.artifact === name).length;
     assert.equal(sockets.sent.filter((m) => m.type === "hello").length, 2);
     assert.equal(begins("sod"), 1, "what the server held was not sent again");
     assert.equal(begins("dg2"), 2);
@@ -428,9 +414,7 @@ Deno.test("mobile app: a dropped socket resumes on its own, and on the user's re
   }
   // No automatic reconnection left: the message, then the user's retry resumes at frame 1.
   const { link } = await handoffLink(t);
-  const sockets = droppingSockets((m) =>
-    m.type === "artifact_begin" && m.index === 1
-  );
+  const sockets = droppingSockets((m) => m.type === "artifact_begin" && m.index === 1);
   const { flow } = newFlow(url, emulatedNfc(passport).adapter, {
     sockets: sockets.factory,
     reconnects: 0,

@@ -84,9 +84,7 @@ function refused(input: string, code: string, config = allowed) {
 }
 
 Deno.test("handoff links: only configured servers, same origin, encrypted", () => {
-  const query = `v=1&session_id=${SESSION}&token=${TOKEN}&mobile_url=${
-    encodeURIComponent(WSS)
-  }`;
+  const query = `v=1&session_id=${SESSION}&token=${TOKEN}&mobile_url=${encodeURIComponent(WSS)}`;
   const expected = {
     baseUrl: "https://id.example.com",
     sessionId: SESSION,

@@ -25,23 +25,44 @@ import { webhookKeys } from "./model.ts";
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
 export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
-/** Adds the delivery job for the next try of `delivery` to `op`. */
+/**
+ * Adds the delivery job for the next try of `delivery` to `op`; `runNow`: this instance also
+ * makes the try right after the commit (the job stays the fallback, `lib/jobs/run_now.ts`).
+ */
 export function addDeliveryJob(
   jobs: JobQueue,
   op: Deno.AtomicOperation,
   delivery: DeliveryRecord,
   runAt: number,
+  runNow = false,
 ): void {
   const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
-  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt });
+  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt, runNow });
 }
 
 /** Writes a new delivery and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
   op.set(webhookKeys.delivery(delivery.id), delivery)
     .set(webhookKeys.deliveryByOrg(delivery), delivery.id)
+    .set(webhookKeys.deliveryByStatus(delivery), delivery.id)
+    .set(webhookKeys.deliveryByEndpoint(delivery), delivery.id)
     .set(webhookKeys.deliveryByEvent(delivery.eventId, delivery.id), delivery.id);
   if (delivery.status === "pending") op.set(webhookKeys.openDelivery(delivery.id), delivery.id);
+}
+
+/** Writes `after` over `before` in `op`, moving its status index entry when the status changes. */
+export function writeDelivery(
+  op: Deno.AtomicOperation,
+  before: DeliveryRecord,
+  after: DeliveryRecord,
+): void {
+  op.set(webhookKeys.delivery(after.id), after);
+  if (before.status !== after.status) {
+    op.delete(webhookKeys.deliveryByStatus(before)).set(
+      webhookKeys.deliveryByStatus(after),
+      after.id,
+    );
+  }
 }
 
 /** Reads a delivery entry in `scope` (null for another organization's or mode's, or a bad id). */
@@ -110,10 +131,22 @@ export async function listDeliveries(
     const start = cursor ? all.findIndex((d) => d.id === cursor!.id) + 1 : 0;
     return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
   }
-  const prefix = webhookKeys.deliveriesByOrgPrefix(scope);
+  // The endpoint's or the status's own index when filtered by them (the other filters, and the
+  // status of an entry another version left behind, are checked on the records).
+  const [prefix, cursorKey] = filter.endpointId
+    ? [
+      webhookKeys.deliveriesByEndpointPrefix(scope, filter.endpointId),
+      cursor && webhookKeys.deliveryByEndpoint(cursor),
+    ]
+    : filter.status
+    ? [
+      webhookKeys.deliveriesByStatusPrefix(scope, filter.status),
+      cursor && webhookKeys.deliveryByStatus(cursor),
+    ]
+    : [webhookKeys.deliveriesByOrgPrefix(scope), cursor && webhookKeys.deliveryByOrg(cursor)];
   return await readIndexPage(kv, {
     prefix,
-    before: cursor ? webhookKeys.deliveryByOrg(cursor) : null,
+    before: cursorKey,
     limit,
     recordKey: webhookKeys.delivery,
     match: filter.status || filter.endpointId || filter.eventType ? matches : undefined,
@@ -173,11 +206,12 @@ function addManualTry(
     payloadExpiresAt: null,
     updatedAt: now.toISOString(),
   };
-  op.check(entry).set(entry.key, updated).set(webhookKeys.openDelivery(d.id), d.id);
+  op.check(entry).set(webhookKeys.openDelivery(d.id), d.id);
+  writeDelivery(op, d, updated);
   if (d.payloadExpiresAt) {
     op.delete(webhookKeys.payloadExpiry(Date.parse(d.payloadExpiresAt), d.id));
   }
-  addDeliveryJob(jobs, op, updated, now.getTime());
+  addDeliveryJob(jobs, op, updated, now.getTime(), true);
   return updated;
 }
 

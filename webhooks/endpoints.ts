@@ -9,7 +9,7 @@ import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { EVENT_TYPES, type EventType } from "../lib/events/events.ts";
 import { webhooksDisabled } from "../lib/http/errors.ts";
-import { generateSigningSecret } from "./signing.ts";
+import { generateSigningSecret, signingKeyOf } from "./signing.ts";
 import type { EndpointRecord, RetentionHours, SealedSecret, WebhookMode } from "./model.ts";
 import { webhookKeys } from "./model.ts";
 
@@ -172,6 +172,35 @@ export async function revealSigningSecret(
   endpoint: EndpointRecord,
 ): Promise<string> {
   return await deps.keys.open(endpoint.secret.sealed, `webhook-secret:${endpoint.id}`);
+}
+
+/**
+ * The keys that sign now (as {@link signingSecrets}), imported once per sealed secret into
+ * `cache`: a delivery try then needs neither the secret's decryption nor an HMAC import. The
+ * cache holds non-extractable keys, named by the endpoint and the sealed (encrypted) text — a
+ * rotation seals a new text, so it is never stale — and never a secret in clear.
+ */
+export function signingKeys(
+  deps: SecretDeps,
+  endpoint: EndpointRecord,
+  cache: Map<string, Promise<CryptoKey>>,
+): Promise<CryptoKey[]> {
+  const sealed = [endpoint.secret.sealed];
+  const previous = endpoint.previousSecret;
+  if (previous?.expiresAt && new Date(previous.expiresAt) > deps.clock.now()) {
+    sealed.push(previous.sealed);
+  }
+  return Promise.all(sealed.map((text) => {
+    const name = `${endpoint.id}:${text}`;
+    let key = cache.get(name);
+    if (!key) {
+      if (cache.size >= 1000) cache.clear();
+      key = deps.keys.open(text, `webhook-secret:${endpoint.id}`).then(signingKeyOf);
+      key.catch(() => cache.delete(name));
+      cache.set(name, key);
+    }
+    return key;
+  }));
 }
 
 /** The secrets that sign now: the current one, and the previous one within its 24 h. */

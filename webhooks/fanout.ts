@@ -76,6 +76,7 @@ export async function fanOutEvent(
       updatedAt: now.toISOString(),
     };
     addDeliveryToCommit(op, delivery);
-    if (key) addDeliveryJob(jobs, op, delivery, now.getTime());
+    // The first try is made by this instance right after the commit; its job is the fallback.
+    if (key) addDeliveryJob(jobs, op, delivery, now.getTime(), true);
   }
 }

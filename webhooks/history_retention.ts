@@ -64,6 +64,8 @@ async function addDeliveryDeletes(
   op.check(entry)
     .delete(entry.key)
     .delete(webhookKeys.deliveryByOrg(d))
+    .delete(webhookKeys.deliveryByStatus(d))
+    .delete(webhookKeys.deliveryByEndpoint(d))
     .delete(webhookKeys.deliveryByEvent(d.eventId, d.id))
     .delete(webhookKeys.openDelivery(d.id));
   if (d.payloadExpiresAt) {

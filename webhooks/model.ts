@@ -6,7 +6,9 @@
  *   `["webhook_endpoints_by_org", orgId, mode, id]` → id
  * - `["webhook_keys", id]` → `EncryptionKeyRecord`; `["webhook_keys_by_endpoint", endpointId, id]` → id
  * - `["webhook_deliveries", id]` → `DeliveryRecord`;
- *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]` and
+ *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`,
+ *   `["webhook_deliveries_by_status", orgId, mode, status, createdAtMs, id]` (moved with the status),
+ *   `["webhook_deliveries_by_endpoint", orgId, mode, endpointId, createdAtMs, id]` and
  *   `["webhook_deliveries_by_event", eventId, id]` → id;
  *   `["webhook_payload_expiry", expiresAtMs, id]` → id (retention sweep)
  * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)
@@ -34,6 +36,30 @@ export const webhookKeys = {
     ["webhook_deliveries_by_org", d.orgId, d.mode, Date.parse(d.createdAt), d.id] as const,
   deliveriesByOrgPrefix: (scope: OrgMode) =>
     ["webhook_deliveries_by_org", scope.orgId, scope.mode] as const,
+  /** The status filter's index. */
+  deliveryByStatus: (d: DeliveryRecord, status: DeliveryStatus = d.status) =>
+    [
+      "webhook_deliveries_by_status",
+      d.orgId,
+      d.mode,
+      status,
+      Date.parse(d.createdAt),
+      d.id,
+    ] as const,
+  deliveriesByStatusPrefix: (scope: OrgMode, status: DeliveryStatus) =>
+    ["webhook_deliveries_by_status", scope.orgId, scope.mode, status] as const,
+  /** The endpoint filter's index. */
+  deliveryByEndpoint: (d: DeliveryRecord) =>
+    [
+      "webhook_deliveries_by_endpoint",
+      d.orgId,
+      d.mode,
+      d.endpointId,
+      Date.parse(d.createdAt),
+      d.id,
+    ] as const,
+  deliveriesByEndpointPrefix: (scope: OrgMode, endpointId: string) =>
+    ["webhook_deliveries_by_endpoint", scope.orgId, scope.mode, endpointId] as const,
   deliveryByEvent: (eventId: string, id: string) =>
     ["webhook_deliveries_by_event", eventId, id] as const,
   deliveriesByEventPrefix: (eventId: string) => ["webhook_deliveries_by_event", eventId] as const,

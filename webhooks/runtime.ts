@@ -5,6 +5,7 @@
  */
 import { instanceId } from "../lib/core/instances.ts";
 import type { AppDeps } from "../lib/deps.ts";
+import { GroupCommitter } from "../lib/core/group_commit.ts";
 import { defaultSenderOptions, type SenderOptions } from "./sender.ts";
 
 /** The webhooks layer's state in one instance. */
@@ -13,6 +14,10 @@ export interface WebhookRuntime {
   sender: SenderOptions;
   /** Deliveries this instance is handling now (deciding, claiming or sending): the running job. */
   inFlight: Map<string, Promise<unknown>>;
+  /** Commits of claims and outcomes: a burst's tries share KV commits (`group_commit.ts`). */
+  commits: GroupCommitter;
+  /** Imported signing keys by endpoint and sealed secret (`signingKeys` in `endpoints.ts`). */
+  signingKeys: Map<string, Promise<CryptoKey>>;
 }
 
 /** The runtime of these dependencies, created on first use. */
@@ -23,6 +28,8 @@ export function webhookRuntime(deps: AppDeps): WebhookRuntime {
       instanceId: instanceId(deps),
       sender: defaultSenderOptions(deps.config.devMode),
       inFlight: new Map(),
+      commits: new GroupCommitter(deps.kv),
+      signingKeys: new Map(),
     };
     deps.services.webhooks = runtime;
   }

@@ -18,26 +18,31 @@ export function generateSigningSecret(random: RandomSource): string {
 /** Shape of a signing secret. */
 export const SIGNING_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{32}$/;
 
-/** Hex HMAC-SHA256 of `"<t>.<body>"` under one secret. */
-export async function signPayload(
-  secret: string,
-  timestamp: number,
-  body: string,
-): Promise<string> {
-  const key = await crypto.subtle.importKey(
+/** A secret as a non-extractable HMAC-SHA256 key (it cannot give the secret back). */
+export function signingKeyOf(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
     "raw",
     encoder.encode(secret),
     { name: "HMAC", hash: "SHA-256" },
     false,
     ["sign"],
   );
+}
+
+/** Hex HMAC-SHA256 of `"<t>.<body>"` under one secret (or its imported key). */
+export async function signPayload(
+  secret: string | CryptoKey,
+  timestamp: number,
+  body: string,
+): Promise<string> {
+  const key = typeof secret === "string" ? await signingKeyOf(secret) : secret;
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${timestamp}.${body}`));
   return toHex(new Uint8Array(mac));
 }
 
 /** `t=<unix>,v1=<hex>[,v1=<hex>]`: one `v1` per secret still signing (two during a rotation). */
 export async function signatureHeader(
-  secrets: string[],
+  secrets: Array<string | CryptoKey>,
   timestamp: number,
   body: string,
 ): Promise<string> {

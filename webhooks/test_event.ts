@@ -90,6 +90,6 @@ export async function sendTestEvent(
     .set(eventKeys.byOrg(event), event.id)
     .set(eventKeys.byOrgType(event), event.id);
   addDeliveryToCommit(op, delivery);
-  if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime());
+  if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime(), true);
   return (await op.commit()).ok ? { event, delivery } : "changed";
 }

@@ -11,8 +11,8 @@ import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import type { DeliveryJobPayload } from "./deliveries.ts";
-import { addDeliveryJob } from "./deliveries.ts";
-import { signingSecrets } from "./endpoints.ts";
+import { addDeliveryJob, writeDelivery } from "./deliveries.ts";
+import { signingKeys } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
 import { webhookKeys } from "./model.ts";
 import { nextTryDelayMs } from "./schedule.ts";
@@ -64,7 +64,7 @@ async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOu
     addDeliveryJob(jobs, op, d, new Date(at).getTime());
     await op.commit();
   };
-  const op = deps.kv.atomic().check(entry);
+  const op = runtime.commits.atomic().check(entry);
   let takeover: DeadClaim | null = null;
   if (d.status === "delivering") {
     const state = await claimState(deps, d, runtime.instanceId);
@@ -88,7 +88,8 @@ async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOu
     deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
       .toISOString(),
   };
-  const claim = await op.set(entry.key, claimed).commit();
+  writeDelivery(op, d, claimed);
+  const claim = await op.commit();
   if (!claim.ok) return "conflict";
   if (takeover) {
     deps.logger.info("webhook.claim_taken_over", {
@@ -198,7 +199,8 @@ async function mayStillSend(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>):
       deliveringUntil: null,
       nextAttemptAt: now.toISOString(),
     };
-    const op = deps.kv.atomic().check(entry).set(entry.key, released);
+    const op = deps.kv.atomic().check(entry);
+    writeDelivery(op, d, released);
     addDeliveryJob(getJobQueue(deps), op, released, now.getTime());
     await op.commit();
   }
@@ -217,7 +219,7 @@ async function sendSigned(
     "Content-Type": "application/jose",
     "User-Agent": "KayleID-Webhooks/1",
     "X-Kayle-Signature": await signatureHeader(
-      await signingSecrets(deps, endpoint),
+      await signingKeys(deps, endpoint, webhookRuntime(deps).signingKeys),
       timestamp,
       body,
     ),
@@ -265,7 +267,8 @@ async function recordTry(
     lastErrorClass: result.errorClass,
     updatedAt: now.toISOString(),
   };
-  const op = deps.kv.atomic().check(entry).set(["webhook_attempts", d.id, number], attempt);
+  const op = webhookRuntime(deps).commits.atomic().check(entry)
+    .set(webhookKeys.attempt(d.id, number), attempt);
   const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
   if (result.succeeded) {
@@ -291,7 +294,7 @@ async function recordTry(
   } else {
     next = failedAfterLastTry(base, endpoint, now, op);
   }
-  op.set(entry.key, next);
+  writeDelivery(op, d, next);
   const committed = await commitOutcome(deps, op, d);
   // Not committed: the claim was taken over while this try was being sent (a duplicate).
   deps.logger[committed.ok ? "info" : "warn"]("webhook.try", {
@@ -360,6 +363,7 @@ async function finishGone(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): P
     payloadExpiresAt: now,
     updatedAt: now,
   };
-  await deps.kv.atomic().check(entry).set(entry.key, gone)
-    .delete(webhookKeys.openDelivery(gone.id)).commit();
+  const op = deps.kv.atomic().check(entry).delete(webhookKeys.openDelivery(gone.id));
+  writeDelivery(op, entry.value, gone);
+  await op.commit();
 }

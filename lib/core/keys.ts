@@ -3,7 +3,7 @@
  * only as hashes, and an AES-256-GCM secret box for secrets that must be revealed later.
  * Each use gets its own subkey (HKDF with a purpose label), so one key never serves two roles.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { cryptoRandom, type RandomSource } from "./random.ts";
 
 const encoder = new TextEncoder();
@@ -62,17 +62,13 @@ export async function createServerKeys(
         256,
       ),
     );
-  const hmacKeys = new Map<KeyPurpose, CryptoKey>();
+  // HMAC subkeys as raw bytes: hashing runs synchronously in node:crypto (one per API request:
+  // no async hop to WebCrypto's thread pool on the hot path; docs/performance.md).
+  const hmacKeys = new Map<KeyPurpose, Uint8Array>();
   const hmacKey = async (purpose: KeyPurpose) => {
     let key = hmacKeys.get(purpose);
     if (!key) {
-      key = await crypto.subtle.importKey(
-        "raw",
-        (await derive(purpose, "")) as BufferSource,
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      );
+      key = await derive(purpose, "");
       hmacKeys.set(purpose, key);
     }
     return key;
@@ -88,8 +84,7 @@ export async function createServerKeys(
     raw,
     derive,
     async hash(value, purpose = "secret-hash") {
-      const mac = await crypto.subtle.sign("HMAC", await hmacKey(purpose), encoder.encode(value));
-      return toHex(new Uint8Array(mac));
+      return createHmac("sha256", await hmacKey(purpose)).update(value, "utf8").digest("hex");
     },
     async seal(plaintext, associatedData = "") {
       const iv = random.bytes(12);

@@ -44,3 +44,30 @@ Deno.test("constant-time comparison", () => {
 Deno.test("a short server key is refused", async () => {
   await assert.rejects(() => createServerKeys(new Uint8Array(16)), /32 bytes/);
 });
+
+Deno.test("keyed hashes are the HMAC-SHA256 older versions stored (HKDF subkey, WebCrypto)", async () => {
+  const raw = new Uint8Array(32).fill(9);
+  const keys = await createServerKeys(raw);
+  const hkdf = await crypto.subtle.importKey("raw", raw, "HKDF", false, ["deriveBits"]);
+  const subkey = await crypto.subtle.deriveBits(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: new TextEncoder().encode("kayle-id/v1"),
+      info: new TextEncoder().encode("secret-hash:"),
+    },
+    hkdf,
+    256,
+  );
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    subkey,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  for (const value of ["api-key:kk_test_x", "é ünïcödé", ""]) {
+    const mac = await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(value));
+    assert.equal(await keys.hash(value), new Uint8Array(mac).toHex());
+  }
+});

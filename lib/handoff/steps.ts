@@ -166,6 +166,9 @@ async function deliverResult(
       consentConfirmed,
       biometric: await services.biometric(),
     });
+    // The uploads are no longer needed: freed now rather than after the commit and the result,
+    // which wait on KV while hundreds of phones finish at once (docs/performance.md, "Phones").
+    runtime.artifacts.clear();
     try {
       await completeAttempt(deps, runtime.attemptId, outcome.verdict);
     } catch (error) {

@@ -116,13 +116,19 @@ export class ArtifactStore {
         message: `Received ${upload.received} of ${upload.size} bytes.`,
       };
     }
-    const bytes = new Uint8Array(upload.size);
-    let offset = 0;
-    for (const chunk of upload.chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
+    // One chunk (most artifacts fit in one) is kept as it is, without a copy.
+    const bytes = upload.chunks.length === 1 ? upload.chunks[0] : new Uint8Array(upload.size);
+    if (upload.chunks.length !== 1) {
+      let offset = 0;
+      for (const chunk of upload.chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
     }
-    const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+    upload.chunks = [];
+    const digest = toHex(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)),
+    );
     if (digest !== upload.sha256) {
       return {
         code: "CHECKSUM_MISMATCH",

@@ -7,6 +7,7 @@
 import type { AppDeps } from "../deps.ts";
 import { newId } from "../core/ids.ts";
 import { JobHandlers } from "./handlers.ts";
+import { ImmediateRuns, onCommitted, RUN_NOW_FALLBACK_MS } from "./run_now.ts";
 import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 import { jobKeys } from "./types.ts";
 
@@ -29,15 +30,19 @@ function isQueueMessage(value: unknown): value is QueueMessage {
 /** Creates the KV-queue backend on `deps.kv`. */
 export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
   deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger">,
+  options: { runNowFallbackMs?: number } = {},
 ): JobQueue<M> {
+  const { runNowFallbackMs = RUN_NOW_FALLBACK_MS } = options;
   const handlers = new JobHandlers(deps.logger);
+  const immediate = new ImmediateRuns(handlers, deps.logger);
   let listening = false;
   let stopped = true;
 
-  const build = (job: JobRequest<M>) => {
+  const build = (job: JobRequest<M>, fallbackMs = 0) => {
     const id = newId("job", deps.random);
     const message: QueueMessage = { kayle_job: 1, id, type: job.type, payload: job.payload };
-    const delay = Math.max(0, Math.round((job.runAt ?? 0) - deps.clock.now().getTime()));
+    const delay = fallbackMs ||
+      Math.max(0, Math.round((job.runAt ?? 0) - deps.clock.now().getTime()));
     const options = {
       delay,
       backoffSchedule: QUEUE_BACKOFF_MS,
@@ -53,14 +58,21 @@ export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
       deps.logger.debug("job.deferred_while_stopped", { job_id: value.id, job_type: value.type });
       throw new Error("job queue stopped");
     }
+    // This instance ran the job at once after its commit: the copy is done if that run finished.
+    const ranNow = immediate.take(value.id);
+    if (ranNow && await ranNow) return;
     await handlers.run(value.payload, { jobId: value.id, type: value.type });
   };
 
   return {
     backend: "kv_queue",
     addToCommit(op, job) {
-      const { id, message, options } = build(job);
+      const runNow = !!job.runNow && !stopped && immediate.canStart(job.type) &&
+        (job.runAt ?? 0) <= deps.clock.now().getTime();
+      const { id, message, options } = build(job, runNow ? runNowFallbackMs : 0);
       op.enqueue(message, options);
+      // Stopped meanwhile (shutdown): the stored copy runs later, or the restart's recovery.
+      if (runNow) onCommitted(op, () => void (!stopped && immediate.start(message)));
       return id;
     },
     async enqueue(job) {

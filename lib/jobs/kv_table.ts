@@ -12,6 +12,8 @@ import { newId, randomAlphanumeric } from "../core/ids.ts";
 import { instanceId } from "../core/instances.ts";
 import { errorFields } from "../core/error_fields.ts";
 import { JobHandlers } from "./handlers.ts";
+import { ImmediateRuns, onCommitted, RUN_NOW_FALLBACK_MS } from "./run_now.ts";
+import { GroupCommitter } from "../core/group_commit.ts";
 import type { JobMap, JobPayload, JobQueue, JobRequest, PlatformJobs } from "./types.ts";
 import { jobKeys } from "./types.ts";
 
@@ -40,6 +42,8 @@ export interface KvTableOptions {
   batchSize?: number;
   /** Claims before a job is moved to `jobs_dead`. Default 10. */
   maxAttempts?: number;
+  /** When the stored copy of a job run at once is due (`run_now.ts`). Default 30 s. */
+  runNowFallbackMs?: number;
 }
 
 /** The job-table backend also exposes one polling round, for tests and tools. */
@@ -63,13 +67,21 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   deps: Pick<AppDeps, "kv" | "clock" | "random" | "logger"> & Partial<Pick<AppDeps, "services">>,
   options: KvTableOptions = {},
 ): KvTableJobQueue<M> {
-  const { pollIntervalMs = 250, leaseMs = 15_000, batchSize = 32, maxAttempts = 10 } = options;
+  const {
+    pollIntervalMs = 250,
+    leaseMs = 15_000,
+    batchSize = 32,
+    maxAttempts = 10,
+    runNowFallbackMs = RUN_NOW_FALLBACK_MS,
+  } = options;
   const kv = deps.kv;
   // The instance's id (its heartbeat's) when running inside the app; standalone, its own.
   const holder = deps.services
     ? instanceId({ services: deps.services, random: deps.random })
     : `inst_${randomAlphanumeric(16, deps.random)}`;
   const handlers = new JobHandlers(deps.logger);
+  const immediate = new ImmediateRuns(handlers, deps.logger);
+  const cleanup = new GroupCommitter(kv);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let polling: Promise<number> | null = null;
   let stopped = true;
@@ -86,18 +98,40 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   };
 
   const add = (op: Deno.AtomicOperation, job: JobRequest<M>): string => {
+    const now = deps.clock.now().getTime();
+    const runNow = !!job.runNow && !stopped && immediate.canStart(job.type) &&
+      (job.runAt ?? now) <= now;
     const record: JobRecord = {
       id: newId("job", deps.random),
       type: job.type,
       payload: job.payload,
-      runAt: job.runAt ?? deps.clock.now().getTime(),
+      runAt: runNow ? now + runNowFallbackMs : job.runAt ?? now,
       attempts: 0,
       holder: null,
       leaseUntil: null,
     };
-    op.set(["jobs", record.id], record).set(["jobs_due", record.runAt, record.id], record.id);
-    nudge(record.runAt);
+    op.set(jobKeys.job(record.id), record).set(jobKeys.due(record.runAt, record.id), record.id);
+    if (runNow) {
+      onCommitted(op, (versionstamp) => {
+        // Stopped meanwhile (shutdown): the row is due later, or the restart's recovery runs it.
+        if (!stopped) immediate.start(record, () => dropRanNow(record, versionstamp));
+      });
+    } else {
+      nudge(record.runAt);
+    }
     return record.id;
+  };
+
+  // After an immediate run finished: the stored job is deleted unless a poll claimed it meanwhile
+  // (that claim then finds the run done, or its handler finds nothing left to do). A burst's
+  // deletions share commits.
+  const dropRanNow = async (record: JobRecord, versionstamp: string) => {
+    try {
+      await cleanup.atomic().check({ key: jobKeys.job(record.id), versionstamp })
+        .delete(jobKeys.job(record.id)).delete(jobKeys.due(record.runAt, record.id)).commit();
+    } finally {
+      immediate.forget(record.id);
+    }
   };
 
   const claim = async (id: string): Promise<Deno.KvEntry<JobRecord> | null> => {
@@ -158,10 +192,14 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     }, Math.max(10, Math.floor(leaseMs / 3)));
     let failed = false;
     try {
-      await handlers.run(claimed.value.payload, {
-        jobId: claimed.value.id,
-        type: claimed.value.type,
-      });
+      // Run at once by this instance after its commit: done if that run finished.
+      const ranNow = immediate.take(claimed.value.id);
+      if (!ranNow || !(await ranNow)) {
+        await handlers.run(claimed.value.payload, {
+          jobId: claimed.value.id,
+          type: claimed.value.type,
+        });
+      }
     } catch {
       failed = true;
     } finally {

@@ -49,6 +49,11 @@ export type JobRequest<M extends JobMap = PlatformJobs> = {
     payload: M[T];
     /** When to run, in ms since the epoch by the injected clock; default now. */
     runAt?: number;
+    /**
+     * When due now and the queue is started: this instance also runs the job right after the
+     * caller's commit, the stored job staying the fallback (`run_now.ts`). `addToCommit` only.
+     */
+    runNow?: boolean;
   };
 }[keyof M & string];
 

@@ -9,6 +9,7 @@ import { randomAlphanumeric } from "../core/ids.ts";
 import { migrateModeIndexes } from "./mode_indexes.ts";
 import { migrateEventTypeIndex } from "./event_type_index.ts";
 import { coreKeys } from "../core/kv.ts";
+import { migrateStatusIndexes } from "./status_indexes.ts";
 
 /** A named migration. */
 export interface Migration {
@@ -21,6 +22,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { name: "2026_12_mode_scoped_indexes", run: migrateModeIndexes },
   { name: "2026_12_event_type_index", run: migrateEventTypeIndex },
+  { name: "2026_12_status_endpoint_indexes", run: migrateStatusIndexes },
 ];
 
 const LEASE_MS = 10 * 60_000;

@@ -1,7 +1,7 @@
 /**
  * `GET /v1/sessions/attempts`: the attempts of one organization and mode across sessions, newest
- * first (read from `["attempts_by_org", orgId, mode, …]`), with the `session_id` and `status`
- * filters and cursor pagination.
+ * first (read from `["attempts_by_org", orgId, mode, …]`, or `["attempts_by_org_status", …]` when
+ * filtered by status), with the `session_id` and `status` filters and cursor pagination.
  */
 import type { AppDeps } from "../deps.ts";
 import { isId } from "../core/ids.ts";
@@ -73,10 +73,19 @@ async function pageOfOrg(
   cursor: AttemptRecord | null,
   matches: (a: AttemptRecord) => boolean,
 ): Promise<Page<AttemptRecord>> {
-  const prefix = sessionKeys.attemptsByOrgPrefix(scope);
+  // Filtered by status: that status's own index (the records are still checked, in case an
+  // entry was left by an earlier version).
+  const prefix = query.status
+    ? sessionKeys.attemptsByOrgStatusPrefix(scope, query.status)
+    : sessionKeys.attemptsByOrgPrefix(scope);
+  const before = !cursor
+    ? null
+    : query.status
+    ? sessionKeys.attemptByOrgStatus(cursor)
+    : sessionKeys.attemptByOrg(cursor);
   return await readIndexPage<AttemptRecord>(kv, {
     prefix,
-    before: cursor ? sessionKeys.attemptByOrg(cursor) as unknown as Deno.KvKey : null,
+    before: before as unknown as Deno.KvKey | null,
     limit: query.limit,
     recordKey: sessionKeys.attempt,
     match: query.status ? matches : undefined,

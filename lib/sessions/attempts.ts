@@ -26,6 +26,7 @@ import {
   RETRY,
   retryOnConflict,
   type SessionState,
+  writeAttempt,
   writeSession,
 } from "./lifecycle.ts";
 import {
@@ -98,7 +99,8 @@ export async function createAttempt(
     const op = checkedOp(deps.kv, state)
       .set(sessionKeys.attempt(attempt.id), attempt)
       .set(sessionKeys.attemptBySession(attempt), attempt.id)
-      .set(sessionKeys.attemptByOrg(attempt), attempt.id);
+      .set(sessionKeys.attemptByOrg(attempt), attempt.id)
+      .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id);
     writeSession(op, state.session, session);
     let superseded: AttemptRecord | null = null;
     if (previous?.status === "in_progress") {
@@ -109,7 +111,7 @@ export async function createAttempt(
         completedAt: now,
         updatedAt: now,
       };
-      op.set(sessionKeys.attempt(previous.id), superseded);
+      writeAttempt(op, previous, superseded);
     }
     return (await op.commit()).ok ? { session, attempt, superseded } : RETRY;
   });
@@ -202,7 +204,8 @@ export async function completeAttempt(
       updatedAt: now,
     };
     const session = sessionAfterVerdict(state.session, verdict, now);
-    const op = checkedOp(deps.kv, state).set(sessionKeys.attempt(attemptId), ended);
+    const op = checkedOp(deps.kv, state);
+    writeAttempt(op, attempt, ended);
     writeSession(op, state.session, session);
     if (verdict.outcome === "failed") countAttemptFailed(op, session, verdict.failureCode, now);
     await addVerdictEvents(deps, op, session, ended, verdict);

@@ -86,6 +86,18 @@ export function writeSession(
   }
 }
 
+/** Writes attempt `after` over `before` in `op`, moving its status index entry. */
+export function writeAttempt(
+  op: Deno.AtomicOperation,
+  before: AttemptRecord,
+  after: AttemptRecord,
+): void {
+  op.set(sessionKeys.attempt(after.id), after);
+  if (before.status === after.status) return;
+  op.delete(sessionKeys.attemptByOrgStatus(before))
+    .set(sessionKeys.attemptByOrgStatus(after), after.id);
+}
+
 /** How a session ends without a verdict. */
 export type EndKind =
   | { status: "expired" }
@@ -119,16 +131,13 @@ export async function addEndSessionWrites(
   };
   writeSession(op, session, after);
   if (latestAttempt?.status === "in_progress") {
-    op.set(
-      sessionKeys.attempt(latestAttempt.id),
-      {
-        ...latestAttempt,
-        status: "cancelled",
-        failureCode: kind.status === "expired" ? "session_expired" : "session_cancelled",
-        completedAt: after.completedAt,
-        updatedAt: now,
-      } satisfies AttemptRecord,
-    );
+    writeAttempt(op, latestAttempt, {
+      ...latestAttempt,
+      status: "cancelled",
+      failureCode: kind.status === "expired" ? "session_expired" : "session_cancelled",
+      completedAt: after.completedAt,
+      updatedAt: now,
+    });
   }
   await addEventToCommit(deps, op, {
     orgId: session.orgId,

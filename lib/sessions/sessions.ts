@@ -3,6 +3,7 @@
  * cursor pagination and the status / creation-date filters. State changes live in
  * `lifecycle.ts` and `attempts.ts`.
  */
+import { groupCommitterOf } from "../core/group_commit.ts";
 import type { AppDeps } from "../deps.ts";
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import { isId, newId, randomToken } from "../core/ids.ts";
@@ -58,7 +59,9 @@ export async function createSession(deps: AppDeps, input: NewSession): Promise<C
     updatedAt: now.toISOString(),
   };
   const cancelToken = randomToken(32, deps.random);
-  const op = deps.kv.atomic()
+  // Creations made at once share KV commits (lib/core/group_commit.ts): each keeps its own check,
+  // their counter sums add up (docs/performance.md, "Hot paths and rate limit").
+  const op = groupCommitterOf(deps.kv).atomic()
     .check({ key: sessionKeys.session(session.id), versionstamp: null })
     .set(sessionKeys.session(session.id), session)
     .set(sessionKeys.byOrg(session), session.id)

@@ -9,7 +9,8 @@
  * - `["sessions_by_org_status", orgId, mode, status, createdAtMs, id]` → id (status filter)
  * - `["sessions_by_expiry", expiresAtMs, id]` → id (only while not terminal; the sweep)
  * - `["attempts", id]`, `["attempts_by_session", sessionId, id]`,
- *   `["attempts_by_org", orgId, mode, createdAtMs, id]`
+ *   `["attempts_by_org", orgId, mode, createdAtMs, id]`,
+ *   `["attempts_by_org_status", orgId, mode, status, createdAtMs, id]` (moved with the status)
  * - `["consents", sessionId]`, `["cancel_tokens", sessionId]`,
  *   `["idempotency", orgId, mode, keyHash]`
  * (Indexes written before the mode was part of them are rewritten by `lib/migrations.ts`.)
@@ -139,6 +140,8 @@ export const sessionKeys = {
   attemptBySession: (a: AttemptRecord) => ["attempts_by_session", a.sessionId, a.id] as const,
   attemptByOrg: (a: AttemptRecord) =>
     ["attempts_by_org", a.orgId, a.mode, Date.parse(a.createdAt), a.id] as const,
+  attemptByOrgStatus: (a: AttemptRecord, status: AttemptStatus = a.status) =>
+    ["attempts_by_org_status", a.orgId, a.mode, status, Date.parse(a.createdAt), a.id] as const,
   toMinimise: (s: SessionRecord) =>
     ["sessions_to_minimise", Date.parse(s.completedAt!), s.id] as const,
   toDelete: (s: SessionRecord) => ["sessions_to_delete", Date.parse(s.completedAt!), s.id] as const,
@@ -146,6 +149,7 @@ export const sessionKeys = {
   cancelToken: (sessionId: string) => ["cancel_tokens", sessionId] as const,
   // Prefixes of the lists and queues.
   allSessionsPrefix: () => ["sessions"] as const,
+  allAttemptsPrefix: () => ["attempts"] as const,
   allByOrgPrefix: () => ["sessions_by_org"] as const,
   allCancelTokensPrefix: () => ["cancel_tokens"] as const,
   byOrgPrefix: (scope: OrgMode) => ["sessions_by_org", scope.orgId, scope.mode] as const,
@@ -154,6 +158,8 @@ export const sessionKeys = {
   byExpiryPrefix: () => ["sessions_by_expiry"] as const,
   attemptsBySessionPrefix: (sessionId: string) => ["attempts_by_session", sessionId] as const,
   attemptsByOrgPrefix: (scope: OrgMode) => ["attempts_by_org", scope.orgId, scope.mode] as const,
+  attemptsByOrgStatusPrefix: (scope: OrgMode, status: AttemptStatus) =>
+    ["attempts_by_org_status", scope.orgId, scope.mode, status] as const,
   toMinimisePrefix: () => ["sessions_to_minimise"] as const,
   toDeletePrefix: () => ["sessions_to_delete"] as const,
   // Analytics counters (lib/sessions/analytics.ts): `day` is "YYYY-MM-DD" (UTC).

@@ -5,8 +5,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 
-const ALPHABET =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const LOOKUP = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
 
 /** Standard base64 with `=` padding. */

@@ -37,8 +37,7 @@ export type NfcUnavailableCode =
 const NFC_MESSAGES: Record<NfcUnavailableCode, string> = {
   nfc_not_supported:
     "This phone cannot read passport chips (it has no NFC). Use another phone to continue.",
-  nfc_disabled:
-    "NFC is turned off. Turn on NFC in the phone's settings, then try again.",
+  nfc_disabled: "NFC is turned off. Turn on NFC in the phone's settings, then try again.",
   nfc_cancelled: "Reading was cancelled. Try again when the document is ready.",
 };
 

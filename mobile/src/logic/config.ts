@@ -33,20 +33,14 @@ export function serverOrigin(entry: string): string | null {
 /** Builds the configuration from app.json's `extra.kayle` object (unknown shape, validated). */
 export function configFromExtra(extra: unknown, appVersion: string): AppConfig {
   const kayle =
-    (extra && typeof extra === "object"
-      ? (extra as Record<string, unknown>).kayle
-      : null) as
-        | Record<string, unknown>
-        | null
-        | undefined;
-  const servers = Array.isArray(kayle?.allowedServers)
-    ? kayle!.allowedServers
-    : [];
+    (extra && typeof extra === "object" ? (extra as Record<string, unknown>).kayle : null) as
+      | Record<string, unknown>
+      | null
+      | undefined;
+  const servers = Array.isArray(kayle?.allowedServers) ? kayle!.allowedServers : [];
   const store = (kayle?.storeUrls ?? {}) as Record<string, unknown>;
   return {
-    appName: typeof kayle?.appName === "string" && kayle.appName
-      ? kayle.appName
-      : "Kayle ID",
+    appName: typeof kayle?.appName === "string" && kayle.appName ? kayle.appName : "Kayle ID",
     appVersion: appVersion.slice(0, 64) || "kayle-mobile",
     allowedServers: servers.filter((s): s is string => typeof s === "string")
       .map(serverOrigin).filter((s): s is string => s !== null),

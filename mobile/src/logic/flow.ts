@@ -7,25 +7,11 @@
  * device id) is injected; the key, the files and the frames live in this object's memory only
  * and are dropped when the attempt ends.
  */
-import type {
-  AccessKey,
-  ChipAuthenticationStart,
-  ChipFileName,
-} from "../../../phone/chip/mod.ts";
-import {
-  type HandoffLink,
-  LinkError,
-  parseHandoffLink,
-  parseShortLink,
-} from "./links.ts";
+import type { AccessKey, ChipAuthenticationStart, ChipFileName } from "../../../phone/chip/mod.ts";
+import { type HandoffLink, LinkError, parseHandoffLink, parseShortLink } from "./links.ts";
 import { type MrzEntry, validateMrzEntry } from "./mrz.ts";
 import { fromBase64, toBase64 } from "./bytes.ts";
-import {
-  AttemptEnded,
-  Connection,
-  ServerError,
-  type ServerMessage,
-} from "./protocol.ts";
+import { AttemptEnded, Connection, ServerError, type ServerMessage } from "./protocol.ts";
 import { outcomeMessage, POSE_INSTRUCTIONS } from "./messages.ts";
 import { runChipSession } from "./chip_step.ts";
 import {
@@ -39,12 +25,7 @@ import {
   UPLOAD_ORDER,
 } from "./flow_support.ts";
 
-export {
-  type FlowDeps,
-  type FlowState,
-  NFC_PROMPT,
-  type ShareField,
-} from "./flow_support.ts";
+export { type FlowDeps, type FlowState, NFC_PROMPT, type ShareField } from "./flow_support.ts";
 
 /** One verification as the app runs it. */
 export class VerificationFlow {
@@ -53,8 +34,7 @@ export class VerificationFlow {
   readonly #listeners = new Set<(state: FlowState) => void>();
   #link: HandoffLink | null = null;
   #lastLink: string | null = null;
-  #details: { organizationName: string; shareFields: ShareField[] } | null =
-    null;
+  #details: { organizationName: string; shareFields: ShareField[] } | null = null;
   #key: AccessKey | null = null;
   readonly #files = new Map<ChipFileName, Uint8Array>();
   readonly #absent = new Set<ChipFileName>();
@@ -177,9 +157,7 @@ export class VerificationFlow {
     }
     let ok = false;
     try {
-      const challenge = this.#aaSignature
-        ? null
-        : fromBase64(String(this.#hello!.aa_challenge));
+      const challenge = this.#aaSignature ? null : fromBase64(String(this.#hello!.aa_challenge));
       const signature = await runChipSession(
         session,
         this.#key,
@@ -187,8 +165,7 @@ export class VerificationFlow {
         this.#absent,
         {
           aaChallenge: challenge,
-          chipAuthenticationStart: (dg14) =>
-            this.#chipAuthenticationStart(dg14),
+          chipAuthenticationStart: (dg14) => this.#chipAuthenticationStart(dg14),
           relay: (relay) =>
             this.#withServer(async (c) => {
               c.send({ type: "chip_authentication_relay", relay });
@@ -235,9 +212,7 @@ export class VerificationFlow {
 
   async #afterChip(): Promise<void> {
     try {
-      const pending = UPLOAD_ORDER.filter((n) =>
-        this.#files.has(n) && !this.#received.has(n)
-      );
+      const pending = UPLOAD_ORDER.filter((n) => this.#files.has(n) && !this.#received.has(n));
       let done = 0;
       this.#set({ step: "uploading", done, total: pending.length });
       for (const name of pending) {
@@ -272,9 +247,7 @@ export class VerificationFlow {
 
   #showSelfie(): void {
     const poses = this.#poses!;
-    const index = poses.findIndex((_, i) =>
-      !this.#received.has(`selfie_frame:${i}`)
-    );
+    const index = poses.findIndex((_, i) => !this.#received.has(`selfie_frame:${i}`));
     if (index < 0) return this.#set({ step: "confirm", ...this.#details! });
     this.#set({
       step: "selfie",

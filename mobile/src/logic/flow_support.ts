@@ -11,12 +11,7 @@ import {
   type ChipReaderOptions,
 } from "../../../phone/chip/mod.ts";
 import type { AppConfig } from "./config.ts";
-import {
-  type HandoffLink,
-  LinkError,
-  parseHandoffLink,
-  type ShortLink,
-} from "./links.ts";
+import { type HandoffLink, LinkError, parseHandoffLink, type ShortLink } from "./links.ts";
 import { ServerError, type SocketFactory } from "./protocol.ts";
 import { serverErrorMessage } from "./messages.ts";
 import { type NfcAdapter, NfcUnavailable } from "./chip_step.ts";
@@ -83,8 +78,7 @@ export interface FlowDeps {
 }
 
 /** The NFC sheet's prompt. */
-export const NFC_PROMPT =
-  "Hold the top of your phone against the passport's photo page.";
+export const NFC_PROMPT = "Hold the top of your phone against the passport's photo page.";
 
 /** Documents are uploaded in this order after the chip session (DG14 went during it). */
 export const UPLOAD_ORDER: ChipFileName[] = [
@@ -159,9 +153,7 @@ export async function fetchDetails(
   if (data.is_terminal === true) {
     throw new ServerError("SESSION_EXPIRED", "", true);
   }
-  const fields = Array.isArray(data.share_fields)
-    ? data.share_fields as ShareField[]
-    : [];
+  const fields = Array.isArray(data.share_fields) ? data.share_fields as ShareField[] : [];
   return {
     organizationName: String(data.organization_name ?? ""),
     mode: String(data.mode ?? ""),

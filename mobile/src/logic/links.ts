@@ -34,8 +34,7 @@ export type LinkErrorCode =
   | "insecure_connection";
 
 const MESSAGES: Record<LinkErrorCode, string> = {
-  link_invalid:
-    "This is not a verification code. Scan the QR code shown on the verification page.",
+  link_invalid: "This is not a verification code. Scan the QR code shown on the verification page.",
   not_a_handoff_link:
     "This is the verification page itself. Open it in the browser and choose to continue on your phone, then scan the QR code it shows.",
   server_not_allowed:

@@ -38,16 +38,12 @@ export type MrzFieldError =
   | "check_digit";
 
 const MESSAGES: Record<MrzFieldError, string> = {
-  characters:
-    "Use only the letters A–Z and digits, as printed on the document.",
-  too_long:
-    "A document number has at most 9 characters here; check the printed page.",
-  date_format:
-    "Enter the date as DD.MM.YYYY or as the six digits YYMMDD of the MRZ.",
+  characters: "Use only the letters A–Z and digits, as printed on the document.",
+  too_long: "A document number has at most 9 characters here; check the printed page.",
+  date_format: "Enter the date as DD.MM.YYYY or as the six digits YYMMDD of the MRZ.",
   date_impossible: "This date does not exist; check the day and month.",
   birth_in_future: "The date of birth cannot be in the future.",
-  document_expired:
-    "This document has expired; an expired document cannot be verified.",
+  document_expired: "This document has expired; an expired document cannot be verified.",
   check_digit:
     "The check digit does not match. Compare the number and its check digit with the bottom lines of the data page.",
 };
@@ -100,9 +96,7 @@ function normaliseDate(
     const m = text.match(pattern);
     if (!m) continue;
     const [yy, mm, dd] = parts(m);
-    const full = m[0].length > 6
-      ? Number(m[3]?.length === 4 ? m[3] : m[1])
-      : undefined;
+    const full = m[0].length > 6 ? Number(m[3]?.length === 4 ? m[3] : m[1]) : undefined;
     return { yymmdd: yy + mm.padStart(2, "0") + dd.padStart(2, "0"), full };
   }
   // Still typing: digits and separators only, shorter than a whole date.
@@ -149,9 +143,7 @@ export function validateDateOfExpiry(
   const date = normaliseDate(input);
   if (date === "incomplete") return { state: "incomplete" };
   if (!date) return invalid("date_format");
-  const century = date.full !== undefined
-    ? Math.floor(date.full / 100) * 100
-    : 2000;
+  const century = date.full !== undefined ? Math.floor(date.full / 100) * 100 : 2000;
   const parsed = calendarValid(date.yymmdd, century);
   if (!parsed) return invalid("date_impossible");
   const today = Date.UTC(
@@ -191,15 +183,14 @@ export function validateMrzEntry(
     now,
     entry.dateOfExpiryCheckDigit,
   );
-  const key =
-    documentNumber.state === "valid" && dateOfBirth.state === "valid" &&
+  const key = documentNumber.state === "valid" && dateOfBirth.state === "valid" &&
       dateOfExpiry.state === "valid"
-      ? {
-        kind: "mrz" as const,
-        documentNumber: documentNumber.value,
-        dateOfBirth: dateOfBirth.value,
-        dateOfExpiry: dateOfExpiry.value,
-      }
-      : null;
+    ? {
+      kind: "mrz" as const,
+      documentNumber: documentNumber.value,
+      dateOfBirth: dateOfBirth.value,
+      dateOfExpiry: dateOfExpiry.value,
+    }
+    : null;
   return { documentNumber, dateOfBirth, dateOfExpiry, key };
 }
