@@ -21,6 +21,7 @@ import {
   type KvTableJobQueue,
 } from "../lib/jobs/mod.ts";
 import { waitFor } from "./support/webhooks.ts";
+import { jobKeys } from "../lib/jobs/types.ts";
 
 /** When the stored copy is due (real ms for the queue, manual-clock ms for the table). */
 const FALLBACK_MS = 300;
@@ -72,7 +73,7 @@ for (const backend of ["kv_queue", "kv_table"] as const) {
       await waitFor(() => seen.length === 1, 20_000, "immediate run");
       if (h.table) {
         // The table's copy is deleted once the immediate run finished.
-        await waitFor(async () => (await h.kv.get(["jobs", id])).value === null, 20_000, "drop");
+        await waitFor(async () => (await h.kv.get(jobKeys.job(id))).value === null, 20_000, "drop");
       }
       await h.pastFallback();
       assert.deepEqual(seen, [1], "the stored copy did not run the job again");
@@ -130,7 +131,7 @@ Deno.test("[kv_table] a stopped queue stores a runNow job due now, for whoever p
     const op = h.kv.atomic();
     const id = h.jobs.addToCommit(op, { type: "test.later", payload: {}, runNow: true });
     await op.commit();
-    const job = (await h.kv.get<{ runAt: number }>(["jobs", id])).value;
+    const job = (await h.kv.get<{ runAt: number }>(jobKeys.job(id))).value;
     assert.equal(job?.runAt, h.clock.now().getTime(), "due now, not at the fallback time");
     assert.equal(ran, 0, "nothing runs in a stopped queue");
     assert.equal(await h.table!.pollOnce(), 1);
