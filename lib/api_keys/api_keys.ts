@@ -8,6 +8,7 @@
 import { newId, randomAlphanumeric } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
 import { getManyValues } from "../core/kv.ts";
+import { apiKeyCacheOf, forgetCachedKey } from "./key_cache.ts";
 
 /** The KV keys of API keys and of their usage (`lib/api_keys/usage.ts`). */
 export const apiKeyKeys = {
@@ -89,11 +90,16 @@ export async function createApiKey(
 
 /** Finds the key of a presented secret by its keyed hash (no secret comparison by value). */
 export async function findApiKeyBySecret(
-  deps: Pick<AppDeps, "kv" | "keys">,
+  deps: Pick<AppDeps, "kv" | "keys" | "clock">,
   secret: string,
 ): Promise<ApiKeyRecord | null> {
   const hash = await deps.keys.hash(`api-key:${secret}`);
-  return (await deps.kv.get<ApiKeyRecord>(apiKeyKeys.byHash(hash))).value;
+  const cache = apiKeyCacheOf(deps.kv, deps.clock);
+  const cached = cache.get(hash);
+  if (cached) return cached;
+  const record = (await deps.kv.get<ApiKeyRecord>(apiKeyKeys.byHash(hash))).value;
+  if (record) cache.set(hash, record);
+  return record;
 }
 
 /** Reads a key by id within an organization. */
@@ -131,7 +137,10 @@ export async function setApiKeyStatus(
       .set(apiKeyKeys.apiKey(id), updated)
       .set(apiKeyKeys.byHash(updated.secretHash), updated)
       .commit();
-    if (result.ok) return updated;
+    if (result.ok) {
+      forgetCachedKey(kv, updated.secretHash);
+      return updated;
+    }
   }
 }
 
@@ -145,5 +154,6 @@ export async function deleteApiKey(kv: Deno.Kv, orgId: string, id: string): Prom
     .delete(apiKeyKeys.byOrg(orgId, id))
     .delete(apiKeyKeys.usage(id))
     .commit();
+  if (result.ok) forgetCachedKey(kv, entry.value.secretHash);
   return result.ok;
 }

@@ -12,6 +12,7 @@ import {
   setApiKeyStatus,
 } from "./api_keys.ts";
 import { createUsageRecorder, getApiKeyUsage } from "./usage.ts";
+import { API_KEY_CACHE_MS } from "./key_cache.ts";
 
 async function fresh() {
   return {
@@ -83,4 +84,37 @@ Deno.test("usage is counted in memory and flushed with the last use time", async
   assert.equal(stored.requestCount, 7);
   assert.equal(stored.lastUsedAt, "2026-06-01T00:00:01.000Z");
   deps.kv.close();
+});
+
+Deno.test("a key changed here stops at once; changed by another instance, within a second", async () => {
+  const dir = await Deno.makeTempDir();
+  const here = { ...(await fresh()), kv: await Deno.openKv(`${dir}/kv`) };
+  const other = { ...here, kv: await Deno.openKv(`${dir}/kv`) };
+  try {
+    const { key, secret } = await createApiKey(here, {
+      orgId: "org_a",
+      name: "k",
+      scopes: ["sessions:read"],
+      mode: "test",
+      createdBy: null,
+    });
+    assert.equal((await findApiKeyBySecret(here, secret))?.status, "active");
+    assert.equal((await findApiKeyBySecret(other, secret))?.status, "active");
+    // Disabled through this instance: its own lookups see it at once.
+    await setApiKeyStatus(here.kv, "org_a", key.id, "disabled");
+    assert.equal((await findApiKeyBySecret(here, secret))?.status, "disabled");
+    // The other instance read it less than a second ago: it trusts that read until the second ends.
+    assert.equal((await findApiKeyBySecret(other, secret))?.status, "active");
+    here.clock.advance(API_KEY_CACHE_MS);
+    assert.equal((await findApiKeyBySecret(other, secret))?.status, "disabled");
+    // Deleted elsewhere: gone here within the second too.
+    await deleteApiKey(here.kv, "org_a", key.id);
+    assert.equal(await findApiKeyBySecret(here, secret), null);
+    here.clock.advance(API_KEY_CACHE_MS);
+    assert.equal(await findApiKeyBySecret(other, secret), null);
+  } finally {
+    here.kv.close();
+    other.kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
