@@ -4,9 +4,9 @@
  * event (every delivery of it), both keeping the delivery id and the event id (docs/webhooks.md).
  */
 import type { AppDeps } from "../lib/deps.ts";
-import type { AnyEventType } from "../lib/events/events.ts";
+import type { AnyEventType, EventPayload, EventRecord } from "../lib/events/events.ts";
 import { ApiError } from "../lib/http/errors.ts";
-import { isId } from "../lib/core/ids.ts";
+import { isId, newId } from "../lib/core/ids.ts";
 import { inScope, type OrgLookup, type OrgMode } from "../lib/core/org_mode.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
@@ -19,7 +19,10 @@ import {
   DELIVERY_JOB_TYPE,
   type DeliveryRecord,
   type DeliveryStatus,
+  type EncryptionKeyRecord,
+  type EndpointRecord,
 } from "./model.ts";
+import { encryptPayload } from "./signing.ts";
 import { webhookKeys } from "./model.ts";
 
 /** Payload of a delivery job: which delivery, and which try it is meant to make. */
@@ -38,6 +41,45 @@ export function addDeliveryJob(
 ): void {
   const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
   jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt, runNow });
+}
+
+/**
+ * A new delivery of `event` to `endpoint`, its payload encrypted to the endpoint's active key and
+ * due now; without an active key it is `failed` (`no_active_key`) from the start (docs/webhooks.md).
+ */
+export async function newDelivery(
+  deps: Pick<AppDeps, "random">,
+  event: Pick<EventRecord, "id" | "orgId" | "mode" | "type">,
+  endpoint: Pick<EndpointRecord, "id">,
+  key: EncryptionKeyRecord | null,
+  payload: EventPayload,
+  now: Date,
+): Promise<DeliveryRecord> {
+  return {
+    id: newId("whd", deps.random),
+    orgId: event.orgId,
+    mode: event.mode,
+    endpointId: endpoint.id,
+    eventId: event.id,
+    eventType: event.type,
+    status: key ? "pending" : "failed",
+    payload: key ? await encryptPayload(key.jwk, payload) : null,
+    keyId: key?.id ?? null,
+    attemptCount: 0,
+    scheduledTries: 0,
+    manualTryPending: false,
+    nextAttemptAt: key ? now.toISOString() : null,
+    deliveringBy: null,
+    deliveringUntil: null,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastErrorClass: null,
+    failureReason: key ? null : "no_active_key",
+    payloadExpiresAt: null,
+    succeededAt: null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
 }
 
 /** Writes a new delivery and its indexes into `op`. */

@@ -7,13 +7,11 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import type { EventPayload, EventRecord } from "../lib/events/events.ts";
-import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { listEndpoints } from "./endpoints.ts";
-import { addDeliveryJob, addDeliveryToCommit } from "./deliveries.ts";
-import type { DeliveryRecord, EncryptionKeyRecord, EndpointRecord } from "./model.ts";
+import { addDeliveryJob, addDeliveryToCommit, newDelivery } from "./deliveries.ts";
+import type { EncryptionKeyRecord, EndpointRecord } from "./model.ts";
 import { webhookKeys } from "./model.ts";
-import { encryptPayload } from "./signing.ts";
 
 /** The endpoints an event goes to. */
 export async function endpointsForEvent(
@@ -50,31 +48,7 @@ export async function fanOutEvent(
   const now = deps.clock.now();
   for (const endpoint of endpoints) {
     const key = await activeKey(deps.kv, endpoint);
-    const delivery: DeliveryRecord = {
-      id: newId("whd", deps.random),
-      orgId: event.orgId,
-      mode: event.mode,
-      endpointId: endpoint.id,
-      eventId: event.id,
-      eventType: event.type,
-      status: key ? "pending" : "failed",
-      payload: key ? await encryptPayload(key.jwk, payload) : null,
-      keyId: key?.id ?? null,
-      attemptCount: 0,
-      scheduledTries: 0,
-      manualTryPending: false,
-      nextAttemptAt: key ? now.toISOString() : null,
-      deliveringBy: null,
-      deliveringUntil: null,
-      lastAttemptAt: null,
-      lastStatusCode: null,
-      lastErrorClass: null,
-      failureReason: key ? null : "no_active_key",
-      payloadExpiresAt: null,
-      succeededAt: null,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
+    const delivery = await newDelivery(deps, event, endpoint, key, payload, now);
     addDeliveryToCommit(op, delivery);
     // The first try is made by this instance right after the commit; its job is the fallback.
     if (key) addDeliveryJob(jobs, op, delivery, now.getTime(), true);

@@ -15,10 +15,9 @@ import {
   TEST_EVENT_TYPE,
 } from "../lib/events/events.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import { addDeliveryJob, addDeliveryToCommit } from "./deliveries.ts";
+import { addDeliveryJob, addDeliveryToCommit, newDelivery } from "./deliveries.ts";
 import type { DeliveryRecord, EncryptionKeyRecord, EndpointRecord } from "./model.ts";
 import { webhookKeys } from "./model.ts";
-import { encryptPayload } from "./signing.ts";
 
 /** Why no test event was sent. */
 export type TestEventRefusal = "endpoint_disabled" | "changed";
@@ -59,31 +58,7 @@ export async function sendTestEvent(
       message: "A test event sent from the Kayle ID dashboard. It carries no personal data.",
     },
   };
-  const delivery: DeliveryRecord = {
-    id: newId("whd", deps.random),
-    orgId: endpoint.orgId,
-    mode: endpoint.mode,
-    endpointId: endpoint.id,
-    eventId: event.id,
-    eventType: TEST_EVENT_TYPE,
-    status: key ? "pending" : "failed",
-    payload: key ? await encryptPayload(key.jwk, payload) : null,
-    keyId: key?.id ?? null,
-    attemptCount: 0,
-    scheduledTries: 0,
-    manualTryPending: false,
-    nextAttemptAt: key ? now.toISOString() : null,
-    deliveringBy: null,
-    deliveringUntil: null,
-    lastAttemptAt: null,
-    lastStatusCode: null,
-    lastErrorClass: null,
-    failureReason: key ? null : "no_active_key",
-    payloadExpiresAt: null,
-    succeededAt: null,
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
+  const delivery = await newDelivery(deps, event, endpoint, key, payload, now);
   const op = deps.kv.atomic().check(endpointEntry);
   if (keyEntry) op.check(keyEntry);
   op.set(eventKeys.event(event.id), event)

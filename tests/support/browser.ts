@@ -17,6 +17,10 @@ export function chromiumPath(): string | null {
 
 /** True when browser tests can run; they are skipped with a message otherwise. */
 export const hasChromium: boolean = chromiumPath() !== null;
+if (!hasChromium && Deno.env.get("CI")) {
+  // In CI a missing browser is a broken setup, never a quiet skip.
+  throw new Error("chromium not found: CI must run the browser tests (.ci/run installs chromium)");
+}
 if (!hasChromium) console.warn("chromium not found: browser tests are skipped (CI installs it)");
 
 /** Launches headless Chromium with the flags this closed network needs. */
