@@ -234,3 +234,63 @@ Deno.test("[kv_table] two instances never run one job twice; an expired lease is
     kv.close();
   }
 });
+
+Deno.test("[kv_table] a slow job holds only its own slot: the jobs after it run meanwhile", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const deps = { kv, clock: new ManualClock(), random: cryptoRandom, logger: silentLogger };
+  // More jobs than one listing claims (32 by default), after one that does not end.
+  const jobs = createKvTableJobs<TestJobs>(deps, { pollIntervalMs: 60_000 });
+  let releaseSlow = () => {};
+  const slowStarted = Promise.withResolvers<void>();
+  jobs.register("test.slow", () =>
+    new Promise<void>((ok) => {
+      releaseSlow = ok;
+      slowStarted.resolve();
+    }));
+  let fast = 0;
+  jobs.register("test.fast", () => Promise.resolve(void fast++));
+  try {
+    await jobs.enqueue({ type: "test.slow", payload: {} });
+    for (let i = 0; i < 80; i++) await jobs.enqueue({ type: "test.fast", payload: {} });
+    await jobs.start();
+    await slowStarted.promise;
+    // One start of the loop (its interval is a minute): the listings go on while jobs are due.
+    await waitFor(() => fast === 80, 20_000, "every fast job while the slow one runs");
+    assert.equal(jobs.running(), 1, "the slow job still runs");
+  } finally {
+    releaseSlow();
+    await jobs.stop();
+    kv.close();
+  }
+});
+
+Deno.test("[kv_table] at most maxRunning jobs run at once; a job that ends frees its slot at once", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const deps = { kv, clock: new ManualClock(), random: cryptoRandom, logger: silentLogger };
+  const jobs = createKvTableJobs<TestJobs>(deps, { pollIntervalMs: 60_000, maxRunning: 3 });
+  const releases: Array<() => void> = [];
+  let peak = 0;
+  let done = 0;
+  jobs.register("test.held", async () => {
+    await new Promise<void>((ok) => releases.push(ok));
+    done++;
+  });
+  const running = () => releases.length - done;
+  try {
+    for (let i = 0; i < 7; i++) await jobs.enqueue({ type: "test.held", payload: {} });
+    await jobs.start();
+    for (let i = 0; i < 7; i++) {
+      await waitFor(() => releases.length > i, 20_000, `job ${i + 1} started`);
+      peak = Math.max(peak, running());
+      assert.ok(running() <= 3, `no more than 3 at once (saw ${running()})`);
+      // Not waiting for the minute-long interval: the job that ends makes room for the next.
+      releases[i]();
+    }
+    await waitFor(() => done === 7, 20_000, "all seven");
+    assert.equal(peak, 3);
+  } finally {
+    for (const release of releases) release();
+    await jobs.stop();
+    kv.close();
+  }
+});

@@ -38,8 +38,14 @@ export interface KvTableOptions {
    * while the job runs, so a dead instance's jobs are due again within one lease. Default 15 s.
    */
   leaseMs?: number;
-  /** Jobs claimed per poll. Default 32. */
+  /** Jobs listed and claimed per poll. Default 32. */
   batchSize?: number;
+  /**
+   * Claimed jobs run at once per instance. A poll claims more while fewer run, and each job
+   * frees its slot when it ends, so one slow job (a webhook try waiting out its timeout) never
+   * holds the others back. Default 256.
+   */
+  maxRunning?: number;
   /** Claims before a job is moved to `jobs_dead`. Default 10. */
   maxAttempts?: number;
   /** When the stored copy of a job run at once is due (`run_now.ts`). Default 30 s. */
@@ -71,6 +77,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     pollIntervalMs = 250,
     leaseMs = 15_000,
     batchSize = 32,
+    maxRunning = 256,
     maxAttempts = 10,
     runNowFallbackMs = RUN_NOW_FALLBACK_MS,
   } = options;
@@ -81,9 +88,14 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     : `inst_${randomAlphanumeric(16, deps.random)}`;
   const handlers = new JobHandlers(deps.logger);
   const immediate = new ImmediateRuns(handlers, deps.logger);
-  const cleanup = new GroupCommitter(kv);
+  // Claims, finishes and the drops of jobs run at once: a burst's commits share KV commits.
+  const commits = new GroupCommitter(kv);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let polling: Promise<number> | null = null;
+  let pumping: Promise<void> | null = null;
+  /** Claimed jobs running in this instance (each with its finishing commit). */
+  const inFlight = new Set<Promise<void>>();
+  let waitingForSlot = false;
   let stopped = true;
   let nudgeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -93,7 +105,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     if (stopped || nudgeTimer !== null || runAt > deps.clock.now().getTime() + NUDGE_MS) return;
     nudgeTimer = setTimeout(() => {
       nudgeTimer = null;
-      if (!stopped) pollOnce().catch(() => {});
+      if (!stopped) pump();
     }, NUDGE_MS);
   };
 
@@ -123,11 +135,10 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   };
 
   // After an immediate run finished: the stored job is deleted unless a poll claimed it meanwhile
-  // (that claim then finds the run done, or its handler finds nothing left to do). A burst's
-  // deletions share commits.
+  // (that claim then finds the run done, or its handler finds nothing left to do).
   const dropRanNow = async (record: JobRecord, versionstamp: string) => {
     try {
-      await cleanup.atomic().check({ key: jobKeys.job(record.id), versionstamp })
+      await commits.atomic().check({ key: jobKeys.job(record.id), versionstamp })
         .delete(jobKeys.job(record.id)).delete(jobKeys.due(record.runAt, record.id)).commit();
     } finally {
       immediate.forget(record.id);
@@ -145,7 +156,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       holder,
       leaseUntil: now + leaseMs,
     };
-    const result = await kv.atomic().check(entry)
+    const result = await commits.atomic().check(entry)
       .delete(jobKeys.due(dueOf(job), id))
       .set(jobKeys.job(id), claimed)
       .set(jobKeys.due(claimed.leaseUntil!, id), id)
@@ -155,7 +166,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
 
   const finish = async (entry: Deno.KvEntry<JobRecord>, failed: boolean): Promise<void> => {
     const job = entry.value;
-    const op = kv.atomic().check(entry).delete(jobKeys.due(dueOf(job), job.id));
+    const op = commits.atomic().check(entry).delete(jobKeys.due(dueOf(job), job.id));
     if (!failed) {
       op.delete(jobKeys.job(job.id));
     } else if (job.attempts >= maxAttempts) {
@@ -209,36 +220,70 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     if (entry) await finish(entry, failed);
   };
 
-  const pollRound = async (): Promise<number> => {
+  // Lists up to `limit` due jobs and claims them; each claimed job starts at once and runs on its
+  // own (a slow one holds only its own slot). Returns how many were listed — a full listing means
+  // more may be due — and the runs started.
+  const claimDue = async (limit: number): Promise<{ listed: number; runs: Promise<void>[] }> => {
     const now = deps.clock.now().getTime();
     const ids: string[] = [];
     const due = kv.list<string>({
       start: jobKeys.duePrefix(),
       end: [...jobKeys.duePrefix(), now + 1],
     }, {
-      limit: batchSize,
+      limit,
     });
     for await (const e of due) ids.push(e.value);
     const claimed = (await Promise.all(ids.map(claim))).filter((e) => e !== null);
-    await Promise.all(claimed.map(runClaimed));
-    return claimed.length;
+    const runs = claimed.map((entry) => {
+      const run = runClaimed(entry).finally(() => {
+        inFlight.delete(run);
+        // The pump stopped for want of a free slot: this one is free.
+        if (waitingForSlot) {
+          waitingForSlot = false;
+          pump();
+        }
+      });
+      inFlight.add(run);
+      return run;
+    });
+    return { listed: ids.length, runs };
+  };
+
+  // Claims jobs while some are due and fewer than `maxRunning` run; the interval timer, an added
+  // job's nudge and a finished job (when the pump had stopped for want of a slot) start it.
+  const pump = (): Promise<void> => {
+    pumping ??= (async () => {
+      try {
+        while (!stopped) {
+          const free = maxRunning - inFlight.size;
+          if (free <= 0) {
+            waitingForSlot = true;
+            return;
+          }
+          const limit = Math.min(free, batchSize);
+          if ((await claimDue(limit)).listed < limit) return;
+        }
+      } catch (error) {
+        deps.logger.error("jobs.poll_failed", errorFields(error));
+      }
+    })().finally(() => (pumping = null));
+    return pumping;
   };
 
   const pollOnce = (): Promise<number> => {
     // One round at a time per instance; callers share the running round.
-    polling ??= pollRound().finally(() => (polling = null));
+    polling ??= (async () => {
+      const { runs } = await claimDue(batchSize);
+      await Promise.all(runs);
+      return runs.length;
+    })().finally(() => (polling = null));
     return polling;
   };
 
   const loop = async () => {
     timer = null;
     if (stopped) return;
-    try {
-      // A full batch means more may be due: go again at once.
-      while (!stopped && (await pollOnce()) === batchSize);
-    } catch (error) {
-      deps.logger.error("jobs.poll_failed", errorFields(error));
-    }
+    await pump();
     if (!stopped) timer = setTimeout(loop, pollIntervalMs);
   };
 
@@ -264,7 +309,9 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
       if (timer !== null) clearTimeout(timer);
       if (nudgeTimer !== null) clearTimeout(nudgeTimer);
       timer = nudgeTimer = null;
+      await pumping;
       await polling;
+      await Promise.all(inFlight);
       await handlers.drain();
     },
     running: () => handlers.running(),
