@@ -22,7 +22,7 @@ import { silentLogger } from "../lib/core/logger.ts";
 import { createOrganization } from "../lib/accounts/organizations.ts";
 import { createApiKey } from "../lib/api_keys/api_keys.ts";
 import type { AppDeps } from "../lib/deps.ts";
-import { eventKeys, type EventRecord } from "../lib/events/events.ts";
+import { addEventRecord, type EventRecord } from "../lib/events/events.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { type AttemptRecord, sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
 import { addDeliveryToCommit } from "../webhooks/deliveries.ts";
@@ -146,11 +146,8 @@ async function seedHistory(deps: AppDeps, org: Org, n: number): Promise<void> {
         .set(sessionKeys.attempt(attempt.id), attempt)
         .set(sessionKeys.attemptBySession(attempt), attempt.id)
         .set(sessionKeys.attemptByOrg(attempt), attempt.id)
-        .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id)
-        .set(eventKeys.event(event.id), event)
-        .set(eventKeys.byOrg(event), event.id)
-        .set(eventKeys.byOrgType(event), event.id)
-        .set(eventKeys.bySession(event), event.id);
+        .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id);
+      addEventRecord(op, event);
       addDeliveryToCommit(op, delivery);
     }
     await op.commit();

@@ -19,7 +19,11 @@ async function downgradeToOldLayout(kv: Deno.Kv): Promise<void> {
     for await (const e of kv.list({ prefix: [prefix] })) {
       if (e.key.length !== newLength) continue;
       const old = [...e.key.slice(0, drop), ...e.key.slice(drop + 1)];
-      await kv.atomic().delete(e.key).set(old, e.value).commit();
+      // Index entries of that release held the record's id (events' now hold the event).
+      const value = typeof e.value === "object" && e.value && "id" in e.value
+        ? e.value.id
+        : e.value;
+      await kv.atomic().delete(e.key).set(old, value).commit();
     }
   };
   await rewrite("sessions_by_org", 5, 2);

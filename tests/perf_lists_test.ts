@@ -11,7 +11,7 @@ import { listOrgEvents } from "../webhooks/events_query.ts";
 import { migrateEventTypeIndex } from "../lib/migrations/event_type_index.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
 import { expireDueSessions } from "../lib/sessions/expiry_sweep.ts";
-import { eventKeys } from "../lib/events/events.ts";
+import { eventKeys, type EventRecord } from "../lib/events/events.ts";
 import { sessionKeys } from "../lib/sessions/types.ts";
 
 const MINUTE = 60_000;
@@ -48,6 +48,38 @@ Deno.test("the event list pages through the index with cursors, newest first", a
       { headers: world.auth },
     );
     assert.equal(bad.status, 400);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("a page of events is one range read: the index holds the event; older entries hold its id", async () => {
+  const world = await sessionsWorld();
+  try {
+    const written: EventRecord[] = [];
+    for (let i = 0; i < 14; i++) {
+      written.push(
+        await writeEvent(world.deps, world.orgId, { type: "verification.session.failed" }),
+      );
+      world.clock.advance(1000);
+    }
+    // Half of them as an earlier version wrote them: the index entries hold the id.
+    for (const e of written.slice(0, 7)) {
+      await world.deps.kv.atomic().set(eventKeys.byOrg(e), e.id).set(eventKeys.byOrgType(e), e.id)
+        .commit();
+    }
+    // The newer half is listed from the index alone: their `events` records are not read.
+    for (const e of written.slice(7)) await world.deps.kv.delete(eventKeys.event(e.id));
+    const scope = { orgId: world.orgId, mode: "test" as const };
+    const newestFirst = [...written].reverse().map((e) => e.id);
+    for (const type of [undefined, "verification.session.failed" as const]) {
+      const page = await listOrgEvents(world.deps.kv, scope, { type, limit: 5 });
+      assert.deepEqual(page.items.map((e) => e.id), newestFirst.slice(0, 5), type ?? "all");
+      assert.equal(page.hasMore, true);
+    }
+    const all = await listOrgEvents(world.deps.kv, scope, { limit: 100 });
+    assert.deepEqual(all.items.map((e) => e.id), newestFirst);
+    assert.deepEqual(all.items.at(-1), written[0], "an id entry is read through its record");
   } finally {
     await world.close();
   }

@@ -5,7 +5,12 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
-import { eventKeys, type EventRecord } from "../lib/events/events.ts";
+import {
+  eventIdOf,
+  type EventIndexValue,
+  eventKeys,
+  type EventRecord,
+} from "../lib/events/events.ts";
 import { MODES } from "../lib/core/org_mode.ts";
 import { payloadRetained } from "./deliveries.ts";
 import { type DeliveryRecord, webhookKeys } from "./model.ts";
@@ -20,13 +25,13 @@ export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<
   let deleted = 0;
   for (const org of await listOrganizations(deps.kv)) {
     for (const mode of MODES) {
-      const old = deps.kv.list<string>({
+      const old = deps.kv.list<EventIndexValue>({
         start: eventKeys.byOrgPrefix({ orgId: org.id, mode }),
         end: [...eventKeys.byOrgPrefix({ orgId: org.id, mode }), cutoff + 1],
       });
       for await (const entry of old) {
         if (deleted >= limit) return deleted;
-        if (await deleteEventHistory(deps, entry.value, now)) deleted++;
+        if (await deleteEventHistory(deps, eventIdOf(entry.value), now)) deleted++;
       }
     }
   }

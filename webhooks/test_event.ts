@@ -8,8 +8,8 @@
 import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import {
+  addEventRecord,
   CONTRACT_VERSION,
-  eventKeys,
   type EventPayload,
   type EventRecord,
   TEST_EVENT_TYPE,
@@ -61,9 +61,7 @@ export async function sendTestEvent(
   const delivery = await newDelivery(deps, event, endpoint, key, payload, now);
   const op = deps.kv.atomic().check(endpointEntry);
   if (keyEntry) op.check(keyEntry);
-  op.set(eventKeys.event(event.id), event)
-    .set(eventKeys.byOrg(event), event.id)
-    .set(eventKeys.byOrgType(event), event.id);
+  addEventRecord(op, event);
   addDeliveryToCommit(op, delivery);
   if (key) addDeliveryJob(getJobQueue(deps), op, delivery, now.getTime(), true);
   return (await op.commit()).ok ? { event, delivery } : "changed";

@@ -1,14 +1,17 @@
 /**
  * One page of a newest-first list read from a KV index (docs/performance.md, "Lists read one
  * page"): the index is listed in reverse from the cursor's own index key with a KV cursor, the
- * records are fetched ten at a time (`getManyValues`, kv.ts) and the read stops as soon as
+ * records are fetched ten at a time (`getManyEntries`, kv.ts) and the read stops as soon as
  * `limit + 1` matches are known. The cost of a page does not depend on how long the history is.
+ *
+ * An index entry holds the record's id, or — in an index of records that never change (events) —
+ * the record itself, so that a page is one range read with nothing else to fetch.
  *
  * A filter that is not part of the index key (`match`) reads on until enough matches are found, so
  * its cost is bounded by the distance to the matches, never by the whole history when matches are
  * near.
  */
-import { getManyValues } from "./kv.ts";
+import { getManyEntries } from "./kv.ts";
 
 /** A page of a list. */
 export interface IndexPage<T> {
@@ -18,7 +21,10 @@ export interface IndexPage<T> {
 
 /** What {@link readIndexPage} reads. */
 export interface IndexPageQuery<T> {
-  /** The index prefix; entries under it hold the record id as value. */
+  /**
+   * The index prefix; entries under it hold the record id, or the record itself (see above): a
+   * string value is an id, any other value is the record.
+   */
   prefix: Deno.KvKey;
   /** Exclusive upper bound (the cursor item's own index key), or none for the newest page. */
   before?: Deno.KvKey | null;
@@ -47,29 +53,34 @@ export async function readIndexPage<T>(
   const want = limit + 1;
   const filtered = query.match !== undefined;
   const items: T[] = [];
-  let ids: string[] = [];
+  let values: Array<string | T> = [];
   // Filtered: the first batch is one page, later ones grow while matches are sparse.
   let batch = want;
   const flush = async () => {
-    for (const value of await getManyValues<T>(kv, ids.map(query.recordKey))) {
-      if (!query.match || query.match(value)) items.push(value);
+    const ids = values.filter((v): v is string => typeof v === "string");
+    const fetched = ids.length ? await getManyEntries<T>(kv, ids.map(query.recordKey)) : [];
+    let next = 0;
+    for (const value of values) {
+      // An id whose record is gone (deleted meanwhile) is skipped.
+      const record = typeof value === "string" ? fetched[next++].value : value;
+      if (record !== null && (!query.match || query.match(record))) items.push(record);
     }
-    ids = [];
+    values = [];
   };
-  const iter = kv.list<string>(selector, {
+  const iter = kv.list<string | T>(selector, {
     reverse: true,
     // Unfiltered: exactly one page. Filtered: read in batches until enough matches.
     ...(filtered ? {} : { limit: want }),
     batchSize: filtered ? 100 : Math.min(want, 500),
   });
   for await (const entry of iter) {
-    ids.push(entry.value);
-    if (ids.length >= batch) {
+    values.push(entry.value);
+    if (values.length >= batch) {
       await flush();
       if (items.length >= want) break;
       batch = Math.min(batch * 2, 200);
     }
   }
-  if (ids.length && items.length < want) await flush();
+  if (values.length && items.length < want) await flush();
   return { items: items.slice(0, limit), hasMore: items.length > limit };
 }

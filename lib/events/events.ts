@@ -9,7 +9,9 @@
  *
  * Keys: `["events", id]`, `["events_by_org", orgId, mode, createdAtMs, id]`,
  * `["events_by_org_type", orgId, mode, type, createdAtMs, id]`,
- * `["events_by_session", sessionId, id]`.
+ * `["events_by_session", sessionId, id]`. An event never changes once written, so the two list
+ * indexes hold the record itself (`EventIndexValue`): a page of events is one range read
+ * (lib/core/index_page.ts). Entries written by earlier versions hold the id.
  */
 import { newId } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
@@ -126,6 +128,22 @@ export const eventKeys = {
   bySessionPrefix: (sessionId: string) => ["events_by_session", sessionId] as const,
 };
 
+/** What an `events_by_org` / `events_by_org_type` entry holds: the event, or its id (older entries). */
+export type EventIndexValue = EventRecord | string;
+
+/** The event id an index entry names. */
+export function eventIdOf(value: EventIndexValue): string {
+  return typeof value === "string" ? value : value.id;
+}
+
+/** Adds the event's record and its indexes to `op` (a test event, of no session, has no session entry). */
+export function addEventRecord(op: Deno.AtomicOperation, record: EventRecord): void {
+  op.set(eventKeys.event(record.id), record)
+    .set(eventKeys.byOrg(record), record satisfies EventIndexValue)
+    .set(eventKeys.byOrgType(record), record satisfies EventIndexValue);
+  if (record.sessionId) op.set(eventKeys.bySession(record), record.id);
+}
+
 /** Adds the event (and its deliveries) to `op`; the caller commits. */
 export async function addEventToCommit(
   deps: AppDeps,
@@ -145,10 +163,7 @@ export async function addEventToCommit(
     createdAt: now.toISOString(),
     sequence: now.getTime() * 1000 + (sequenceCounter++ % 1000),
   };
-  op.set(eventKeys.event(record.id), record)
-    .set(eventKeys.byOrg(record), record.id)
-    .set(eventKeys.byOrgType(record), record.id)
-    .set(eventKeys.bySession(record), record.id);
+  addEventRecord(op, record);
   // Without webhooks there is no fan-out: sessions cannot name an endpoint then (see
   // `isUsableWebhookEndpoint`), and endpoints cannot be created, so nothing is dropped silently.
   const fanout = deps.services.eventFanout;
