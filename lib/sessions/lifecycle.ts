@@ -14,6 +14,7 @@
  */
 import type { AppDeps } from "../deps.ts";
 import { addEventToCommit } from "../events/events.ts";
+import { groupCommitterOf } from "../core/group_commit.ts";
 import { inScope, type OrgLookup } from "../core/org_mode.ts";
 import { countSessionClaimed, countSessionEnded } from "./analytics.ts";
 import {
@@ -55,9 +56,13 @@ export async function readSessionState(kv: Deno.Kv, sessionId: string): Promise<
   return { entry, attemptEntry };
 }
 
-/** An atomic operation that fails when anything in `state` changed since it was read. */
+/**
+ * An atomic operation that fails when anything in `state` changed since it was read. State changes
+ * made at once (a burst of verdicts, the expiry sweep) share KV commits, each keeping its own
+ * checks (`lib/core/group_commit.ts`).
+ */
 export function checkedOp(kv: Deno.Kv, state: SessionState): Deno.AtomicOperation {
-  const op = kv.atomic().check(state.entry);
+  const op = groupCommitterOf(kv).atomic().check(state.entry);
   if (state.attemptEntry) op.check(state.attemptEntry);
   return op;
 }
