@@ -23,8 +23,9 @@ import { createOrganization } from "../lib/accounts/organizations.ts";
 import { createApiKey } from "../lib/api_keys/api_keys.ts";
 import type { AppDeps } from "../lib/deps.ts";
 import { addEventRecord, type EventRecord } from "../lib/events/events.ts";
+import { putAttempt, putSession } from "../lib/sessions/records.ts";
 import { createSession } from "../lib/sessions/sessions.ts";
-import { type AttemptRecord, sessionKeys, type SessionRecord } from "../lib/sessions/types.ts";
+import type { AttemptRecord, SessionRecord } from "../lib/sessions/types.ts";
 import { addDeliveryToCommit } from "../webhooks/deliveries.ts";
 import { createEndpoint } from "../webhooks/endpoints.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
@@ -140,13 +141,8 @@ async function seedHistory(deps: AppDeps, org: Org, n: number): Promise<void> {
         createdAt: at,
         updatedAt: at,
       };
-      op.set(sessionKeys.session(session.id), session)
-        .set(sessionKeys.byOrg(session), session.id)
-        .set(sessionKeys.byOrgStatus(session), session.id)
-        .set(sessionKeys.attempt(attempt.id), attempt)
-        .set(sessionKeys.attemptBySession(attempt), attempt.id)
-        .set(sessionKeys.attemptByOrg(attempt), attempt.id)
-        .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id);
+      putSession(op, null, session);
+      putAttempt(op, null, attempt);
       addEventRecord(op, event);
       addDeliveryToCommit(op, delivery);
     }

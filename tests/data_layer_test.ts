@@ -91,3 +91,38 @@ Deno.test("reading many keys goes through the one batched helper (lib/core/kv.ts
   }
   assert.deepEqual(hits, [], "read many keys with getManyValues / getManyEntries");
 });
+
+Deno.test("records whose list indexes hold copies are written only with their copies", async () => {
+  // Sessions, attempts, deliveries and events are listed from index entries that hold the record
+  // (or its listing): a write of the record or of such an entry anywhere but its writer would
+  // leave a list showing a stale copy (docs/performance.md, "Lists read one page").
+  const writers = new Set([
+    "lib/sessions/records.ts", // putSession, putAttempt
+    "webhooks/deliveries.ts", // putDelivery
+    "lib/events/events.ts", // addEventRecord
+  ]);
+  const copied = new RegExp(
+    String
+      .raw`\.set\(\s*(sessionKeys\.(session|attempt|byOrg|byOrgStatus|attemptByOrg|attemptByOrgStatus)` +
+      String.raw`|webhookKeys\.(delivery|deliveryByOrg|deliveryByStatus|deliveryByEndpoint)` +
+      String.raw`|eventKeys\.(event|byOrg|byOrgType))\(`,
+    "g",
+  );
+  const root = new URL("../", import.meta.url);
+  const hits: string[] = [];
+  for (const dir of ["lib/", "routes/", "webhooks/", "verify/", "scripts/", "components/"]) {
+    for await (const path of productSources(root, dir)) {
+      // Migrations rewrite the layouts of earlier versions, whose entries hold ids.
+      if (writers.has(path) || path.startsWith("lib/migrations/")) continue;
+      const text = await Deno.readTextFile(new URL(path, root));
+      for (const match of text.matchAll(copied)) {
+        hits.push(`${path}:${text.slice(0, match.index).split("\n").length}: ${match[0]}`);
+      }
+    }
+  }
+  assert.deepEqual(
+    hits,
+    [],
+    "write these with putSession / putAttempt / putDelivery / addEventRecord",
+  );
+});

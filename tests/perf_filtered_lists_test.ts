@@ -15,7 +15,7 @@ import { migrateStatusIndexes } from "../lib/migrations/status_indexes.ts";
 import { configureWebhookSender } from "../webhooks/runtime.ts";
 import { runDeliveryJob } from "../webhooks/worker.ts";
 import type { DeliveryRecord } from "../webhooks/model.ts";
-import { writeDelivery } from "../webhooks/deliveries.ts";
+import { putDelivery } from "../webhooks/deliveries.ts";
 
 type World = Awaited<ReturnType<typeof sessionsWorld>>;
 
@@ -224,7 +224,7 @@ Deno.test("a record whose status moves while the migration runs is indexed by it
           const d = (await kv.get<DeliveryRecord>(["webhook_deliveries", moved])).value!;
           const after: DeliveryRecord = { ...d, status: "pending" };
           const change = atomic();
-          writeDelivery(change, d, after);
+          putDelivery(change, d, after);
           await change.commit();
         }
         return await commit();

@@ -42,8 +42,28 @@ Deno.test("ended sessions are minimised after 7 days and deleted after 30", asyn
     await postJson(world, `/v1/sessions/${recent.id}/cancel`, {});
     world.clock.advance(6 * DAY - 1);
     assert.equal(await minimiseEndedSessions(world.deps), 0);
+    const deviceIdHash = (await getAttempt(world.deps.kv, attempt.id))!.deviceIdHash!;
+    assert.ok(deviceIdHash);
     world.clock.advance(1);
     assert.equal(await minimiseEndedSessions(world.deps), 1);
+    // The list indexes' copies of the session and its attempt were minimised with the records.
+    const leftovers: string[] = [];
+    for await (const e of world.deps.kv.list({ prefix: [] })) {
+      const text = JSON.stringify(e.value, (_, v) => typeof v === "bigint" ? String(v) : v);
+      if (!text?.includes(ended.id) && !text?.includes(attempt.id)) continue;
+      if (text.includes("rp.example/back") || text.includes(deviceIdHash)) {
+        leftovers.push(JSON.stringify(e.key));
+      }
+    }
+    assert.deepEqual(leftovers, []);
+    const listed = await (await world.request("/v1/sessions?limit=100&status=cancelled", {
+      headers: world.auth,
+    })).json();
+    assert.equal(
+      listed.data.find((s: { id: string }) => s.id === ended.id).redirect_url,
+      null,
+      "the list shows the minimised session",
+    );
     const minimised = await getSessionRecord(world.deps.kv, ended.id);
     assert.equal(minimised!.redirectUrl, null);
     assert.equal(minimised!.deviceIdHash, null);

@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { ALL_EVENT_TYPES, EVENT_TYPES, type EventRecord } from "../lib/events/events.ts";
 import type {
   AttemptRecord,
+  DeliveryListing,
   DeliveryRecord,
   EncryptionKeyRecord,
   EndpointRecord,
@@ -148,7 +149,7 @@ export const deliverySchema = z.object({
 
 /** Delivery as an API object, with its attempts when given. */
 export function deliveryObject(
-  d: DeliveryRecord,
+  d: DeliveryRecord | DeliveryListing,
   now: Date,
   attempts?: AttemptRecord[],
 ): z.infer<typeof deliverySchema> {

@@ -17,6 +17,9 @@ import type { JobQueue, PlatformJobs } from "../lib/jobs/types.ts";
 import {
   type AttemptRecord,
   DELIVERY_JOB_TYPE,
+  type DeliveryIndexValue,
+  type DeliveryListing,
+  deliveryListing,
   type DeliveryRecord,
   type DeliveryStatus,
   type EncryptionKeyRecord,
@@ -84,27 +87,28 @@ export async function newDelivery(
 
 /** Writes a new delivery and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
-  op.set(webhookKeys.delivery(delivery.id), delivery)
-    .set(webhookKeys.deliveryByOrg(delivery), delivery.id)
-    .set(webhookKeys.deliveryByStatus(delivery), delivery.id)
-    .set(webhookKeys.deliveryByEndpoint(delivery), delivery.id)
-    .set(webhookKeys.deliveryByEvent(delivery.eventId, delivery.id), delivery.id);
+  putDelivery(op, null, delivery);
+  op.set(webhookKeys.deliveryByEvent(delivery.eventId, delivery.id), delivery.id);
   if (delivery.status === "pending") op.set(webhookKeys.openDelivery(delivery.id), delivery.id);
 }
 
-/** Writes `after` over `before` in `op`, moving its status index entry when the status changes. */
-export function writeDelivery(
+/**
+ * Writes `after` (over `before`, or new) in `op` with its list index entries, which hold its
+ * listing (docs/performance.md, "Lists read one page"), moving the status entry when the status
+ * changes. Every write of a delivery goes through here, so a list never shows a stale listing
+ * (`tests/data_layer_test.ts` fails on a write of these keys anywhere else).
+ */
+export function putDelivery(
   op: Deno.AtomicOperation,
-  before: DeliveryRecord,
+  before: DeliveryRecord | null,
   after: DeliveryRecord,
 ): void {
-  op.set(webhookKeys.delivery(after.id), after);
-  if (before.status !== after.status) {
-    op.delete(webhookKeys.deliveryByStatus(before)).set(
-      webhookKeys.deliveryByStatus(after),
-      after.id,
-    );
-  }
+  const listing: DeliveryIndexValue = deliveryListing(after);
+  op.set(webhookKeys.delivery(after.id), after)
+    .set(webhookKeys.deliveryByOrg(after), listing)
+    .set(webhookKeys.deliveryByEndpoint(after), listing);
+  if (before && before.status !== after.status) op.delete(webhookKeys.deliveryByStatus(before));
+  op.set(webhookKeys.deliveryByStatus(after), listing);
 }
 
 /** Reads a delivery entry in `scope` (null for another organization's or mode's, or a bad id). */
@@ -156,9 +160,9 @@ export async function listDeliveries(
   kv: Deno.Kv,
   scope: OrgMode,
   filter: DeliveryFilter = {},
-): Promise<IndexPage<DeliveryRecord>> {
+): Promise<IndexPage<DeliveryListing>> {
   const limit = filter.limit ?? DEFAULT_LIMIT;
-  const matches = (d: DeliveryRecord) =>
+  const matches = (d: DeliveryListing | DeliveryRecord) =>
     inScope(d, scope) && (!filter.status || d.status === filter.status) &&
     (!filter.endpointId || d.endpointId === filter.endpointId) &&
     (!filter.eventId || d.eventId === filter.eventId) &&
@@ -169,7 +173,8 @@ export async function listDeliveries(
     if (!cursor || !matches(cursor)) throw invalidCursor();
   }
   if (filter.eventId) {
-    const all = (await listEventDeliveries(kv, scope, filter.eventId)).filter(matches);
+    const all = (await listEventDeliveries(kv, scope, filter.eventId)).filter(matches)
+      .map(deliveryListing);
     const start = cursor ? all.findIndex((d) => d.id === cursor!.id) + 1 : 0;
     return { items: all.slice(start, start + limit), hasMore: all.length > start + limit };
   }
@@ -191,6 +196,7 @@ export async function listDeliveries(
     before: cursorKey,
     limit,
     recordKey: webhookKeys.delivery,
+    fromRecord: deliveryListing,
     match: filter.status || filter.endpointId || filter.eventType ? matches : undefined,
   });
 }
@@ -207,8 +213,9 @@ export async function listAttempts(kv: Deno.Kv, deliveryId: string): Promise<Att
 }
 
 /** True while the encrypted payload is still kept, so another try can be made. */
-export function payloadRetained(d: DeliveryRecord, now: Date): boolean {
-  return d.payload !== null && (d.payloadExpiresAt === null || new Date(d.payloadExpiresAt) > now);
+export function payloadRetained(d: DeliveryRecord | DeliveryListing, now: Date): boolean {
+  const kept = "payloadKept" in d ? d.payloadKept : d.payload !== null;
+  return kept && (d.payloadExpiresAt === null || new Date(d.payloadExpiresAt) > now);
 }
 
 function refuseUnlessRetryable(d: DeliveryRecord, now: Date): void {
@@ -249,7 +256,7 @@ function addManualTry(
     updatedAt: now.toISOString(),
   };
   op.check(entry).set(webhookKeys.openDelivery(d.id), d.id);
-  writeDelivery(op, d, updated);
+  putDelivery(op, d, updated);
   if (d.payloadExpiresAt) {
     op.delete(webhookKeys.payloadExpiry(Date.parse(d.payloadExpiresAt), d.id));
   }

@@ -5,12 +5,8 @@
  */
 import type { AppDeps } from "../lib/deps.ts";
 import { listOrganizations } from "../lib/accounts/organizations.ts";
-import {
-  eventIdOf,
-  type EventIndexValue,
-  eventKeys,
-  type EventRecord,
-} from "../lib/events/events.ts";
+import { type EventIndexValue, eventKeys, type EventRecord } from "../lib/events/events.ts";
+import { idOf } from "../lib/core/index_page.ts";
 import { MODES } from "../lib/core/org_mode.ts";
 import { payloadRetained } from "./deliveries.ts";
 import { type DeliveryRecord, webhookKeys } from "./model.ts";
@@ -31,7 +27,7 @@ export async function deleteExpiredHistory(deps: AppDeps, limit = 200): Promise<
       });
       for await (const entry of old) {
         if (deleted >= limit) return deleted;
-        if (await deleteEventHistory(deps, eventIdOf(entry.value), now)) deleted++;
+        if (await deleteEventHistory(deps, idOf(entry.value), now)) deleted++;
       }
     }
   }

@@ -11,7 +11,7 @@
 import type { AppDeps } from "../lib/deps.ts";
 import { withLease } from "../lib/core/lease.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
-import { addDeliveryJob } from "./deliveries.ts";
+import { addDeliveryJob, putDelivery } from "./deliveries.ts";
 import type { DeliveryRecord } from "./model.ts";
 import { webhookKeys } from "./model.ts";
 import { webhookRuntime } from "./runtime.ts";
@@ -59,11 +59,8 @@ export async function scrubExpiredPayloads(deps: AppDeps): Promise<number> {
       d && (d.status === "failed" || d.status === "succeeded") && d.payloadExpiresAt &&
       new Date(d.payloadExpiresAt).getTime() <= now
     ) {
-      op.check(entry).set(entry.key, {
-        ...d,
-        payload: null,
-        updatedAt: new Date(now).toISOString(),
-      });
+      op.check(entry);
+      putDelivery(op, d, { ...d, payload: null, updatedAt: new Date(now).toISOString() });
       count++;
     }
     await op.commit();

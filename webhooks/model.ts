@@ -7,8 +7,9 @@
  * - `["webhook_keys", id]` → `EncryptionKeyRecord`; `["webhook_keys_by_endpoint", endpointId, id]` → id
  * - `["webhook_deliveries", id]` → `DeliveryRecord`;
  *   `["webhook_deliveries_by_org", orgId, mode, createdAtMs, id]`,
- *   `["webhook_deliveries_by_status", orgId, mode, status, createdAtMs, id]` (moved with the status),
- *   `["webhook_deliveries_by_endpoint", orgId, mode, endpointId, createdAtMs, id]` and
+ *   `["webhook_deliveries_by_status", orgId, mode, status, createdAtMs, id]` (moved with the status)
+ *   and `["webhook_deliveries_by_endpoint", orgId, mode, endpointId, createdAtMs, id]` →
+ *   `DeliveryListing` (written with the record by `putDelivery`; entries of earlier versions: id);
  *   `["webhook_deliveries_by_event", eventId, id]` → id;
  *   `["webhook_payload_expiry", expiresAtMs, id]` → id (retention sweep)
  * - `["webhook_deliveries_open", id]` → id while the delivery is pending or delivering (recovery)
@@ -174,6 +175,21 @@ export interface DeliveryRecord {
   succeededAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * What the delivery lists show and their index entries hold: the record without its encrypted
+ * payload (which stays in the record alone), and whether one is kept.
+ */
+export type DeliveryListing = Omit<DeliveryRecord, "payload"> & { payloadKept: boolean };
+
+/** A delivery list index entry: the listing, or the id (entries of earlier versions). */
+export type DeliveryIndexValue = DeliveryListing | string;
+
+/** The listing of a record. */
+export function deliveryListing(d: DeliveryRecord): DeliveryListing {
+  const { payload, ...rest } = d;
+  return { ...rest, payloadKept: payload !== null };
 }
 
 /** Classes of a failed try, stable for integrators and dashboards. */

@@ -11,7 +11,7 @@ import type { AppDeps } from "../lib/deps.ts";
 import { newId } from "../lib/core/ids.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import type { DeliveryJobPayload } from "./deliveries.ts";
-import { addDeliveryJob, writeDelivery } from "./deliveries.ts";
+import { addDeliveryJob, putDelivery } from "./deliveries.ts";
 import { signingKeys } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
 import { webhookKeys } from "./model.ts";
@@ -88,7 +88,7 @@ async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOu
     deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
       .toISOString(),
   };
-  writeDelivery(op, d, claimed);
+  putDelivery(op, d, claimed);
   const claim = await op.commit();
   if (!claim.ok) return "conflict";
   if (takeover) {
@@ -200,7 +200,7 @@ async function mayStillSend(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>):
       nextAttemptAt: now.toISOString(),
     };
     const op = deps.kv.atomic().check(entry);
-    writeDelivery(op, d, released);
+    putDelivery(op, d, released);
     addDeliveryJob(getJobQueue(deps), op, released, now.getTime());
     await op.commit();
   }
@@ -294,7 +294,7 @@ async function recordTry(
   } else {
     next = failedAfterLastTry(base, endpoint, now, op);
   }
-  writeDelivery(op, d, next);
+  putDelivery(op, d, next);
   const committed = await commitOutcome(deps, op, d);
   // Not committed: the claim was taken over while this try was being sent (a duplicate).
   deps.logger[committed.ok ? "info" : "warn"]("webhook.try", {
@@ -364,6 +364,6 @@ async function finishGone(deps: AppDeps, entry: Deno.KvEntry<DeliveryRecord>): P
     updatedAt: now,
   };
   const op = deps.kv.atomic().check(entry).delete(webhookKeys.openDelivery(gone.id));
-  writeDelivery(op, entry.value, gone);
+  putDelivery(op, entry.value, gone);
   await op.commit();
 }

@@ -14,7 +14,8 @@ import type { AppDeps } from "../deps.ts";
 import { deleteApiKey, listApiKeys } from "../api_keys/api_keys.ts";
 import { deleteEndpoint, listEndpoints } from "../../webhooks/endpoints.ts";
 import { cancelSession } from "../sessions/lifecycle.ts";
-import { sessionKeys } from "../sessions/types.ts";
+import { type SessionIndexValue, sessionKeys } from "../sessions/types.ts";
+import { idOf } from "../core/index_page.ts";
 import type { Organization } from "./organizations.ts";
 import { accountKeys } from "./kv_keys.ts";
 
@@ -58,8 +59,8 @@ export async function deleteOrganization(
     }
     for (const status of ["created", "in_progress"] as const) {
       const prefix = sessionKeys.byOrgStatusPrefix({ orgId: org.id, mode }, status);
-      for await (const e of kv.list<string>({ prefix })) {
-        const result = await cancelSession(deps, e.value, {
+      for await (const e of kv.list<SessionIndexValue>({ prefix })) {
+        const result = await cancelSession(deps, idOf(e.value), {
           by: "integrator",
           scope: { orgId: org.id, mode },
         });

@@ -13,14 +13,19 @@
  */
 import { getManyEntries } from "./kv.ts";
 
+/** The id an index entry names: its value is the id, or the record itself. */
+export function idOf(value: string | { id: string }): string {
+  return typeof value === "string" ? value : value.id;
+}
+
 /** A page of a list. */
 export interface IndexPage<T> {
   items: T[];
   hasMore: boolean;
 }
 
-/** What {@link readIndexPage} reads. */
-export interface IndexPageQuery<T> {
+/** What {@link readIndexPage} reads: `T` is what an entry holds, `R` the record an id names. */
+export interface IndexPageQuery<T, R = T> {
   /**
    * The index prefix; entries under it hold the record id, or the record itself (see above): a
    * string value is an id, any other value is the record.
@@ -33,14 +38,16 @@ export interface IndexPageQuery<T> {
   limit: number;
   /** The record key of an id. */
   recordKey: (id: string) => Deno.KvKey;
+  /** What an entry would hold, made from the record an id names (default: the record). */
+  fromRecord?: (record: R) => T;
   /** Keeps a record (filters outside the index key). */
   match?: (record: T) => boolean;
 }
 
 /** Reads one page of a newest-first index. */
-export async function readIndexPage<T>(
+export async function readIndexPage<T, R = T>(
   kv: Deno.Kv,
-  query: IndexPageQuery<T>,
+  query: IndexPageQuery<T, R>,
 ): Promise<IndexPage<T>> {
   const { prefix, before, from, limit } = query;
   const selector: Deno.KvListSelector = from && before
@@ -58,12 +65,19 @@ export async function readIndexPage<T>(
   let batch = want;
   const flush = async () => {
     const ids = values.filter((v): v is string => typeof v === "string");
-    const fetched = ids.length ? await getManyEntries<T>(kv, ids.map(query.recordKey)) : [];
+    const fetched = ids.length ? await getManyEntries<R>(kv, ids.map(query.recordKey)) : [];
+    const fromRecord = query.fromRecord ?? ((record: R) => record as unknown as T);
     let next = 0;
     for (const value of values) {
-      // An id whose record is gone (deleted meanwhile) is skipped.
-      const record = typeof value === "string" ? fetched[next++].value : value;
-      if (record !== null && (!query.match || query.match(record))) items.push(record);
+      let item: T | null;
+      if (typeof value === "string") {
+        // An id whose record is gone (deleted meanwhile) is skipped.
+        const record = fetched[next++].value;
+        item = record === null ? null : fromRecord(record);
+      } else {
+        item = value;
+      }
+      if (item !== null && (!query.match || query.match(item))) items.push(item);
     }
     values = [];
   };

@@ -131,11 +131,6 @@ export const eventKeys = {
 /** What an `events_by_org` / `events_by_org_type` entry holds: the event, or its id (older entries). */
 export type EventIndexValue = EventRecord | string;
 
-/** The event id an index entry names. */
-export function eventIdOf(value: EventIndexValue): string {
-  return typeof value === "string" ? value : value.id;
-}
-
 /** Adds the event's record and its indexes to `op` (a test event, of no session, has no session entry). */
 export function addEventRecord(op: Deno.AtomicOperation, record: EventRecord): void {
   op.set(eventKeys.event(record.id), record)

@@ -18,6 +18,7 @@ import { newId } from "../core/ids.ts";
 import { getManyValues } from "../core/kv.ts";
 import { addEventToCommit } from "../events/events.ts";
 import { countAttemptFailed } from "./analytics.ts";
+import { putAttempt } from "./records.ts";
 import {
   checkedOp,
   expireSession,
@@ -26,7 +27,6 @@ import {
   RETRY,
   retryOnConflict,
   type SessionState,
-  writeAttempt,
   writeSession,
 } from "./lifecycle.ts";
 import {
@@ -96,11 +96,8 @@ export async function createAttempt(
       updatedAt: now,
     };
     const session = { ...state.session, latestAttemptId: attempt.id, updatedAt: now };
-    const op = checkedOp(deps.kv, state)
-      .set(sessionKeys.attempt(attempt.id), attempt)
-      .set(sessionKeys.attemptBySession(attempt), attempt.id)
-      .set(sessionKeys.attemptByOrg(attempt), attempt.id)
-      .set(sessionKeys.attemptByOrgStatus(attempt), attempt.id);
+    const op = checkedOp(deps.kv, state);
+    putAttempt(op, null, attempt);
     writeSession(op, state.session, session);
     let superseded: AttemptRecord | null = null;
     if (previous?.status === "in_progress") {
@@ -111,7 +108,7 @@ export async function createAttempt(
         completedAt: now,
         updatedAt: now,
       };
-      writeAttempt(op, previous, superseded);
+      putAttempt(op, previous, superseded);
     }
     return (await op.commit()).ok ? { session, attempt, superseded } : RETRY;
   });
@@ -144,7 +141,8 @@ export async function claimAttempt(
       deviceIdHash,
       updatedAt: now,
     };
-    const op = checkedOp(deps.kv, state).set(sessionKeys.attempt(attemptId), claimed);
+    const op = checkedOp(deps.kv, state);
+    putAttempt(op, attempt, claimed);
     writeSession(op, state.session, session);
     return (await op.commit()).ok ? { session, attempt: claimed } : RETRY;
   });
@@ -205,7 +203,7 @@ export async function completeAttempt(
     };
     const session = sessionAfterVerdict(state.session, verdict, now);
     const op = checkedOp(deps.kv, state);
-    writeAttempt(op, attempt, ended);
+    putAttempt(op, attempt, ended);
     writeSession(op, state.session, session);
     if (verdict.outcome === "failed") countAttemptFailed(op, session, verdict.failureCode, now);
     await addVerdictEvents(deps, op, session, ended, verdict);

@@ -11,7 +11,14 @@
 import type { AppDeps } from "../deps.ts";
 import type { OrgMode } from "../core/org_mode.ts";
 import { expireSession, isExpiryDue } from "./lifecycle.ts";
-import { type AttemptRecord, SESSION_TTL_MS, sessionKeys, type SessionRecord } from "./types.ts";
+import {
+  type AttemptRecord,
+  SESSION_TTL_MS,
+  type SessionIndexValue,
+  sessionKeys,
+  type SessionRecord,
+} from "./types.ts";
+import { idOf } from "../core/index_page.ts";
 
 /** The session as it reads at `now`: expired once due, else as stored. */
 export function effectiveSession(session: SessionRecord, now: Date): SessionRecord {
@@ -56,9 +63,11 @@ export async function expireScopeDueSessions(
   let expired = 0;
   for (const status of ["created", "in_progress"] as const) {
     const prefix = sessionKeys.byOrgStatusPrefix(scope, status);
-    const due = deps.kv.list<string>({ prefix, end: [...prefix, cutoff + 1] }, { limit });
+    const due = deps.kv.list<SessionIndexValue>({ prefix, end: [...prefix, cutoff + 1] }, {
+      limit,
+    });
     for await (const entry of due) {
-      if ((await expireSession(deps, entry.value))?.status === "expired") expired++;
+      if ((await expireSession(deps, idOf(entry.value)))?.status === "expired") expired++;
       if (expired >= limit) return expired;
     }
   }

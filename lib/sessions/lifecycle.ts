@@ -15,6 +15,7 @@
 import type { AppDeps } from "../deps.ts";
 import { addEventToCommit } from "../events/events.ts";
 import { groupCommitterOf } from "../core/group_commit.ts";
+import { putAttempt, putSession } from "./records.ts";
 import { inScope, type OrgLookup } from "../core/org_mode.ts";
 import { countSessionClaimed, countSessionEnded } from "./analytics.ts";
 import {
@@ -78,9 +79,8 @@ export function writeSession(
   before: SessionRecord,
   after: SessionRecord,
 ): void {
-  op.set(sessionKeys.session(after.id), after);
+  putSession(op, before, after);
   if (before.status === after.status) return;
-  op.delete(sessionKeys.byOrgStatus(before)).set(sessionKeys.byOrgStatus(after), after.id);
   if (isTerminal(after.status)) {
     op.delete(sessionKeys.byExpiry(before))
       .set(sessionKeys.toMinimise(after), after.id)
@@ -89,18 +89,6 @@ export function writeSession(
   } else if (before.status === "created") {
     countSessionClaimed(op, after);
   }
-}
-
-/** Writes attempt `after` over `before` in `op`, moving its status index entry. */
-export function writeAttempt(
-  op: Deno.AtomicOperation,
-  before: AttemptRecord,
-  after: AttemptRecord,
-): void {
-  op.set(sessionKeys.attempt(after.id), after);
-  if (before.status === after.status) return;
-  op.delete(sessionKeys.attemptByOrgStatus(before))
-    .set(sessionKeys.attemptByOrgStatus(after), after.id);
 }
 
 /** How a session ends without a verdict. */
@@ -136,7 +124,7 @@ export async function addEndSessionWrites(
   };
   writeSession(op, session, after);
   if (latestAttempt?.status === "in_progress") {
-    writeAttempt(op, latestAttempt, {
+    putAttempt(op, latestAttempt, {
       ...latestAttempt,
       status: "cancelled",
       failureCode: kind.status === "expired" ? "session_expired" : "session_cancelled",
@@ -179,7 +167,7 @@ export async function expireSession(
     });
     const due = Date.parse(session.expiresAt) <= deps.clock.now().getTime();
     const result = due ? after : { ...after, expiresAt: after.completedAt! };
-    if (!due) op.set(sessionKeys.session(after.id), result);
+    if (!due) putSession(op, after, result);
     return (await op.commit()).ok ? result : RETRY;
   });
 }

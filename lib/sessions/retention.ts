@@ -17,6 +17,7 @@ import { getManyEntries } from "../core/kv.ts";
 import type { ScheduledTask } from "../jobs/scheduled.ts";
 import { listSessionAttempts } from "./attempts.ts";
 import { RETRY, retryOnConflict } from "./lifecycle.ts";
+import { putAttempt, putSession } from "./records.ts";
 import { type AttemptRecord, sessionKeys, type SessionRecord } from "./types.ts";
 
 /** Ended sessions are minimised this long after their end. */
@@ -130,20 +131,18 @@ async function changeEndedSession(deps: AppDeps, id: string, change: Change): Pr
 function minimise(deps: AppDeps): Change {
   return (op, session, attempts) => {
     const id = session.id;
-    op.set(
-      sessionKeys.session(id),
-      {
-        ...session,
-        redirectUrl: null,
-        deviceIdHash: null,
-        minimisedAt: deps.clock.now().toISOString(),
-      } satisfies SessionRecord,
-    )
-      .delete(sessionKeys.consent(id))
+    // The list indexes' copies are minimised with the records (records.ts).
+    putSession(op, session, {
+      ...session,
+      redirectUrl: null,
+      deviceIdHash: null,
+      minimisedAt: deps.clock.now().toISOString(),
+    });
+    op.delete(sessionKeys.consent(id))
       .delete(sessionKeys.cancelToken(id))
       .delete(sessionKeys.toMinimise(session));
     for (const a of attempts) {
-      if (a.deviceIdHash) op.set(sessionKeys.attempt(a.id), { ...a, deviceIdHash: null });
+      if (a.deviceIdHash) putAttempt(op, a, { ...a, deviceIdHash: null });
     }
   };
 }

@@ -4,6 +4,7 @@
  * `lifecycle.ts` and `attempts.ts`.
  */
 import { groupCommitterOf } from "../core/group_commit.ts";
+import { putSession } from "./records.ts";
 import type { AppDeps } from "../deps.ts";
 import type { KeyMode } from "../api_keys/api_keys.ts";
 import { isId, newId, randomToken } from "../core/ids.ts";
@@ -63,14 +64,12 @@ export async function createSession(deps: AppDeps, input: NewSession): Promise<C
   // their counter sums add up (docs/performance.md, "Hot paths and rate limit").
   const op = groupCommitterOf(deps.kv).atomic()
     .check({ key: sessionKeys.session(session.id), versionstamp: null })
-    .set(sessionKeys.session(session.id), session)
-    .set(sessionKeys.byOrg(session), session.id)
-    .set(sessionKeys.byOrgStatus(session), session.id)
     .set(sessionKeys.byExpiry(session), session.id)
     .set(
       sessionKeys.cancelToken(session.id),
       await cancelTokenRecord(deps, session.id, cancelToken),
     );
+  putSession(op, null, session);
   countSessionCreated(op, session);
   if (!(await op.commit()).ok) throw new Error("session id collision; retry");
   return { session, cancelToken };

@@ -128,6 +128,15 @@ export function attemptsRemaining(session: SessionRecord): number {
   return Math.max(0, MAX_FAILED_ATTEMPTS - session.failedAttempts);
 }
 
+/**
+ * What a session list index entry holds: the session as last written (`records.ts`), or its id
+ * (entries of earlier versions).
+ */
+export type SessionIndexValue = SessionRecord | string;
+
+/** What an attempt list index entry holds: the attempt, or its id (earlier versions). */
+export type AttemptIndexValue = AttemptRecord | string;
+
 /** KV key builders, so every module spells the keys the same way. */
 export const sessionKeys = {
   session: (id: string) => ["sessions", id] as const,

@@ -14,7 +14,7 @@ import {
   retryDelivery,
 } from "../../../../../../webhooks/deliveries.ts";
 import type {
-  DeliveryRecord,
+  DeliveryListing,
   DeliveryStatus,
   EndpointRecord,
 } from "../../../../../../webhooks/model.ts";
@@ -23,7 +23,7 @@ import { ALL_EVENT_TYPES, type AnyEventType } from "../../../../../../lib/events
 import { errorMessage, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
 
 interface Data {
-  deliveries: DeliveryRecord[];
+  deliveries: DeliveryListing[];
   endpoints: EndpointRecord[];
   status: string;
   endpointId: string;
@@ -88,7 +88,7 @@ function endpointName(endpoints: EndpointRecord[], id: string): string {
  * The last error, only when the last try failed: its class (`timeout`, `http_status`, …) and the
  * answer's status code when there was one. A success shows no error.
  */
-function lastError(d: DeliveryRecord): string {
+function lastError(d: DeliveryListing): string {
   if (d.status === "succeeded" || !d.lastErrorClass) return "—";
   return d.lastStatusCode ? `${d.lastErrorClass} (${d.lastStatusCode})` : d.lastErrorClass;
 }
