@@ -9,7 +9,7 @@
  * - each list call (`GET /v1/webhooks/events?limit=10`, `…&type=`, `/v1/sessions?limit=10`,
  *   `…&status=`, `/v1/sessions/attempts?limit=10`, `…&status=failed`,
  *   `/v1/webhooks/deliveries?limit=10`, `…&status=failed`, `…&endpoint_id=`) of the big
- *   organization beside the same call of the empty one (median of 15) — goal: within 2×;
+ *   organization beside the same call of the empty one (median of 31, the organizations taking turns) — goal: within 2×;
  * - the expiry sweep and retention, in-process with a manual clock, on 2 000 due sessions beside
  *   that history — goals: ≥ 10 000 expired a minute, retention ≥ 200 000 a day.
  */
@@ -199,17 +199,26 @@ LISTS.push({
   path: (org) => `/v1/webhooks/deliveries?limit=10&endpoint_id=${org.rareEndpointId}`,
 });
 
-async function timeCall(url: string, secret: string): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 17; i++) {
-    const t0 = performance.now();
-    const res = await fetch(url, { headers: { authorization: `Bearer ${secret}` } });
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${url}: ${res.status}`);
-    if (i >= 2) samples.push(performance.now() - t0);
+/**
+ * Median ms of one call of each target: `CALLS` rounds after 3 warm-ups, the targets taking turns
+ * within each round, so a change in the machine's load reaches them all alike.
+ */
+async function timeCalls(targets: Array<{ url: string; secret: string }>): Promise<number[]> {
+  const samples = targets.map(() => [] as number[]);
+  for (let i = 0; i < CALLS + 3; i++) {
+    for (const [t, { url, secret }] of targets.entries()) {
+      const t0 = performance.now();
+      const res = await fetch(url, { headers: { authorization: `Bearer ${secret}` } });
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${url}: ${res.status}`);
+      if (i >= 3) samples[t].push(performance.now() - t0);
+    }
   }
-  return median(samples);
+  return samples.map(median);
 }
+
+/** Timed calls per list and organization. */
+const CALLS = 31;
 
 async function sweeps(dir: string, orgId: string) {
   const clock = new ManualClock(new Date().toISOString());
@@ -313,9 +322,12 @@ export async function bench(): Promise<BenchSection> {
       const server = await startServerProcess(dir);
       try {
         for (const { name, path } of LISTS) {
-          const ms = await timeCall(`${server.url}${path(big)}`, big.secret);
-          const base = await timeCall(`${server.url}${path(empty)}`, empty.secret);
-          const page = await timeCall(`${server.url}${path(onePage)}`, onePage.secret);
+          const [ms, base, page] = await timeCalls(
+            [big, empty, onePage].map((org) => ({
+              url: `${server.url}${path(org)}`,
+              secret: org.secret,
+            })),
+          );
           if (!firstSize.has(name)) firstSize.set(name, ms);
           rows.push({
             n,
@@ -364,7 +376,7 @@ export async function bench(): Promise<BenchSection> {
     "An empty org answers an empty page; the 1-page org (11 sessions, attempts, events and " +
       "deliveries) builds the same " +
       "page as the big one without its history, so it isolates the cost of history. " +
-      "List calls: median of 15 sequential calls after 2 warm-ups, server = main.ts in its own " +
+      "List calls: median of 31 sequential calls after 3 warm-ups, the three organizations taking turns, server = main.ts in its own " +
       "process. Sweeps: in-process with a manual clock; retention per day = 24 hourly runs of at " +
       `most ${
         RUN_BUDGET_MS / 60_000

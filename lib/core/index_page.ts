@@ -61,7 +61,6 @@ export async function readIndexPage<T, R = T>(
   const filtered = query.match !== undefined;
   const items: T[] = [];
   let values: Array<string | T> = [];
-  // Filtered: the first batch is one page, later ones grow while matches are sparse.
   let batch = want;
   const flush = async () => {
     const ids = values.filter((v): v is string => typeof v === "string");
@@ -81,20 +80,26 @@ export async function readIndexPage<T, R = T>(
     }
     values = [];
   };
-  const iter = kv.list<string | T>(selector, {
-    reverse: true,
-    // Unfiltered: exactly one page. Filtered: read in batches until enough matches.
-    ...(filtered ? {} : { limit: want }),
-    batchSize: filtered ? 100 : Math.min(want, 500),
-  });
-  for await (const entry of iter) {
-    values.push(entry.value);
-    if (values.length >= batch) {
-      await flush();
-      if (items.length >= want) break;
-      batch = Math.min(batch * 2, 200);
+  // One page of entries; with a filter, further batches (each twice the last, up to 200) from
+  // where the last one ended while matches are sparse. Entries hold records, so no batch reads
+  // more than it may need.
+  let cursor: string | undefined;
+  for (;;) {
+    const iter = kv.list<string | T>(selector, {
+      reverse: true,
+      limit: batch,
+      batchSize: batch,
+      cursor,
+    });
+    let read = 0;
+    for await (const entry of iter) {
+      values.push(entry.value);
+      read++;
     }
+    await flush();
+    if (!filtered || items.length >= want || read < batch) break;
+    cursor = iter.cursor;
+    batch = Math.min(batch * 2, 200);
   }
-  if (values.length && items.length < want) await flush();
   return { items: items.slice(0, limit), hasMore: items.length > limit };
 }
