@@ -22,10 +22,17 @@ const MAX_MUTATIONS = 1000;
 const MAX_MEMBERS = 32;
 
 type Step = (op: Deno.AtomicOperation) => void;
+/** A `sum`, kept as data so that a batch can add up the sums of one key (see `#commitBatch`). */
+interface Sum {
+  key: Deno.KvKey;
+  id: string;
+  n: bigint;
+}
+type Op = Step | Sum;
 type Result = Deno.KvCommitResult | Deno.KvCommitError;
 
 interface Member {
-  steps: Step[];
+  ops: Op[];
   checks: number;
   mutations: number;
   /** The keys it checks, sets or deletes (see {@link keyId}). */
@@ -38,7 +45,7 @@ interface Member {
 
 /** An atomic operation whose commit goes through a `GroupCommitter`. */
 class BatchedOperation implements Deno.AtomicOperation {
-  #steps: Step[] = [];
+  #steps: Op[] = [];
   #checks = 0;
   #mutations = 0;
   #keys: string[] = [];
@@ -62,7 +69,11 @@ class BatchedOperation implements Deno.AtomicOperation {
     return this;
   }
   sum(key: Deno.KvKey, n: bigint): this {
-    return this.#mutation(key, (op) => op.sum(key, n), true);
+    const id = keyId(key);
+    this.#mutations++;
+    this.#counters.push(id);
+    this.#steps.push({ key, id, n });
+    return this;
   }
   min(key: Deno.KvKey, n: bigint): this {
     return this.#mutation(key, (op) => op.min(key, n), true);
@@ -162,14 +173,14 @@ export class GroupCommitter {
 
   /** Queues one operation's steps; resolves with its own commit result. */
   submit(
-    steps: Step[],
+    ops: Op[],
     checks: number,
     mutations: number,
     keys: string[],
     counters: string[] = [],
   ): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.#queue.push({ steps, checks, mutations, keys, counters, resolve, reject });
+      this.#queue.push({ ops, checks, mutations, keys, counters, resolve, reject });
       if (!this.#flushing) this.#flush();
     });
   }
@@ -209,7 +220,21 @@ export class GroupCommitter {
   async #commitBatch(batch: Member[]): Promise<void> {
     if (batch.length > 1) {
       const op = this.kv.atomic();
-      for (const member of batch) for (const step of member.steps) step(op);
+      // The sums of one key add up into one mutation (KV pays per mutation): only counter keys
+      // no member checks, sets or deletes (`#takeBatch`), so adding them last changes nothing.
+      const sums = new Map<string, Sum>();
+      for (const member of batch) {
+        const own = new Set(member.keys);
+        for (const step of member.ops) {
+          if (typeof step === "function") step(op);
+          else if (own.has(step.id)) op.sum(step.key, step.n);
+          else {
+            const total = sums.get(step.id);
+            sums.set(step.id, { ...step, n: (total?.n ?? 0n) + step.n });
+          }
+        }
+      }
+      for (const { key, n } of sums.values()) op.sum(key, BigInt.asUintN(64, n));
       const result = await op.commit().catch(() => null);
       if (result?.ok) {
         for (const member of batch) member.resolve(result);
@@ -220,7 +245,10 @@ export class GroupCommitter {
     await Promise.all(batch.map(async (member) => {
       try {
         const op = this.kv.atomic();
-        for (const step of member.steps) step(op);
+        for (const step of member.ops) {
+          if (typeof step === "function") step(op);
+          else op.sum(step.key, step.n);
+        }
         member.resolve(await op.commit());
       } catch (error) {
         member.reject(error);

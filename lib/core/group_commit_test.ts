@@ -117,3 +117,27 @@ Deno.test("a commit that throws says where it was asked for, not the committer's
   assert.ok(firstProject?.includes("callerOfTheCommit"), error.stack);
   assert.ok(!frames.some((line) => line.includes("group_commit.ts:")), error.stack);
 });
+
+Deno.test("a batch adds up the sums of each counter key; a member's own set-then-sum keeps its order", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const commits = new GroupCommitter(kv);
+    const first = commits.atomic().set(["first"], 1).commit();
+    const members = Array.from(
+      { length: 8 },
+      (_, i) =>
+        commits.atomic().sum(["a"], BigInt(i + 1)).set(["own", i], i).sum(["b"], 10n).commit(),
+    );
+    // Its own key, set then summed: the sum applies to the value it set.
+    const own = commits.atomic().set(["c"], new Deno.KvU64(5n)).sum(["c"], 2n).commit();
+    await first;
+    const results = await Promise.all([...members, own]);
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(new Set(results.map((r) => r.ok ? r.versionstamp : "")).size, 1, "one commit");
+    assert.equal((await kv.get<Deno.KvU64>(["a"])).value?.value, 36n);
+    assert.equal((await kv.get<Deno.KvU64>(["b"])).value?.value, 80n);
+    assert.equal((await kv.get<Deno.KvU64>(["c"])).value?.value, 7n);
+  } finally {
+    kv.close();
+  }
+});
