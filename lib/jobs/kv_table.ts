@@ -237,10 +237,11 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     const runs = claimed.map((entry) => {
       const run = runClaimed(entry).finally(() => {
         inFlight.delete(run);
-        // The pump stopped for want of a free slot: this one is free.
+        // The pump stopped for want of a free slot: this one is free. A pump still winding down
+        // (it returned but has not let go yet) would not see it: start the next one after it.
         if (waitingForSlot) {
           waitingForSlot = false;
-          pump();
+          (pumping ?? Promise.resolve()).then(() => pump());
         }
       });
       inFlight.add(run);
