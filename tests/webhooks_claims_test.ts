@@ -9,20 +9,14 @@ import assert from "node:assert/strict";
 import { createLogger } from "../lib/core/logger.ts";
 import type { InstanceRecord } from "../lib/core/instances.ts";
 import { STALE_AFTER_MS } from "../lib/core/instances.ts";
-import { configureWebhookSender, webhookRuntime } from "../webhooks/runtime.ts";
+import { webhookRuntime } from "../webhooks/runtime.ts";
 import { registerDeliveryHandler } from "../webhooks/register.ts";
 import { CLAIM_MARGIN_MS, runDeliveryJob } from "../webhooks/worker.ts";
 import { type DeliveryRecord, webhookKeys } from "../webhooks/model.ts";
 import { coreKeys } from "../lib/core/kv.ts";
 import { createTestApp, type TestApp } from "./support/app.ts";
-import {
-  type Receiver,
-  seedWebhookEndpoint,
-  sharedKeyPair,
-  startReceiver,
-  writeEvent,
-} from "./support/webhooks.ts";
-import { deliveryOf, getDelivery } from "./support/webhooks_world.ts";
+import { type Receiver, writeEvent } from "./support/webhooks.ts";
+import { deliveryOf, getDelivery, receiverWithEndpoint } from "./support/webhooks_world.ts";
 
 interface Quiet {
   t: TestApp;
@@ -42,20 +36,8 @@ async function quietWorld(): Promise<Quiet> {
     strict: true,
     sink: (line) => logs.push(JSON.parse(line)),
   });
-  configureWebhookSender(t.deps, { timeoutMs: 5000 });
   registerDeliveryHandler(t.deps);
-  const pair = await sharedKeyPair();
-  let secrets: string[] = [];
-  const receiver = startReceiver({
-    secrets: () => secrets,
-    privateKey: pair.privateKey,
-    now: () => t.clock.now().getTime(),
-  });
-  const seeded = await seedWebhookEndpoint(t.deps, {
-    url: receiver.url,
-    publicJwk: pair.publicJwk,
-  });
-  secrets = [seeded.signingSecret];
+  const { receiver, seeded } = await receiverWithEndpoint(t);
   const event = await writeEvent(t.deps, seeded.orgId);
   const id = (await deliveryOf(t.deps, event.id)).id;
   return {

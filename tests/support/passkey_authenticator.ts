@@ -11,6 +11,7 @@ import type {
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { fromBase64Url, toBase64Url } from "../../lib/core/ids.ts";
+import { concatBytes } from "../../verify/asn1/values.ts";
 
 const FLAGS_UP_UV = 0x01 | 0x04;
 const FLAG_ATTESTED = 0x40;
@@ -42,7 +43,7 @@ export class SoftAuthenticator {
     this.userHandle = options.user.id;
     const clientDataJSON = clientData("webauthn.create", options.challenge, origin);
     const idBytes = fromBase64Url(this.credentialId);
-    const authData = concat(
+    const authData = concatBytes([
       await sha256(new TextEncoder().encode(options.rp.id!)),
       new Uint8Array([FLAGS_UP_UV | FLAG_ATTESTED]),
       uint32(0),
@@ -50,7 +51,7 @@ export class SoftAuthenticator {
       new Uint8Array([idBytes.length >> 8, idBytes.length & 0xff]),
       idBytes,
       await this.cosePublicKey(),
-    );
+    ]);
     const attestationObject = isoCBOR.encode(
       new Map<string, unknown>([["fmt", "none"], ["attStmt", new Map()], ["authData", authData]]) as // deno-lint-ignore no-explicit-any
       any,
@@ -75,13 +76,13 @@ export class SoftAuthenticator {
     rpId = options.rpId!,
   ): Promise<AuthenticationResponseJSON> {
     const clientDataJSON = clientData("webauthn.get", options.challenge, origin);
-    const authData = concat(
+    const authData = concatBytes([
       await sha256(new TextEncoder().encode(rpId)),
       new Uint8Array([FLAGS_UP_UV]),
       uint32(this.counter),
-    );
+    ]);
     if (this.counter > 0) this.counter++;
-    const signed = concat(authData, await sha256(clientDataJSON));
+    const signed = concatBytes([authData, await sha256(clientDataJSON)]);
     const raw = new Uint8Array(
       await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.keys.privateKey, signed),
     );
@@ -127,25 +128,15 @@ function uint32(value: number): Uint8Array {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 // WebCrypto signs as r||s; WebAuthn carries ECDSA signatures DER-encoded.
 function derSignature(raw: Uint8Array): Uint8Array {
   const integer = (bytes: Uint8Array) => {
     let start = 0;
     while (start < bytes.length - 1 && bytes[start] === 0) start++;
     const trimmed = bytes.slice(start);
-    const padded = trimmed[0] & 0x80 ? concat(new Uint8Array([0]), trimmed) : trimmed;
-    return concat(new Uint8Array([0x02, padded.length]), padded);
+    const padded = trimmed[0] & 0x80 ? concatBytes([new Uint8Array([0]), trimmed]) : trimmed;
+    return concatBytes([new Uint8Array([0x02, padded.length]), padded]);
   };
-  const body = concat(integer(raw.slice(0, 32)), integer(raw.slice(32)));
-  return concat(new Uint8Array([0x30, body.length]), body);
+  const body = concatBytes([integer(raw.slice(0, 32)), integer(raw.slice(32))]);
+  return concatBytes([new Uint8Array([0x30, body.length]), body]);
 }

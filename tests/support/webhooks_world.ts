@@ -38,6 +38,30 @@ export async function world(
   if (backend === "kv_table") {
     t.deps.services.jobs = createKvTableJobs(t.deps, { pollIntervalMs: 10 });
   }
+  const { receiver, seeded } = await receiverWithEndpoint(t, options);
+  const worker = await startWebhookWorker(t.deps);
+  return {
+    t,
+    receiver,
+    orgId: seeded.orgId,
+    endpointId: seeded.endpoint.id,
+    secret: seeded.signingSecret,
+    async stop() {
+      await worker.stop();
+      await receiver.close();
+      await t.close();
+    },
+  };
+}
+
+/**
+ * A loopback receiver and an organization with one endpoint (an active key, the receiver's URL
+ * unless told otherwise) that signs with the secret the receiver checks; tries time out after 5 s.
+ */
+export async function receiverWithEndpoint(
+  t: TestApp,
+  options: { url?: string; retentionHours?: 0 | 24 | 72 | 168 } = {},
+): Promise<{ receiver: Receiver; seeded: Awaited<ReturnType<typeof seedWebhookEndpoint>> }> {
   configureWebhookSender(t.deps, { timeoutMs: 5000 });
   const pair = await sharedKeyPair();
   let secrets: string[] = [];
@@ -52,19 +76,7 @@ export async function world(
     retentionHours: options.retentionHours,
   });
   secrets = [seeded.signingSecret];
-  const worker = await startWebhookWorker(t.deps);
-  return {
-    t,
-    receiver,
-    orgId: seeded.orgId,
-    endpointId: seeded.endpoint.id,
-    secret: seeded.signingSecret,
-    async stop() {
-      await worker.stop();
-      await receiver.close();
-      await t.close();
-    },
-  };
+  return { receiver, seeded };
 }
 
 /** The (first) delivery of an event. */
