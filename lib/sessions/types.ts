@@ -130,12 +130,9 @@ export function attemptsRemaining(session: SessionRecord): number {
 
 /**
  * What a session list index entry holds: the session as last written (`records.ts`), or its id
- * (entries of earlier versions).
+ * (entries of earlier versions). Attempt list entries hold the attempt the same way.
  */
 export type SessionIndexValue = SessionRecord | string;
-
-/** What an attempt list index entry holds: the attempt, or its id (earlier versions). */
-export type AttemptIndexValue = AttemptRecord | string;
 
 /** KV key builders, so every module spells the keys the same way. */
 export const sessionKeys = {
