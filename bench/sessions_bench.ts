@@ -6,8 +6,9 @@
  * - `POST /v1/sessions` vs `Deno.serve` + one KV atomic write of a ~1.5 KB value;
  * - `GET /v1/sessions/:id` vs `Deno.serve` + one KV get of a ~1.5 KB value.
  *
- * Product and floor alternate per concurrency, so machine load affects both alike. Goal (issue 15):
- * ratio ≥ 0.5 with 0 errors. One API key of one organization, its limit raised through
+ * Product and floor alternate per concurrency, so machine load affects both alike. Goal (issue 15,
+ * docs/performance.md "The bench"): ratio ≥ 0.5 at c = 64, the issue's measure, and 0 errors at
+ * every concurrency; the ratios at c = 8 and 256 are printed beside it. One API key of one organization, its limit raised through
  * `KAYLE_API_RATE_LIMIT_PER_MINUTE` as a big integrator would.
  *
  * Run alone: `deno run -A --unstable-kv --unstable-cron bench/sessions_bench.ts`
@@ -24,8 +25,10 @@ import { createApiKey } from "../lib/api_keys/api_keys.ts";
 
 /** Concurrencies every HTTP row is measured at. */
 export const CONCURRENCY = [8, 64, 256];
-/** Goal of every product/floor ratio. */
+/** Goal of the product/floor ratio at {@link GOAL_CONCURRENCY}. */
 export const RATIO_GOAL = 0.5;
+/** The concurrency the ratio goal is measured at (issue 15's table: "c=64"). */
+export const GOAL_CONCURRENCY = 64;
 const VALUE = "x".repeat(1500);
 
 async function seed(config: ReturnType<typeof testConfig>): Promise<string> {
@@ -100,10 +103,14 @@ function merge(runs: LoadResult[]): LoadResult {
   };
 }
 
-/** One product row beside its floor, with the goal and whether it holds. */
+/**
+ * One product row beside its floor, with the goal and whether it holds: at c = 64 the ratio and no
+ * errors, at the other concurrencies no errors (their ratio is shown, not judged).
+ */
 export function ratioRow(what: string, c: number, ours: LoadResult, floor: LoadResult) {
   const ratio = ours.rps / floor.rps;
   const errors = ours.non2xx + ours.errors;
+  const judged = c === GOAL_CONCURRENCY;
   return {
     measure: what,
     c,
@@ -113,8 +120,10 @@ export function ratioRow(what: string, c: number, ours: LoadResult, floor: LoadR
     "p50 ms": ours.p50,
     "p99 ms": ours.p99,
     errors,
-    goal: `≥ ${RATIO_GOAL}, 0 errors`,
-    holds: ratio >= RATIO_GOAL && errors === 0 && floor.non2xx + floor.errors === 0 ? "yes" : "NO",
+    goal: judged ? `ratio ≥ ${RATIO_GOAL}, 0 errors` : "0 errors",
+    holds: (!judged || ratio >= RATIO_GOAL) && errors === 0 && floor.non2xx + floor.errors === 0
+      ? "yes"
+      : "NO",
   };
 }
 

@@ -3,7 +3,8 @@
  * holder that stayed silent — the takeover is fenced on the holder's heartbeat record — an owner
  * that lost its claim, or kept it too long, while it was starved sends nothing, and two jobs of one
  * delivery in one instance make one try. Starvation is staged by holding a KV answer back (no
- * timers): the world has no running worker, each job is run by the test.
+ * timers): the world has no running worker, each job is run by the test. The first try made right
+ * after the event's commit sends under the claim the delivery was born with.
  */
 import assert from "node:assert/strict";
 import { createLogger } from "../lib/core/logger.ts";
@@ -16,7 +17,9 @@ import { type DeliveryRecord, webhookKeys } from "../webhooks/model.ts";
 import { coreKeys } from "../lib/core/kv.ts";
 import { createTestApp, type TestApp } from "./support/app.ts";
 import { type Receiver, writeEvent } from "./support/webhooks.ts";
-import { deliveryOf, getDelivery, receiverWithEndpoint } from "./support/webhooks_world.ts";
+import { deliveryOf, getDelivery, receiverWithEndpoint, world } from "./support/webhooks_world.ts";
+import { addEventToCommit } from "../lib/events/events.ts";
+import { waitFor } from "./support/webhooks.ts";
 
 interface Quiet {
   t: TestApp;
@@ -210,6 +213,88 @@ Deno.test("two jobs of one delivery at once in one instance make one try", async
     assert.deepEqual(await Promise.all([first, second]), ["sent", "ignored"]);
     assert.equal(w.receiver.hits, 1);
     assert.equal(webhookRuntime(w.t.deps).inFlight.size, 0);
+  } finally {
+    await w.close();
+  }
+});
+
+for (const backend of ["kv_table", "kv_queue"] as const) {
+  Deno.test(`[${backend}] the first try after the event's commit sends under the claim born with the delivery`, async () => {
+    const w = await world(backend);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    w.receiver.respond = async () => {
+      await released;
+      return new Response("ok");
+    };
+    try {
+      const op = w.t.deps.kv.atomic();
+      const event = await addEventToCommit(w.t.deps, op, {
+        orgId: w.orgId,
+        mode: "test",
+        type: "verification.session.succeeded",
+        sessionId: `vs_${"c".repeat(64)}`,
+        data: {
+          claims: { kayle_document_id: "kdid_00" },
+          selected_field_keys: ["kayle_document_id"],
+        },
+      });
+      const committed = await op.commit();
+      assert.ok(committed.ok);
+      await waitFor(() => w.receiver.hits === 1, 10_000, "the first try");
+      // While the request is in flight the record is still the one the event's commit wrote:
+      // claimed by this instance from birth, no claim commit of its own.
+      const id = (await deliveryOf(w.t.deps, event.id)).id;
+      const inFlight = await w.t.deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id));
+      assert.equal(inFlight.versionstamp, committed.versionstamp);
+      assert.equal(inFlight.value?.status, "delivering");
+      assert.equal(inFlight.value?.deliveringBy, webhookRuntime(w.t.deps).instanceId);
+      release();
+      await waitFor(async () => (await getDelivery(w.t.deps, id)).status === "succeeded");
+      assert.equal(w.receiver.hits, 1);
+      assert.equal((await getDelivery(w.t.deps, id)).attemptCount, 1);
+    } finally {
+      release();
+      await w.stop();
+    }
+  });
+}
+
+Deno.test("a run told of its commit sends under its own claim only while the record is as committed", async () => {
+  const w = await quietWorld();
+  try {
+    const self = webhookRuntime(w.t.deps).instanceId;
+    await claimedBy(w, self, 0);
+    const born = await w.t.deps.kv.get<DeliveryRecord>(webhookKeys.delivery(w.id));
+    // Another commit than the one that wrote the claim: the claim is an abandoned one of this
+    // instance, taken anew (logged) before the try.
+    const other = "0".repeat(20);
+    assert.notEqual(born.versionstamp, other);
+    assert.equal(await runDeliveryJob(w.t.deps, { delivery_id: w.id, seq: 1 }, other), "sent");
+    const takeover = w.logs.find((l) => l.event === "webhook.claim_taken_over");
+    assert.equal(takeover?.reason, "abandoned");
+    assert.equal(w.receiver.hits, 1);
+
+    // The claim's own commit: sent under it, nothing taken over.
+    const second = await quietWorld();
+    try {
+      const selfToo = webhookRuntime(second.t.deps).instanceId;
+      await claimedBy(second, selfToo, 0);
+      const entry = await second.t.deps.kv.get<DeliveryRecord>(webhookKeys.delivery(second.id));
+      assert.equal(
+        await runDeliveryJob(
+          second.t.deps,
+          { delivery_id: second.id, seq: 1 },
+          entry.versionstamp!,
+        ),
+        "sent",
+      );
+      assert.equal(second.logs.some((l) => l.event === "webhook.claim_taken_over"), false);
+      assert.equal(second.receiver.hits, 1);
+      assert.equal((await getDelivery(second.t.deps, second.id)).status, "succeeded");
+    } finally {
+      await second.close();
+    }
   } finally {
     await w.close();
   }

@@ -13,7 +13,7 @@ import { type IndexPage, readIndexPage } from "../lib/core/index_page.ts";
 import { getManyValues } from "../lib/core/kv.ts";
 import { DEFAULT_LIMIT } from "../lib/http/list_params.ts";
 import { invalidCursor } from "./pagination.ts";
-import type { JobQueue, PlatformJobs } from "../lib/jobs/types.ts";
+import type { JobQueue, JobRequest, PlatformJobs } from "../lib/jobs/types.ts";
 import {
   type AttemptRecord,
   DELIVERY_JOB_TYPE,
@@ -32,9 +32,15 @@ import { webhookKeys } from "./model.ts";
 export type DeliveryJobPayload = PlatformJobs["webhook.delivery"];
 
 /**
- * Adds the delivery job for the next try of `delivery` to `op`; `runNow`: this instance also
- * makes the try right after the commit (the job stays the fallback, `lib/jobs/run_now.ts`).
+ * The delivery job for the next try of `delivery`; `runNow`: this instance also makes the try
+ * right after the commit (the job stays the fallback, `lib/jobs/run_now.ts`).
  */
+export function deliveryJob(delivery: DeliveryRecord, runAt: number, runNow = false): JobRequest {
+  const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
+  return { type: DELIVERY_JOB_TYPE, payload, runAt, runNow };
+}
+
+/** Adds the delivery job for the next try of `delivery` to `op` (see {@link deliveryJob}). */
 export function addDeliveryJob(
   jobs: JobQueue,
   op: Deno.AtomicOperation,
@@ -42,8 +48,7 @@ export function addDeliveryJob(
   runAt: number,
   runNow = false,
 ): void {
-  const payload: DeliveryJobPayload = { delivery_id: delivery.id, seq: delivery.attemptCount + 1 };
-  jobs.addToCommit(op, { type: DELIVERY_JOB_TYPE, payload, runAt, runNow });
+  jobs.addToCommit(op, deliveryJob(delivery, runAt, runNow));
 }
 
 /**
@@ -85,11 +90,13 @@ export async function newDelivery(
   };
 }
 
-/** Writes a new delivery and its indexes into `op`. */
+/** Writes a new delivery (pending, born claimed, or failed) and its indexes into `op`. */
 export function addDeliveryToCommit(op: Deno.AtomicOperation, delivery: DeliveryRecord): void {
   putDelivery(op, null, delivery);
   op.set(webhookKeys.deliveryByEvent(delivery.eventId, delivery.id), delivery.id);
-  if (delivery.status === "pending") op.set(webhookKeys.openDelivery(delivery.id), delivery.id);
+  if (delivery.status === "pending" || delivery.status === "delivering") {
+    op.set(webhookKeys.openDelivery(delivery.id), delivery.id);
+  }
 }
 
 /**

@@ -3,13 +3,17 @@
  * operation, before its commit, and adds one delivery per enabled endpoint of the event's
  * organization and mode that subscribes to the event type (only the session's named endpoint
  * when it named one), with the payload encrypted for that endpoint and its first job — so the
- * event and its deliveries exist together or not at all.
+ * event and its deliveries exist together or not at all. When this instance makes the first try
+ * right after the commit, the delivery is born claimed by it (`delivering`), so that try commits
+ * no claim of its own (`webhooks/worker.ts`).
  */
 import type { AppDeps } from "../lib/deps.ts";
 import type { EventPayload, EventRecord } from "../lib/events/events.ts";
 import { getJobQueue } from "../lib/jobs/mod.ts";
 import { listEndpoints } from "./endpoints.ts";
-import { addDeliveryJob, addDeliveryToCommit, newDelivery } from "./deliveries.ts";
+import { addDeliveryToCommit, deliveryJob, newDelivery } from "./deliveries.ts";
+import { claimedBy } from "./worker.ts";
+import { webhookRuntime } from "./runtime.ts";
 import type { EncryptionKeyRecord, EndpointRecord } from "./model.ts";
 import { webhookKeys } from "./model.ts";
 
@@ -49,8 +53,15 @@ export async function fanOutEvent(
   for (const endpoint of endpoints) {
     const key = await activeKey(deps.kv, endpoint);
     const delivery = await newDelivery(deps, event, endpoint, key, payload, now);
-    addDeliveryToCommit(op, delivery);
-    // The first try is made by this instance right after the commit; its job is the fallback.
-    if (key) addDeliveryJob(jobs, op, delivery, now.getTime(), true);
+    if (!key) {
+      addDeliveryToCommit(op, delivery);
+      continue;
+    }
+    // The first try is made by this instance right after the commit (its job is the fallback),
+    // under a claim born with the delivery; otherwise the delivery waits, pending, for its job.
+    const job = deliveryJob(delivery, now.getTime(), true);
+    const runsNow = jobs.willRunNow(job);
+    addDeliveryToCommit(op, runsNow ? claimedBy(delivery, webhookRuntime(deps), now) : delivery);
+    jobs.addToCommit(op, job);
   }
 }

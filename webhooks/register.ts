@@ -22,8 +22,8 @@ export const MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** Registers the delivery handler on the deps' job queue (also used by tests without a worker loop). */
 export function registerDeliveryHandler(deps: AppDeps): void {
-  getJobQueue(deps).register(DELIVERY_JOB_TYPE, async (payload) => {
-    await runDeliveryJob(deps, payload);
+  getJobQueue(deps).register(DELIVERY_JOB_TYPE, async (payload, context) => {
+    await runDeliveryJob(deps, payload, context.committed);
   });
 }
 

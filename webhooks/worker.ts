@@ -3,6 +3,8 @@
  * one delivery. It is idempotent — a finished delivery or a try already made is ignored — and a
  * try is claimed (`delivering`, with a versionstamp check) before the request is sent, so two
  * workers — of this instance or of any other on the same KV — never send the same try at once.
+ * The first try made right after the event's commit has its claim from birth (`claimedBy` in the
+ * fan-out, `webhooks/fanout.ts`): that run finds the record as it committed it and sends.
  * A claim is taken over only once it is dead (`claimState`), in a commit fenced on the holder's
  * heartbeat record; the owner re-reads its claim just before the request leaves
  * (`mayStillSend`). The outcome, the recorded attempt and the next job are committed together.
@@ -15,6 +17,7 @@ import { addDeliveryJob, putDelivery } from "./deliveries.ts";
 import { signingKeys } from "./endpoints.ts";
 import type { AttemptRecord, DeliveryRecord, EndpointRecord, TryErrorClass } from "./model.ts";
 import { webhookKeys } from "./model.ts";
+import type { WebhookRuntime } from "./runtime.ts";
 import { nextTryDelayMs } from "./schedule.ts";
 import { sendTry, type TryResult } from "./sender.ts";
 import { signatureHeader } from "./signing.ts";
@@ -29,19 +32,35 @@ export const CLAIM_MARGIN_MS = 10_000;
 /** What one job run did (for tests and logs). */
 export type JobOutcome = "sent" | "ignored" | "not_due" | "claimed_elsewhere" | "conflict";
 
+/** `d` claimed by this instance for a try starting `now`: until the try's timeout and the margin. */
+export function claimedBy(d: DeliveryRecord, runtime: WebhookRuntime, now: Date): DeliveryRecord {
+  return {
+    ...d,
+    status: "delivering",
+    deliveringBy: runtime.instanceId,
+    deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
+      .toISOString(),
+  };
+}
+
 /**
  * Runs one delivery job. Jobs of one delivery run one after another in this instance (a KV queue
  * may hand the same message out again while it runs, and recovery adds jobs): a run that finds
- * this instance's own claim therefore knows that claim was abandoned, never that it is being sent.
+ * this instance's own claim therefore knows that claim was abandoned, never that it is being sent
+ * — except the run right after the commit that created the delivery claimed by this instance
+ * (`committed`: that commit's versionstamp, `lib/jobs/types.ts` `JobContext`), whose claim it is.
  */
 export async function runDeliveryJob(
   deps: AppDeps,
   payload: DeliveryJobPayload,
+  committed?: string,
 ): Promise<JobOutcome> {
   const runtime = webhookRuntime(deps);
   const id = payload.delivery_id;
   const previous = runtime.inFlight.get(id);
-  const run = (previous ?? Promise.resolve()).catch(() => {}).then(() => runJob(deps, payload));
+  const run = (previous ?? Promise.resolve()).catch(() => {}).then(() =>
+    runJob(deps, payload, committed)
+  );
   runtime.inFlight.set(id, run);
   try {
     return await run;
@@ -50,13 +69,25 @@ export async function runDeliveryJob(
   }
 }
 
-async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOutcome> {
+async function runJob(
+  deps: AppDeps,
+  payload: DeliveryJobPayload,
+  committed: string | undefined,
+): Promise<JobOutcome> {
   const id = payload.delivery_id;
   const entry = await deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id));
   const d = entry.value;
   if (!d || d.status === "succeeded" || d.status === "failed") return "ignored";
   if (payload.seq !== d.attemptCount + 1) return "ignored";
   const runtime = webhookRuntime(deps);
+  // Born claimed by this instance and untouched since that commit: the claim is this run's.
+  if (
+    committed && entry.versionstamp === committed && d.status === "delivering" &&
+    d.deliveringBy === runtime.instanceId
+  ) {
+    await makeTry(deps, entry as Deno.KvEntry<DeliveryRecord>);
+    return "sent";
+  }
   const now = deps.clock.now();
   const jobs = getJobQueue(deps);
   const retryAt = async (at: string) => {
@@ -81,13 +112,7 @@ async function runJob(deps: AppDeps, payload: DeliveryJobPayload): Promise<JobOu
     await retryAt(d.nextAttemptAt);
     return "not_due";
   }
-  const claimed: DeliveryRecord = {
-    ...d,
-    status: "delivering",
-    deliveringBy: runtime.instanceId,
-    deliveringUntil: new Date(now.getTime() + runtime.sender.timeoutMs + CLAIM_MARGIN_MS)
-      .toISOString(),
-  };
+  const claimed = claimedBy(d, runtime, now);
   putDelivery(op, d, claimed);
   const claim = await op.commit();
   if (!claim.ok) return "conflict";

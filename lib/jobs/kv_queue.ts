@@ -67,14 +67,19 @@ export function createKvQueueJobs<M extends JobMap = PlatformJobs>(
   return {
     backend: "kv_queue",
     addToCommit(op, job) {
-      const runNow = !!job.runNow && !stopped && immediate.canStart(job.type) &&
-        (job.runAt ?? 0) <= deps.clock.now().getTime();
+      const runNow = !stopped && immediate.admits(job, deps.clock.now().getTime());
       const { id, message, options } = build(job, runNow ? runNowFallbackMs : 0);
       op.enqueue(message, options);
       // Stopped meanwhile (shutdown): the stored copy runs later, or the restart's recovery.
-      if (runNow) onCommitted(op, () => void (!stopped && immediate.start(message)));
+      if (runNow) {
+        onCommitted(
+          op,
+          (versionstamp) => void (!stopped && immediate.start(message, versionstamp)),
+        );
+      }
       return id;
     },
+    willRunNow: (job) => !stopped && immediate.admits(job, deps.clock.now().getTime()),
     async enqueue(job) {
       const { id, message, options } = build(job);
       await deps.kv.enqueue(message, options);

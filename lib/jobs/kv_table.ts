@@ -111,8 +111,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
 
   const add = (op: Deno.AtomicOperation, job: JobRequest<M>): string => {
     const now = deps.clock.now().getTime();
-    const runNow = !!job.runNow && !stopped && immediate.canStart(job.type) &&
-      (job.runAt ?? now) <= now;
+    const runNow = !stopped && immediate.admits(job, now);
     const record: JobRecord = {
       id: newId("job", deps.random),
       type: job.type,
@@ -126,7 +125,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
     if (runNow) {
       onCommitted(op, (versionstamp) => {
         // Stopped meanwhile (shutdown): the row is due later, or the restart's recovery runs it.
-        if (!stopped) immediate.start(record, () => dropRanNow(record, versionstamp));
+        if (!stopped) immediate.start(record, versionstamp, () => dropRanNow(record, versionstamp));
       });
     } else {
       nudge(record.runAt);
@@ -291,6 +290,7 @@ export function createKvTableJobs<M extends JobMap = PlatformJobs>(
   return {
     backend: "kv_table",
     addToCommit: add,
+    willRunNow: (job) => !stopped && immediate.admits(job, deps.clock.now().getTime()),
     async enqueue(job) {
       const op = kv.atomic();
       const id = add(op, job);

@@ -60,23 +60,29 @@ export class ImmediateRuns {
 
   constructor(private readonly handlers: JobHandlers, private readonly logger: Logger) {}
 
-  /** Whether a job added now may be run at once (the queue decides before the commit). */
-  canStart(type: string): boolean {
-    return this.#running < MAX_IMMEDIATE_RUNS && this.handlers.has(type);
+  /**
+   * Whether a job added at `now` is run at once after its commit (the queue decides before the
+   * commit): it asks for it, is due, has a handler and finds a free slot.
+   */
+  admits(job: { type: string; runNow?: boolean; runAt?: number }, now: number): boolean {
+    return !!job.runNow && (job.runAt ?? now) <= now && this.#running < MAX_IMMEDIATE_RUNS &&
+      this.handlers.has(job.type);
   }
 
   /**
-   * Runs the job's handler now; `finished` is called after a run that did not throw. Returns
-   * false when nothing handles its type (its stored copy will run).
+   * Runs the job's handler now, telling it the versionstamp of the commit that added the job;
+   * `finished` is called after a run that did not throw. Returns false when nothing handles its
+   * type (its stored copy will run).
    */
   start(
     job: { id: string; type: string; payload: JobPayload },
+    committed: string,
     finished?: () => Promise<void>,
   ): boolean {
     if (!this.handlers.has(job.type)) return false;
     this.#forgetOld();
     this.#running++;
-    const done = this.handlers.run(job.payload, { jobId: job.id, type: job.type })
+    const done = this.handlers.run(job.payload, { jobId: job.id, type: job.type, committed })
       .then(async () => {
         await finished?.().catch((error) =>
           this.logger.warn("job.immediate_cleanup_failed", {

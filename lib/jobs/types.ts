@@ -61,6 +61,12 @@ export type JobRequest<M extends JobMap = PlatformJobs> = {
 export interface JobContext {
   jobId: string;
   type: string;
+  /**
+   * On the run this instance makes right after the commit that added the job (`runNow`): that
+   * commit's versionstamp, so the handler can tell the state it committed with the job from a
+   * later change. Absent on every other run.
+   */
+  committed?: string;
 }
 
 /** Runs one job; throwing makes the backend run it again later (with backoff). */
@@ -74,6 +80,12 @@ export interface JobQueue<M extends JobMap = PlatformJobs> {
   readonly backend: JobBackend;
   /** Adds the job to `op`: it exists only if the caller's commit succeeds. Returns the job id. */
   addToCommit(op: Deno.AtomicOperation, job: JobRequest<M>): string;
+  /**
+   * Whether `addToCommit` of this job, called now, would also run it at once after the commit
+   * (`runNow` asked, the queue started, a free immediate slot, a handler, due now). Asked and
+   * followed by `addToCommit` in the same synchronous step, the answer holds.
+   */
+  willRunNow(job: JobRequest<M>): boolean;
   /** Enqueues the job in its own commit. Returns the job id. */
   enqueue(job: JobRequest<M>): Promise<string>;
   /** Registers the handler of a job type (one per type; the last registration wins). */
