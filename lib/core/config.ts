@@ -42,6 +42,21 @@ export interface Config {
   schedulePeriodMs: number | null;
   /** Requests per API key per minute (`KAYLE_API_RATE_LIMIT_PER_MINUTE`, default 600). */
   apiRateLimitPerMinute: number;
+  /**
+   * The operator's own face verifier over HTTP (`KAYLE_FACE_VERIFIER_*`, docs/biometrics.md
+   * "Remote verifier"), used instead of the local model; null: the local model.
+   */
+  faceVerifier: FaceVerifierConfig | null;
+}
+
+/** A remote face verifier: where, with which bearer token, and how long a call may take. */
+export interface FaceVerifierConfig {
+  /** `KAYLE_FACE_VERIFIER_URL`: base URL, https (http only on loopback, for a sidecar). */
+  url: string;
+  /** `KAYLE_FACE_VERIFIER_TOKEN`: sent as `Authorization: Bearer …`; null sends none. */
+  token: string | null;
+  /** `KAYLE_FACE_VERIFIER_TIMEOUT_MS` (default 15 000): past it a call fails closed. */
+  timeoutMs: number;
 }
 
 /**
@@ -124,7 +139,19 @@ const schema = z.object({
   KAYLE_API_RATE_LIMIT_PER_MINUTE: z.coerce.number({
     error: "KAYLE_API_RATE_LIMIT_PER_MINUTE must be a number",
   }).int().min(1, "KAYLE_API_RATE_LIMIT_PER_MINUTE must be at least 1").default(600),
+  KAYLE_FACE_VERIFIER_URL: z.url({
+    protocol: /^https?$/,
+    error: "KAYLE_FACE_VERIFIER_URL must be an absolute http(s) URL",
+  }).optional(),
+  KAYLE_FACE_VERIFIER_TOKEN: z.string().optional(),
+  KAYLE_FACE_VERIFIER_TIMEOUT_MS: z.coerce.number({
+    error: "KAYLE_FACE_VERIFIER_TIMEOUT_MS must be a number",
+  }).int().min(1000, "KAYLE_FACE_VERIFIER_TIMEOUT_MS must be at least 1000")
+    .max(120_000, "KAYLE_FACE_VERIFIER_TIMEOUT_MS must be at most 120000").default(15_000),
 });
+
+/** Loopback hosts, where plain http never leaves the machine. */
+const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -149,6 +176,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(
       "KAYLE_JOB_BACKEND=kv_queue needs a local KV: remote KV has no queues; use kv_table",
     );
+  }
+  const faceUrl = e.KAYLE_FACE_VERIFIER_URL;
+  // Portraits and selfies go to it: over the network only encrypted.
+  if (faceUrl && !faceUrl.startsWith("https://") && !LOOPBACK_URL.test(faceUrl)) {
+    problems.push(
+      "KAYLE_FACE_VERIFIER_URL must use https (plain http only to 127.0.0.1, localhost or [::1])",
+    );
+  }
+  if (e.KAYLE_FACE_VERIFIER_TOKEN !== undefined && !faceUrl) {
+    problems.push("KAYLE_FACE_VERIFIER_TOKEN is set without KAYLE_FACE_VERIFIER_URL");
   }
   if (problems.length) throw new ConfigError(problems);
   const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(publicUrl);
@@ -176,6 +213,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     schedulePeriodMs: e.KAYLE_SCHEDULE_PERIOD_MS ?? null,
     apiRateLimitPerMinute: e.KAYLE_API_RATE_LIMIT_PER_MINUTE,
+    faceVerifier: faceUrl
+      ? {
+        url: faceUrl,
+        token: e.KAYLE_FACE_VERIFIER_TOKEN ?? null,
+        timeoutMs: e.KAYLE_FACE_VERIFIER_TIMEOUT_MS,
+      }
+      : null,
   };
 }
 
@@ -203,6 +247,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     schedulePeriodMs: null,
     apiRateLimitPerMinute: 600,
     app: NO_APP,
+    faceVerifier: null,
     ...overrides,
   };
 }

@@ -31,6 +31,44 @@ Deno.test("a remote KV selects the job table backend and refuses queues", () => 
   );
 });
 
+Deno.test("a remote face verifier: https, or http to loopback; a token needs its URL", () => {
+  assert.equal(loadConfig({}).faceVerifier, null);
+  assert.deepEqual(
+    loadConfig({
+      KAYLE_FACE_VERIFIER_URL: "https://face.example.com/v1",
+      KAYLE_FACE_VERIFIER_TOKEN: "t0k",
+    }).faceVerifier,
+    { url: "https://face.example.com/v1", token: "t0k", timeoutMs: 15_000 },
+  );
+  assert.deepEqual(
+    loadConfig({
+      KAYLE_FACE_VERIFIER_URL: "http://127.0.0.1:9000",
+      KAYLE_FACE_VERIFIER_TIMEOUT_MS: "5000",
+    }).faceVerifier,
+    { url: "http://127.0.0.1:9000", token: null, timeoutMs: 5000 },
+  );
+  assert.throws(
+    () => loadConfig({ KAYLE_FACE_VERIFIER_URL: "http://face.internal:9000" }),
+    /KAYLE_FACE_VERIFIER_URL must use https/,
+  );
+  assert.throws(
+    () => loadConfig({ KAYLE_FACE_VERIFIER_URL: "http://localhost.evil.com" }),
+    /KAYLE_FACE_VERIFIER_URL must use https/,
+  );
+  assert.throws(
+    () => loadConfig({ KAYLE_FACE_VERIFIER_TOKEN: "t0k" }),
+    /KAYLE_FACE_VERIFIER_TOKEN is set without KAYLE_FACE_VERIFIER_URL/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        KAYLE_FACE_VERIFIER_URL: "https://face.example.com",
+        KAYLE_FACE_VERIFIER_TIMEOUT_MS: "10",
+      }),
+    /KAYLE_FACE_VERIFIER_TIMEOUT_MS must be at least 1000/,
+  );
+});
+
 Deno.test("every problem is reported at once with the variable name", () => {
   try {
     loadConfig({ PORT: "eighty", KAYLE_LOG_LEVEL: "loud", KAYLE_DEV_MODE: "maybe" });

@@ -99,8 +99,20 @@ export function handoffServices(deps: AppDeps): HandoffServices {
 
 async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
   if (deps.services.biometric === undefined) {
-    deps.services.biometric = import("../../verify/biometric/mod.ts")
-      .then((m) => m.createLocalBiometricVerifier())
+    // The operator's own verifier when configured (it fails closed on its own; the local model
+    // is then never loaded), else the local model.
+    const remote = deps.config.faceVerifier;
+    const verifier = remote
+      ? import("../../verify/biometric/remote_verifier.ts").then((m) => {
+        deps.logger.info("biometric.remote_verifier", { host: new URL(remote.url).host });
+        return m.createRemoteBiometricVerifier({
+          url: remote.url,
+          timeoutMs: remote.timeoutMs,
+          headers: remote.token ? { authorization: `Bearer ${remote.token}` } : undefined,
+        });
+      })
+      : import("../../verify/biometric/mod.ts").then((m) => m.createLocalBiometricVerifier());
+    deps.services.biometric = verifier
       .catch(() => {
         deps.logger.error("biometric.unavailable", { error_class: "load_failed" });
         return null;
