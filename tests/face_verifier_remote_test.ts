@@ -3,12 +3,16 @@
  * `_TIMEOUT_MS`; docs/biometrics.md "Remote verifier"): the server's own composition sends the chip
  * portrait and the selfie frames to it with the bearer token, follows its decisions, and fails
  * closed when it cannot be reached — through the test-mode simulator's real pipeline (document
- * checks with the sandbox CSCA, consent), with no verifier injected by the test.
+ * checks with the sandbox CSCA, consent), with no verifier injected by the test. Last, the same
+ * against the face service (`deno task face-server`'s app) running the real local model.
  */
 import assert from "node:assert/strict";
 import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
 import type { FaceVerifierConfig } from "../lib/core/config.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
+import { createFaceServiceApp } from "../lib/face_service/app.ts";
+import { createLogger } from "../lib/core/logger.ts";
+import { realBiometric } from "./support/handoff.ts";
 
 interface FakeVerifier {
   url: string;
@@ -39,8 +43,8 @@ function startFakeVerifier(): FakeVerifier {
   return fake;
 }
 
-/** Runs the happy-path phone against a new session; returns the attempt's outcome. */
-async function verifyOnce(faceVerifier: FaceVerifierConfig) {
+/** Runs a reference phone scenario against a new session; returns the attempt's outcome. */
+async function verifyOnce(faceVerifier: FaceVerifierConfig, scenario = "success") {
   const t = await createTestApp({ faceVerifier });
   try {
     const { org } = await seedOrganization(t.deps);
@@ -54,7 +58,7 @@ async function verifyOnce(faceVerifier: FaceVerifierConfig) {
     const simulated = await t.app.request(`/v1/test_helpers/sessions/${id}/simulate`, {
       method: "POST",
       headers: { ...bearer(secret), "content-type": "application/json" },
-      body: JSON.stringify({ scenario: "success" }),
+      body: JSON.stringify({ scenario }),
     });
     assert.equal(simulated.status, 200, await simulated.clone().text());
     const result = (await simulated.json()).data;
@@ -99,4 +103,41 @@ Deno.test("a remote verifier that cannot be reached fails the attempt closed", a
     status: "failed",
     failureCode: "selfie_face_mismatch",
   });
+});
+
+Deno.test("the API server verifies through the face service running the real local model", async () => {
+  const lines: string[] = [];
+  // Strict: a log line of the service carrying an image, a score or a token would throw.
+  const logger = createLogger({ level: "info", strict: true, sink: (line) => lines.push(line) });
+  const app = createFaceServiceApp({
+    verifier: await realBiometric(),
+    token: "a-face-service-token-0123456789",
+    logger,
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  try {
+    const config = {
+      url: `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+      token: "a-face-service-token-0123456789",
+      timeoutMs: 30_000,
+    };
+    assert.deepEqual(await verifyOnce(config, "success"), {
+      status: "succeeded",
+      failureCode: null,
+    });
+    assert.deepEqual(await verifyOnce(config, "another_face"), {
+      status: "failed",
+      failureCode: "selfie_face_mismatch",
+    });
+    const answered = lines.map((l) => JSON.parse(l)).filter((l) =>
+      l.event === "face_service.answered"
+    );
+    assert.deepEqual(answered.map((l) => [l.route, l.reason]), [
+      ["compare", "face_match"],
+      ["liveness", "liveness_passed"],
+      ["compare", "face_mismatch"],
+    ]);
+  } finally {
+    await server.shutdown();
+  }
 });
