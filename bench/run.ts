@@ -12,6 +12,7 @@ export const SECTIONS: Array<{ name: string; module: string }> = [
   { name: "webhooks", module: "./webhooks_bench.ts" },
   { name: "passive_auth", module: "./passive_auth_bench.ts" },
   { name: "face", module: "./face_bench.ts" },
+  { name: "face_thread", module: "./face_thread_bench.ts" },
   { name: "phones", module: "./phones_bench.ts" },
   { name: "chip", module: "./chip_bench.ts" },
 ];

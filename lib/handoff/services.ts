@@ -100,7 +100,8 @@ export function handoffServices(deps: AppDeps): HandoffServices {
 async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
   if (deps.services.biometric === undefined) {
     // The operator's own verifier when configured (it fails closed on its own; the local model
-    // is then never loaded), else the local model.
+    // is then never loaded), else the local model on a worker thread, so a face check never
+    // holds up the instance's other requests.
     const remote = deps.config.faceVerifier;
     const verifier = remote
       ? import("../../verify/biometric/remote_verifier.ts").then((m) => {
@@ -111,7 +112,7 @@ async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
           headers: remote.token ? { authorization: `Bearer ${remote.token}` } : undefined,
         });
       })
-      : import("../../verify/biometric/mod.ts").then((m) => m.createLocalBiometricVerifier());
+      : import("../../verify/biometric/mod.ts").then((m) => m.createWorkerBiometricVerifier());
     deps.services.biometric = verifier
       .catch(() => {
         deps.logger.error("biometric.unavailable", { error_class: "load_failed" });

@@ -3,7 +3,8 @@
  * against a selfie, and active liveness over a random pose sequence.
  *
  * ```ts
- * const verifier = await createLocalBiometricVerifier(); // or createRemoteBiometricVerifier({...})
+ * const verifier = await createLocalBiometricVerifier(); // or createWorkerBiometricVerifier(),
+ *                                                         // or createRemoteBiometricVerifier({...})
  * const challenge = issuePoseChallenge((n) => crypto.getRandomValues(new Uint8Array(n)));
  * const match = await verifier.compareFaces({ portrait, selfie, subjectAgeYears });
  * const live = await verifier.checkLiveness({ portrait, frames, challenge });
@@ -30,5 +31,6 @@ export {
   type PoseChallengeOptions,
 } from "./pose_challenge.ts";
 export { createLocalBiometricVerifier, type LocalVerifierOptions } from "./local_verifier.ts";
+export { createWorkerBiometricVerifier, type WorkerBiometricVerifier } from "./worker_verifier.ts";
 export { createRemoteBiometricVerifier, type RemoteVerifierOptions } from "./remote_verifier.ts";
 export { sniffImageFormat } from "./image_decode.ts";

@@ -91,4 +91,6 @@ export interface BiometricVerifier {
   compareFaces(input: CompareFacesInput): Promise<FaceMatchResult>;
   /** Checks that the frames show the challenge's poses in order, all of the portrait's face. */
   checkLiveness(input: CheckLivenessInput): Promise<LivenessResult>;
+  /** Releases what it holds (the worker verifier's thread); later calls fail closed. */
+  close?(): void;
 }
