@@ -14,7 +14,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { Logger } from "../core/logger.ts";
 import { constantTimeEqual } from "../core/keys.ts";
-import { ALL_POSES, type BiometricVerifier, type Pose } from "../../verify/biometric/mod.ts";
+import { ALL_POSES, type BiometricVerifier, type Pose } from "../../verify/biometric/types.ts";
 import { MAX_CHALLENGE_POSES } from "../../verify/biometric/pose_challenge.ts";
 import { REMOTE_CONTRACT_VERSION } from "../../verify/biometric/remote_verifier.ts";
 

@@ -112,7 +112,9 @@ async function biometricOf(deps: AppDeps): Promise<BiometricVerifier | null> {
           headers: remote.token ? { authorization: `Bearer ${remote.token}` } : undefined,
         });
       })
-      : import("../../verify/biometric/mod.ts").then((m) => m.createWorkerBiometricVerifier());
+      : import("../../verify/biometric/worker_verifier.ts").then((m) =>
+        m.createWorkerBiometricVerifier()
+      );
     deps.services.biometric = verifier
       .catch(() => {
         deps.logger.error("biometric.unavailable", { error_class: "load_failed" });

@@ -10,7 +10,7 @@ import { getSessionRecord } from "../sessions/sessions.ts";
 import { attemptsRemaining, SessionStateError } from "../sessions/types.ts";
 import { startChipAuthentication } from "../../verify/mod.ts";
 import { parseChipAuthenticationRelay } from "../../verify/chip/relay_message.ts";
-import { issuePoseChallenge } from "../../verify/biometric/mod.ts";
+import { issuePoseChallenge } from "../../verify/biometric/pose_challenge.ts";
 import {
   CLOSE_NORMAL,
   decodeBase64,
