@@ -165,7 +165,7 @@ export async function bench(): Promise<BenchSection> {
       "Server in a child process; phones (HTTP + WebSocket clients, synthetic passports) in the bench process.",
       "Duration: POST /v1/sessions → details → consent → handoff → hello → uploads → AA/CA → selfie → result.",
       "The STUB row replaces only face match and liveness with an accept-all verifier in the server; " +
-      "the real-model row shows their cost (CPU-bound, one JS thread).",
+      "the real-model row shows their cost (CPU-bound, on the server's face worker thread).",
       "Rate limits and the per-address cap on sockets awaiting their hello are lifted in the " +
       "bench server: every phone shares one loopback address.",
       `Machine: ${navigator.hardwareConcurrency} cores, shared.`,
