@@ -43,15 +43,17 @@ const UNAVAILABLE_LIVENESS: LivenessResult = { passed: false, reason: "verifier_
  * Starts the worker and waits until its models are loaded; rejects when they cannot be (the
  * caller then treats the biometric step as unavailable, as with the in-process verifier).
  */
-export async function createWorkerBiometricVerifier(): Promise<WorkerBiometricVerifier> {
+export async function createWorkerBiometricVerifier(
+  options: { workerUrl?: URL } = {},
+): Promise<WorkerBiometricVerifier> {
+  // Another worker script speaking the same messages (tests stage failures with one).
+  const workerUrl = options.workerUrl ?? new URL("./verifier_worker.ts", import.meta.url);
   let running: Running | null = null;
   let nextId = 1;
   let closed = false;
 
   const start = (): Running => {
-    const worker = new Worker(new URL("./verifier_worker.ts", import.meta.url), {
-      type: "module",
-    });
+    const worker = new Worker(workerUrl, { type: "module" });
     const pending = new Map<number, (answer: Answer | null) => void>();
     let settleReady: (ok: boolean) => void = () => {};
     const ready = new Promise<boolean>((resolve) => (settleReady = resolve));

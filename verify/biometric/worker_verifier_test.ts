@@ -75,3 +75,36 @@ Deno.test("a process that closes its worker verifier exits on its own", async ()
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.equal(new TextDecoder().decode(out.stdout).trim(), "closed");
 });
+
+const FLAKY = new URL("../../tests/support/face_workers/flaky_worker.ts", import.meta.url);
+const bytes = new Uint8Array([1, 2, 3]);
+
+Deno.test("a crashed worker fails its checks closed; the next check starts a new one", async () => {
+  const verifier = await createWorkerBiometricVerifier({ workerUrl: FLAKY });
+  try {
+    const [crashed, alongside] = await Promise.all([
+      verifier.compareFaces({ portrait: bytes, selfie: bytes, subjectAgeYears: 99 }),
+      verifier.checkLiveness({ portrait: bytes, frames: [bytes], challenge: LEFT_RIGHT }),
+    ]);
+    assert.deepEqual(crashed, { decision: "inconclusive", reason: "verifier_unavailable" });
+    // The liveness check was either answered before the crash or failed closed with it.
+    assert.ok(
+      alongside.passed
+        ? alongside.reason === "liveness_passed"
+        : alongside.reason === "verifier_unavailable",
+    );
+    assert.deepEqual(await verifier.compareFaces({ portrait: bytes, selfie: bytes }), {
+      decision: "match",
+      reason: "face_match",
+    });
+  } finally {
+    verifier.close();
+  }
+});
+
+Deno.test("a worker whose models do not load makes creation fail (the step is unavailable)", async () => {
+  await assert.rejects(
+    createWorkerBiometricVerifier({ workerUrl: new URL(`${FLAKY.href}?broken`) }),
+    /could not be loaded/,
+  );
+});
