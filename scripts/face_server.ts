@@ -44,8 +44,10 @@ if (import.meta.main) {
   }
   const level = (Deno.env.get("KAYLE_LOG_LEVEL") ?? "info") as "debug" | "info" | "warn" | "error";
   const logger = createLogger({ level });
-  const { createLocalBiometricVerifier } = await import("../verify/biometric/mod.ts");
-  const verifier = await createLocalBiometricVerifier();
+  // On its worker thread, so `/healthz` and the requests waiting their turn are answered while a
+  // check runs.
+  const { createWorkerBiometricVerifier } = await import("../verify/biometric/worker_verifier.ts");
+  const verifier = await createWorkerBiometricVerifier();
   const app = createFaceServiceApp({ verifier, token: settings.token, logger });
   Deno.serve({
     port: settings.port,
