@@ -58,6 +58,11 @@ export function parseReaderSpec(spec: string): { nameContains?: string } {
 }
 
 const POLL_MS = 200;
+/**
+ * Polls a card may stay present but mute (pcscd's own power-up of it failed: a bad contact, a
+ * slow card, a busy machine) before the transport powers it up itself with a reset: 1 s.
+ */
+export const MUTE_POLLS_BEFORE_RESET = 5;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** An established PC/SC context: lists readers and connects to them. */
@@ -274,13 +279,17 @@ export class PcscTransport implements ChipTransport {
    * Re-powers the card after `tag_lost`, waiting up to `reconnectWaitMs` for the document to be
    * back. It waits until pcscd has seen the card present (so pcscd's own handling of a removal
    * and re-insertion cannot reset the card under the new session), then `SCardReconnect` with a
-   * reset, or a new connection. The reader core then re-establishes secure messaging and
-   * continues the file at the offset it reached.
+   * reset, or a new connection. A card pcscd keeps seeing as present but mute — its power-up
+   * failed, or a failed reset left it so — is reset by the transport once it stayed mute for
+   * {@link MUTE_POLLS_BEFORE_RESET} polls (pcscd does not try again until the card is lifted).
+   * The reader core then re-establishes secure messaging and continues the file at the offset it
+   * reached.
    */
   async reconnect(): Promise<void> {
     const sleep = this.#options.sleep ?? defaultSleep;
     const deadline = Date.now() + (this.#options.reconnectWaitMs ?? 10_000);
     let prompted = false;
+    let mutePolls = 0;
     for (;; await sleep(POLL_MS)) {
       let state: number;
       try {
@@ -288,7 +297,10 @@ export class PcscTransport implements ChipTransport {
       } catch (error) {
         throw inSession(error);
       }
-      const present = (state & STATE_PRESENT) !== 0 && (state & STATE_MUTE) === 0;
+      const inField = (state & STATE_PRESENT) !== 0;
+      const mute = inField && (state & STATE_MUTE) !== 0;
+      mutePolls = mute ? mutePolls + 1 : 0;
+      const present = inField && (!mute || mutePolls >= MUTE_POLLS_BEFORE_RESET);
       if (present && await this.#reconnectOnce()) return;
       if (!present && !prompted && (state & STATE_EMPTY) !== 0) {
         prompted = true;
