@@ -157,6 +157,23 @@ function row(
   };
 }
 
+/**
+ * Runs the product and its floor of one round, one after the other; which goes first alternates
+ * with the round, so neither always meets the machine as the other left it.
+ */
+async function inTurn<P, F>(
+  round: number,
+  product: () => Promise<P>,
+  floor: () => Promise<F>,
+): Promise<[P, F]> {
+  if (round % 2) {
+    const p = await product();
+    return [p, await floor()];
+  }
+  const f = await floor();
+  return [await product(), f];
+}
+
 /** Rounds of the burst, each beside its floor (product and floor alternate). */
 const ROUNDS = 5;
 
@@ -217,16 +234,7 @@ async function deliveryRuns(
     return { floorMs: performance.now() - floorStart, floor };
   };
   for (let round = 1; round <= ROUNDS; round++) {
-    // Which goes first alternates, so neither always meets the machine as the other left it.
-    let product: Awaited<ReturnType<typeof productBurst>>;
-    let base: Awaited<ReturnType<typeof floorBurst>>;
-    if (round % 2) {
-      product = await productBurst();
-      base = await floorBurst();
-    } else {
-      base = await floorBurst();
-      product = await productBurst();
-    }
+    const [product, base] = await inTurn(round, productBurst, floorBurst);
     const { burstMs, burst } = product;
     const { floorMs, floor } = base;
     ratios.push(floorMs / burstMs);
@@ -269,15 +277,7 @@ async function drainRuns(
       const arrivals = ids.map((id) => receiver.arrivals.get(id)! - started);
       return { drainMs: Math.max(...arrivals), arrivals };
     };
-    let product: Awaited<ReturnType<typeof drain>>;
-    let base: Awaited<ReturnType<typeof floorBurst>>;
-    if (round % 2) {
-      product = await drain();
-      base = await floorBurst();
-    } else {
-      base = await floorBurst();
-      product = await drain();
-    }
+    const [product, base] = await inTurn(round, drain, floorBurst);
     ratios.push(base.floorMs / product.drainMs);
     rows.push(
       row(

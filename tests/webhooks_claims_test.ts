@@ -16,10 +16,8 @@ import { CLAIM_MARGIN_MS, runDeliveryJob } from "../webhooks/worker.ts";
 import { type DeliveryRecord, webhookKeys } from "../webhooks/model.ts";
 import { coreKeys } from "../lib/core/kv.ts";
 import { createTestApp, type TestApp } from "./support/app.ts";
-import { type Receiver, writeEvent } from "./support/webhooks.ts";
+import { commitEvent, type Receiver, waitFor, writeEvent } from "./support/webhooks.ts";
 import { deliveryOf, getDelivery, receiverWithEndpoint, world } from "./support/webhooks_world.ts";
-import { addEventToCommit } from "../lib/events/events.ts";
-import { waitFor } from "./support/webhooks.ts";
 
 interface Quiet {
   t: TestApp;
@@ -228,25 +226,13 @@ for (const backend of ["kv_table", "kv_queue"] as const) {
       return new Response("ok");
     };
     try {
-      const op = w.t.deps.kv.atomic();
-      const event = await addEventToCommit(w.t.deps, op, {
-        orgId: w.orgId,
-        mode: "test",
-        type: "verification.session.succeeded",
-        sessionId: `vs_${"c".repeat(64)}`,
-        data: {
-          claims: { kayle_document_id: "kdid_00" },
-          selected_field_keys: ["kayle_document_id"],
-        },
-      });
-      const committed = await op.commit();
-      assert.ok(committed.ok);
+      const { event, versionstamp } = await commitEvent(w.t.deps, w.orgId);
       await waitFor(() => w.receiver.hits === 1, 10_000, "the first try");
       // While the request is in flight the record is still the one the event's commit wrote:
       // claimed by this instance from birth, no claim commit of its own.
       const id = (await deliveryOf(w.t.deps, event.id)).id;
       const inFlight = await w.t.deps.kv.get<DeliveryRecord>(webhookKeys.delivery(id));
-      assert.equal(inFlight.versionstamp, committed.versionstamp);
+      assert.equal(inFlight.versionstamp, versionstamp);
       assert.equal(inFlight.value?.status, "delivering");
       assert.equal(inFlight.value?.deliveringBy, webhookRuntime(w.t.deps).instanceId);
       release();

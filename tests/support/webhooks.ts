@@ -163,13 +163,22 @@ export async function seedWebhookEndpoint(
 export async function writeEvent(
   deps: AppDeps,
   orgId: string,
+  options: Parameters<typeof commitEvent>[2] = {},
+): Promise<EventRecord> {
+  return (await commitEvent(deps, orgId, options)).event;
+}
+
+/** {@link writeEvent}, also returning the versionstamp of the event's commit. */
+export async function commitEvent(
+  deps: AppDeps,
+  orgId: string,
   options: {
     type?: EventType;
     mode?: WebhookMode;
     webhookEndpointId?: string;
     data?: Record<string, unknown>;
   } = {},
-): Promise<EventRecord> {
+): Promise<{ event: EventRecord; versionstamp: string }> {
   const op = deps.kv.atomic();
   const event = await addEventToCommit(deps, op, {
     orgId,
@@ -184,7 +193,7 @@ export async function writeEvent(
   });
   const result = await op.commit();
   if (!result.ok) throw new Error("event commit failed");
-  return event;
+  return { event, versionstamp: result.versionstamp };
 }
 
 /** Waits (polling every 10 ms) until `condition` holds; fails after `timeoutMs`. */
