@@ -168,6 +168,8 @@ export async function bench(): Promise<BenchSection> {
       "the real-model row shows their cost (CPU-bound, on the server's face worker thread).",
       "Rate limits and the per-address cap on sockets awaiting their hello are lifted in the " +
       "bench server: every phone shares one loopback address.",
+      `V8 flags: ${Deno.env.get("DENO_V8_FLAGS") || "V8's defaults"} (DENO_V8_FLAGS, which the ` +
+      'server child inherits; docs/self-hosting.md "Memory").',
       `Machine: ${navigator.hardwareConcurrency} cores, shared.`,
     ],
   };

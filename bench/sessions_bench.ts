@@ -207,6 +207,7 @@ export async function bench(): Promise<BenchSection> {
         "Server: main.ts in its own process (background work on, info logging to a file, KV " +
         "file), as `deno task start` runs it; p50/p99 are the worse of the two halves. Floors: " +
         "Deno.serve + one KV atomic write / one KV get of a 1.5 KB value, on a KV file.",
+        `V8 flags of both: ${Deno.env.get("DENO_V8_FLAGS") || "V8's defaults"} (DENO_V8_FLAGS).`,
       ],
     };
   } finally {
