@@ -19,6 +19,7 @@ import { type EndpointRecord, webhookKeys } from "../webhooks/model.ts";
 import { startWebhookWorker } from "../webhooks/register.ts";
 import { groupCommitterOf } from "../lib/core/group_commit.ts";
 import type { BackgroundHandle } from "../lib/background.ts";
+import { addCpuSpent, cpuPerItem, threadCpuMs } from "./thread_cpu.ts";
 
 const SEQUENTIAL = 100;
 const BURST = 300;
@@ -220,17 +221,24 @@ async function deliveryRuns(
     row(`floor: fetch + 1 KV write, one at a time`, SEQUENTIAL, floorSequentialMs, floorSequential),
   ];
   const ratios: number[] = [];
+  // CPU of the product's bursts by thread (the floor runs in turn, outside these spans).
+  const burstCpu = new Map<string, number>();
   const productBurst = async () => {
+    const cpuBefore = threadCpuMs();
     const burstStart = performance.now();
     const arrivals = await burstOfEvents(deps, orgId, receiver, BURST, 60_000);
+    addCpuSpent(burstCpu, cpuBefore, threadCpuMs());
     return {
       burstMs: Math.max(...arrivals.map((a) => a.arrivedAt)) - burstStart,
       burst: arrivals.map((a) => a.arrivedAt - a.committedAt),
     };
   };
+  const floorCpu = new Map<string, number>();
   const floorBurst = async () => {
+    const cpuBefore = threadCpuMs();
     const floorStart = performance.now();
     const floor = await Promise.all(Array.from({ length: BURST }, post));
+    addCpuSpent(floorCpu, cpuBefore, threadCpuMs());
     return { floorMs: performance.now() - floorStart, floor };
   };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -246,6 +254,19 @@ async function deliveryRuns(
   const drainRatios = backend === "kv_table"
     ? await drainRuns(deps, orgId, receiver, worker, floorBurst, rows)
     : [];
+  rows.push({
+    case: `CPU ms per delivery by thread, bursts (${backend})`,
+    events: BURST * ROUNDS,
+    "events/s": "",
+    "p50 ms": cpuPerItem(burstCpu, BURST * ROUNDS),
+    "p99 ms": "",
+  }, {
+    case: "CPU ms per delivery by thread, floor bursts",
+    events: BURST * ROUNDS,
+    "events/s": "",
+    "p50 ms": cpuPerItem(floorCpu, BURST * ROUNDS),
+    "p99 ms": "",
+  });
   return [...rows, ...goalRows(backend, sequential, ratios), ...drainRow(backend, drainRatios)];
 }
 
@@ -399,6 +420,7 @@ export async function bench(): Promise<BenchSection> {
       "The instance that commits an event makes the first try at once (lib/jobs/run_now.ts); the job is the fallback, so Deno KV's queue hop (its row) is no longer on the path.",
       "Burst: 300 events committed at once (as the session lifecycle commits state changes) until the last 2xx, and the floor's 300 fetch + KV write, in 5 rounds (which goes first alternates); the goal takes the median ratio.",
       "Times are the receiver's arrival times; which delivery belongs to which event is read after the arrivals, outside the timed spans.",
+      "CPU by thread (from /proc/self/task, Linux) covers the product's bursts, the receiver's handler included (it runs in this process); the floor runs outside those spans.",
       "Backlog drain (for comparison, no goal): 300 deliveries already due when the worker starts (as after a restart), until the last 2xx.",
       "The machine is shared with other work: compare rows of one run, not across runs.",
       `Machine: ${navigator.hardwareConcurrency} logical CPUs, Deno ${Deno.version.deno}.`,
