@@ -9,9 +9,11 @@ Deno.test("the main thread's CPU time grows by the work done on it", () => {
   while (performance.now() - started < 150) x += Math.sqrt(x + 1);
   const spent = new Map<string, number>();
   addCpuSpent(spent, before, threadCpuMs());
-  // 150 ms of busy wall time is at least ~50 ms of main-thread CPU even on a loaded machine.
-  assert.ok((spent.get("main") ?? 0) >= 50, `main thread: ${spent.get("main")} ms`);
-  assert.match(cpuPerItem(spent, 10), /^main \d+\.\d\d/);
+  // 150 ms of busy wall time is well over 20 ms of this thread's CPU even beside a CPU hog (70 ms
+  // seen); read from another thread's stat it would be ~0.
+  assert.ok((spent.get("main") ?? 0) >= 20, `main thread: ${spent.get("main")} ms`);
+  // Other threads of this process (other test files run beside this one) may have spent more.
+  assert.match(cpuPerItem(spent, 10), /(^|, )main \d+\.\d\d(,|$)/);
   assert.ok(x > 0);
 });
 
