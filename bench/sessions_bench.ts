@@ -8,8 +8,9 @@
  *
  * Product and floor alternate per concurrency, so machine load affects both alike. Goal (issue 15,
  * docs/performance.md "The bench"): ratio ≥ 0.5 at c = 64, the issue's measure, and 0 errors at
- * every concurrency; the ratios at c = 8 and 256 are printed beside it. One API key of one organization, its limit raised through
- * `KAYLE_API_RATE_LIMIT_PER_MINUTE` as a big integrator would.
+ * every concurrency; the ratios at c = 8 and 256 are printed beside it. One API key of one
+ * organization, its limit raised through `KAYLE_API_RATE_LIMIT_PER_MINUTE` as a big integrator
+ * would.
  *
  * Run alone: `deno run -A --unstable-kv --unstable-cron bench/sessions_bench.ts`
  * (`BENCH_SECONDS` sets each measurement, default 3).

@@ -2,8 +2,10 @@
  * The face service (`lib/face_service/app.ts`, `deno task face-server`): the server side of the
  * remote verifier's contract. The repository's own client round-trips decisions and image bytes
  * through it over a real socket; a missing or wrong token, an oversized body and malformed
- * requests are refused with their codes (and the client fails closed on them); the script refuses
- * to listen beyond loopback without a token.
+ * requests are refused with their codes (and the client fails closed on them), a verifier that
+ * throws gives a coded 500; the script refuses to listen beyond loopback without a token, and
+ * `deno task face-server` itself (its permissions, the model on its worker thread) answers a real
+ * compare.
  */
 import assert from "node:assert/strict";
 import { createFaceServiceApp, FACE_SERVICE_MAX_BODY_BYTES } from "../lib/face_service/app.ts";
@@ -15,6 +17,11 @@ import type {
   CompareFacesInput,
 } from "../verify/biometric/mod.ts";
 import { silentLogger } from "../lib/core/logger.ts";
+import {
+  loadOtherPersonSelfie,
+  loadTestPortraitJpeg,
+  loadTestSelfie,
+} from "../verify/biometric/fixtures.ts";
 
 const TOKEN = "face-token-0123456789abcdef";
 
@@ -171,4 +178,70 @@ Deno.test("face-server settings: no token beyond loopback, no short token, a rea
   const short = faceServerSettings({ KAYLE_FACE_SERVICE_TOKEN: "abc", FACE_SERVER_PORT: "99999" });
   assert.equal(short.ok, false);
   assert.equal(!short.ok && short.problems.length, 2);
+});
+
+Deno.test("a verifier that throws gives 500 VERIFIER_FAILED, and the client fails closed", async () => {
+  const throwing: BiometricVerifier = {
+    compareFaces: () => Promise.reject(new RangeError("model state broken")),
+    checkLiveness: () => Promise.reject(new RangeError("model state broken")),
+  };
+  await withService(throwing, async (url) => {
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const raw = await fetch(`${url}/compare`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ v: 1, portrait: portrait.toBase64(), selfie: selfie.toBase64() }),
+    });
+    assert.equal(raw.status, 500);
+    assert.deepEqual((await raw.json()).error.code, "VERIFIER_FAILED");
+    const client = createRemoteBiometricVerifier({ url, timeoutMs: 5000, headers });
+    assert.deepEqual(await client.compareFaces({ portrait, selfie }), {
+      decision: "inconclusive",
+      reason: "verifier_unavailable",
+    });
+  });
+});
+
+Deno.test("deno task face-server answers a real compare with its own permissions", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "face-server"],
+    cwd: new URL("..", import.meta.url).pathname,
+    env: { FACE_SERVER_PORT: "0", KAYLE_FACE_SERVICE_TOKEN: TOKEN },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    // It listens once the model has loaded on its worker thread; the log line gives the port.
+    let port = 0;
+    let buffer = "";
+    while (!port) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error("face-server exited before listening");
+      buffer += value;
+      port = Number(/"event":"face_service.listening".*?"port":(\d+)/.exec(buffer)?.[1] ?? 0);
+    }
+    const url = `http://127.0.0.1:${port}`;
+    const refused = await fetch(`${url}/compare`, { method: "POST", body: "{}" });
+    assert.equal(refused.status, 401);
+    await refused.body?.cancel();
+    const client = createRemoteBiometricVerifier({
+      url,
+      timeoutMs: 30_000,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const holder = await loadTestPortraitJpeg();
+    assert.deepEqual(
+      await client.compareFaces({ portrait: holder, selfie: await loadTestSelfie() }),
+      { decision: "match", reason: "face_match" },
+    );
+    assert.deepEqual(
+      await client.compareFaces({ portrait: holder, selfie: await loadOtherPersonSelfie() }),
+      { decision: "no_match", reason: "face_mismatch" },
+    );
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await lines.cancel().catch(() => {});
+  }
 });

@@ -6,7 +6,7 @@
  * API; the API server reaches it through `KAYLE_FACE_VERIFIER_URL`.
  *
  * A bearer token guards it (compared in constant time), bodies are capped, malformed requests get
- * a 400 with a code; only decisions and reason codes are answered, and its log lines carry the
+ * a 400 with a code, a verifier that throws a 500 `VERIFIER_FAILED`; only decisions and reason codes are answered, and its log lines carry the
  * route, the status, the reason code and the duration — never an image or a score.
  */
 import { Hono } from "hono";
@@ -58,7 +58,11 @@ const livenessBody = z.object({
   subject_age_years: age,
 });
 
-function problem(status: 400 | 401 | 404 | 413, code: string, message: string): Response {
+function problem(
+  status: 400 | 401 | 404 | 413 | 500,
+  code: string,
+  message: string,
+): Response {
   return Response.json({ error: { code, message } }, { status });
 }
 
@@ -124,5 +128,14 @@ export function createFaceServiceApp(options: FaceServiceOptions): Hono {
       subjectAgeYears: input.subject_age_years,
     }));
   app.notFound((c) => problem(404, "NOT_FOUND", `No route ${c.req.method} ${c.req.path}.`));
+  // A verifier that throws (the repository's own never do: they fail closed) answers a coded 500;
+  // the caller's client treats it as a failed check.
+  app.onError((error, c) => {
+    logger.error("face_service.verifier_failed", {
+      route: c.req.path,
+      error_class: error instanceof Error ? error.name : "unknown",
+    });
+    return problem(500, "VERIFIER_FAILED", "The face verifier failed; the check did not run.");
+  });
   return app;
 }

@@ -31,6 +31,7 @@ import type {
   LivenessReason,
   LivenessResult,
 } from "./types.ts";
+import { unavailableLiveness, unavailableMatch } from "./types.ts";
 
 /** Options of {@link createLocalBiometricVerifier}. */
 export interface LocalVerifierOptions extends FaceEngineOptions {
@@ -52,12 +53,8 @@ export async function createLocalBiometricVerifier(
   return {
     compareFaces: (input) => compareFaces(engine, policy, input).catch(() => unavailableMatch()),
     checkLiveness: (input) =>
-      checkLiveness(engine, policy, input).catch(() => failLiveness("verifier_unavailable")),
+      checkLiveness(engine, policy, input).catch(() => unavailableLiveness()),
   };
-}
-
-function unavailableMatch(): FaceMatchResult {
-  return { decision: "inconclusive", reason: "verifier_unavailable" };
 }
 
 function failLiveness(reason: LivenessReason): LivenessResult {

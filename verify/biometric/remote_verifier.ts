@@ -13,6 +13,7 @@ import type {
   LivenessReason,
   LivenessResult,
 } from "./types.ts";
+import { unavailableLiveness, unavailableMatch } from "./types.ts";
 
 /** Options of {@link createRemoteBiometricVerifier}. */
 export interface RemoteVerifierOptions {
@@ -109,7 +110,7 @@ async function postJson(options: RemoteVerifierOptions, url: URL, body: unknown)
 
 /** Validates a compare answer; anything unexpected is `inconclusive` / `verifier_unavailable`. */
 export function parseFaceMatch(answer: unknown): FaceMatchResult {
-  const unavailable: FaceMatchResult = { decision: "inconclusive", reason: "verifier_unavailable" };
+  const unavailable = unavailableMatch();
   if (typeof answer !== "object" || answer === null) return unavailable;
   const { decision, reason } = answer as Record<string, unknown>;
   if (decision !== "match" && decision !== "no_match" && decision !== "inconclusive") {
@@ -125,7 +126,7 @@ export function parseFaceMatch(answer: unknown): FaceMatchResult {
 
 /** Validates a liveness answer; anything unexpected is a failure with `verifier_unavailable`. */
 export function parseLiveness(answer: unknown): LivenessResult {
-  const unavailable: LivenessResult = { passed: false, reason: "verifier_unavailable" };
+  const unavailable = unavailableLiveness();
   if (typeof answer !== "object" || answer === null) return unavailable;
   const { passed, reason } = answer as Record<string, unknown>;
   if (typeof passed !== "boolean") return unavailable;

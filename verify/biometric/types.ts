@@ -94,3 +94,13 @@ export interface BiometricVerifier {
   /** Releases what it holds (the worker verifier's thread); later calls fail closed. */
   close?(): void;
 }
+
+/** The answer of a face comparison that could not run: never a match (fail closed). */
+export function unavailableMatch(): FaceMatchResult {
+  return { decision: "inconclusive", reason: "verifier_unavailable" };
+}
+
+/** The answer of a liveness check that could not run: failed (fail closed). */
+export function unavailableLiveness(): LivenessResult {
+  return { passed: false, reason: "verifier_unavailable" };
+}

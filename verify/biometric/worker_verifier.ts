@@ -12,6 +12,7 @@ import type {
   FaceMatchResult,
   LivenessResult,
 } from "./types.ts";
+import { unavailableLiveness, unavailableMatch } from "./types.ts";
 import type { VerifierRequest } from "./verifier_worker.ts";
 
 /**
@@ -32,12 +33,6 @@ interface Running {
   loaded: boolean | undefined;
   pending: Map<number, (answer: Answer | null) => void>;
 }
-
-const UNAVAILABLE_MATCH: FaceMatchResult = {
-  decision: "inconclusive",
-  reason: "verifier_unavailable",
-};
-const UNAVAILABLE_LIVENESS: LivenessResult = { passed: false, reason: "verifier_unavailable" };
 
 /**
  * Starts the worker and waits until its models are loaded; rejects when they cannot be (the
@@ -110,11 +105,11 @@ export async function createWorkerBiometricVerifier(
   return {
     async compareFaces(input: CompareFacesInput): Promise<FaceMatchResult> {
       return (await call({ method: "compare", input }) as FaceMatchResult | null) ??
-        UNAVAILABLE_MATCH;
+        unavailableMatch();
     },
     async checkLiveness(input: CheckLivenessInput): Promise<LivenessResult> {
       return (await call({ method: "liveness", input }) as LivenessResult | null) ??
-        UNAVAILABLE_LIVENESS;
+        unavailableLiveness();
     },
     close() {
       closed = true;
