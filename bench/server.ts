@@ -3,6 +3,7 @@
  * own process: background work on, info logging to a file, a KV file), with the configuration
  * given as environment variables.
  */
+import { repositoryStartEnv } from "./start_task.ts";
 
 /** A running server process. */
 export interface ServerProcess {
@@ -44,6 +45,8 @@ export async function startServerProcess(
       main,
     ],
     env: {
+      // The environment `deno task start` sets (the memory release).
+      ...await repositoryStartEnv(),
       PORT: String(port),
       KAYLE_DATA_DIR: dir,
       KAYLE_KV_PATH: `${dir}/kayle.kv3`,

@@ -37,6 +37,7 @@ export function createApp(deps: AppDeps, manifest: Manifest): OpenAPIHono<AppEnv
     requestId({ limitLength: 64, generator: () => `req_${randomAlphanumeric(24, deps.random)}` }),
   );
   app.use("*", async function requestContext(c, next) {
+    deps.services.activity?.note();
     c.set("deps", deps);
     c.set("clientIp", remoteAddress(c, deps));
     await next();

@@ -7,6 +7,7 @@ import type { Clock } from "./core/clock.ts";
 import type { RandomSource } from "./core/random.ts";
 import type { ServerKeys } from "./core/keys.ts";
 import type { Logger } from "./core/logger.ts";
+import type { ActivityMeter } from "./core/memory_release.ts";
 import type { RateLimiter } from "./http/rate_limit.ts";
 import type { UsageRecorder } from "./api_keys/usage.ts";
 import type { EventFanout } from "./events/events.ts";
@@ -40,6 +41,8 @@ export interface PlatformServices {
   instanceId?: string;
   /** URL path of the islands bundle (content-hashed after a build, `lib/framework/manifest.ts`). */
   islandsBundle?: string;
+  /** Requests and phone frames, counted for the memory release (`lib/core/memory_release.ts`). */
+  activity?: ActivityMeter;
   /** Waits a sign-in slow-down (tests record it instead of waiting). */
   signInSleep?: (ms: number) => Promise<void>;
 }

@@ -26,6 +26,7 @@ import { createDeps, type DepsOverrides } from "./bootstrap.ts";
 import type { AppDeps } from "./deps.ts";
 import { type BackgroundHandle, type BackgroundWork, startBackgroundWork } from "./background.ts";
 import { startHeartbeat } from "./core/instances.ts";
+import { startMemoryRelease } from "./core/memory_release.ts";
 import { type ScheduledTask, startScheduler } from "./jobs/scheduled.ts";
 import { EXPIRY_SWEEP_TASK } from "./sessions/expiry_sweep.ts";
 import { RETENTION_TASK } from "./sessions/retention.ts";
@@ -66,6 +67,8 @@ export function wirePlatform(
   return [
     // First: this instance's heartbeat, so that its claims are known to be alive.
     { name: "instances.heartbeat", start: startHeartbeat },
+    // Gives memory back when the instance goes quiet after a burst (needs DENO_USR2_MEMORY_TRIM=1).
+    { name: "memory.release", start: (deps) => startMemoryRelease(deps) },
     ...(webhooks ? [{ name: "webhooks", start: startWebhookWorker }] : []),
     { name: "handoff", start: startHandoffWork },
     // Last: the scheduled tasks, each once per period across the instances sharing the KV.

@@ -67,7 +67,7 @@ export async function chipAuthenticationVerdict(
   reader: ChipReader,
   dg14: Uint8Array,
 ): Promise<{ ok: boolean; reason?: string }> {
-  const start = startChipAuthentication({ dg14 });
+  const start = await startChipAuthentication({ dg14 });
   if ("ok" in start) throw new Error(`CA start failed: ${start.reason}`);
   const command = await start.session.protectedCommand();
   const message = chipAuthenticationStartMessage({ start, command, relay: null });

@@ -185,7 +185,7 @@ async function verifyPassport(
     };
   }
   const dg14 = dataGroups.get(14);
-  const start = dg14 ? startChipAuthentication({ dg14 }) : undefined;
+  const start = dg14 ? await startChipAuthentication({ dg14 }) : undefined;
   if (start && "session" in start) {
     const relay = await passport.chip.runChipAuthentication(start.terminalPublicKey);
     input.chipAuth = { session: start.session, relay };

@@ -76,6 +76,7 @@ export class MobileConnection {
 
   /** A text frame arrived. */
   receiveText(text: string): Promise<void> {
+    this.#deps.services.activity?.note();
     if (this.#runtime) this.#armIdleTimer(); // before the hello, only the hello deadline runs
     this.#queue = this.#queue.then(() => this.#handleFrame(text)).catch((error) => {
       this.#deps.logger.error("mobile.frame_failed", {

@@ -54,7 +54,7 @@ async function prepared(
   await put(artifacts, "selfie_frame", new Uint8Array([0xff, 0xd8, 1]));
   const aaChallenge = crypto.getRandomValues(new Uint8Array(8));
   const freshChipAuth = async () => {
-    const start = startChipAuthentication({ dg14: passport.files.dataGroups.get(14)! });
+    const start = await startChipAuthentication({ dg14: passport.files.dataGroups.get(14)! });
     if ("ok" in start) throw new Error("CA did not start");
     const command = await start.session.protectedCommand();
     return {

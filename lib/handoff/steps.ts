@@ -116,7 +116,7 @@ async function endArtifact(
 // A new DG14 starts a new CA run (any earlier relay belonged to the old terminal key).
 async function startChip(runtime: AttemptRuntime): Promise<Record<string, unknown> | null> {
   runtime.chipAuth = null;
-  const start = startChipAuthentication({ dg14: runtime.artifacts.get("dg14")! });
+  const start = await startChipAuthentication({ dg14: runtime.artifacts.get("dg14")! });
   if ("ok" in start) return null;
   runtime.chipAuth = { start, command: await start.session.protectedCommand(), relay: null };
   return chipAuthenticationStartMessage(runtime.chipAuth);

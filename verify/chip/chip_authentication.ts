@@ -14,13 +14,8 @@ import {
   parseDg14,
   type SmCipher,
 } from "./dg14.ts";
-import { bigintToBytes, DerError } from "./der.ts";
-import {
-  computeSharedSecret,
-  generateEphemeralKeyPair,
-  type RandomSource,
-  systemRandom,
-} from "./key_agreement.ts";
+import { DerError } from "./der.ts";
+import { agreeWithChip, type RandomSource, systemRandom } from "./key_agreement.ts";
 import {
   buildProtectedCommand,
   parseProtectedCommand,
@@ -101,11 +96,6 @@ export const FIRST_COMMAND: PlainCommand = {
   le: 4,
 };
 
-function encodeStaticKey(key: EcPublicKey | DhPublicKey): Uint8Array {
-  if (key.kind === "ec") return key.point;
-  return bigintToBytes(key.publicValue);
-}
-
 /** What the server sends the phone to start CA. */
 export interface ChipAuthenticationStart {
   session: ChipAuthenticationSession;
@@ -128,26 +118,27 @@ export interface StartChipAuthenticationInput {
 }
 
 /** Picks the CA key and protocol from DG14 and generates the terminal's ephemeral key pair. */
-export function startChipAuthentication(
+export async function startChipAuthentication(
   input: StartChipAuthenticationInput,
-): ChipAuthenticationStart | ChipAuthError {
+): Promise<ChipAuthenticationStart | ChipAuthError> {
   const parsed = parseDg14(input.dg14);
   if (!parsed.ok) return { ok: false, reason: "dg14_malformed", detail: parsed.detail };
   const choice = chooseKey(parsed.dg14, input.keyId);
   if ("ok" in choice) return choice;
   const { key, info } = choice;
   const domainKey = key.publicKey as EcPublicKey | DhPublicKey;
-  const pair = generateEphemeralKeyPair(domainKey, input.random ?? systemRandom);
-  let sharedSecret: Uint8Array;
+  let agreement;
   try {
-    sharedSecret = computeSharedSecret(domainKey, pair.privateScalar, encodeStaticKey(domainKey));
+    agreement = await agreeWithChip(domainKey, input.random ?? systemRandom);
   } catch (error) {
     if (!(error instanceof DerError)) throw error;
     return { ok: false, reason: "dg14_malformed", detail: "the CA public key is not valid" };
   }
   return {
-    session: new ChipAuthenticationSession(deriveSessionKeys(sharedSecret, info.cipher)),
-    terminalPublicKey: pair.publicKey,
+    session: new ChipAuthenticationSession(
+      deriveSessionKeys(agreement.sharedSecret, info.cipher),
+    ),
+    terminalPublicKey: agreement.publicKey,
     protocolOid: info.protocol,
     keyId: key.keyId ?? info.keyId,
     cipher: info.cipher,

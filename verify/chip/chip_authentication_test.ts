@@ -7,8 +7,8 @@ import { ChipSimulator } from "../factory/chip_simulator.ts";
 import { decodeEcPkcs8, dhKeyPair, ecKeyPair } from "../factory/keys.ts";
 import { encodeDg14 } from "../factory/data_groups.ts";
 
-function started(dg14: Uint8Array, keyId?: number) {
-  const start = startChipAuthentication({ dg14, keyId });
+async function started(dg14: Uint8Array, keyId?: number) {
+  const start = await startChipAuthentication({ dg14, keyId });
   if ("ok" in start) throw new Error(`start failed: ${start.reason}`);
   return start;
 }
@@ -28,7 +28,7 @@ Deno.test({
     const chip = new ChipSimulator({
       ca: { domainKey: dg14Key, privateScalar: caPair.privateScalar, cipher: "3DES" },
     });
-    const first = started(dg14);
+    const first = await started(dg14);
     assert.equal(first.protocolOid, "0.4.0.127.0.7.2.2.3.2.1");
     assert.equal(first.cipher, "3DES");
     assert.equal(first.terminalPublicKey.length, 57);
@@ -38,13 +38,13 @@ Deno.test({
     );
     assert.deepEqual(await verifyChipAuthenticationRelay(first.session, exchange), { ok: true });
 
-    const second = started(dg14);
+    const second = await started(dg14);
     assert.notDeepEqual(await second.session.protectedCommand(), exchange.command);
     const replay = await verifyChipAuthenticationRelay(second.session, exchange);
     assert.equal(replay.ok, false);
     assert.equal(!replay.ok && replay.reason, "command_mac_invalid");
     // The server's command decides: a chip given another session's command refuses it (6988).
-    const third = started(dg14);
+    const third = await started(dg14);
     const refused = await chip.runChipAuthentication(third.terminalPublicKey, exchange.command);
     assert.deepEqual([...refused.response], [0x69, 0x88]);
     const result = await verifyChipAuthenticationRelay(third.session, refused);
@@ -62,7 +62,7 @@ Deno.test("CA: AES-128/192/256 synthetic chips on P-256 and brainpool pass; wron
   for (const [curve, cipher] of cases) {
     const pair = ecKeyPair(curve);
     const dg14 = encodeDg14({ ca: { publicKey: pair.publicKey, cipher, keyId: 7 } });
-    const start = started(dg14, 7);
+    const start = await started(dg14, 7);
     assert.equal(start.keyId, 7);
     assert.equal(start.cipher, cipher);
     const chip = new ChipSimulator({
@@ -82,7 +82,7 @@ Deno.test("CA: AES-128/192/256 synthetic chips on P-256 and brainpool pass; wron
     const clone = new ChipSimulator({
       ca: { domainKey: pair.publicKey, privateScalar: cloned.privateScalar, cipher },
     });
-    const again = started(dg14, 7);
+    const again = await started(dg14, 7);
     const forged = await clone.runChipAuthentication(
       again.terminalPublicKey,
       await again.session.protectedCommand(),
@@ -97,7 +97,7 @@ Deno.test("CA: AES-128/192/256 synthetic chips on P-256 and brainpool pass; wron
 Deno.test("CA: DH (RFC 5114 group) works with AES", async () => {
   const pair = dhKeyPair();
   const dg14 = encodeDg14({ ca: { publicKey: pair.publicKey, cipher: "AES-128" } });
-  const start = started(dg14);
+  const start = await started(dg14);
   assert.equal(start.protocolOid, "0.4.0.127.0.7.2.2.3.1.2");
   assert.equal(start.terminalPublicKey.length, 128);
   const chip = new ChipSimulator({
@@ -116,7 +116,7 @@ Deno.test("CA: a tampered response MAC, an unprotected response and a reused ses
   const chip = new ChipSimulator({
     ca: { domainKey: pair.publicKey, privateScalar: pair.privateScalar, cipher: "AES-128" },
   });
-  const start = started(dg14);
+  const start = await started(dg14);
   const exchange = await chip.runChipAuthentication(
     start.terminalPublicKey,
     await start.session.protectedCommand(),
@@ -128,7 +128,7 @@ Deno.test("CA: a tampered response MAC, an unprotected response and a reused ses
   const reused = await verifyChipAuthenticationRelay(start.session, exchange);
   assert.equal(!reused.ok && reused.reason, "session_already_used");
 
-  const other = started(dg14);
+  const other = await started(dg14);
   const plain = await verifyChipAuthenticationRelay(other.session, {
     command: await other.session.protectedCommand(),
     response: Uint8Array.of(0x69, 0x88),
@@ -138,15 +138,15 @@ Deno.test("CA: a tampered response MAC, an unprotected response and a reused ses
 
 Deno.test({
   name: "CA: DG14 without CA key (SG) is not offered; FR infers 3DES",
-  fn: () => {
-    const sg = startChipAuthentication({ dg14: readVector("gmrtd-real/SG/DG14.bin") });
+  fn: async () => {
+    const sg = await startChipAuthentication({ dg14: readVector("gmrtd-real/SG/DG14.bin") });
     assert.equal("ok" in sg && sg.reason, "ca_not_offered");
-    const fr = started(readVector("gmrtd-real/FR/DG14.bin"));
+    const fr = await started(readVector("gmrtd-real/FR/DG14.bin"));
     assert.equal(fr.protocolOid, "0.4.0.127.0.7.2.2.3.2.1");
-    const de = started(readVector("gmrtd-real/DE/DG14.bin"));
+    const de = await started(readVector("gmrtd-real/DE/DG14.bin"));
     assert.equal(de.keyId, 195);
     assert.equal(de.cipher, "AES-128");
-    const wrongKey = startChipAuthentication({
+    const wrongKey = await startChipAuthentication({
       dg14: readVector("gmrtd-real/DE/DG14.bin"),
       keyId: 1,
     });
@@ -154,13 +154,13 @@ Deno.test({
   },
 });
 
-Deno.test("CA: the ephemeral key comes from the injected random source", () => {
+Deno.test("CA: the ephemeral key comes from the injected random source", async () => {
   const pair = ecKeyPair("brainpoolP256r1");
   const dg14 = encodeDg14({ ca: { publicKey: pair.publicKey, cipher: "AES-128" } });
   const fixed = (length: number) => new Uint8Array(length).fill(0x5a);
-  const a = startChipAuthentication({ dg14, random: fixed });
-  const b = startChipAuthentication({ dg14, random: fixed });
-  const c = startChipAuthentication({ dg14 });
+  const a = await startChipAuthentication({ dg14, random: fixed });
+  const b = await startChipAuthentication({ dg14, random: fixed });
+  const c = await startChipAuthentication({ dg14 });
   assert.ok(!("ok" in a) && !("ok" in b) && !("ok" in c));
   assert.deepEqual(a.terminalPublicKey, b.terminalPublicKey);
   assert.notDeepEqual(a.terminalPublicKey, c.terminalPublicKey);

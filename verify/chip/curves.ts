@@ -123,23 +123,27 @@ export function curveOid(curve: EcCurve): string | undefined {
   return NAMED_CURVES.find((c) => c.name === curve.name)?.oid;
 }
 
-const instances = new Map<string, ECDSA>();
+/** One instance per named curve (its base-point tables are built once and kept). */
+const namedInstances = new Map<string, ECDSA>();
 
 /**
  * A noble ECDSA/ECDH instance for the curve. The hash argument is irrelevant because callers
  * always pass their own digest with `prehash: false`; it only seeds RFC 6979 nonces.
+ *
+ * Only named curves are kept: a DG14 or certificate can carry any explicit curve (Chip
+ * Authentication starts before passive authentication has vouched for DG14), and keeping one
+ * instance per curve ever seen would let such documents grow the server's memory without bound.
+ * Explicit parameters equal to a named curve's are that curve (`decodeEcParameters`).
  */
 export function nobleCurve(curve: EcCurve): ECDSA {
-  const key =
-    `${curve.params.p}:${curve.params.a}:${curve.params.b}:${curve.params.Gx}:${curve.params.n}`;
-  let instance = instances.get(key);
-  if (!instance) {
-    try {
-      instance = ecdsa(weierstrass(curve.params), sha256, { lowS: false });
-    } catch {
-      throw new DerError("unknown_curve", "invalid curve parameters");
-    }
-    instances.set(key, instance);
+  const named = curve.name === "explicit" ? undefined : namedInstances.get(curve.name);
+  if (named) return named;
+  let instance: ECDSA;
+  try {
+    instance = ecdsa(weierstrass(curve.params), sha256, { lowS: false });
+  } catch {
+    throw new DerError("unknown_curve", "invalid curve parameters");
   }
+  if (curve.name !== "explicit") namedInstances.set(curve.name, instance);
   return instance;
 }

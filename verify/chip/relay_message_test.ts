@@ -8,7 +8,7 @@ import { ChipSimulator } from "../factory/chip_simulator.ts";
 Deno.test("relay JSON round-trips through encode → JSON text → parse → verify", async () => {
   const pair = ecKeyPair("P-256");
   const dg14 = encodeDg14({ ca: { publicKey: pair.publicKey, cipher: "AES-128", keyId: 5 } });
-  const start = startChipAuthentication({ dg14 });
+  const start = await startChipAuthentication({ dg14 });
   assert.ok(!("ok" in start));
   const chip = new ChipSimulator({
     ca: { domainKey: pair.publicKey, privateScalar: pair.privateScalar, cipher: "AES-128" },

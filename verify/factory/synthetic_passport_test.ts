@@ -59,7 +59,7 @@ Deno.test("factory chip answers AA and CA that verify against its own DG14/DG15"
     const challenge = crypto.getRandomValues(new Uint8Array(8));
     const signature = await passport.chip.signActiveAuthentication(challenge);
     assert.equal((await verifyActiveAuthentication({ dg15, dg14, challenge, signature })).ok, true);
-    const start = startChipAuthentication({ dg14 });
+    const start = await startChipAuthentication({ dg14 });
     assert.ok(!("ok" in start));
     const relay = await passport.chip.runChipAuthentication(
       start.terminalPublicKey,
@@ -78,7 +78,7 @@ async function runPipeline(options: SyntheticPassportOptions) {
     : undefined;
   let chipAuth;
   const dg14 = dataGroups.get(14);
-  const start = dg14 ? startChipAuthentication({ dg14 }) : undefined;
+  const start = dg14 ? await startChipAuthentication({ dg14 }) : undefined;
   if (start && !("ok" in start)) {
     chipAuth = {
       session: start.session,
