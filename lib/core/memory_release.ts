@@ -11,7 +11,10 @@
  * sets the variable; this watcher signals its own process once per quiet period, when requests
  * and phone frames have stopped for {@link MemoryReleasePolicy.quietMs} and the heap has grown
  * by {@link MemoryReleasePolicy.minGrowthBytes} since its low point. A release is one pause of the
- * main thread (tens of milliseconds with a heap of ~150 MiB) at a moment nothing is waiting.
+ * main thread (tens of milliseconds with a heap of ~150 MiB) at a moment nothing is waiting, and it
+ * resets V8's heap sizing (the young generation back to its smallest), which the next burst pays
+ * for while the heap grows again: at most one a minute (one every 10 s cost `GET
+ * /v1/sessions/:id` ~15% in the sessions bench, whose load stops for 2 s every 2 s).
  * Without the variable the watcher does not start: SIGUSR2 would end the process.
  */
 import type { AppDeps } from "../deps.ts";
@@ -33,7 +36,7 @@ export interface MemoryReleasePolicy {
 export const MEMORY_RELEASE_POLICY: MemoryReleasePolicy = {
   quietMs: 1_000,
   minGrowthBytes: 32 * 1024 * 1024,
-  minIntervalMs: 10_000,
+  minIntervalMs: 60_000,
   checkEveryMs: 250,
 };
 
