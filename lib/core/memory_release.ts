@@ -117,9 +117,15 @@ export class MemoryReleaseWatch {
   }
 }
 
-/** True when this runtime was started to answer SIGUSR2 with a collection and a trim. */
-export function memoryReleaseAvailable(env: { get(name: string): string | undefined }): boolean {
-  return env.get("DENO_USR2_MEMORY_TRIM") === "1";
+/**
+ * True when this runtime was started to answer SIGUSR2 with a collection and a trim: the variable
+ * is `1`, on Linux (`malloc_trim` is glibc's and only Linux was measured; Windows has no SIGUSR2).
+ */
+export function memoryReleaseAvailable(
+  env: { get(name: string): string | undefined },
+  os: string = Deno.build.os,
+): boolean {
+  return env.get("DENO_USR2_MEMORY_TRIM") === "1" && os === "linux";
 }
 
 /** Asks the runtime for a full collection and a trim (needs `DENO_USR2_MEMORY_TRIM=1`). */
@@ -135,7 +141,7 @@ export function startMemoryRelease(
   policy: MemoryReleasePolicy = MEMORY_RELEASE_POLICY,
 ): Promise<BackgroundHandle> {
   if (!memoryReleaseAvailable(Deno.env)) {
-    deps.logger.debug("memory.release_off", { reason: "DENO_USR2_MEMORY_TRIM is not 1" });
+    deps.logger.debug("memory.release_off", { reason: "not Linux with DENO_USR2_MEMORY_TRIM=1" });
     return Promise.resolve({ stop: () => Promise.resolve() });
   }
   const meter = new ActivityMeter();
