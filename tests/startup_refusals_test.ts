@@ -215,3 +215,33 @@ Deno.test("fingerprint: recorded on first start, adopted by an older database, n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("start: a data dir outside what deno task start may write is refused with how to fix it", async () => {
+  // The start task's own `deno run` arguments (its --allow-write=data,static/build), from the repo root.
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
+  const run = (tasks.start as string).split("&&").map((part) => part.trim()).find((part) =>
+    part.includes("deno run")
+  )!;
+  const args = run.slice(run.indexOf("deno run") + "deno run".length).trim().split(/\s+/);
+  assert.ok(args.some((arg) => arg.startsWith("--allow-write=")), "the task restricts writes");
+  const root = new URL("..", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ prefix: "kayle-start-" });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...args],
+      cwd: root,
+      env: { KAYLE_DATA_DIR: join(dir, "data"), KAYLE_LOG_LEVEL: "error", PORT: "0" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, stderr);
+    assert.match(stderr, /may not write .*kayle-start-.*\/data/);
+    assert.match(stderr, /KAYLE_DATA_DIR .* under data\//);
+    assertNoStack(stderr);
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

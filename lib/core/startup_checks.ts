@@ -9,12 +9,14 @@
  * - the KV file cannot be read (corrupted, or not a Deno KV file): SQLite's `PRAGMA quick_check`
  *   runs on a local file before Deno opens it, because Deno's KV aborts the process (a panic, not
  *   an exception) when it meets a malformed page in the background;
+ * - this process may not write where the database (or a server key to generate) goes: `deno task
+ *   start` may write only `data/`, and a `KAYLE_DATA_DIR` elsewhere would end in a permission error;
  * - the server key differs from the one the database was written with, or its file is missing.
  *   KV stores a fingerprint of the key (`["server_key_fingerprint"]`: a keyed hash of a constant
  *   under the key, never the key); a database without one (older versions) adopts the current
  *   key's fingerprint.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Config } from "./config.ts";
 import type { ServerKeys } from "./keys.ts";
@@ -49,6 +51,7 @@ export async function serverKeyFingerprint(keys: ServerKeys): Promise<string> {
 /** Opens the configured KV after checking its files; an unreadable file is a refusal. */
 export async function openCheckedKv(config: Config): Promise<Deno.Kv> {
   const location = config.kvPath;
+  await refuseUnwritable(config);
   if (location !== ":memory:" && !isRemoteKv(location)) {
     await refuseOrphanedJournal(location);
     if (await exists(location)) quickCheck(location, config);
@@ -62,6 +65,25 @@ export async function openCheckedKv(config: Config): Promise<Deno.Kv> {
     kv?.close();
     throw asStartupRefusal(error, config) ?? error;
   }
+}
+
+/** The places the start writes must be granted to this process (`--allow-write`). */
+async function refuseUnwritable(config: Config): Promise<void> {
+  const paths = new Set<string>();
+  if (config.kvPath !== ":memory:" && !isRemoteKv(config.kvPath)) paths.add(dirname(config.kvPath));
+  if (!config.serverKey && !(await exists(join(config.dataDir, "server.key")))) {
+    paths.add(config.dataDir);
+  }
+  const denied = [...paths].filter((path) =>
+    Deno.permissions.querySync({ name: "write", path }).state !== "granted"
+  );
+  if (!denied.length) return;
+  throw new StartupRefused([
+    `Kayle ID will not start: this process may not write ${denied.join(", ")}.`,
+    "`deno task start` may write only under data/ (its --allow-write=data,static/build).",
+    "Set KAYLE_DATA_DIR (or KAYLE_KV_PATH) to a directory under data/, or run the task's",
+    `deno run yourself with --allow-write=${denied.join(",")},static/build.`,
+  ].join("\n"));
 }
 
 async function refuseOrphanedJournal(location: string): Promise<void> {
