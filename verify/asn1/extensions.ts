@@ -1,13 +1,14 @@
 /**
- * The certificate extensions path validation needs (RFC 5280 §4.2), decoded with the
- * `@peculiar/asn1-x509` schemas: key usage, basic constraints, private-key usage period, and the
- * critical flag of every extension. The signed bytes themselves stay with the raw DER reader
- * (`x509.ts`); only extension values are handed to the schema parser.
+ * The certificate extensions path validation needs (RFC 5280 §4.2): key usage, basic constraints,
+ * private-key usage period, and the critical flag of every extension. The `Extensions` sequence is
+ * walked with the raw DER reader (`tlv.ts`, as the signed bytes in `x509.ts`); only the values of
+ * those three extensions are handed to the `@peculiar/asn1-x509` schemas. Parsing the whole
+ * sequence with the schema parser took two thirds of passive authentication's own work
+ * (docs/performance.md).
  */
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   BasicConstraints,
-  Extensions,
   id_ce_basicConstraints,
   id_ce_keyUsage,
   id_ce_privateKeyUsagePeriod,
@@ -16,6 +17,8 @@ import {
   PrivateKeyUsagePeriod,
 } from "@peculiar/asn1-x509";
 import { Asn1Error } from "./errors.ts";
+import { children, expectTag, parseTlv, TAG } from "./tlv.ts";
+import { decodeOid, octetStringValue } from "./values.ts";
 
 /** Key usage bits (RFC 5280 §4.2.1.3) as flags: digitalSignature = 1, keyCertSign = 32, … */
 export const KEY_USAGE = {
@@ -66,9 +69,9 @@ export interface ExtensionProfile {
 export function parseExtensionProfile(extensionsDer: Uint8Array | undefined): ExtensionProfile {
   const profile: ExtensionProfile = { criticalExtensions: [], unknownCriticalExtensions: [] };
   if (!extensionsDer) return profile;
-  let extensions: Extensions;
+  let extensions: Extension[];
   try {
-    extensions = AsnConvert.parse(extensionsDer, Extensions);
+    extensions = readExtensions(extensionsDer);
   } catch {
     throw new Asn1Error("bad_value", "unreadable certificate extensions");
   }
@@ -86,7 +89,7 @@ export function parseExtensionProfile(extensionsDer: Uint8Array | undefined): Ex
       }
     }
     try {
-      decodeValue(profile, extension.extnID, extension.extnValue.buffer);
+      decodeValue(profile, extension.extnID, extension.extnValue);
     } catch {
       throw new Asn1Error("bad_value", `unreadable extension ${extension.extnID}`);
     }
@@ -94,7 +97,35 @@ export function parseExtensionProfile(extensionsDer: Uint8Array | undefined): Ex
   return profile;
 }
 
-function decodeValue(profile: ExtensionProfile, oid: string, value: ArrayBuffer): void {
+/** One `Extension` (RFC 5280 §4.1): its OID, critical flag and the content of extnValue. */
+interface Extension {
+  extnID: string;
+  critical: boolean;
+  extnValue: Uint8Array;
+}
+
+/** `Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }` */
+function readExtensions(der: Uint8Array): Extension[] {
+  return children(expectTag(parseTlv(der), TAG.SEQUENCE, "Extensions")).map((extension) => {
+    const parts = children(expectTag(extension, TAG.SEQUENCE, "Extension"));
+    if (parts.length < 2 || parts.length > 3) {
+      throw new Asn1Error("bad_value", "an Extension has 2 or 3 elements");
+    }
+    let critical = false;
+    if (parts.length === 3) {
+      const flag = expectTag(parts[1], TAG.BOOLEAN, "Extension.critical");
+      if (flag.value.length !== 1) throw new Asn1Error("bad_value", "a BOOLEAN has one octet");
+      critical = flag.value[0] !== 0;
+    }
+    return {
+      extnID: decodeOid(expectTag(parts[0], TAG.OID, "Extension.extnID")),
+      critical,
+      extnValue: octetStringValue(parts[parts.length - 1]),
+    };
+  });
+}
+
+function decodeValue(profile: ExtensionProfile, oid: string, value: Uint8Array): void {
   if (oid === id_ce_keyUsage) {
     profile.keyUsage = AsnConvert.parse(value, KeyUsage).toNumber();
   } else if (oid === id_ce_basicConstraints) {
