@@ -13,8 +13,8 @@
  * by {@link MemoryReleasePolicy.minGrowthBytes} since its low point. A release is one pause of the
  * main thread (tens of milliseconds with a heap of ~150 MiB) at a moment nothing is waiting, and it
  * resets V8's heap sizing (the young generation back to its smallest), which the next burst pays
- * for while the heap grows again: at most one a minute (one every 10 s cost `GET
- * /v1/sessions/:id` ~15% in the sessions bench, whose load stops for 2 s every 2 s).
+ * for while the heap grows again: at most one a minute (one every 10 s took ~0.1 off `GET
+ * /v1/sessions/:id`'s ratio in the sessions bench, whose load stops for 2 s every 2 s).
  * Without the variable the watcher does not start: SIGUSR2 would end the process.
  */
 import type { AppDeps } from "../deps.ts";
