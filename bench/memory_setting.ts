@@ -1,6 +1,6 @@
 /**
- * The V8 flags of the memory setting that docs/self-hosting.md ("Memory") gives operators, read from
- * that page: the page is the contract, and the phones bench measures what it says.
+ * The V8 flags of the memory setting that docs/self-hosting.md ("Memory") gives operators, read
+ * from that page: the page is the contract, and the phones bench measures what it says.
  */
 
 /** The page that states the setting. */

@@ -10,7 +10,7 @@
  *   PHONES_BENCH_COUNT=500 PHONES_BENCH_REAL_COUNT=20 override the sizes; PHONES_BENCH_MEMORY_ROW=0
  *   skips the second 500-phone run under docs/self-hosting.md's memory setting
  */
-import { repositoryStartEnv } from "./start_task.ts";
+import { repositoryStartEnv } from "../tests/support/deno_tasks.ts";
 import { type BenchSection, percentile, round } from "./section.ts";
 import { httpPhoneApi, runPhone } from "../phone/mod.ts";
 import { memorySettingFlags, SELF_HOSTING_DOC } from "./memory_setting.ts";
@@ -195,8 +195,9 @@ export async function bench(): Promise<BenchSection> {
       "Rate limits and the per-address cap on sockets awaiting their hello are lifted in the " +
       "bench server: every phone shares one loopback address.",
       `V8 flags: ${Deno.env.get("DENO_V8_FLAGS") || "V8's defaults"} (DENO_V8_FLAGS, which the ` +
-      "server child inherits), except in the memory setting's row: the flags docs/self-hosting.md " +
-      '("Memory") gives, for an instance sized by memory (PHONES_BENCH_MEMORY_ROW=0 skips it).',
+      "server child inherits), except in the memory setting's row: the flags " +
+      'docs/self-hosting.md ("Memory") gives, for an instance sized by memory ' +
+      "(PHONES_BENCH_MEMORY_ROW=0 skips it).",
       `Server environment from deno task start: ${JSON.stringify(await repositoryStartEnv())} ` +
       "(DENO_USR2_MEMORY_TRIM=1: the instance gives memory back when it goes quiet, " +
       "lib/core/memory_release.ts).",

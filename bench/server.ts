@@ -3,7 +3,7 @@
  * own process: background work on, info logging to a file, a KV file), with the configuration
  * given as environment variables.
  */
-import { repositoryStartEnv } from "./start_task.ts";
+import { repositoryStartEnv } from "../tests/support/deno_tasks.ts";
 
 /** A running server process. */
 export interface ServerProcess {

@@ -68,7 +68,7 @@ export function wirePlatform(
     // First: this instance's heartbeat, so that its claims are known to be alive.
     { name: "instances.heartbeat", start: startHeartbeat },
     // Gives memory back when the instance goes quiet after a burst (needs DENO_USR2_MEMORY_TRIM=1).
-    { name: "memory.release", start: (deps) => startMemoryRelease(deps) },
+    { name: "memory.release", start: startMemoryRelease },
     ...(webhooks ? [{ name: "webhooks", start: startWebhookWorker }] : []),
     { name: "handoff", start: startHandoffWork },
     // Last: the scheduled tasks, each once per period across the instances sharing the KV.

@@ -17,6 +17,7 @@ import type {
   CompareFacesInput,
 } from "../verify/biometric/mod.ts";
 import { silentLogger } from "../lib/core/logger.ts";
+import { repositoryTaskRun } from "./support/deno_tasks.ts";
 import {
   loadOtherPersonSelfie,
   loadTestPortraitJpeg,
@@ -202,23 +203,14 @@ Deno.test("a verifier that throws gives 500 VERIFIER_FAILED, and the client fail
   });
 });
 
-/**
- * The `deno run …` of the `face-server` task, as arguments. Its `deno install` step is left out: run
- * inside the suite it would prune the test tools from `node_modules` (`tests/deno.lock` adds them).
- */
-async function faceServerTaskRun(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const run = String(config.tasks["face-server"]).split("&&").map((part) => part.trim())
-    .find((part) => part.startsWith("deno run "));
-  assert.ok(run, "the face-server task runs `deno run …`");
-  return run.split(/\s+/).slice(1);
-}
-
 Deno.test("the face-server task's deno run answers a real compare with its own permissions", async () => {
+  // The task's `deno run` without its `deno install` step: run inside the suite, that install would
+  // prune the test tools from `node_modules` (`tests/deno.lock` adds them).
+  const task = await repositoryTaskRun("face-server");
   const child = new Deno.Command(Deno.execPath(), {
-    args: await faceServerTaskRun(),
+    args: ["run", ...task.args],
     cwd: new URL("..", import.meta.url).pathname,
-    env: { FACE_SERVER_PORT: "0", KAYLE_FACE_SERVICE_TOKEN: TOKEN },
+    env: { ...task.env, FACE_SERVER_PORT: "0", KAYLE_FACE_SERVICE_TOKEN: TOKEN },
     stdout: "piped",
     stderr: "null",
   }).spawn();

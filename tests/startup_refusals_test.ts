@@ -14,15 +14,24 @@ import {
   type KeyFingerprint,
   StartupRefused,
 } from "../lib/core/startup_checks.ts";
+import { repositoryTaskRun } from "./support/deno_tasks.ts";
 
 const main = new URL("../main.ts", import.meta.url).pathname;
 const KEY_A = btoa(String.fromCharCode(...new Uint8Array(32).fill(1)));
 const KEY_B = btoa(String.fromCharCode(...new Uint8Array(32).fill(2)));
 
-/** Starts `main.ts`; the refusals happen before the port is bound, so a busy port proves a pass. */
-async function start(dir: string, env: Record<string, string> = {}) {
+/**
+ * Starts `main.ts` (with all permissions, or with the given `deno run` arguments from the repository
+ * root); the refusals happen before the port is bound, so a busy port proves a pass.
+ */
+async function start(
+  dir: string,
+  env: Record<string, string> = {},
+  runArgs = ["-A", "--unstable-kv", "--unstable-cron", main],
+) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-kv", "--unstable-cron", main],
+    args: ["run", ...runArgs],
+    cwd: new URL("..", import.meta.url).pathname,
     env: { KAYLE_DATA_DIR: dir, KAYLE_LOG_LEVEL: "error", PORT: "0", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -217,26 +226,12 @@ Deno.test("fingerprint: recorded on first start, adopted by an older database, n
 });
 
 Deno.test("start: a data dir outside what deno task start may write is refused with how to fix it", async () => {
-  // The start task's own `deno run` arguments (its --allow-write=data,static/build), from the repo root.
-  const tasks = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks;
-  const run = (tasks.start as string).split("&&").map((part) => part.trim()).find((part) =>
-    part.includes("deno run")
-  )!;
-  const args = run.slice(run.indexOf("deno run") + "deno run".length).trim().split(/\s+/);
-  assert.ok(args.some((arg) => arg.startsWith("--allow-write=")), "the task restricts writes");
-  const root = new URL("..", import.meta.url).pathname;
+  // The start task's own `deno run` (its --allow-write=data,static/build), from the repo root.
+  const task = await repositoryTaskRun("start");
   const dir = await Deno.makeTempDir({ prefix: "kayle-start-" });
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...args],
-      cwd: root,
-      env: { KAYLE_DATA_DIR: join(dir, "data"), KAYLE_LOG_LEVEL: "error", PORT: "0" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(60_000),
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 2, stderr);
+    const { code, stderr } = await start(join(dir, "data"), task.env, task.args);
+    assert.equal(code, 2, stderr);
     assert.match(stderr, /may not write .*kayle-start-.*\/data/);
     assert.match(stderr, /KAYLE_DATA_DIR .* under data\//);
     assertNoStack(stderr);

@@ -135,12 +135,16 @@ export function releaseMemoryNow(): void {
 
 const MIB = 1024 * 1024;
 
-/** Background work: the watcher, when the runtime can release (`lib/platform.ts`). */
+/**
+ * Background work (`lib/platform.ts`): the watcher, when the runtime can release; `available` is
+ * read from this process unless given.
+ */
 export function startMemoryRelease(
   deps: AppDeps,
-  policy: MemoryReleasePolicy = MEMORY_RELEASE_POLICY,
+  available: boolean = memoryReleaseAvailable(Deno.env),
 ): Promise<BackgroundHandle> {
-  if (!memoryReleaseAvailable(Deno.env)) {
+  const policy = MEMORY_RELEASE_POLICY;
+  if (!available) {
     deps.logger.debug("memory.release_off", { reason: "not Linux with DENO_USR2_MEMORY_TRIM=1" });
     return Promise.resolve({ stop: () => Promise.resolve() });
   }

@@ -7,7 +7,7 @@ import {
   startMemoryRelease,
 } from "./memory_release.ts";
 import type { AppDeps } from "../deps.ts";
-import { startTaskEnv } from "../../bench/start_task.ts";
+import { repositoryStartEnv } from "../../tests/support/deno_tasks.ts";
 
 const MIB = 1024 * 1024;
 const policy = {
@@ -105,8 +105,7 @@ Deno.test("memory release: only with DENO_USR2_MEMORY_TRIM=1, which deno task st
     "measured on Linux only (malloc_trim is glibc's)",
   );
   assert.equal(memoryReleaseAvailable(env("1"), "windows"), false, "no SIGUSR2 on Windows");
-  const denoJson = await Deno.readTextFile(new URL("../../deno.json", import.meta.url));
-  assert.equal(startTaskEnv(denoJson).DENO_USR2_MEMORY_TRIM, "1");
+  assert.equal((await repositoryStartEnv()).DENO_USR2_MEMORY_TRIM, "1");
   assert.ok(MEMORY_RELEASE_POLICY.quietMs >= 1_000);
 });
 
@@ -154,22 +153,42 @@ Deno.test("memory release: the runtime frees a burst's garbage when the watcher 
     assert.equal(code, 0, new TextDecoder().decode(stderr));
     return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
   };
-  const denoJson = await Deno.readTextFile(new URL("../../deno.json", import.meta.url));
-  const result = await run(startTaskEnv(denoJson));
+  const result = await run(await repositoryStartEnv());
   assert.ok(result.before > 64 * MIB, `the burst left ${result.before / MIB} MiB`);
   assert.equal(result.released, true);
   assert.ok(result.after < result.before / 2, `${result.before / MIB} → ${result.after / MIB} MiB`);
 });
 
-Deno.test("memory release: without DENO_USR2_MEMORY_TRIM=1 the watcher does not start", async () => {
-  if (memoryReleaseAvailable(Deno.env)) return; // the suite itself runs without it
+/** Just what the background work touches: its logger and the services it sets. */
+function fakeDeps() {
   const logged: string[] = [];
   const deps = {
     logger: { debug: (event: string) => logged.push(event), info: () => {} },
     services: {},
   } as unknown as AppDeps;
-  const handle = await startMemoryRelease(deps);
+  return { deps, logged };
+}
+
+Deno.test("memory release: without DENO_USR2_MEMORY_TRIM=1 the watcher does not start", async () => {
+  const { deps, logged } = fakeDeps();
+  const handle = await startMemoryRelease(deps, false);
   assert.equal(deps.services.activity, undefined, "no meter: nothing would ever be released");
   assert.deepEqual(logged, ["memory.release_off"]);
   await handle.stop();
+});
+
+Deno.test("memory release: started, it counts activity; stopped, it lets go", async () => {
+  const { deps, logged } = fakeDeps();
+  const handle = await startMemoryRelease(deps, true);
+  try {
+    const meter = deps.services.activity;
+    assert.ok(meter instanceof ActivityMeter);
+    meter.note();
+    meter.note();
+    assert.equal(meter.count, 2);
+    assert.deepEqual(logged, []);
+  } finally {
+    await handle.stop();
+  }
+  assert.equal(deps.services.activity, undefined);
 });

@@ -6,8 +6,9 @@
  * API; the API server reaches it through `KAYLE_FACE_VERIFIER_URL`.
  *
  * A bearer token guards it (compared in constant time), bodies are capped, malformed requests get
- * a 400 with a code, a verifier that throws a 500 `VERIFIER_FAILED`; only decisions and reason codes are answered, and its log lines carry the
- * route, the status, the reason code and the duration — never an image or a score.
+ * a 400 with a code and a verifier that throws a 500 `VERIFIER_FAILED`; only decisions and reason
+ * codes are answered, and its log lines carry the route, the status, the reason code and the
+ * duration — never an image or a score.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";

@@ -167,3 +167,20 @@ Deno.test("CA: the ephemeral key comes from the injected random source", async (
   assert.equal(a.terminalPublicKey[0], 0x04);
   assert.equal(JSON.stringify({ s: a.session }), '{"s":"[ChipAuthenticationSession]"}');
 });
+
+Deno.test("CA: a DG14 key off its curve is dg14_malformed, on WebCrypto's and noble's curves", async () => {
+  for (const curve of ["P-256", "brainpoolP256r1"]) {
+    const pair = ecKeyPair(curve);
+    const point = pair.publicKey.point.slice();
+    point[point.length - 1] ^= 1; // y no longer satisfies the curve equation
+    const dg14 = encodeDg14({
+      ca: { publicKey: { ...pair.publicKey, point } as EcPublicKey, cipher: "AES-128" },
+    });
+    const start = await startChipAuthentication({ dg14 });
+    assert.deepEqual(start, {
+      ok: false,
+      reason: "dg14_malformed",
+      detail: "the CA public key is not valid",
+    });
+  }
+});

@@ -4,6 +4,7 @@ import {
   decodeEcParameters,
   type EcCurve,
   encodeExplicitEcParameters,
+  nobleCurve,
 } from "./curves.ts";
 import {
   bigintToBytes,
@@ -71,4 +72,13 @@ Deno.test("ECParameters: compressed base point, binary field, truncation give co
   const cut = encodeSequence(encodeInteger(1), primeField);
   assert.equal(derCode(() => decode(cut)), "missing_element");
   assert.equal(derCode(() => decode(encodeOid("1.2.3.4"))), "unknown_curve");
+});
+
+Deno.test("noble instances: named curves are kept, unnamed explicit ones are not", () => {
+  const p256 = curveByName("P-256");
+  assert.equal(nobleCurve(p256), nobleCurve({ ...p256 }));
+  // The same parameters under no name (a DG14 can carry any explicit curve before passive
+  // authentication has run): a fresh instance each time, so such curves cannot grow memory.
+  const unnamed = { ...p256, name: "explicit" };
+  assert.notEqual(nobleCurve(unnamed), nobleCurve(unnamed));
 });

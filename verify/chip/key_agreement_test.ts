@@ -6,7 +6,7 @@ import {
   type RandomSource,
 } from "./key_agreement.ts";
 import { DerError } from "./der.ts";
-import { curveByName, nobleCurve } from "./curves.ts";
+import { nobleCurve } from "./curves.ts";
 import { dhKeyPair, ecKeyPair } from "../factory/keys.ts";
 import type { EcPublicKey } from "./public_key.ts";
 
@@ -69,13 +69,4 @@ Deno.test("key agreement: a compressed static key on a WebCrypto curve goes thro
     computeSharedSecret(chip.publicKey, chip.privateScalar, agreement.publicKey),
     agreement.sharedSecret,
   );
-});
-
-Deno.test("noble instances: named curves are kept, unnamed explicit ones are not", () => {
-  const p256 = curveByName("P-256");
-  assert.equal(nobleCurve(p256), nobleCurve({ ...p256 }));
-  // The same parameters under no name (a DG14 can carry any explicit curve before passive
-  // authentication has run): a fresh instance each time, so such curves cannot grow memory.
-  const unnamed = { ...p256, name: "explicit" };
-  assert.notEqual(nobleCurve(unnamed), nobleCurve(unnamed));
 });
