@@ -20,6 +20,9 @@ import { startWebhookWorker } from "../webhooks/register.ts";
 import { groupCommitterOf } from "../lib/core/group_commit.ts";
 import type { BackgroundHandle } from "../lib/background.ts";
 import { addCpuSpent, cpuPerItem, threadCpuMs } from "./thread_cpu.ts";
+import { contractMinimumDelivery } from "./contract_minimum.ts";
+import { generateSigningSecret, signingKeyOf } from "../webhooks/signing.ts";
+import { cryptoRandom } from "../lib/core/random.ts";
 
 const SEQUENTIAL = 100;
 const BURST = 300;
@@ -194,6 +197,20 @@ function floorPost(receiver: Receiver, kv: Deno.Kv): () => Promise<number> {
   };
 }
 
+/** The floor's burst: `BURST` fetches + KV writes at once, its CPU by thread added to `cpu`. */
+function floorBurstOf(
+  post: () => Promise<number>,
+  cpu: Map<string, number>,
+): () => Promise<{ floorMs: number; floor: number[] }> {
+  return async () => {
+    const cpuBefore = threadCpuMs();
+    const floorStart = performance.now();
+    const floor = await Promise.all(Array.from({ length: BURST }, post));
+    addCpuSpent(cpu, cpuBefore, threadCpuMs());
+    return { floorMs: performance.now() - floorStart, floor };
+  };
+}
+
 async function deliveryRuns(
   deps: AppDeps,
   orgId: string,
@@ -234,13 +251,7 @@ async function deliveryRuns(
     };
   };
   const floorCpu = new Map<string, number>();
-  const floorBurst = async () => {
-    const cpuBefore = threadCpuMs();
-    const floorStart = performance.now();
-    const floor = await Promise.all(Array.from({ length: BURST }, post));
-    addCpuSpent(floorCpu, cpuBefore, threadCpuMs());
-    return { floorMs: performance.now() - floorStart, floor };
-  };
+  const floorBurst = floorBurstOf(post, floorCpu);
   for (let round = 1; round <= ROUNDS; round++) {
     const [product, base] = await inTurn(round, productBurst, floorBurst);
     const { burstMs, burst } = product;
@@ -361,6 +372,82 @@ function goalRows(
   ];
 }
 
+/**
+ * The contract's least work per delivery (bench/contract_minimum.ts) in bursts of `BURST`, beside
+ * the floor's burst in turn: its ratio to the floor is the most the product's burst could reach.
+ */
+async function minimumRuns(
+  receiver: Receiver,
+  floorKv: Deno.Kv,
+  kvPath: string,
+): Promise<Array<Record<string, string | number>>> {
+  const kv = await Deno.openKv(kvPath);
+  try {
+    const pair = await generateEncryptionKeyPair(2048);
+    const checked = await validatePublicJwk(pair.publicJwk);
+    if (!checked.ok) throw new Error(checked.problem.message);
+    const deliver = contractMinimumDelivery(kv, {
+      url: receiver.url,
+      jwk: {
+        kty: "RSA",
+        n: checked.n,
+        e: checked.e,
+        alg: "RSA-OAEP-256",
+        use: "enc",
+        kid: "key_min",
+      },
+      signingKey: await signingKeyOf(generateSigningSecret(cryptoRandom)),
+    });
+    const floorBurst = floorBurstOf(floorPost(receiver, floorKv), new Map());
+    const cpu = new Map<string, number>();
+    const minimumBurst = async () => {
+      const cpuBefore = threadCpuMs();
+      const started = performance.now();
+      const latencies = await Promise.all(Array.from({ length: BURST }, deliver));
+      addCpuSpent(cpu, cpuBefore, threadCpuMs());
+      return { ms: performance.now() - started, latencies };
+    };
+    await minimumBurst(); // its first key import and connection, as the product's are warm
+    cpu.clear();
+    const rows: Array<Record<string, string | number>> = [];
+    const ratios: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const [minimum, base] = await inTurn(round, minimumBurst, floorBurst);
+      ratios.push(base.floorMs / minimum.ms);
+      rows.push(
+        row(
+          `contract minimum, burst of ${BURST}, round ${round}`,
+          BURST,
+          minimum.ms,
+          minimum.latencies,
+        ),
+        row(
+          `floor: fetch + 1 KV write, burst of ${BURST}, round ${round}`,
+          BURST,
+          base.floorMs,
+          base.floor,
+        ),
+      );
+    }
+    rows.push({
+      case: "CPU ms per delivery by thread, contract minimum bursts",
+      events: BURST * ROUNDS,
+      "events/s": "",
+      "p50 ms": cpuPerItem(cpu, BURST * ROUNDS),
+      "p99 ms": "",
+    }, {
+      case: `contract minimum vs floor, median of ${ROUNDS} rounds (no goal: the burst's ceiling)`,
+      events: BURST,
+      "events/s": round(median(ratios), 2),
+      "p50 ms": ratios.map((r) => round(r, 2)).join(" / "),
+      "p99 ms": "",
+    });
+    return rows;
+  } finally {
+    kv.close();
+  }
+}
+
 /** The KV queue's own hop (enqueue → handler) on a KV file: the floor under kv_queue deliveries. */
 async function queueHop(path: string): Promise<Record<string, string | number>> {
   const kv = await Deno.openKv(path);
@@ -406,6 +493,7 @@ export async function bench(): Promise<BenchSection> {
         deps.kv.close();
       }
     }
+    rows.push(...await minimumRuns(receiver, floorKv, `${dir}/minimum.kv3`));
     floorKv.close();
     rows.push(await queueHop(`${dir}/hop.kv3`));
   } finally {
@@ -421,6 +509,7 @@ export async function bench(): Promise<BenchSection> {
       "Burst: 300 events committed at once (as the session lifecycle commits state changes) until the last 2xx, and the floor's 300 fetch + KV write, in 5 rounds (which goes first alternates); the goal takes the median ratio.",
       "Times are the receiver's arrival times; which delivery belongs to which event is read after the arrivals, outside the timed spans.",
       "CPU by thread (from /proc/self/task, Linux) covers the product's bursts, the receiver's handler included (it runs in this process); the floor runs outside those spans.",
+      "Contract minimum (bench/contract_minimum.ts): the least a delivery must do — event and delivery committed with one list entry each, the product's JWE and signature, the POST, the outcome and its attempt — without the product's reads, filtered lists, claim, crash fallback, URL check or logging. Its ratio to the floor bounds the burst's from above.",
       "Backlog drain (for comparison, no goal): 300 deliveries already due when the worker starts (as after a restart), until the last 2xx.",
       "The machine is shared with other work: compare rows of one run, not across runs.",
       `Machine: ${navigator.hardwareConcurrency} logical CPUs, Deno ${Deno.version.deno}.`,
