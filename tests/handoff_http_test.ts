@@ -4,6 +4,8 @@ import { consentAll, createSession, publicCall, setupHandoffApp } from "./suppor
 import { handoffKeys, hashHandoffToken } from "../lib/handoff/handoff.ts";
 import { getAttempt } from "../lib/sessions/attempts.ts";
 import { HANDOFF_RATE_LIMITS } from "../lib/handoff/http.ts";
+import { handoffServices } from "../lib/handoff/services.ts";
+import { createLogger } from "../lib/core/logger.ts";
 
 Deno.test("handoff: 409 CONSENT_REQUIRED before consent", async () => {
   const t = await setupHandoffApp();
@@ -110,6 +112,31 @@ Deno.test("mobile: 426 WEBSOCKET_REQUIRED without an upgrade", async () => {
     assert.equal(r.status, 426);
     assert.match(r.headers.get("content-type") ?? "", /application\/json/);
     assert.equal(r.body.error.code, "WEBSOCKET_REQUIRED");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("mobile: 400 BAD_REQUEST for a WebSocket handshake without the rest of it", async () => {
+  const t = await setupHandoffApp();
+  const errors: string[] = [];
+  t.deps.logger = createLogger({ sink: (line, level) => level === "error" && errors.push(line) });
+  try {
+    const { id } = await createSession(t);
+    const handshakes: Array<Record<string, string>> = [
+      { upgrade: "websocket" },
+      { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13" },
+      { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+    ];
+    for (const headers of handshakes) {
+      const response = await t.app.request(`/v1/verify/session/${id}/mobile`, { headers });
+      assert.equal(response.status, 400, JSON.stringify(headers));
+      const body = await response.json();
+      assert.equal(body.error.code, "BAD_REQUEST");
+      assert.match(body.error.hint, /Sec-WebSocket-Key/);
+    }
+    assert.deepEqual(errors, [], "a client's mistake is not logged as a server failure");
+    assert.equal(handoffServices(t.deps).pendingSockets.size, 0, "no socket is counted");
   } finally {
     await t.close();
   }

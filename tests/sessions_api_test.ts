@@ -322,6 +322,35 @@ Deno.test("GET /v1/sessions: newest first, cursor pages, filters and their error
       400,
       "BAD_REQUEST",
     );
+    // Shaped right but not on the calendar: read as another day, they would filter another range.
+    for (
+      const date of [
+        "2026-02-30",
+        "2025-02-29",
+        "2026-04-31",
+        "2026-13-01",
+        "2026-02-31T00:00:00Z",
+        "2026-06-01T24:00:00Z",
+        "2026-06-01T12:60:00Z",
+        "2026-06-01T12:00:00+24:00",
+      ]
+    ) {
+      await assertError(
+        await world.request(`/v1/sessions?created_to=${encodeURIComponent(date)}`, {
+          headers: world.auth,
+        }),
+        400,
+        "BAD_REQUEST",
+      );
+    }
+    for (const date of ["2024-02-29", "2026-06-01T23:59:59.999+05:30"]) {
+      const response = await world.request(
+        `/v1/sessions?created_to=${encodeURIComponent(date)}`,
+        { headers: world.auth },
+      );
+      assert.equal(response.status, 200, date);
+      await response.body?.cancel();
+    }
     await assertError(
       await world.request("/v1/sessions?limit=0", { headers: world.auth }),
       400,

@@ -10,6 +10,7 @@ import { cancelSessionWithToken, CancelTokenError } from "../../lib/sessions/can
 import { limitPublicRequest } from "../../lib/sessions/http.ts";
 import { SessionStateError } from "../../lib/sessions/types.ts";
 import { verifyCopyFor } from "../../lib/i18n/verify_copy.ts";
+import { readForm } from "../../lib/http/forms.ts";
 
 /** A message shown above the page after a form post. */
 export interface FormNotice {
@@ -35,7 +36,7 @@ export async function handleVerifyForm(
   sessionId: string,
   cancelToken: string | null,
 ): Promise<FormOutcome> {
-  const body = await c.req.parseBody({ all: true });
+  const body = await readForm(c, { all: true });
   const intent = String(body.intent ?? "");
   try {
     if (intent === "consent") {

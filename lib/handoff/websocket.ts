@@ -5,9 +5,25 @@
  * (docs/mobile-protocol.md §2).
  */
 import type { AppDeps } from "../deps.ts";
-import { rateLimited } from "../http/errors.ts";
+import { ApiError, rateLimited } from "../http/errors.ts";
 import { MobileConnection } from "./connection.ts";
 import { handoffServices } from "./services.ts";
+
+/**
+ * The runtime's upgrade, whose refusal of a handshake that asks for a WebSocket without the rest
+ * of it (no `Connection: Upgrade`, no `Sec-WebSocket-Key`, another version) is the client's
+ * mistake: 400 `BAD_REQUEST` (RFC 6455 §4.2.2), not an unexpected failure.
+ */
+function upgrade(request: Request): { socket: WebSocket; response: Response } {
+  try {
+    return Deno.upgradeWebSocket(request);
+  } catch {
+    throw new ApiError(400, "BAD_REQUEST", "The WebSocket handshake is incomplete.", {
+      hint: "Send Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13, as " +
+        "WebSocket clients do.",
+    });
+  }
+}
 
 /** Upgrades the request and serves the phone protocol on it; throws 429 past the cap. */
 export function acceptMobileSocket(
@@ -22,7 +38,7 @@ export function acceptMobileSocket(
     deps.logger.warn("mobile.too_many_unauthenticated", { session_id: sessionId });
     throw rateLimited(Math.max(1, Math.ceil(services.helloTimeoutMs / 1000)));
   }
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  const { socket, response } = upgrade(request);
   pending.set(clientAddress, (pending.get(clientAddress) ?? 0) + 1);
   let counted = true;
   const release = () => {

@@ -19,11 +19,9 @@ export function parseDateBound(
 ): Date | undefined {
   if (value === undefined || value === "") return undefined;
   const dateOnly = DATE_ONLY.test(value);
-  const ms = dateOnly
-    ? Date.parse(`${value}T00:00:00Z`)
-    : DATE_TIME.test(value)
-    ? Date.parse(value)
-    : NaN;
+  const ms = !dateOnly && !DATE_TIME.test(value) || !onTheCalendar(value)
+    ? NaN
+    : Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(ms)) {
     throw new ApiError(
       400,
@@ -32,6 +30,21 @@ export function parseDateBound(
     );
   }
   return new Date(dateOnly && side === "end" ? ms + 86_399_999 : ms);
+}
+
+/**
+ * Whether the date (and the time, when there is one) of a value of the right shape exists: the
+ * runtime's parser would read 30 February as 2 March, a different range than the one asked for.
+ */
+function onTheCalendar(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  if (value.length === 10) return true; // a bare date
+  const [, hours, minutes, seconds = "0"] = value.match(/T(\d{2}):(\d{2})(?::(\d{2}))?/) ?? [];
+  const [, offsetHours = "0", offsetMinutes = "0"] = value.match(/[+-](\d{2}):?(\d{2})$/) ?? [];
+  return Number(hours) <= 23 && Number(minutes) <= 59 && Number(seconds) <= 59 &&
+    Number(offsetHours) <= 23 && Number(offsetMinutes) <= 59;
 }
 
 /** Errors a list answers besides the generic ones. */

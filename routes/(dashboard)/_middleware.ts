@@ -13,6 +13,7 @@ import { define } from "../../lib/framework/define.ts";
 import { csrfTokenValid, readDashboardSession } from "../../lib/accounts/dashboard_sessions.ts";
 import { ApiError } from "../../lib/http/errors.ts";
 import { refuseCrossSite, SAFE_METHODS } from "../../lib/http/cross_site.ts";
+import { readForm } from "../../lib/http/forms.ts";
 
 /** Endpoints that start a session rather than act on one (login CSRF: the origin checks). */
 const SIGN_IN_PATHS = new Set(["/sign-in", "/passkeys/options", "/passkeys/verify"]);
@@ -29,7 +30,7 @@ const csrfToken = define.middleware(async function csrfToken(c, next) {
   if (!auth || SAFE_METHODS.has(c.req.method) || SIGN_IN_PATHS.has(c.req.path)) return await next();
   let submitted: unknown = c.req.header("x-csrf-token");
   if (submitted === undefined && FORM_TYPES.test(c.req.header("content-type") ?? "")) {
-    submitted = (await c.req.parseBody().catch(() => ({})) as Record<string, unknown>)._csrf;
+    submitted = (await readForm(c).catch(() => ({})) as Record<string, unknown>)._csrf;
   }
   if (!csrfTokenValid(auth, submitted)) {
     throw new ApiError(403, "FORBIDDEN", "The form expired; reload the page and try again.");

@@ -8,6 +8,7 @@ import { startDashboardSession } from "../../lib/accounts/dashboard_sessions.ts"
 import { MIN_PASSWORD_LENGTH } from "../../lib/accounts/passwords.ts";
 import { SLUG_PATTERN } from "../../lib/accounts/organizations.ts";
 import { Field, Notice } from "../../components/Form.tsx";
+import { readForm } from "../../lib/http/forms.ts";
 
 interface Data {
   token: string;
@@ -24,7 +25,7 @@ export const handler = define.handlers<Data>({
   },
   async POST(c) {
     const deps = c.var.deps;
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const values = {
       email: String(form.email ?? "").trim(),
       orgName: String(form.org_name ?? "").trim(),

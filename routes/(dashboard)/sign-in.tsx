@@ -15,6 +15,7 @@ import {
 } from "../../lib/accounts/sign_in_throttle.ts";
 import { Field, Notice } from "../../components/Form.tsx";
 import PasskeySignIn from "../../islands/PasskeySignIn.tsx";
+import { readForm } from "../../lib/http/forms.ts";
 
 interface Data {
   error?: string;
@@ -29,7 +30,7 @@ export const handler = define.handlers<Data>({
   },
   async POST(c) {
     const deps = c.var.deps;
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const email = String(form.email ?? "").slice(0, 320);
     const password = String(form.password ?? "").slice(0, 1024);
     const next = safeNext(String(form.next ?? ""));

@@ -25,6 +25,7 @@ import {
   startDashboardSession,
 } from "../../../lib/accounts/dashboard_sessions.ts";
 import PasskeyRegister from "../../../islands/PasskeyRegister.tsx";
+import { readForm } from "../../../lib/http/forms.ts";
 
 interface Data {
   passkeys: Passkey[];
@@ -86,7 +87,7 @@ export const handler = define.handlers<Data>({
   async POST(c) {
     const deps = c.var.deps;
     const userId = c.var.auth!.user.id;
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const action = String(form.action ?? "");
     if (action === "change_password") return await changePassword(c, form);
     if (action === "sign_out_everywhere") {

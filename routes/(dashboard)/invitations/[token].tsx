@@ -9,6 +9,7 @@ import { createUser, EmailTakenError } from "../../../lib/accounts/users.ts";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "../../../lib/accounts/passwords.ts";
 import { startDashboardSession } from "../../../lib/accounts/dashboard_sessions.ts";
 import { CsrfField, Field, Notice } from "../../../components/Form.tsx";
+import { readForm } from "../../../lib/http/forms.ts";
 
 interface Data {
   orgName?: string;
@@ -35,7 +36,7 @@ export const handler = define.handlers<Data>({
     const org = await getOrganization(deps.kv, invitation.orgId);
     let userId = c.var.auth?.user.id;
     if (!userId) {
-      const form = await c.req.parseBody();
+      const form = await readForm(c);
       const email = String(form.email ?? "").trim();
       const password = String(form.password ?? "");
       const again = (error: string, status = 400) =>

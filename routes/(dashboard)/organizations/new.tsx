@@ -6,6 +6,7 @@ import {
   SlugTakenError,
 } from "../../../lib/accounts/organizations.ts";
 import { CsrfField, Field, Notice } from "../../../components/Form.tsx";
+import { readForm } from "../../../lib/http/forms.ts";
 
 interface Data {
   error?: string;
@@ -22,7 +23,7 @@ export const handler = define.handlers<Data>({
     const auth = c.var.auth;
     if (!auth) return c.redirect("/sign-in", 303);
     const deps = c.var.deps;
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const name = String(form.name ?? "").trim();
     const slug = String(form.slug ?? "").trim();
     if (!name || name.length > 120) {

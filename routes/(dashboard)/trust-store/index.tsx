@@ -14,6 +14,7 @@ import {
   type TrustKind,
 } from "../../../verify/trust/mod.ts";
 import { ActionButton, CsrfField, Notice } from "../../../components/Form.tsx";
+import { readForm } from "../../../lib/http/forms.ts";
 
 /** A CSCA master list is about 1 MB (LDIF files of every country: use the CLI). */
 export const config = define.config({ maxBodyBytes: 16 * 1024 * 1024 });
@@ -75,7 +76,7 @@ export const handler = define.handlers<Data>({
     return page(await load(c), { title: TITLE });
   },
   async POST(c) {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const action = String(form.action ?? "");
     if (action === "import") {
       const outcome = await importUpload(c, form);

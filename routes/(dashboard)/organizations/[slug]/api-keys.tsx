@@ -18,6 +18,7 @@ import { roleAtLeast } from "../../../../lib/accounts/organizations.ts";
 import { ActionButton, CsrfField, Field, Notice } from "../../../../components/Form.tsx";
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import SecretReveal from "../../../../islands/SecretReveal.tsx";
+import { readForm } from "../../../../lib/http/forms.ts";
 
 interface Row {
   key: ApiKeyRecord;
@@ -52,7 +53,7 @@ export const handler = define.handlers<Data>({
         status: 403,
       });
     }
-    const form = await c.req.parseBody({ all: true });
+    const form = await readForm(c, { all: true });
     const action = String(form.action ?? "");
     if (action === "create") {
       const name = String(form.name ?? "").trim();

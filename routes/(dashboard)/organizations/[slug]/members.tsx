@@ -21,6 +21,7 @@ import { getUser } from "../../../../lib/accounts/users.ts";
 import { ActionButton, CsrfField, Notice } from "../../../../components/Form.tsx";
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import SecretReveal from "../../../../islands/SecretReveal.tsx";
+import { readForm } from "../../../../lib/http/forms.ts";
 
 const ROLES: Role[] = ["owner", "admin", "member"];
 
@@ -56,7 +57,7 @@ export const handler = define.handlers<Data>({
         title: "Members",
       });
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const action = String(form.action ?? "");
     const role = String(form.role ?? "") as Role;
     if (action === "invite") {

@@ -17,6 +17,7 @@ import {
   renameOrganization,
 } from "../../../../lib/accounts/org_admin.ts";
 import { OrgNav } from "../../../../components/OrgNav.tsx";
+import { readForm } from "../../../../lib/http/forms.ts";
 
 interface Data {
   policy: VerificationPolicy;
@@ -45,7 +46,7 @@ export const handler = define.handlers<Data>({
     if (!roleAtLeast(c.var.role!, "admin")) {
       return await refuse("Only admins and owners change the settings.", 403);
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     if (form.action === "rename") {
       const name = String(form.name ?? "").trim();
       if (!name || name.length > MAX_ORG_NAME) {

@@ -18,6 +18,7 @@ import { isId } from "../../../../../lib/core/ids.ts";
 import { ActionButton } from "../../../../../components/Form.tsx";
 import { OrgNav } from "../../../../../components/OrgNav.tsx";
 import { buildTimeline, type TimelineEntry } from "../../../../../lib/sessions/timeline.ts";
+import { readForm } from "../../../../../lib/http/forms.ts";
 
 interface Data {
   session: SessionRecord;
@@ -48,7 +49,7 @@ export const handler = define.handlers<Data>({
   async POST(c) {
     const session = await load(c);
     if (!session) return c.notFound();
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     if (form.action !== "cancel" || !roleAtLeast(c.var.role!, "admin")) {
       return c.text("Only admins and owners can cancel sessions.", 403);
     }

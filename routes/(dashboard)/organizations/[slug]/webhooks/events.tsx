@@ -8,6 +8,7 @@ import { OrgNav } from "../../../../../components/OrgNav.tsx";
 import { listOrgEvents } from "../../../../../webhooks/events_query.ts";
 import { listEventDeliveries, replayEventDeliveries } from "../../../../../webhooks/deliveries.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
+import { readForm } from "../../../../../lib/http/forms.ts";
 
 interface Row {
   event: EventRecord;
@@ -44,7 +45,7 @@ export const handler = define.handlers<Data>({
         status: 403,
       });
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     try {
       const eventId = String(form.event_id ?? "");
       const replayed = await replayEventDeliveries(c.var.deps, detailScope(c), eventId);

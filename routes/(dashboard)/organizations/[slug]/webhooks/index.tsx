@@ -24,6 +24,7 @@ import {
 } from "../../../../../webhooks/model.ts";
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
+import { readForm } from "../../../../../lib/http/forms.ts";
 
 interface Data {
   endpoints: EndpointRecord[];
@@ -85,7 +86,7 @@ export const handler = define.handlers<Data>({
         error: "Only admins and owners can change webhooks.",
       }, { status: 403 });
     }
-    const form = await c.req.parseBody({ all: true });
+    const form = await readForm(c, { all: true });
     const action = String(form.action ?? "");
     const noStore = { title: "Webhooks", headers: { "Cache-Control": "no-store" } };
     if (action === "create") {

@@ -1,6 +1,7 @@
 /**
  * `GET /v1/verify/session/:id/mobile` (docs/mobile-protocol.md): the phone's WebSocket. Before upgrading: the
- * rate limits, `426 WEBSOCKET_REQUIRED` without an upgrade, `404 NOT_FOUND` for an unknown
+ * rate limits, `426 WEBSOCKET_REQUIRED` without an upgrade (`400 BAD_REQUEST` for an incomplete
+ * handshake), `404 NOT_FOUND` for an unknown
  * session, `410 SESSION_EXPIRED` for an ended one, and `429 RATE_LIMITED` past the cap of sockets
  * per address waiting for their hello. The protocol is in `docs/mobile-protocol.md`.
  */

@@ -21,6 +21,7 @@ import type {
 import { listEndpoints } from "../../../../../../webhooks/endpoints.ts";
 import { ALL_EVENT_TYPES, type AnyEventType } from "../../../../../../lib/events/events.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
+import { readForm } from "../../../../../../lib/http/forms.ts";
 
 interface Data {
   deliveries: DeliveryListing[];
@@ -69,7 +70,7 @@ export const handler = define.handlers<Data>({
         status: 403,
       });
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     try {
       const d = await retryDelivery(c.var.deps, detailScope(c), String(form.delivery_id ?? ""));
       return page(await load(c, { message: `Delivery ${d.id} is queued for another try.` }));

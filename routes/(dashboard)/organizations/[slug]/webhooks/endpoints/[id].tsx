@@ -30,6 +30,7 @@ import {
 import { checkWebhookUrl } from "../../../../../../webhooks/url_safety.ts";
 import { sendTestEvent } from "../../../../../../webhooks/test_event.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
+import { readForm } from "../../../../../../lib/http/forms.ts";
 
 interface Data {
   endpoint: EndpointRecord;
@@ -147,7 +148,7 @@ export const handler = define.handlers<Data>({
         status: 403,
       });
     }
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const result = await act(c, String(form.action ?? ""), form);
     const status = result.error ? (result.error.startsWith("Only owners") ? 403 : 400) : 200;
     return page((await load(c, result))!, { status, headers: { "Cache-Control": "no-store" } });
