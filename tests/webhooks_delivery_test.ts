@@ -236,6 +236,65 @@ for (const backend of BACKENDS) {
     }
   });
 
+  Deno.test(`[${backend}] a failed manual try of a delivered event stays one attempt: no schedule`, async () => {
+    const w = await world(backend);
+    const { secret } = await seedApiKey(w.t.deps, w.orgId, {
+      mode: "test",
+      scopes: ["webhooks:write"],
+    });
+    try {
+      const kept = await w.t.app.request(`/v1/webhooks/endpoints/${w.endpointId}`, {
+        method: "PATCH",
+        headers: { ...bearer(secret), "content-type": "application/json" },
+        body: JSON.stringify({ delivered_payload_retention_hours: 24 }),
+      });
+      assert.equal(kept.status, 200);
+      const event = await writeEvent(w.t.deps, w.orgId);
+      const d = await deliveryOf(w.t.deps, event.id);
+      await waitFor(
+        async () => (await getDelivery(w.t.deps, d.id)).status === "succeeded",
+        20_000,
+        "delivered",
+      );
+      const succeededAt = (await getDelivery(w.t.deps, d.id)).succeededAt;
+
+      w.receiver.respond = () => new Response("down", { status: 500 });
+      const retried = await w.t.app.request(`/v1/webhooks/deliveries/${d.id}/retry`, {
+        method: "POST",
+        headers: bearer(secret),
+      });
+      assert.equal(retried.status, 202);
+      await waitFor(
+        async () => (await getDelivery(w.t.deps, d.id)).attemptCount === 2,
+        20_000,
+        "the manual try",
+      );
+      await waitFor(
+        async () => (await getDelivery(w.t.deps, d.id)).status !== "delivering",
+        20_000,
+        "its outcome",
+      );
+      const after = await getDelivery(w.t.deps, d.id);
+      assert.equal(after.status, "succeeded");
+      assert.equal(after.succeededAt, succeededAt);
+      assert.equal(after.nextAttemptAt, null, "no automatic try follows");
+      assert.equal(after.lastStatusCode, 500);
+      assert.ok(after.payload, "the payload is kept for another try");
+      const attempts = await listAttempts(w.t.deps.kv, d.id);
+      assert.deepEqual(attempts.map((a) => [a.number, a.manual, a.succeeded]), [
+        [1, false, true],
+        [2, true, false],
+      ]);
+      // A day later nothing more was sent; the payload's window then ends as for any delivery.
+      w.t.clock.advance(24 * 3600_000 + 1000);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(w.receiver.hits, 2);
+      assert.equal(await scrubExpiredPayloads(w.t.deps), 1);
+    } finally {
+      await w.stop();
+    }
+  });
+
   Deno.test(`[${backend}] replay resends the same event and delivery ids; conflicts are coded`, async () => {
     const w = await world(backend, { retentionHours: 24 });
     const { secret } = await seedApiKey(w.t.deps, w.orgId, { mode: "test" });

@@ -50,12 +50,15 @@ export async function signatureHeader(
   return [`t=${timestamp}`, ...values.map((v) => `v1=${v}`)].join(",");
 }
 
-// Importing an RSA key costs more than encrypting with it; keys never change once stored.
+// Importing an RSA key costs more than encrypting with it. The imported key is found by the whole
+// public key it was made from, never by anything an organization chooses or shares with another
+// (its `key_id`, a prefix of the modulus): a look-alike key of another tenant must not be used to
+// encrypt this tenant's events.
 const importedKeys = new Map<string, CryptoKey>();
 
 /** Encrypts the event JSON as a compact JWE (RSA-OAEP-256, A256GCM, kid = key id). */
 export async function encryptPayload(jwk: PublicRsaJwk, payload: unknown): Promise<string> {
-  const cacheKey = `${jwk.kid}:${jwk.n.slice(0, 32)}`;
+  const cacheKey = `${jwk.e}.${jwk.n}`;
   let key = importedKeys.get(cacheKey);
   if (!key) {
     key = await importJWK({ kty: "RSA", n: jwk.n, e: jwk.e }, "RSA-OAEP-256") as CryptoKey;

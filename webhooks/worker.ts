@@ -294,9 +294,12 @@ async function recordTry(
   };
   const op = webhookRuntime(deps).commits.atomic().check(entry)
     .set(webhookKeys.attempt(d.id, number), attempt);
-  const delay = result.succeeded ? null : nextTryDelayMs(scheduledTries, deps.random);
+  // A delivery that succeeded once stays delivered: a manual try of it that fails is one failed
+  // attempt, and starts no schedule (docs/webhooks.md, "retry").
+  const delivered = result.succeeded || (d.manualTryPending && d.succeededAt !== null);
+  const delay = delivered ? null : nextTryDelayMs(scheduledTries, deps.random);
   let next: DeliveryRecord;
-  if (result.succeeded) {
+  if (delivered) {
     // Scrubbed on success unless the endpoint keeps delivered payloads for a replay.
     const keepMs = (endpoint.deliveredRetentionHours ?? 0) * 3600_000;
     next = {
@@ -305,7 +308,7 @@ async function recordTry(
       payload: keepMs > 0 ? base.payload : null,
       payloadExpiresAt: keepMs > 0 ? new Date(now.getTime() + keepMs).toISOString() : null,
       nextAttemptAt: null,
-      succeededAt: now.toISOString(),
+      succeededAt: result.succeeded ? now.toISOString() : d.succeededAt,
     };
     if (keepMs > 0) op.set(webhookKeys.payloadExpiry(now.getTime() + keepMs, d.id), d.id);
     op.delete(webhookKeys.openDelivery(d.id));
