@@ -74,6 +74,11 @@ export async function checkDestination(
     options.resolveDns(host, "A"),
     options.resolveDns(host, "AAAA"),
   ]);
+  // A lookup that failed other than by "no such records" (a timeout, SERVFAIL) fails the try:
+  // `fetch` resolves the name again, and could connect to an address this check never saw.
+  if (answers.some((a) => a.status === "rejected" && !(a.reason instanceof Deno.errors.NotFound))) {
+    return "dns_error";
+  }
   const addresses = answers.flatMap((a) => (a.status === "fulfilled" ? a.value : []));
   if (addresses.length === 0) return "dns_error";
   const allowed = (a: string) =>

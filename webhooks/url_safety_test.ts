@@ -65,8 +65,11 @@ function withDns(records: Record<string, string[]>, devMode = false): SenderOpti
   return {
     ...defaultSenderOptions(devMode),
     resolveDns: (host, type) => {
+      if (records[host]?.includes(`${type} fails`)) return Promise.reject(new Error("SERVFAIL"));
       const found = (records[host] ?? []).filter((a) => (type === "A") === !a.includes(":"));
-      return found.length ? Promise.resolve(found) : Promise.reject(new Error("NXDOMAIN"));
+      return found.length
+        ? Promise.resolve(found)
+        : Promise.reject(new Deno.errors.NotFound("no records found"));
     },
   };
 }
@@ -76,11 +79,16 @@ Deno.test("send time: names are re-checked after DNS resolution", async () => {
     "public.example": ["93.184.216.34"],
     "rebound.example": ["93.184.216.34", "169.254.169.254"],
     "v6.example": ["fd00::5"],
+    "v6-only.example": ["2606:2800:220:1::248"],
+    "flaky.example": ["A fails", "2606:2800:220:1::248"],
   });
   assert.equal(await checkDestination("https://public.example/h", dns), null);
   assert.equal(await checkDestination("https://rebound.example/h", dns), "blocked_address");
   assert.equal(await checkDestination("https://v6.example/h", dns), "blocked_address");
   assert.equal(await checkDestination("https://missing.example/h", dns), "dns_error");
+  assert.equal(await checkDestination("https://v6-only.example/h", dns), null);
+  // The A lookup failed: fetch could find an A record this check never saw.
+  assert.equal(await checkDestination("https://flaky.example/h", dns), "dns_error");
   assert.equal(await checkDestination("https://10.0.0.1/h", dns), "blocked_address");
   assert.equal(await checkDestination("http://public.example/h", dns), "invalid_url");
   assert.equal(await checkDestination("http://127.0.0.1:1/h", withDns({}, true)), null);
