@@ -75,3 +75,33 @@ Deno.test("sign-in: an address's failures lapse after the window", async () => {
   assert.equal((await attacker.signIn(password)).status, 303);
   await t.close();
 });
+
+Deno.test("sign-in: a burst of parallel guesses from one address checks at most the limit", async () => {
+  const { t, password, from } = await world();
+  const attacker = from("203.0.113.50");
+  // Sent at once: the password hash is slow, so every request is in flight at the same time.
+  const guesses = Array.from({ length: 40 }, (_, i) => i === 39 ? password : `guess ${i}`);
+  const statuses = await Promise.all(guesses.map(async (guess) => {
+    const response = await attacker.signIn(guess);
+    await response.body?.cancel();
+    return response.status;
+  }));
+  const checked = statuses.filter((s) => s !== 429).length;
+  assert.ok(checked <= SIGN_IN_THROTTLE.addressFailures, `${checked} passwords were checked`);
+  assert.ok(checked >= 1, "some were checked");
+  assert.equal(statuses.filter((s) => s === 429).length, 40 - checked);
+  await t.close();
+});
+
+Deno.test("sign-in: right passwords do not use up the address's tries", async () => {
+  const { t, password, from } = await world();
+  for (let i = 0; i < SIGN_IN_THROTTLE.addressFailures + 3; i++) {
+    const response = await from("198.51.100.20").signIn(password);
+    assert.equal(response.status, 303, `sign-in ${i + 1}`);
+  }
+  for (let i = 0; i < SIGN_IN_THROTTLE.addressFailures; i++) {
+    assert.equal((await from("198.51.100.20").signIn("wrong")).status, 401, `failure ${i + 1}`);
+  }
+  assert.equal((await from("198.51.100.20").signIn("wrong")).status, 429);
+  await t.close();
+});

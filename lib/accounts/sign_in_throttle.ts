@@ -57,23 +57,31 @@ export function accountDelayMs(failures: number): number {
   );
 }
 
-/** Decides whether a password attempt from `address` on `email` may proceed, and its delay. */
-export async function checkSignIn(
+/**
+ * Claims a password attempt from `address` on `email` before the password is checked: the attempt
+ * is counted as a failure at once (for the address and the account), so attempts made at the same
+ * time all see each other — checking first and counting after the slow password hash let a burst of
+ * 100 parallel guesses through a limit of 10. A success gives the claim back
+ * ({@link recordSignInSuccess}). The address's count is never raised past its limit; a claim that
+ * cannot be committed (the key contended for the whole retry budget) is refused, not let through.
+ */
+export async function claimSignInTry(
   deps: AppDeps,
   address: string,
   email: string,
 ): Promise<ThrottleDecision> {
   const now = deps.clock.now().getTime();
-  const [byAddress, byAccount] = await deps.kv.getMany<[FailureCount, FailureCount]>([
-    addressKey(address),
-    await accountKey(deps, email),
-  ]);
-  const a = live(byAddress.value, now);
-  if (a && a.count >= SIGN_IN_THROTTLE.addressFailures) {
-    const msLeft = a.at + SIGN_IN_THROTTLE.windowMs - now;
+  const byAddress = await bump(deps.kv, addressKey(address), now, "window", {
+    limit: SIGN_IN_THROTTLE.addressFailures,
+  });
+  if (!byAddress.counted) {
+    const msLeft = byAddress.contended
+      ? 1000
+      : byAddress.windowStart + SIGN_IN_THROTTLE.windowMs - now;
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) };
   }
-  return { allowed: true, delayMs: accountDelayMs(live(byAccount.value, now)?.count ?? 0) };
+  const byAccount = await bump(deps.kv, await accountKey(deps, email), now, "last");
+  return { allowed: true, delayMs: accountDelayMs(byAccount.before) };
 }
 
 /** Waits an account delay (injected in tests through `deps.services.signInSleep`). */
@@ -83,19 +91,28 @@ export async function waitSignInDelay(deps: AppDeps, delayMs: number): Promise<v
   await (sleep ? sleep(delayMs) : new Promise((resolve) => setTimeout(resolve, delayMs)));
 }
 
-/** Counts a wrong password for the address and the account. */
-export async function recordSignInFailure(
+/**
+ * A successful password sign-in: its claim is given back to the address (a right password is not
+ * a wrong one) and the account's count is cleared.
+ */
+export async function recordSignInSuccess(
   deps: AppDeps,
   address: string,
   email: string,
 ): Promise<void> {
   const now = deps.clock.now().getTime();
-  await bump(deps.kv, addressKey(address), now, "window");
-  await bump(deps.kv, await accountKey(deps, email), now, "last");
-}
-
-/** A successful password sign-in clears the account's count (not the address's). */
-export async function recordSignInSuccess(deps: AppDeps, email: string): Promise<void> {
+  const key = addressKey(address);
+  for (let tries = 0; tries < CONTENDED_TRIES; tries++) {
+    const entry = await deps.kv.get<FailureCount>(key);
+    const current = live(entry.value, now);
+    if (!current || current.count === 0) break;
+    const given = await deps.kv.atomic().check(entry)
+      .set(key, { ...current, count: current.count - 1 }, {
+        expireIn: SIGN_IN_THROTTLE.windowMs * 2,
+      })
+      .commit();
+    if (given.ok) break;
+  }
   await deps.kv.delete(await accountKey(deps, email));
 }
 
@@ -104,17 +121,36 @@ function live(value: FailureCount | null, now: number): FailureCount | null {
   return value && now - value.at < SIGN_IN_THROTTLE.windowMs ? value : null;
 }
 
-async function bump(kv: Deno.Kv, key: Deno.KvKey, now: number, kind: "window" | "last") {
-  for (let tries = 0; tries < 20; tries++) {
+/** Commits of one counter under contention (each commit that loses reads the count again). */
+const CONTENDED_TRIES = 200;
+
+/**
+ * Adds one to a counter, unless it already holds `limit`; returns the count before and whether
+ * this one was counted.
+ */
+async function bump(
+  kv: Deno.Kv,
+  key: Deno.KvKey,
+  now: number,
+  kind: "window" | "last",
+  options: { limit?: number } = {},
+): Promise<{ counted: boolean; before: number; windowStart: number; contended?: true }> {
+  for (let tries = 0; tries < CONTENDED_TRIES; tries++) {
     const entry = await kv.get<FailureCount>(key);
     const current = live(entry.value, now);
-    const next: FailureCount = {
-      count: (current?.count ?? 0) + 1,
-      at: kind === "window" && current ? current.at : now,
-    };
-    const committed = await kv.atomic().check(entry).set(key, next, {
+    const before = current?.count ?? 0;
+    const windowStart = kind === "window" && current ? current.at : now;
+    if (options.limit !== undefined && before >= options.limit) {
+      return { counted: false, before, windowStart };
+    }
+    const committed = await kv.atomic().check(entry).set(key, {
+      count: before + 1,
+      at: windowStart,
+    }, {
       expireIn: SIGN_IN_THROTTLE.windowMs * 2,
     }).commit();
-    if (committed.ok) return;
+    if (committed.ok) return { counted: true, before, windowStart };
   }
+  // Never committed: as if the count were past any limit (refused, or the longest delay).
+  return { counted: false, before: Number.MAX_SAFE_INTEGER, windowStart: now, contended: true };
 }

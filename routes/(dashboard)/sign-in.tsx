@@ -8,8 +8,7 @@ import { getUserByEmail } from "../../lib/accounts/users.ts";
 import { verifyDecoyPassword, verifyPassword } from "../../lib/accounts/passwords.ts";
 import { startDashboardSession } from "../../lib/accounts/dashboard_sessions.ts";
 import {
-  checkSignIn,
-  recordSignInFailure,
+  claimSignInTry,
   recordSignInSuccess,
   waitSignInDelay,
 } from "../../lib/accounts/sign_in_throttle.ts";
@@ -34,7 +33,8 @@ export const handler = define.handlers<Data>({
     const email = String(form.email ?? "").slice(0, 320);
     const password = String(form.password ?? "").slice(0, 1024);
     const next = safeNext(String(form.next ?? ""));
-    const decision = await checkSignIn(deps, c.var.clientIp, email);
+    // Counted as a wrong password until it proves right: parallel guesses all see each other.
+    const decision = await claimSignInTry(deps, c.var.clientIp, email);
     if (!decision.allowed) {
       const retry = decision.retryAfterSeconds;
       deps.logger.warn("sign_in.rate_limited", { request_id: c.var.requestId });
@@ -61,13 +61,12 @@ export const handler = define.handlers<Data>({
       ? await verifyPassword(password, user.passwordHash)
       : (await verifyDecoyPassword(password), false);
     if (!user || !valid) {
-      await recordSignInFailure(deps, c.var.clientIp, email);
       return page({ email, error: "Email or password is wrong." }, {
         status: 401,
         title: "Sign in",
       });
     }
-    await recordSignInSuccess(deps, email);
+    await recordSignInSuccess(deps, c.var.clientIp, email);
     await startDashboardSession(c, deps, user.id);
     deps.logger.info("sign_in.succeeded", { user_id: user.id });
     return c.redirect(next ?? "/", 303);
