@@ -8,7 +8,13 @@
 import assert from "node:assert/strict";
 import { FakeBrowser } from "./support/browser_session.ts";
 import { createSessionViaApi, postJson, sessionsWorld } from "./support/sessions.ts";
-import { getOrganization } from "../lib/accounts/organizations.ts";
+import { getMembership, getOrganization } from "../lib/accounts/organizations.ts";
+import {
+  acceptInvitation,
+  createInvitation,
+  findInvitation,
+  listInvitations,
+} from "../lib/accounts/invitations.ts";
 import { createAttempt } from "../lib/sessions/attempts.ts";
 import { createEndpoint } from "../webhooks/endpoints.ts";
 import { writeEvent } from "./support/webhooks.ts";
@@ -79,6 +85,33 @@ Deno.test("organization: rename, switcher, delete with typed slug stops keys and
     }
     assert.equal(endpoints, 0);
     assert.ok((await getOrganization(world.deps.kv, org.id))!.deletedAt);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("organization: its pending invitation links die with it", async () => {
+  const world = await sessionsWorld({ mode: "test" });
+  try {
+    const org = (await getOrganization(world.deps.kv, world.orgId))!;
+    const pending = await createInvitation(world.deps, {
+      orgId: org.id,
+      role: "admin",
+      createdBy: "usr_owner",
+    });
+    const browser = await signIn(world);
+    const deleted = await post(browser, `/organizations/${org.slug}/settings`, {
+      action: "delete",
+      confirm: org.slug,
+    });
+    assert.equal(deleted.status, 303);
+    assert.equal(await findInvitation(world.deps, pending.token), null);
+    assert.equal(await acceptInvitation(world.deps, pending.token, "usr_late"), "invalid");
+    assert.equal(await getMembership(world.deps.kv, org.id, "usr_late"), null);
+    assert.deepEqual(await listInvitations(world.deps.kv, org.id), [], "deleted with it");
+    const link = await new FakeBrowser(world).get(`/invitations/${pending.token}`);
+    assert.equal(link.status, 404);
+    await link.body?.cancel();
   } finally {
     await world.close();
   }

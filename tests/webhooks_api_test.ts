@@ -12,7 +12,8 @@ import {
   type TestApp,
 } from "./support/app.ts";
 import { generateKeyPair, sharedKeyPair, writeEvent } from "./support/webhooks.ts";
-import type { Scope } from "../lib/api_keys/api_keys.ts";
+import { createApiKey, type Scope } from "../lib/api_keys/api_keys.ts";
+import { addMembershipOps, changeRole } from "../lib/accounts/organizations.ts";
 import { checkedClient, lintDocument, openApiOf, validateDocument } from "./support/openapi.ts";
 import { webhookKeys } from "../webhooks/model.ts";
 import { eventKeys } from "../lib/events/events.ts";
@@ -86,6 +87,59 @@ Deno.test("creating an endpoint returns the secret once; it is sealed at rest", 
     );
     const after = await call("POST", `/v1/webhooks/endpoints/${endpoint.id}/signing-secret/reveal`);
     assert.equal(after.body.data.signing_secret, rotated.body.data.signing_secret);
+  } finally {
+    await closeAll(t);
+  }
+});
+
+Deno.test("reveal: only through a key an owner created, or the operator's; an admin's key is refused", async () => {
+  const t = await createTestApp({ devMode: true });
+  try {
+    const { org, ownerId } = await seedOrganization(t.deps);
+    for (const [userId, role] of [["usr_admin", "admin"], ["usr_owner2", "owner"]] as const) {
+      const membership = { orgId: org.id, userId, role, createdAt: "" };
+      assert.ok((await addMembershipOps(t.deps.kv.atomic(), membership).commit()).ok);
+    }
+    const keyOf = async (createdBy: string | null) =>
+      (await createApiKey(t.deps, {
+        orgId: org.id,
+        name: `by ${createdBy}`,
+        scopes: ["webhooks:write"],
+        mode: "test",
+        createdBy,
+      })).secret;
+    const [operator, owner, admin] = [
+      await keyOf(null),
+      await keyOf(ownerId),
+      await keyOf("usr_admin"),
+    ];
+    const request = checkedClient(t.app);
+    const created = await request("/v1/webhooks/endpoints", {
+      method: "POST",
+      headers: { ...bearer(admin), "content-type": "application/json" },
+      body: JSON.stringify(create),
+    });
+    const { endpoint, signing_secret } = (await created.json()).data;
+    const reveal = (key: string) =>
+      request(`/v1/webhooks/endpoints/${endpoint.id}/signing-secret/reveal`, {
+        method: "POST",
+        headers: bearer(key),
+      });
+    for (const key of [operator, owner]) {
+      const res = await reveal(key);
+      assert.equal(res.status, 200);
+      assert.equal((await res.json()).data.signing_secret, signing_secret);
+    }
+    const refused = await reveal(admin);
+    assert.equal(refused.status, 403);
+    const body = await refused.json();
+    assert.equal(body.error.code, "FORBIDDEN");
+    assert.equal(JSON.stringify(body).includes(signing_secret), false);
+    // The creator's role now, not when the key was made: a demoted owner's key stops revealing.
+    assert.equal(await changeRole(t.deps.kv, org.id, ownerId, "admin"), "ok");
+    const demoted = await reveal(owner);
+    assert.equal(demoted.status, 403);
+    await demoted.body?.cancel();
   } finally {
     await closeAll(t);
   }

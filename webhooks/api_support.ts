@@ -15,6 +15,7 @@ import {
   type WebhookMode,
 } from "./model.ts";
 import { checkWebhookUrl } from "./url_safety.ts";
+import { getMembership } from "../lib/accounts/organizations.ts";
 
 /** The calling key's organization and mode. */
 export function caller(c: AppContext): { orgId: string; mode: WebhookMode } {
@@ -128,3 +129,28 @@ export const ENDPOINT_NOT_FOUND = {
   code: "NOT_FOUND",
   when: "no such endpoint in this organization and mode",
 };
+
+/** The reveal's refusal of a key whose creator is not an owner (docs/webhooks.md). */
+export const REVEAL_NEEDS_OWNER_KEY = {
+  status: 403,
+  code: "FORBIDDEN",
+  when: "the key was created in the dashboard by someone who is not an owner now",
+};
+
+/**
+ * Revealing a signing secret is an owner's act in the dashboard (docs/accounts.md); a key does no
+ * more than its creator's role allows, or an admin could mint a `webhooks:write` key to read the
+ * secret the receiver trusts. Keys made with `deno task admin` (no creator) are the operator's.
+ */
+export async function requireOwnerCreatedKey(c: AppContext): Promise<void> {
+  const key = c.var.apiKey!;
+  if (key.createdBy === null) return;
+  const membership = await getMembership(c.var.deps.kv, key.orgId, key.createdBy);
+  if (membership?.role === "owner") return;
+  throw new ApiError(
+    403,
+    "FORBIDDEN",
+    "Only a key created by an owner of the organization may reveal signing secrets.",
+    { hint: "Ask an owner to reveal it in the dashboard, or to create the key that does." },
+  );
+}

@@ -4,6 +4,7 @@ import { cryptoRandom } from "../core/random.ts";
 import { createServerKeys } from "../core/keys.ts";
 import { createUser, EmailTakenError, getUserByEmail } from "./users.ts";
 import {
+  addMembershipOps,
   changeRole,
   createOrganization,
   getMembership,
@@ -87,6 +88,30 @@ Deno.test("the last owner can be neither demoted nor removed", async () => {
   assert.equal(await changeRole(kv, org.id, "usr_owner", "admin"), "last_owner");
   assert.equal(await removeMember(kv, org.id, "usr_owner"), "last_owner");
   assert.equal(await changeRole(kv, org.id, "usr_nobody", "admin"), "not_member");
+  kv.close();
+});
+
+Deno.test("two owners taking each other away at once leave one owner", async () => {
+  const { kv } = await fresh();
+  for (let round = 0; round < 20; round++) {
+    const org = await createOrganization(
+      kv,
+      { name: "Two owners", slug: `two-owners-${round}`, ownerId: "usr_a" },
+      clock,
+      cryptoRandom,
+    );
+    const b = { orgId: org.id, userId: "usr_b", role: "owner" as const, createdAt: "" };
+    assert.ok((await addMembershipOps(kv.atomic(), b).commit()).ok);
+    // Demotions and removals, in every pairing, at the same moment.
+    const take = (user: string) =>
+      (round % 3 === 0 || (round % 3 === 1 && user === "usr_a"))
+        ? changeRole(kv, org.id, user, "member")
+        : removeMember(kv, org.id, user);
+    const results = await Promise.all([take("usr_a"), take("usr_b")]);
+    assert.deepEqual(results.toSorted(), ["last_owner", "ok"], `round ${round}`);
+    const owners = (await listMembers(kv, org.id)).filter((m) => m.role === "owner");
+    assert.equal(owners.length, 1, `round ${round}`);
+  }
   kv.close();
 });
 

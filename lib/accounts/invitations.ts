@@ -5,7 +5,12 @@
  */
 import { newId, randomToken } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
-import { addMembershipOps, type Membership, type Role } from "./organizations.ts";
+import {
+  addMembershipOps,
+  type Membership,
+  type Organization,
+  type Role,
+} from "./organizations.ts";
 import { accountKeys } from "./kv_keys.ts";
 
 /** How long an invitation link works. */
@@ -55,7 +60,16 @@ export async function findInvitation(
   const hash = await deps.keys.hash(`invitation:${token}`);
   const invitation = (await deps.kv.get<Invitation>(accountKeys.invitation(hash))).value;
   if (!invitation || new Date(invitation.expiresAt) <= deps.clock.now()) return null;
-  return invitation;
+  return await liveOrganization(deps.kv, invitation.orgId) ? invitation : null;
+}
+
+/** The invitation's organization, or null once it is deleted. */
+async function liveOrganization(
+  kv: Deno.Kv,
+  orgId: string,
+): Promise<Deno.KvEntry<Organization> | null> {
+  const entry = await kv.get<Organization>(accountKeys.organization(orgId));
+  return entry.value && !entry.value.deletedAt ? entry as Deno.KvEntry<Organization> : null;
 }
 
 /** Consumes an invitation for a user: one commit deletes it and adds the membership. */
@@ -68,19 +82,24 @@ export async function acceptInvitation(
   const entry = await deps.kv.get<Invitation>(accountKeys.invitation(hash));
   const invitation = entry.value;
   if (!invitation || new Date(invitation.expiresAt) <= deps.clock.now()) return "invalid";
+  // A deleted organization's links are dead; the check makes a deletion in between fail this.
+  const org = await liveOrganization(deps.kv, invitation.orgId);
+  if (!org) return "invalid";
   const membership: Membership = {
     orgId: invitation.orgId,
     userId,
     role: invitation.role,
     createdAt: deps.clock.now().toISOString(),
   };
-  const op = deps.kv.atomic().check(entry)
+  const op = deps.kv.atomic().check(entry, org)
     .delete(accountKeys.invitation(hash))
     .delete(accountKeys.invitationByOrg(invitation.orgId, invitation.id));
   const result = await addMembershipOps(op, membership).commit();
   if (result.ok) return "accepted";
-  const still = await deps.kv.get(accountKeys.invitation(hash));
-  return still.value ? "already_member" : "invalid";
+  const member = await deps.kv.get(accountKeys.membership(invitation.orgId, userId));
+  if (member.value) return "already_member";
+  // The invitation was used meanwhile, or its organization changed: read both again.
+  return await acceptInvitation(deps, token, userId);
 }
 
 /** Pending invitations of an organization. */

@@ -18,6 +18,7 @@ import { type SessionIndexValue, sessionKeys } from "../sessions/types.ts";
 import { idOf } from "../core/index_page.ts";
 import type { Organization } from "./organizations.ts";
 import { accountKeys } from "./kv_keys.ts";
+import { listInvitations } from "./invitations.ts";
 
 /** Organization names: 1–120 characters. */
 export const MAX_ORG_NAME = 120;
@@ -78,6 +79,10 @@ export async function deleteOrganization(
       const m of kv.list<{ userId: string }>({ prefix: accountKeys.membershipsPrefix(org.id) })
     ) {
       op.delete(m.key).delete(accountKeys.membershipByUser(m.value.userId, org.id));
+    }
+    for (const invitation of await listInvitations(kv, org.id)) {
+      op.delete(accountKeys.invitation(invitation.tokenHash))
+        .delete(accountKeys.invitationByOrg(org.id, invitation.id));
     }
     if ((await op.commit()).ok) break;
   }

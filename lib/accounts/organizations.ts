@@ -154,42 +154,68 @@ export function addMembershipOps(
     .set(accountKeys.membershipByUser(membership.userId, membership.orgId), membership);
 }
 
+/**
+ * The other owners' memberships, to be checked in the commit that takes an owner away: two owners
+ * demoting (or removing) each other at the same moment must not both succeed, or none is left.
+ */
+async function otherOwners(
+  kv: Deno.Kv,
+  orgId: string,
+  userId: string,
+): Promise<Deno.KvEntry<Membership>[]> {
+  const owners: Deno.KvEntry<Membership>[] = [];
+  for await (const e of kv.list<Membership>({ prefix: accountKeys.membershipsPrefix(orgId) })) {
+    if (e.value.role === "owner" && e.value.userId !== userId) owners.push(e);
+  }
+  return owners;
+}
+
+/**
+ * Changes a member's role (`role`) or removes them (`null`), refusing to leave the organization
+ * without an owner; retried from a fresh read when another change got in first.
+ */
+async function changeMembership(
+  kv: Deno.Kv,
+  orgId: string,
+  userId: string,
+  role: Role | null,
+): Promise<"ok" | "not_member" | "last_owner"> {
+  for (;;) {
+    const entry = await kv.get<Membership>(accountKeys.membership(orgId, userId));
+    if (!entry.value) return "not_member";
+    const op = kv.atomic().check(entry);
+    if (entry.value.role === "owner" && role !== "owner") {
+      const others = await otherOwners(kv, orgId, userId);
+      if (others.length === 0) return "last_owner";
+      op.check(...others);
+    }
+    if (role) {
+      const updated = { ...entry.value, role };
+      op.set(accountKeys.membership(orgId, userId), updated)
+        .set(accountKeys.membershipByUser(userId, orgId), updated);
+    } else {
+      op.delete(accountKeys.membership(orgId, userId))
+        .delete(accountKeys.membershipByUser(userId, orgId));
+    }
+    if ((await op.commit()).ok) return "ok";
+  }
+}
+
 /** Changes a member's role, refusing to leave the organization without an owner. */
-export async function changeRole(
+export function changeRole(
   kv: Deno.Kv,
   orgId: string,
   userId: string,
   role: Role,
 ): Promise<"ok" | "not_member" | "last_owner"> {
-  const entry = await kv.get<Membership>(accountKeys.membership(orgId, userId));
-  if (!entry.value) return "not_member";
-  if (entry.value.role === "owner" && role !== "owner") {
-    const owners = (await listMembers(kv, orgId)).filter((m) => m.role === "owner");
-    if (owners.length <= 1) return "last_owner";
-  }
-  const updated = { ...entry.value, role };
-  const result = await kv.atomic().check(entry)
-    .set(accountKeys.membership(orgId, userId), updated)
-    .set(accountKeys.membershipByUser(userId, orgId), updated)
-    .commit();
-  return result.ok ? "ok" : await changeRole(kv, orgId, userId, role);
+  return changeMembership(kv, orgId, userId, role);
 }
 
 /** Removes a member, refusing to remove the last owner. */
-export async function removeMember(
+export function removeMember(
   kv: Deno.Kv,
   orgId: string,
   userId: string,
 ): Promise<"ok" | "not_member" | "last_owner"> {
-  const entry = await kv.get<Membership>(accountKeys.membership(orgId, userId));
-  if (!entry.value) return "not_member";
-  if (entry.value.role === "owner") {
-    const owners = (await listMembers(kv, orgId)).filter((m) => m.role === "owner");
-    if (owners.length <= 1) return "last_owner";
-  }
-  await kv.atomic().check(entry)
-    .delete(accountKeys.membership(orgId, userId))
-    .delete(accountKeys.membershipByUser(userId, orgId))
-    .commit();
-  return "ok";
+  return changeMembership(kv, orgId, userId, null);
 }
