@@ -62,6 +62,39 @@ Deno.test("a session created at T reads expired at T+60 min with exactly one exp
   }
 });
 
+Deno.test("a session that reads expired never shows its attempt still running, on any read", async () => {
+  const world = await sessionsWorld();
+  try {
+    const { id } = await createSessionViaApi(world);
+    const { attempt } = await createAttempt(world.deps, id);
+    await claimAttempt(world.deps, attempt.id, { deviceId: "device-a" });
+    world.clock.advance(60 * MINUTE);
+    const get = async (path: string, headers: Record<string, string> = world.auth) =>
+      (await (await world.request(path, { headers })).json()).data;
+    const one = await get(`/v1/sessions/${id}?include_attempts=true`);
+    const listed = (await get(`/v1/sessions?include_attempts=true`))
+      .find((s: { id: string }) => s.id === id);
+    const publicStatus = await get(`/v1/verify/session/${id}/status`, {});
+    const attemptsList = await get(`/v1/sessions/attempts?session_id=${id}`);
+    for (
+      const [label, status, shown] of [
+        ["GET /v1/sessions/:id", one.status, one.attempts[0]],
+        ["GET /v1/sessions", listed.status, listed.attempts[0]],
+        ["GET /v1/verify/session/:id/status", publicStatus.status, publicStatus.latest_attempt],
+        ["GET /v1/sessions/attempts", "expired", attemptsList[0]],
+      ]
+    ) {
+      assert.equal(status, "expired", label);
+      assert.equal(shown.status, "cancelled", label);
+      assert.equal(shown.failure_code, "session_expired", label);
+    }
+    // Still no write: the sweep ends the attempt, once.
+    assert.equal((await getAttempt(world.deps.kv, attempt.id))!.status, "in_progress");
+  } finally {
+    await world.close();
+  }
+});
+
 Deno.test("the sweep expires every due session once, ends its attempt, and respects the lease", async () => {
   const world = await sessionsWorld();
   try {

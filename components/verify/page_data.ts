@@ -10,7 +10,7 @@ import { ApiError } from "../../lib/http/errors.ts";
 import { getOrganization } from "../../lib/accounts/organizations.ts";
 import { readSession } from "../../lib/sessions/sessions.ts";
 import { getConsent } from "../../lib/sessions/consent.ts";
-import { getAttempt } from "../../lib/sessions/attempts.ts";
+import { latestAttemptAsRead } from "../../lib/sessions/effective.ts";
 import { limitPublicRequest } from "../../lib/sessions/http.ts";
 import { toPublicDetails, toPublicStatus } from "../../lib/sessions/public_views.ts";
 import { HandoffError, type HandoffResponse, issueHandoff } from "../../lib/handoff/handoff.ts";
@@ -87,7 +87,7 @@ export async function loadVerifyPage(
   const [org, consent, latest] = await Promise.all([
     getOrganization(deps.kv, session.orgId),
     getConsent(deps.kv, session.id),
-    session.latestAttemptId ? getAttempt(deps.kv, session.latestAttemptId) : null,
+    latestAttemptAsRead(deps.kv, session),
   ]);
   const details = toPublicDetails(session, org?.name ?? "", consent);
   const status = toPublicStatus(session, latest);

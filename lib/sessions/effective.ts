@@ -19,6 +19,7 @@ import {
   type SessionRecord,
 } from "./types.ts";
 import { idOf } from "../core/index_page.ts";
+import { getAttempt, listSessionAttempts } from "./attempts.ts";
 
 /** The session as it reads at `now`: expired once due, else as stored. */
 export function effectiveSession(session: SessionRecord, now: Date): SessionRecord {
@@ -39,7 +40,16 @@ export function effectiveAttempt(
   session: SessionRecord | null,
   now: Date,
 ): AttemptRecord {
-  if (attempt.status !== "in_progress" || !session || !isExpiryDue(session, now)) return attempt;
+  return session ? attemptBeside(attempt, effectiveSession(session, now)) : attempt;
+}
+
+/**
+ * The attempt as it reads beside its session as read ({@link effectiveSession}): a session that
+ * reads expired has ended its in-progress attempt, cancelled with `session_expired`, so one answer
+ * never shows an expired session with an attempt still running.
+ */
+export function attemptBeside(attempt: AttemptRecord, session: SessionRecord): AttemptRecord {
+  if (attempt.status !== "in_progress" || session.status !== "expired") return attempt;
   return {
     ...attempt,
     status: "cancelled",
@@ -47,6 +57,23 @@ export function effectiveAttempt(
     completedAt: session.expiresAt,
     updatedAt: session.expiresAt,
   };
+}
+
+/** A session's attempts (newest first) as they read beside the session as read. */
+export async function attemptsAsRead(
+  kv: Deno.Kv,
+  session: SessionRecord,
+): Promise<AttemptRecord[]> {
+  return (await listSessionAttempts(kv, session.id)).map((a) => attemptBeside(a, session));
+}
+
+/** A session's latest attempt as it reads beside the session as read, or null. */
+export async function latestAttemptAsRead(
+  kv: Deno.Kv,
+  session: SessionRecord,
+): Promise<AttemptRecord | null> {
+  const attempt = session.latestAttemptId ? await getAttempt(kv, session.latestAttemptId) : null;
+  return attempt && attemptBeside(attempt, session);
 }
 
 /**

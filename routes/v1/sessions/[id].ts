@@ -4,7 +4,7 @@ import { define } from "../../../lib/framework/define.ts";
 import { ok } from "../../../lib/http/envelope.ts";
 import { notFound } from "../../../lib/http/errors.ts";
 import { readSession } from "../../../lib/sessions/sessions.ts";
-import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
+import { attemptsAsRead } from "../../../lib/sessions/effective.ts";
 import {
   includeAttemptsSchema,
   sessionIdParamsSchema,
@@ -32,7 +32,7 @@ export const api = define.api({
       const session = await readSession(deps, params.id, { orgId, mode });
       if (!session) throw notFound("session");
       const attempts = query.include_attempts === "true"
-        ? await listSessionAttempts(deps.kv, session.id)
+        ? await attemptsAsRead(deps.kv, session)
         : undefined;
       return ok(c, toSessionObject(session, { publicUrl: deps.config.publicUrl, attempts }));
     },

@@ -13,7 +13,7 @@ import {
   isUsableWebhookEndpoint,
   listSessions,
 } from "../../../lib/sessions/sessions.ts";
-import { listSessionAttempts } from "../../../lib/sessions/attempts.ts";
+import { attemptsAsRead } from "../../../lib/sessions/effective.ts";
 import { withIdempotency } from "../../../lib/http/idempotency.ts";
 import {
   includeAttemptsSchema,
@@ -186,7 +186,7 @@ export const api = define.api({
       const data = await Promise.all(page.items.map(async (s) =>
         toSessionObject(s, {
           publicUrl: deps.config.publicUrl,
-          attempts: withAttempts ? await listSessionAttempts(deps.kv, s.id) : undefined,
+          attempts: withAttempts ? await attemptsAsRead(deps.kv, s) : undefined,
         })
       ));
       return okList(c, data, {

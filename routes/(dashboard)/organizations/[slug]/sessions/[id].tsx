@@ -5,7 +5,7 @@
  */
 import { type AppContext, define, page } from "../../../../../lib/framework/define.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
-import { listSessionAttempts } from "../../../../../lib/sessions/attempts.ts";
+import { attemptsAsRead } from "../../../../../lib/sessions/effective.ts";
 import { cancelSession } from "../../../../../lib/sessions/lifecycle.ts";
 import { type EventRecord, listSessionEvents } from "../../../../../lib/events/events.ts";
 import {
@@ -39,7 +39,7 @@ export const handler = define.handlers<Data>({
     const session = await load(c);
     if (!session) return c.notFound();
     const [attempts, events]: [AttemptRecord[], EventRecord[]] = await Promise.all([
-      listSessionAttempts(c.var.deps.kv, session.id),
+      attemptsAsRead(c.var.deps.kv, session),
       listSessionEvents(c.var.deps.kv, session.id),
     ]);
     return page({ session, attempts, timeline: buildTimeline(session, attempts, events) }, {

@@ -3,7 +3,7 @@ import { define } from "../../../../../lib/framework/define.ts";
 import { ok } from "../../../../../lib/http/envelope.ts";
 import { notFound } from "../../../../../lib/http/errors.ts";
 import { readSession } from "../../../../../lib/sessions/sessions.ts";
-import { getAttempt } from "../../../../../lib/sessions/attempts.ts";
+import { latestAttemptAsRead } from "../../../../../lib/sessions/effective.ts";
 import { limitPublicRequest, publicErrors } from "../../../../../lib/sessions/http.ts";
 import { sessionIdParamsSchema } from "../../../../../lib/sessions/api_objects.ts";
 import { publicStatusSchema, toPublicStatus } from "../../../../../lib/sessions/public_views.ts";
@@ -24,9 +24,7 @@ export const api = define.api({
       const deps = c.var.deps;
       const session = await readSession(deps, params.id);
       if (!session) throw notFound("session");
-      const latest = session.latestAttemptId
-        ? await getAttempt(deps.kv, session.latestAttemptId)
-        : null;
+      const latest = await latestAttemptAsRead(deps.kv, session);
       return ok(c, toPublicStatus(session, latest));
     },
   }),
