@@ -1,6 +1,7 @@
 /**
  * A minimal DER encoder, used by tests and fixtures (LDIF files, master lists, CRLs) and by the
- * synthetic document factory. Verification never re-encodes what it checks.
+ * synthetic document factory. Verification never re-encodes what it checks; RSA PKCS#1 v1.5
+ * verification builds the expected encoding of the hash it computed (RFC 8017 §8.2.2).
  */
 import { bigIntToBytes, concatBytes, encodeOidContent } from "./values.ts";
 

@@ -3,16 +3,8 @@
  * parameters, otherwise a plain bigint implementation of RFC 8017 (SHA-224, an MGF1 hash unlike
  * the message hash, exponents or sizes WebCrypto refuses).
  */
-import {
-  Asn1Error,
-  bigIntToBytes,
-  bytesEqual,
-  children,
-  concatBytes,
-  decodeOid,
-  octetStringValue,
-  parseTlv,
-} from "../asn1/mod.ts";
+import { bigIntToBytes, bytesEqual, concatBytes } from "../asn1/mod.ts";
+import { derNull, derOctetString, derOid, derSequence } from "../asn1/der_writer.ts";
 import { digest, HASH_LENGTH, type HashName, hashOid, webCryptoHashName } from "./hash.ts";
 
 /** An RSA public key. */
@@ -52,18 +44,29 @@ async function verifyWithWebCrypto(
   );
 }
 
-/** Verifies an RSA signature over `data` (the hash is computed here). */
+/**
+ * Verifies an RSA signature over `data` (the hash is computed here). A signature longer than the
+ * modulus is refused (RFC 8017 §8.2.2 step 1); a shorter one, whose leading zero octets an encoder
+ * dropped, is the same integer and is read as such, left-padded to the modulus length.
+ */
 export async function verifyRsa(
   key: RsaPublicKey,
   scheme: RsaScheme,
   data: Uint8Array,
-  signature: Uint8Array,
+  signatureAsSent: Uint8Array,
 ): Promise<boolean> {
+  const k = Math.ceil(key.modulusBits / 8);
+  if (signatureAsSent.length > k) return false;
+  const signature = new Uint8Array(k);
+  signature.set(signatureAsSent, k - signatureAsSent.length);
   const hashName = webCryptoHashName(scheme.hash);
   const sameMgf = scheme.kind !== "rsa-pss" || scheme.mgf1Hash === scheme.hash;
-  if (hashName && sameMgf && signature.length === Math.ceil(key.modulusBits / 8)) {
+  if (hashName && sameMgf) {
     try {
-      return await verifyWithWebCrypto(key, scheme, hashName, data, signature);
+      const valid = await verifyWithWebCrypto(key, scheme, hashName, data, signature);
+      // WebCrypto knows only the DigestInfo with NULL parameters; the one without them (also
+      // seen, see `pkcs1Encodings`) is checked on the bigint path.
+      if (valid || scheme.kind === "rsa-pss") return valid;
     } catch {
       // WebCrypto refused the key or parameters (e.g. an unusual exponent): use the bigint path.
     }
@@ -110,6 +113,30 @@ function rsaPublicOperation(
   return em.length === length ? em : null;
 }
 
+/**
+ * The EMSA-PKCS1-v1_5 encodings of a hash for a modulus of `k` octets (RFC 8017 §9.2): `00 01`,
+ * `FF` octets, `00`, then the DigestInfo — with NULL algorithm parameters, or without them (§9.2
+ * note 1: both are seen, and a verifier accepts both).
+ */
+function pkcs1Encodings(hash: HashName, messageHash: Uint8Array, k: number): Uint8Array[] {
+  const oid = derOid(hashOid(hash));
+  return [derSequence(oid, derNull()), derSequence(oid)].flatMap((algorithm) => {
+    const digestInfo = derSequence(algorithm, derOctetString(messageHash));
+    if (digestInfo.length + 11 > k) return [];
+    const em = new Uint8Array(k);
+    em[1] = 0x01;
+    em.fill(0xff, 2, k - digestInfo.length - 1);
+    em.set(digestInfo, k - digestInfo.length);
+    return [em];
+  });
+}
+
+/**
+ * RSASSA-PKCS1-v1_5 verification as RFC 8017 §8.2.2 defines it: the expected encoding is built
+ * from the hash and compared octet for octet. Parsing the recovered block instead accepts octets
+ * nobody checked after or inside the DigestInfo, which is how signatures are forged for small
+ * public exponents (Bleichenbacher, 2006).
+ */
 function verifyPkcs1Encoded(
   key: RsaPublicKey,
   hash: HashName,
@@ -118,19 +145,7 @@ function verifyPkcs1Encoded(
 ): boolean {
   const k = Math.ceil(key.modulusBits / 8);
   const em = rsaPublicOperation(key, signature, k);
-  if (!em || em[0] !== 0 || em[1] !== 1) return false;
-  let i = 2;
-  while (i < em.length && em[i] === 0xff) i++;
-  if (i < 10 || em[i] !== 0) return false;
-  try {
-    // DigestInfo, with or without the NULL parameters (both occur in the wild).
-    const [algorithm, value] = children(parseTlv(em.subarray(i + 1)));
-    return decodeOid(children(algorithm)[0]) === hashOid(hash) &&
-      bytesEqual(octetStringValue(value), messageHash);
-  } catch (error) {
-    if (error instanceof Asn1Error) return false;
-    throw error;
-  }
+  return em !== null && pkcs1Encodings(hash, messageHash, k).some((e) => bytesEqual(e, em));
 }
 
 async function mgf1(hash: HashName, seed: Uint8Array, length: number): Promise<Uint8Array> {

@@ -77,6 +77,23 @@ Deno.test("synthetic document: a CRL listing the DSC serial fails with dsc_revok
   assert.equal(result.ok ? "ok" : result.reason, "dsc_revoked");
 });
 
+Deno.test("synthetic document: a CRL without nextUpdate still revokes what it lists", async () => {
+  const doc = await testDocument();
+  // nextUpdate is optional (RFC 5280 §5.1): the revoked list then follows thisUpdate directly.
+  const crl = await crlFor(doc, [0x55n, doc.dscSerial]);
+  const parsed = parseCrl(crl);
+  assert.equal(parsed.nextUpdate, undefined);
+  assert.deepEqual([...parsed.revoked.keys()], ["55", doc.dscSerial.toString(16).toUpperCase()]);
+  const trust = await createMemoryTrustSource({ cscas: [doc.csca], crls: [crl] });
+  const result = await passiveAuthenticate({
+    sod: doc.sod,
+    dataGroups: doc.dataGroups,
+    trust,
+    at: AT,
+  });
+  assert.equal(result.ok ? "ok" : result.reason, "dsc_revoked");
+});
+
 Deno.test("synthetic document: a CRL signed by another key is ignored and reported", async () => {
   const doc = await testDocument();
   const forged = await testCrl({
