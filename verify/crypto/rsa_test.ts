@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { type RsaPublicKey, verifyRsa, verifyRsaBigInt } from "./rsa.ts";
+import { MIN_RSA_BITS, verifySignature } from "./signature.ts";
+import { CryptoError } from "./errors.ts";
 import { digest, hashOid } from "./hash.ts";
 import { bigIntToBytes, bytesToBigInt, concatBytes } from "../asn1/values.ts";
 import { derNull, derOctetString, derOid, derSequence } from "../asn1/der_writer.ts";
@@ -94,4 +96,26 @@ Deno.test("PKCS#1 v1.5: honest signatures verify with and without NULL parameter
     await crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, data),
   );
   assert.equal(await verifyRsaBigInt(key, PKCS1_SHA256, data, webCrypto), true);
+});
+
+Deno.test("a signature under an RSA key below 1024 bits is refused, not checked", async () => {
+  const n = (1n << 511n) + 1n;
+  for (const [bits, modulus] of [[512, n], [1023, (1n << 1022n) + 1n]] as const) {
+    await assert.rejects(
+      verifySignature({
+        algorithm: { oid: "1.2.840.113549.1.1.11" },
+        publicKeyInfo: {
+          kind: "rsa",
+          n: modulus,
+          e: 65537n,
+          modulusBits: bits,
+          spki: new Uint8Array(),
+        },
+        data,
+        signature: new Uint8Array(bits / 8),
+      }),
+      (error: unknown) => error instanceof CryptoError && error.code === "unsupported_key",
+    );
+  }
+  assert.equal(MIN_RSA_BITS, 1024);
 });

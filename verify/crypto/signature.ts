@@ -57,8 +57,18 @@ export async function verifySignature(input: VerifySignatureInput): Promise<bool
     );
   }
   if (key.kind !== "rsa") throw new CryptoError("key_algorithm_mismatch", "RSA needs an RSA key");
+  if (key.modulusBits < MIN_RSA_BITS) {
+    throw new CryptoError("unsupported_key", `RSA key of ${key.modulusBits} bits`);
+  }
   return await verifyRsa(key, scheme, input.data, input.signature);
 }
+
+/**
+ * The smallest RSA modulus a signature is checked under: a key under 1024 bits can be factored, so
+ * whoever did could sign anything under it (the smallest key of a real document in the vectors
+ * is 2048 bits; ICAO 9303-12 asks for more).
+ */
+export const MIN_RSA_BITS = 1024;
 
 /** Anything signed the X.509 way: certificates and CRLs. */
 export interface SignedObject {
