@@ -117,6 +117,28 @@ Deno.test("organization: its pending invitation links die with it", async () => 
   }
 });
 
+Deno.test("invitation: an error keeps the typed email (never the password)", async () => {
+  const world = await sessionsWorld({ mode: "test" });
+  try {
+    const { token } = await createInvitation(world.deps, {
+      orgId: world.orgId,
+      role: "member",
+      createdBy: "usr_owner",
+    });
+    const res = await new FakeBrowser(world).post(`/invitations/${token}`, {
+      email: "new.member@example.test",
+      password: "short",
+    });
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    assert.match(html, /The password needs at least/);
+    assert.match(html, /name="email" value="new\.member@example\.test"/);
+    assert.doesNotMatch(html, /value="short"/);
+  } finally {
+    await world.close();
+  }
+});
+
 Deno.test("organization: only owners delete", async () => {
   const world = await sessionsWorld();
   try {

@@ -85,17 +85,35 @@ Deno.test("dashboard: create an endpoint (secret once), add a key, owners alone 
     assert.equal(endpoint.retentionHours, 24);
     const refused = await owner.post(base, {
       action: "create",
-      name: "x",
+      name: "Second shop",
       url: "http://10.0.0.1/",
-      mode: "test",
+      mode: "live",
       event_types: "verification.session.failed",
+      retention: "168",
     });
     assert.equal(refused.status, 400);
+    // The form comes back as it was sent, to be corrected rather than typed again.
+    const form = await refused.text();
+    assert.match(form, /name="name" value="Second shop"/);
+    assert.match(form, /name="url" value="http:\/\/10\.0\.0\.1\/"/);
+    assert.match(form, /name="mode" value="live" checked/);
+    assert.match(form, /value="verification\.session\.failed" checked/);
+    assert.doesNotMatch(form, /value="verification\.session\.succeeded" checked/);
+    assert.match(form, /value="168" selected/);
     const page = `${base}/endpoints/${endpoint.id}`;
     const { publicJwk } = await sharedKeyPair();
     const keyed = await owner.post(page, { action: "add_key", jwk: JSON.stringify(publicJwk) });
     assert.equal(keyed.status, 200);
     assert.match(await keyed.text(), /is now the active key/);
+    const badEdit = await owner.post(page, {
+      action: "update",
+      name: "Renamed shop",
+      url: "http://10.0.0.2/",
+    });
+    assert.equal(badEdit.status, 400);
+    const editForm = await badEdit.text();
+    assert.match(editForm, /name="name" value="Renamed shop"/);
+    assert.match(editForm, /name="url" value="http:\/\/10\.0\.0\.2\/"/);
     const revealed = await owner.post(page, { action: "reveal" });
     assert.ok((await revealed.text()).includes(secret!));
     const admin = await browser(t, await member(t, org.id, "admin"));

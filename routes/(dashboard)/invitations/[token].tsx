@@ -15,6 +15,8 @@ interface Data {
   orgName?: string;
   role?: string;
   error?: string;
+  /** What was typed, shown again with an error (never the password). */
+  email?: string;
   signedIn: boolean;
 }
 
@@ -40,7 +42,7 @@ export const handler = define.handlers<Data>({
       const email = String(form.email ?? "").trim();
       const password = String(form.password ?? "");
       const again = (error: string, status = 400) =>
-        page({ orgName: org?.name, role: invitation.role, signedIn: false, error }, {
+        page({ orgName: org?.name, role: invitation.role, signedIn: false, error, email }, {
           status,
           title: "Invitation",
         });
@@ -90,7 +92,14 @@ export default define.page<Data>(function InvitationPage({ data, state }) {
       <form method="post">
         {data.signedIn ? <CsrfField state={state} /> : (
           <>
-            <Field label="Email" name="email" type="email" required autocomplete="username" />
+            <Field
+              label="Email"
+              name="email"
+              type="email"
+              value={data.email}
+              required
+              autocomplete="username"
+            />
             <Field
               label="Password"
               name="password"

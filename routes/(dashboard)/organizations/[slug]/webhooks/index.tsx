@@ -30,6 +30,14 @@ interface Data {
   endpoints: EndpointRecord[];
   secret?: { label: string; value: string };
   error?: string;
+  /** The new endpoint's form as submitted, shown again with its error. */
+  submitted?: {
+    name: string;
+    url: string;
+    mode: "test" | "live";
+    types: string[];
+    retention: number;
+  };
 }
 
 const load = (c: AppContext) => listEndpoints(c.var.deps.kv, viewScope(c));
@@ -41,7 +49,7 @@ async function create(
   const deps = c.var.deps;
   const name = String(form.name ?? "").trim();
   const url = String(form.url ?? "").trim();
-  const mode = form.mode === "live" ? "live" : "test";
+  const mode: "test" | "live" = form.mode === "live" ? "live" : "test";
   const types = ([] as unknown[]).concat(form.event_types ?? []).map(String)
     .filter((t): t is EventType => (EVENT_TYPES as readonly string[]).includes(t));
   const retention = Number(form.retention ?? 72) as RetentionHours;
@@ -55,7 +63,9 @@ async function create(
     : !RETENTION_HOURS.includes(retention)
     ? "Choose a retention of 0, 24, 72 or 168 hours."
     : null;
-  if (error) return { endpoints: await load(c), error };
+  if (error) {
+    return { endpoints: await load(c), error, submitted: { name, url, mode, types, retention } };
+  }
   const { endpoint, signingSecret } = await createEndpoint(deps, c.var.org!.id, mode, {
     name,
     url: urlCheck.ok ? urlCheck.url.href : url,
@@ -121,6 +131,8 @@ export const handler = define.handlers<Data>({
 export default define.page<Data>(function Webhooks({ data, state }) {
   const org = state.org!;
   const canWrite = roleAtLeast(state.role!, "admin");
+  const typed = data.submitted;
+  const mode = typed?.mode ?? (state.dashboardMode === "live" ? "live" : "test");
   return (
     <>
       <OrgNav org={org} current="/webhooks" />
@@ -201,8 +213,8 @@ export default define.page<Data>(function Webhooks({ data, state }) {
           <form method="post">
             <CsrfField state={state} />
             <input type="hidden" name="action" value="create" />
-            <Field label="Name" name="name" required />
-            <Field label="URL (https)" name="url" type="url" required />
+            <Field label="Name" name="name" value={typed?.name} required />
+            <Field label="URL (https)" name="url" type="url" value={typed?.url} required />
             <fieldset>
               <legend>Mode (an endpoint receives the events of its mode only)</legend>
               <label class="check">
@@ -210,7 +222,7 @@ export default define.page<Data>(function Webhooks({ data, state }) {
                   type="radio"
                   name="mode"
                   value="test"
-                  checked={state.dashboardMode !== "live"}
+                  checked={mode === "test"}
                 />{" "}
                 test
               </label>
@@ -219,7 +231,7 @@ export default define.page<Data>(function Webhooks({ data, state }) {
                   type="radio"
                   name="mode"
                   value="live"
-                  checked={state.dashboardMode === "live"}
+                  checked={mode === "live"}
                 />{" "}
                 live
               </label>
@@ -228,14 +240,22 @@ export default define.page<Data>(function Webhooks({ data, state }) {
               <legend>Events</legend>
               {EVENT_TYPES.map((t) => (
                 <label key={t} class="check">
-                  <input type="checkbox" name="event_types" value={t} checked /> {t}
+                  <input
+                    type="checkbox"
+                    name="event_types"
+                    value={t}
+                    checked={!typed || typed.types.includes(t)}
+                  />{" "}
+                  {t}
                 </label>
               ))}
             </fieldset>
             <label for="retention">Keep undelivered payloads for</label>
             <select id="retention" name="retention">
               {RETENTION_HOURS.map((h) => (
-                <option key={h} value={String(h)} selected={h === 72}>{h} hours</option>
+                <option key={h} value={String(h)} selected={h === (typed?.retention ?? 72)}>
+                  {h} hours
+                </option>
               ))}
             </select>
             <button type="submit">Add endpoint</button>

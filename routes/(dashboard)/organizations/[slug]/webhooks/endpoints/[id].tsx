@@ -40,6 +40,8 @@ interface Data {
   message?: string;
   /** The delivery of a test event just sent. */
   testDeliveryId?: string;
+  /** The edit form as submitted, shown again with its error. */
+  edited?: { name: string; url: string };
 }
 
 async function load(c: AppContext, extra: Partial<Data> = {}): Promise<Data | null> {
@@ -118,13 +120,14 @@ async function act(
     const name = String(form.name ?? "").trim();
     const url = String(form.url ?? "").trim();
     const check = checkWebhookUrl(url, deps.config.devMode);
+    const edited = { name, url };
     if (!name || name.length > 120) {
-      return { error: "Give the endpoint a name of 1 to 120 characters." };
+      return { error: "Give the endpoint a name of 1 to 120 characters.", edited };
     }
-    if (!check.ok) return { error: check.message };
+    if (!check.ok) return { error: check.message, edited };
     const kept = Number(form.delivered_retention ?? entry.value.deliveredRetentionHours ?? 0);
     if (!(RETENTION_HOURS as readonly number[]).includes(kept)) {
-      return { error: "Keep delivered payloads for 0, 24, 72 or 168 hours." };
+      return { error: "Keep delivered payloads for 0, 24, 72 or 168 hours.", edited };
     }
     await updateEndpoint(deps, detailScope(c), entry.value.id, {
       name,
@@ -291,8 +294,8 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
           <form method="post">
             <CsrfField state={state} />
             <input type="hidden" name="action" value="update" />
-            <Field label="Name" name="name" value={e.name} required />
-            <Field label="URL" name="url" type="url" value={e.url} required />
+            <Field label="Name" name="name" value={data.edited?.name ?? e.name} required />
+            <Field label="URL" name="url" type="url" value={data.edited?.url ?? e.url} required />
             <div class="field">
               <label for="delivered_retention">Keep delivered payloads for a replay</label>
               <select
