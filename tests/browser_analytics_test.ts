@@ -31,7 +31,7 @@ Deno.test({
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       page.on("response", (r) => {
-        if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
+        if (r.status() >= 400) {
           errors.push(`${r.status()} ${r.url()}`);
         }
       });

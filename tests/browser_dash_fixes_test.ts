@@ -60,7 +60,7 @@ Deno.test({
         if (m.type() === "warning" && /pattern/i.test(m.text())) errors.push(m.text());
       });
       page.on("response", (r) => {
-        if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
+        if (r.status() >= 400) {
           errors.push(`${r.status()} ${r.url()}`);
         }
       });

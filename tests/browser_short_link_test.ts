@@ -28,7 +28,7 @@ async function open(browser: Browser, url: string) {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("request", (r) => requested.push(r.url()));
   page.on("response", (r) => {
-    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico") && r.status() !== 410) {
+    if (r.status() >= 400 && r.status() !== 410) {
       errors.push(`${r.status()} ${r.url()}`);
     }
   });

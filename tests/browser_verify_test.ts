@@ -44,11 +44,10 @@ async function openPage(
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {
-    // The browser's own favicon request is not the page's doing.
-    if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico")) errors.push(m.text());
+    if (m.type() === "error") errors.push(m.text());
   });
   page.on("response", (r) => {
-    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) {
+    if (r.status() >= 400) {
       errors.push(`${r.status()} ${r.url()}`);
     }
   });

@@ -37,6 +37,7 @@ export function renderPage<D>(
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escapeHtml(result.title ? `${result.title} · Kayle ID` : "Kayle ID")}</title>` +
+    `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">` +
     `<link rel="stylesheet" href="/static/styles.css">${script}</head>` +
     `<body>${body}</body></html>`;
   const headers = new Headers({ "content-type": "text/html; charset=utf-8" });

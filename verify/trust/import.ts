@@ -94,6 +94,15 @@ function emptySummary(format: ImportSummary["format"]): ImportSummary {
   };
 }
 
+/** One actionable sentence for a file that is refused as a whole. */
+const FILE_MESSAGES: Readonly<Record<string, string>> = {
+  unrecognised_format:
+    "the file is none of a master list, an LDIF with dn: entries, PEM, or a DER certificate or CRL",
+  ldif_malformed: "the LDIF file could not be read: download it again from the PKD",
+  ldif_bad_base64: "the LDIF file holds a base64 value that does not decode: download it again",
+  ldif_unsupported: "the LDIF file uses a feature this reader does not support (RFC 2849 URLs)",
+};
+
 function count(
   summary: ImportSummary,
   country: string,
@@ -111,7 +120,7 @@ function count(
   row[outcome]++;
   if (!reason) return;
   summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1;
-  const message = ADMISSION_MESSAGES[reason as AdmissionReason];
+  const message = ADMISSION_MESSAGES[reason as AdmissionReason] ?? FILE_MESSAGES[reason];
   if (message && summary.reasons[reason] === 1) {
     summary.messages.push(`${reason}: ${message}${detail ? ` (${detail})` : ""}`);
   }
@@ -261,7 +270,12 @@ export async function importLdif(
   try {
     objects = extractTrustObjects(parseLdif(text));
   } catch (error) {
-    count(summary, "??", "skipped", error instanceof LdifError ? error.code : "ldif_malformed");
+    if (!(error instanceof LdifError)) {
+      count(summary, "??", "skipped", "ldif_malformed");
+      return summary;
+    }
+    // The message after its code: where the file broke ("line 3: no attribute name").
+    count(summary, "??", "skipped", error.code, error.message.slice(error.code.length + 2));
     return summary;
   }
   const total = objects.certificates.length + objects.crls.length + objects.masterLists.length;
@@ -358,7 +372,9 @@ export async function importTrustFile(
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes.subarray(0, 4096));
   if (!isSingleDer(bytes)) {
     if (looksLikePem(text)) return await importPem(kv, new TextDecoder().decode(bytes), options);
-    if (/^(version:|dn:|#)/m.test(text)) {
+    // An LDIF of trust objects has entries, each starting with `dn:`; comment lines (`#`) alone
+    // make no LDIF (a Markdown file starts with them).
+    if (/^(version:|dn::?)/m.test(text)) {
       return await importLdif(kv, new TextDecoder().decode(bytes), options);
     }
   }

@@ -196,6 +196,16 @@ Deno.test({
       assert.equal(found.length, 1);
       const junk = await importTrustFile(kv, new Uint8Array([1, 2, 3]), { source: "junk" });
       assert.deepEqual(junk.reasons, { unrecognised_format: 1 });
+      // Comment-like lines make no LDIF: a Markdown file is refused with a sentence, not skipped.
+      const markdown = new TextEncoder().encode("# Kayle ID\n\nA README, not a trust file.\n");
+      const readme = await importTrustFile(kv, markdown, { source: "README.md" });
+      assert.deepEqual([readme.format, readme.reasons], ["unknown", { unrecognised_format: 1 }]);
+      assert.match(readme.messages[0], /^unrecognised_format: the file is none of/);
+      // A broken LDIF says what and where.
+      const broken = new TextEncoder().encode("version: 1\ndn: cn=a\nnocolon\n");
+      const ldif = await importTrustFile(kv, broken, { source: "broken.ldif" });
+      assert.deepEqual(ldif.reasons, { ldif_malformed: 1 });
+      assert.match(ldif.messages[0], /^ldif_malformed: .*\(line 3: no attribute name\)$/);
     } finally {
       kv.close();
     }

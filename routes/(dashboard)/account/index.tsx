@@ -26,6 +26,7 @@ import {
 } from "../../../lib/accounts/dashboard_sessions.ts";
 import PasskeyRegister from "../../../islands/PasskeyRegister.tsx";
 import { readForm } from "../../../lib/http/forms.ts";
+import { TableScroll } from "../../../components/TableScroll.tsx";
 
 interface Data {
   passkeys: Passkey[];
@@ -177,41 +178,48 @@ function PasskeyTable(
   props: { passkeys: Passkey[]; state: Parameters<typeof CsrfField>[0]["state"] },
 ) {
   return (
-    <table data-testid="passkeys">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Added</th>
-          <th scope="col">Last used</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.passkeys.map((p) => (
-          <tr key={p.id}>
-            <td>
-              <form method="post" class="inline">
-                <CsrfField state={props.state} />
-                <input type="hidden" name="action" value="rename" />
-                <input type="hidden" name="id" value={p.id} />
-                <input name="name" value={p.name} maxLength={64} aria-label={`Name of ${p.name}`} />
-                <button type="submit" class="secondary">Rename</button>
-              </form>
-            </td>
-            <td>{when(p.createdAt)}</td>
-            <td>{when(p.lastUsedAt)}</td>
-            <td>
-              <ActionButton
-                state={props.state}
-                action="remove"
-                label="Remove"
-                fields={{ id: p.id }}
-                danger
-              />
-            </td>
+    <TableScroll label="Passkeys">
+      <table data-testid="passkeys">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Added</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Actions</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.passkeys.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <form method="post" class="inline">
+                  <CsrfField state={props.state} />
+                  <input type="hidden" name="action" value="rename" />
+                  <input type="hidden" name="id" value={p.id} />
+                  <input
+                    name="name"
+                    value={p.name}
+                    maxLength={64}
+                    aria-label={`Name of ${p.name}`}
+                  />
+                  <button type="submit" class="secondary">Rename</button>
+                </form>
+              </td>
+              <td>{when(p.createdAt)}</td>
+              <td>{when(p.lastUsedAt)}</td>
+              <td>
+                <ActionButton
+                  state={props.state}
+                  action="remove"
+                  label="Remove"
+                  fields={{ id: p.id }}
+                  danger
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

@@ -15,6 +15,7 @@ import {
 } from "../../../verify/trust/mod.ts";
 import { ActionButton, CsrfField, Notice } from "../../../components/Form.tsx";
 import { readForm } from "../../../lib/http/forms.ts";
+import { TableScroll } from "../../../components/TableScroll.tsx";
 
 /** A CSCA master list is about 1 MB (LDIF files of every country: use the CLI). */
 export const config = define.config({ maxBodyBytes: 16 * 1024 * 1024 });
@@ -185,39 +186,41 @@ export default define.page<Data>(function TrustStore({ data, state }) {
         {byCountry(data.cscas).map(([country, rows]) => (
           <div key={country}>
             <h3>{country} ({rows.length})</h3>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Valid</th>
-                  <th scope="col">SHA-256 fingerprint</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.fingerprintHex}>
-                    <td>{row.item.subject}</td>
-                    <td>
-                      {day(row.item.notBefore)} to {day(row.item.notAfter)}
-                      {expired(row) && " (expired)"}
-                    </td>
-                    <td>
-                      <code class="fingerprint">{row.fingerprintHex}</code>
-                    </td>
-                    <td>
-                      <ActionButton
-                        state={state}
-                        action="remove"
-                        label="Remove"
-                        danger
-                        fields={{ kind: "csca", fingerprint: row.fingerprintHex }}
-                      />
-                    </td>
+            <TableScroll label="Anchors">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Valid</th>
+                    <th scope="col">SHA-256 fingerprint</th>
+                    <th scope="col">Action</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {rows.map((row) => (
+                    <tr key={row.fingerprintHex}>
+                      <td>{row.item.subject}</td>
+                      <td>
+                        {day(row.item.notBefore)} to {day(row.item.notAfter)}
+                        {expired(row) && " (expired)"}
+                      </td>
+                      <td>
+                        <code class="fingerprint">{row.fingerprintHex}</code>
+                      </td>
+                      <td>
+                        <ActionButton
+                          state={state}
+                          action="remove"
+                          label="Remove"
+                          danger
+                          fields={{ kind: "csca", fingerprint: row.fingerprintHex }}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           </div>
         ))}
       </section>
@@ -225,34 +228,36 @@ export default define.page<Data>(function TrustStore({ data, state }) {
         <h2 id="crls">Certificate revocation lists ({data.crls.length})</h2>
         {data.crls.length === 0 && <p>No CRL: revocation status is reported as unknown.</p>}
         {data.crls.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Country</th>
-                <th scope="col">Issuer</th>
-                <th scope="col">Next update</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.crls.map((row) => (
-                <tr key={row.fingerprintHex}>
-                  <td>{row.item.country}</td>
-                  <td>{row.item.subject}</td>
-                  <td>{day(row.item.notAfter)}{expired(row) && " (stale)"}</td>
-                  <td>
-                    <ActionButton
-                      state={state}
-                      action="remove"
-                      label="Remove"
-                      danger
-                      fields={{ kind: "crl", fingerprint: row.fingerprintHex }}
-                    />
-                  </td>
+          <TableScroll label="Certificate revocation lists">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Country</th>
+                  <th scope="col">Issuer</th>
+                  <th scope="col">Next update</th>
+                  <th scope="col">Action</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.crls.map((row) => (
+                  <tr key={row.fingerprintHex}>
+                    <td>{row.item.country}</td>
+                    <td>{row.item.subject}</td>
+                    <td>{day(row.item.notAfter)}{expired(row) && " (stale)"}</td>
+                    <td>
+                      <ActionButton
+                        state={state}
+                        action="remove"
+                        label="Remove"
+                        danger
+                        fields={{ kind: "crl", fingerprint: row.fingerprintHex }}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
     </>

@@ -14,6 +14,7 @@ import {
 } from "../../../../lib/sessions/analytics_report.ts";
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import { AnalyticsChart, ChartLegend } from "../../../../components/AnalyticsChart.tsx";
+import { TableScroll } from "../../../../components/TableScroll.tsx";
 
 interface Data {
   report: AnalyticsReport;
@@ -96,30 +97,32 @@ export default define.page<Data>(function Analytics({ data, state }) {
         <ChartLegend />
         <details>
           <summary>Figures per day</summary>
-          <table data-testid="daily-table">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Created</th>
-                <th scope="col">Succeeded</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Expired</th>
-                <th scope="col">Cancelled</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.daily.map((d) => (
-                <tr key={d.date}>
-                  <th scope="row">{d.date}</th>
-                  <td>{d.created}</td>
-                  <td>{d.succeeded}</td>
-                  <td>{d.failed}</td>
-                  <td>{d.expired}</td>
-                  <td>{d.cancelled}</td>
+          <TableScroll label="Sessions by day">
+            <table data-testid="daily-table">
+              <thead>
+                <tr>
+                  <th scope="col">Day</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Succeeded</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">Expired</th>
+                  <th scope="col">Cancelled</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.daily.map((d) => (
+                  <tr key={d.date}>
+                    <th scope="row">{d.date}</th>
+                    <td>{d.created}</td>
+                    <td>{d.succeeded}</td>
+                    <td>{d.failed}</td>
+                    <td>{d.expired}</td>
+                    <td>{d.cancelled}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </details>
       </section>
       <section class="card">
@@ -127,24 +130,26 @@ export default define.page<Data>(function Analytics({ data, state }) {
         {r.topFailureCodes.length === 0
           ? <p>No failed attempts in this period.</p>
           : (
-            <table data-testid="failure-codes">
-              <thead>
-                <tr>
-                  <th scope="col">Failure code</th>
-                  <th scope="col">Failed attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.topFailureCodes.map((f) => (
-                  <tr key={f.code}>
-                    <td>
-                      <code>{f.code}</code>
-                    </td>
-                    <td>{f.count}</td>
+            <TableScroll label="Failure codes">
+              <table data-testid="failure-codes">
+                <thead>
+                  <tr>
+                    <th scope="col">Failure code</th>
+                    <th scope="col">Failed attempts</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {r.topFailureCodes.map((f) => (
+                    <tr key={f.code}>
+                      <td>
+                        <code>{f.code}</code>
+                      </td>
+                      <td>{f.count}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
       </section>
     </>

@@ -19,6 +19,7 @@ import { ActionButton, CsrfField, Field, Notice } from "../../../../components/F
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import SecretReveal from "../../../../islands/SecretReveal.tsx";
 import { readForm } from "../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../components/TableScroll.tsx";
 
 interface Row {
   key: ApiKeyRecord;
@@ -109,75 +110,77 @@ export default define.page<Data>(function ApiKeys({ data, state }) {
         {data.created && (
           <SecretReveal secret={data.created.secret} label={`API key “${data.created.name}”`} />
         )}
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Mode</th>
-              <th>Scopes</th>
-              <th>Key</th>
-              <th>Status</th>
-              <th>Last used</th>
-              <th>Requests</th>
-              {canWrite && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.rows.length === 0 && (
+        <TableScroll label="API keys">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={8}>No API keys yet.</td>
+                <th>Name</th>
+                <th>Mode</th>
+                <th>Scopes</th>
+                <th>Key</th>
+                <th>Status</th>
+                <th>Last used</th>
+                <th>Requests</th>
+                {canWrite && <th>Actions</th>}
               </tr>
-            )}
-            {data.rows.map(({ key, usage }) => (
-              <tr data-key-id={key.id}>
-                <td>{key.name}</td>
-                <td>
-                  <span class={`badge badge-${key.mode}`}>{key.mode}</span>
-                </td>
-                <td>{key.scopes.join(", ")}</td>
-                <td>
-                  <code>kk_{key.mode}_…{key.lastFour}</code>
-                </td>
-                <td>{key.status}</td>
-                <td>
-                  {usage.lastUsedAt
-                    ? new Date(usage.lastUsedAt).toISOString().replace("T", " ").slice(0, 16) +
-                      " UTC"
-                    : "never"}
-                </td>
-                <td>{usage.requestCount}</td>
-                {canWrite && (
+            </thead>
+            <tbody>
+              {data.rows.length === 0 && (
+                <tr>
+                  <td colSpan={8}>No API keys yet.</td>
+                </tr>
+              )}
+              {data.rows.map(({ key, usage }) => (
+                <tr data-key-id={key.id}>
+                  <td>{key.name}</td>
                   <td>
-                    {key.status === "active"
-                      ? (
-                        <ActionButton
-                          state={state}
-                          action="disable"
-                          label="Disable"
-                          fields={{ key_id: key.id }}
-                        />
-                      )
-                      : (
-                        <ActionButton
-                          state={state}
-                          action="enable"
-                          label="Enable"
-                          fields={{ key_id: key.id }}
-                        />
-                      )}
-                    <ActionButton
-                      state={state}
-                      action="delete"
-                      label="Delete"
-                      danger
-                      fields={{ key_id: key.id }}
-                    />
+                    <span class={`badge badge-${key.mode}`}>{key.mode}</span>
                   </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <td>{key.scopes.join(", ")}</td>
+                  <td>
+                    <code>kk_{key.mode}_…{key.lastFour}</code>
+                  </td>
+                  <td>{key.status}</td>
+                  <td>
+                    {usage.lastUsedAt
+                      ? new Date(usage.lastUsedAt).toISOString().replace("T", " ").slice(0, 16) +
+                        " UTC"
+                      : "never"}
+                  </td>
+                  <td>{usage.requestCount}</td>
+                  {canWrite && (
+                    <td>
+                      {key.status === "active"
+                        ? (
+                          <ActionButton
+                            state={state}
+                            action="disable"
+                            label="Disable"
+                            fields={{ key_id: key.id }}
+                          />
+                        )
+                        : (
+                          <ActionButton
+                            state={state}
+                            action="enable"
+                            label="Enable"
+                            fields={{ key_id: key.id }}
+                          />
+                        )}
+                      <ActionButton
+                        state={state}
+                        action="delete"
+                        label="Delete"
+                        danger
+                        fields={{ key_id: key.id }}
+                      />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
       {canWrite && (
         <section class="card">

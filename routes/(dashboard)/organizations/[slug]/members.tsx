@@ -22,6 +22,7 @@ import { ActionButton, CsrfField, Notice } from "../../../../components/Form.tsx
 import { OrgNav } from "../../../../components/OrgNav.tsx";
 import SecretReveal from "../../../../islands/SecretReveal.tsx";
 import { readForm } from "../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../components/TableScroll.tsx";
 
 const ROLES: Role[] = ["owner", "admin", "member"];
 
@@ -113,46 +114,48 @@ export default define.page<Data>(function Members({ data, state }) {
         {data.inviteLink && (
           <SecretReveal secret={data.inviteLink} label="Invitation link (valid 7 days, one use)" />
         )}
-        <table>
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Role</th>
-              {isOwner && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.members.map((m) => (
+        <TableScroll label="Members">
+          <table>
+            <thead>
               <tr>
-                <td>{m.email}</td>
-                <td>{m.role}</td>
-                {isOwner && (
-                  <td>
-                    <form method="post" class="inline">
-                      <CsrfField state={state} />
-                      <input type="hidden" name="action" value="role" />
-                      <input type="hidden" name="user_id" value={m.userId} />
-                      <label class="sr-only" for={`role-${m.userId}`}>Role</label>
-                      <select id={`role-${m.userId}`} name="role">
-                        {ROLES.map((r) => (
-                          <option key={r} value={r} selected={r === m.role}>{r}</option>
-                        ))}
-                      </select>
-                      <button type="submit" class="secondary">Change role</button>
-                    </form>
-                    <ActionButton
-                      state={state}
-                      action="remove"
-                      label="Remove"
-                      danger
-                      fields={{ user_id: m.userId }}
-                    />
-                  </td>
-                )}
+                <th>Email</th>
+                <th>Role</th>
+                {isOwner && <th>Actions</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.members.map((m) => (
+                <tr>
+                  <td>{m.email}</td>
+                  <td>{m.role}</td>
+                  {isOwner && (
+                    <td>
+                      <form method="post" class="inline">
+                        <CsrfField state={state} />
+                        <input type="hidden" name="action" value="role" />
+                        <input type="hidden" name="user_id" value={m.userId} />
+                        <label class="sr-only" for={`role-${m.userId}`}>Role</label>
+                        <select id={`role-${m.userId}`} name="role">
+                          {ROLES.map((r) => (
+                            <option key={r} value={r} selected={r === m.role}>{r}</option>
+                          ))}
+                        </select>
+                        <button type="submit" class="secondary">Change role</button>
+                      </form>
+                      <ActionButton
+                        state={state}
+                        action="remove"
+                        label="Remove"
+                        danger
+                        fields={{ user_id: m.userId }}
+                      />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
       {isOwner && (
         <section class="card">

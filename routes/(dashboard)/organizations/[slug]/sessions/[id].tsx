@@ -19,6 +19,7 @@ import { ActionButton } from "../../../../../components/Form.tsx";
 import { OrgNav } from "../../../../../components/OrgNav.tsx";
 import { buildTimeline, type TimelineEntry } from "../../../../../lib/sessions/timeline.ts";
 import { readForm } from "../../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../../components/TableScroll.tsx";
 
 interface Data {
   session: SessionRecord;
@@ -121,62 +122,66 @@ export default define.page<Data>(function SessionPage({ data, state }) {
       </section>
       <section class="card">
         <h2>Share fields (contract v{s.contractVersion})</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Claim</th>
-              <th>Required</th>
-              <th>Reason</th>
-              <th>Source</th>
-            </tr>
-          </thead>
-          <tbody>
-            {Object.entries(s.shareFields).map(([key, f]) => (
+        <TableScroll label="Share fields">
+          <table>
+            <thead>
               <tr>
-                <td>
-                  <code>{key}</code>
-                </td>
-                <td>{f.required ? "yes" : "no"}</td>
-                <td>{f.reason}</td>
-                <td>{f.source}</td>
+                <th>Claim</th>
+                <th>Required</th>
+                <th>Reason</th>
+                <th>Source</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {Object.entries(s.shareFields).map(([key, f]) => (
+                <tr>
+                  <td>
+                    <code>{key}</code>
+                  </td>
+                  <td>{f.required ? "yes" : "no"}</td>
+                  <td>{f.reason}</td>
+                  <td>{f.source}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
       <section class="card">
         <h2>Attempts</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Attempt</th>
-              <th>Status</th>
-              <th>Failure code</th>
-              <th>Risk score</th>
-              <th>Claimed</th>
-              <th>Ended</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.attempts.length === 0 && (
+        <TableScroll label="Attempts">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={6}>No attempts yet.</td>
+                <th>Attempt</th>
+                <th>Status</th>
+                <th>Failure code</th>
+                <th>Risk score</th>
+                <th>Claimed</th>
+                <th>Ended</th>
               </tr>
-            )}
-            {data.attempts.map((a) => (
-              <tr data-attempt-id={a.id}>
-                <td>
-                  <code>{a.id.slice(0, 15)}…</code>
-                </td>
-                <td>{a.status}</td>
-                <td>{a.failureCode ?? "—"}</td>
-                <td>{a.riskScore ?? "—"}</td>
-                <td>{time(a.claimedAt)}</td>
-                <td>{time(a.completedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.attempts.length === 0 && (
+                <tr>
+                  <td colSpan={6}>No attempts yet.</td>
+                </tr>
+              )}
+              {data.attempts.map((a) => (
+                <tr data-attempt-id={a.id}>
+                  <td>
+                    <code>{a.id.slice(0, 15)}…</code>
+                  </td>
+                  <td>{a.status}</td>
+                  <td>{a.failureCode ?? "—"}</td>
+                  <td>{a.riskScore ?? "—"}</td>
+                  <td>{time(a.claimedAt)}</td>
+                  <td>{time(a.completedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
       <section class="card">
         <h2>Timeline</h2>

@@ -12,6 +12,7 @@ import {
 } from "../../../../../lib/sessions/types.ts";
 import { OrgNav } from "../../../../../components/OrgNav.tsx";
 import { Notice } from "../../../../../components/Form.tsx";
+import { TableScroll } from "../../../../../components/TableScroll.tsx";
 
 const PAGE_SIZE = 25;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -99,46 +100,48 @@ export default define.page<Data>(function Sessions({ data, state }) {
           </label>
           <button type="submit" class="secondary">Filter</button>
         </form>
-        <table>
-          <thead>
-            <tr>
-              <th>Session</th>
-              <th>Mode</th>
-              <th>Status</th>
-              <th>Outcome</th>
-              <th>Attempts</th>
-              <th>Created</th>
-              <th>Ended</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.sessions.length === 0 && (
+        <TableScroll label="Verification sessions">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={7}>No sessions match.</td>
+                <th>Session</th>
+                <th>Mode</th>
+                <th>Status</th>
+                <th>Outcome</th>
+                <th>Attempts</th>
+                <th>Created</th>
+                <th>Ended</th>
               </tr>
-            )}
-            {data.sessions.map((s) => (
-              <tr data-session-id={s.id}>
-                <td>
-                  <a href={`/organizations/${org.slug}/sessions/${s.id}`}>
-                    <code>{s.id.slice(0, 15)}…</code>
-                  </a>
-                </td>
-                <td>
-                  <span class={`badge badge-${s.mode}`}>{s.mode}</span>
-                </td>
-                <td>{s.status}</td>
-                <td>
-                  {s.outcome ?? "—"}
-                  {s.outcome === "failed" && s.failureCode ? ` (${s.failureCode})` : ""}
-                </td>
-                <td>{s.attemptsUsed}</td>
-                <td>{shortTime(s.createdAt)}</td>
-                <td>{shortTime(s.completedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.sessions.length === 0 && (
+                <tr>
+                  <td colSpan={7}>No sessions match.</td>
+                </tr>
+              )}
+              {data.sessions.map((s) => (
+                <tr data-session-id={s.id}>
+                  <td>
+                    <a href={`/organizations/${org.slug}/sessions/${s.id}`}>
+                      <code>{s.id.slice(0, 15)}…</code>
+                    </a>
+                  </td>
+                  <td>
+                    <span class={`badge badge-${s.mode}`}>{s.mode}</span>
+                  </td>
+                  <td>{s.status}</td>
+                  <td>
+                    {s.outcome ?? "—"}
+                    {s.outcome === "failed" && s.failureCode ? ` (${s.failureCode})` : ""}
+                  </td>
+                  <td>{s.attemptsUsed}</td>
+                  <td>{shortTime(s.createdAt)}</td>
+                  <td>{shortTime(s.completedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         {data.next && (
           <p>
             <a href={olderLink(org.slug, data.filters, data.next)}>Older sessions →</a>

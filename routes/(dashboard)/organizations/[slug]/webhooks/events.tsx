@@ -9,6 +9,7 @@ import { listOrgEvents } from "../../../../../webhooks/events_query.ts";
 import { listEventDeliveries, replayEventDeliveries } from "../../../../../webhooks/deliveries.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 import { readForm } from "../../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../../components/TableScroll.tsx";
 
 interface Row {
   event: EventRecord;
@@ -69,54 +70,56 @@ export default define.page<Data>(function Events({ data, state }) {
         <WebhooksNav org={org} current="/events" />
         {data.error && <Notice kind="error">{data.error}</Notice>}
         {data.message && <Notice kind="success">{data.message}</Notice>}
-        <table>
-          <thead>
-            <tr>
-              <th>Event</th>
-              <th>Type</th>
-              <th>Mode</th>
-              <th>Session</th>
-              <th>Deliveries</th>
-              <th>Time</th>
-              {canWrite && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.rows.length === 0 && (
+        <TableScroll label="Events">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={7}>No events yet.</td>
+                <th>Event</th>
+                <th>Type</th>
+                <th>Mode</th>
+                <th>Session</th>
+                <th>Deliveries</th>
+                <th>Time</th>
+                {canWrite && <th>Actions</th>}
               </tr>
-            )}
-            {data.rows.map(({ event, statuses }) => (
-              <tr key={event.id} data-event-id={event.id}>
-                <td>
-                  <a href={`/organizations/${org.slug}/webhooks/deliveries?event_id=${event.id}`}>
-                    <code>{event.id.slice(0, 16)}…</code>
-                  </a>
-                </td>
-                <td>{event.type}</td>
-                <td>
-                  <span class={`badge badge-${event.mode}`}>{event.mode}</span>
-                </td>
-                <td>
-                  <code>{event.sessionId.slice(0, 16)}…</code>
-                </td>
-                <td>{statuses}</td>
-                <td>{when(event.createdAt)}</td>
-                {canWrite && (
+            </thead>
+            <tbody>
+              {data.rows.length === 0 && (
+                <tr>
+                  <td colSpan={7}>No events yet.</td>
+                </tr>
+              )}
+              {data.rows.map(({ event, statuses }) => (
+                <tr key={event.id} data-event-id={event.id}>
                   <td>
-                    <ActionButton
-                      state={state}
-                      action="replay"
-                      label="Replay"
-                      fields={{ event_id: event.id }}
-                    />
+                    <a href={`/organizations/${org.slug}/webhooks/deliveries?event_id=${event.id}`}>
+                      <code>{event.id.slice(0, 16)}…</code>
+                    </a>
                   </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <td>{event.type}</td>
+                  <td>
+                    <span class={`badge badge-${event.mode}`}>{event.mode}</span>
+                  </td>
+                  <td>
+                    <code>{event.sessionId.slice(0, 16)}…</code>
+                  </td>
+                  <td>{statuses}</td>
+                  <td>{when(event.createdAt)}</td>
+                  {canWrite && (
+                    <td>
+                      <ActionButton
+                        state={state}
+                        action="replay"
+                        label="Replay"
+                        fields={{ event_id: event.id }}
+                      />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
     </>
   );

@@ -25,6 +25,7 @@ import {
 import { checkWebhookUrl } from "../../../../../webhooks/url_safety.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../webhooks/dashboard_parts.tsx";
 import { readForm } from "../../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../../components/TableScroll.tsx";
 
 interface Data {
   endpoints: EndpointRecord[];
@@ -143,69 +144,71 @@ export default define.page<Data>(function Webhooks({ data, state }) {
         {data.secret && (
           <SecretReveal secret={data.secret.value} label={data.secret.label} note={REVEAL_NOTE} />
         )}
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Mode</th>
-              <th>URL</th>
-              <th>Status</th>
-              <th>Encryption key</th>
-              <th>Created</th>
-              {canWrite && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.endpoints.length === 0 && (
+        <TableScroll label="Webhooks">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={7}>No endpoints yet.</td>
+                <th>Name</th>
+                <th>Mode</th>
+                <th>URL</th>
+                <th>Status</th>
+                <th>Encryption key</th>
+                <th>Created</th>
+                {canWrite && <th>Actions</th>}
               </tr>
-            )}
-            {data.endpoints.map((e) => (
-              <tr key={e.id} data-endpoint-id={e.id}>
-                <td>
-                  <a href={`/organizations/${org.slug}/webhooks/endpoints/${e.id}`}>{e.name}</a>
-                </td>
-                <td>
-                  <span class={`badge badge-${e.mode}`}>{e.mode}</span>
-                </td>
-                <td>
-                  <code>{e.url}</code>
-                </td>
-                <td>{e.enabled ? "enabled" : "disabled"}</td>
-                <td>
-                  {e.activeKeyId
-                    ? <code>{e.activeKeyId}</code>
-                    : "none — deliveries fail (no_active_key)"}
-                </td>
-                <td>{when(e.createdAt)}</td>
-                {canWrite && (
+            </thead>
+            <tbody>
+              {data.endpoints.length === 0 && (
+                <tr>
+                  <td colSpan={7}>No endpoints yet.</td>
+                </tr>
+              )}
+              {data.endpoints.map((e) => (
+                <tr key={e.id} data-endpoint-id={e.id}>
                   <td>
-                    <ActionButton
-                      state={state}
-                      action={e.enabled ? "disable" : "enable"}
-                      label={e.enabled ? "Disable" : "Enable"}
-                      fields={{ endpoint_id: e.id }}
-                    />
-                    <ActionButton
-                      state={state}
-                      action="rotate"
-                      label="Rotate secret"
-                      fields={{ endpoint_id: e.id }}
-                    />
-                    <ActionButton
-                      state={state}
-                      action="delete"
-                      label="Delete"
-                      danger
-                      fields={{ endpoint_id: e.id }}
-                    />
+                    <a href={`/organizations/${org.slug}/webhooks/endpoints/${e.id}`}>{e.name}</a>
                   </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <td>
+                    <span class={`badge badge-${e.mode}`}>{e.mode}</span>
+                  </td>
+                  <td>
+                    <code>{e.url}</code>
+                  </td>
+                  <td>{e.enabled ? "enabled" : "disabled"}</td>
+                  <td>
+                    {e.activeKeyId
+                      ? <code>{e.activeKeyId}</code>
+                      : "none — deliveries fail (no_active_key)"}
+                  </td>
+                  <td>{when(e.createdAt)}</td>
+                  {canWrite && (
+                    <td>
+                      <ActionButton
+                        state={state}
+                        action={e.enabled ? "disable" : "enable"}
+                        label={e.enabled ? "Disable" : "Enable"}
+                        fields={{ endpoint_id: e.id }}
+                      />
+                      <ActionButton
+                        state={state}
+                        action="rotate"
+                        label="Rotate secret"
+                        fields={{ endpoint_id: e.id }}
+                      />
+                      <ActionButton
+                        state={state}
+                        action="delete"
+                        label="Delete"
+                        danger
+                        fields={{ endpoint_id: e.id }}
+                      />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
       {canWrite && (
         <section class="card">

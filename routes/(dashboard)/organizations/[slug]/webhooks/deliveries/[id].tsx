@@ -12,6 +12,7 @@ import {
 } from "../../../../../../webhooks/deliveries.ts";
 import type { AttemptRecord, DeliveryRecord } from "../../../../../../webhooks/model.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
+import { TableScroll } from "../../../../../../components/TableScroll.tsx";
 
 interface Data {
   delivery: DeliveryRecord;
@@ -92,35 +93,37 @@ export default define.page<Data>(function DeliveryPage({ data, state }) {
           <ActionButton state={state} action="retry" label="Retry now" />
         )}
         <h2>Tries</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Time</th>
-              <th>Status code</th>
-              <th>Duration</th>
-              <th>Error</th>
-              <th>Kind</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.attempts.length === 0 && (
+        <TableScroll label="Tries">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={6}>No tries yet.</td>
+                <th>#</th>
+                <th>Time</th>
+                <th>Status code</th>
+                <th>Duration</th>
+                <th>Error</th>
+                <th>Kind</th>
               </tr>
-            )}
-            {data.attempts.map((a) => (
-              <tr key={a.id} data-attempt-id={a.id}>
-                <td>{a.number}</td>
-                <td>{when(a.attemptedAt)}</td>
-                <td>{a.statusCode ?? "—"}</td>
-                <td>{a.durationMs} ms</td>
-                <td>{a.succeeded ? "ok" : a.errorClass}</td>
-                <td>{a.manual ? "manual" : "scheduled"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.attempts.length === 0 && (
+                <tr>
+                  <td colSpan={6}>No tries yet.</td>
+                </tr>
+              )}
+              {data.attempts.map((a) => (
+                <tr key={a.id} data-attempt-id={a.id}>
+                  <td>{a.number}</td>
+                  <td>{when(a.attemptedAt)}</td>
+                  <td>{a.statusCode ?? "—"}</td>
+                  <td>{a.durationMs} ms</td>
+                  <td>{a.succeeded ? "ok" : a.errorClass}</td>
+                  <td>{a.manual ? "manual" : "scheduled"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
     </>
   );

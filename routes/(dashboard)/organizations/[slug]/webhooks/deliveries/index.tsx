@@ -22,6 +22,7 @@ import { listEndpoints } from "../../../../../../webhooks/endpoints.ts";
 import { ALL_EVENT_TYPES, type AnyEventType } from "../../../../../../lib/events/events.ts";
 import { errorMessage, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
 import { readForm } from "../../../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../../../components/TableScroll.tsx";
 
 interface Data {
   deliveries: DeliveryListing[];
@@ -127,59 +128,61 @@ export default define.page<Data>(function Deliveries({ data, state }) {
           </select>
           <button type="submit" class="secondary">Filter</button>
         </form>
-        <table>
-          <thead>
-            <tr>
-              <th>Delivery</th>
-              <th>Event</th>
-              <th>Endpoint</th>
-              <th>Status</th>
-              <th>Tries</th>
-              <th>Created</th>
-              <th>Last try</th>
-              <th>Last error</th>
-              <th>Next try</th>
-              {canWrite && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.deliveries.length === 0 && (
+        <TableScroll label="Deliveries">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={10}>No deliveries.</td>
+                <th>Delivery</th>
+                <th>Event</th>
+                <th>Endpoint</th>
+                <th>Status</th>
+                <th>Tries</th>
+                <th>Created</th>
+                <th>Last try</th>
+                <th>Last error</th>
+                <th>Next try</th>
+                {canWrite && <th>Actions</th>}
               </tr>
-            )}
-            {data.deliveries.map((d) => (
-              <tr key={d.id} data-delivery-id={d.id}>
-                <td>
-                  <a href={`/organizations/${org.slug}/webhooks/deliveries/${d.id}`}>
-                    <code>{d.id.slice(0, 16)}…</code>
-                  </a>
-                </td>
-                <td>{d.eventType}</td>
-                <td>{endpointName(data.endpoints, d.endpointId)}</td>
-                <td>{d.status}{d.failureReason ? ` (${d.failureReason})` : ""}</td>
-                <td>{d.attemptCount}</td>
-                <td>{when(d.createdAt)}</td>
-                <td>{when(d.lastAttemptAt)}</td>
-                <td data-testid="last-error">{lastError(d)}</td>
-                <td>{when(d.nextAttemptAt)}</td>
-                {canWrite && (
+            </thead>
+            <tbody>
+              {data.deliveries.length === 0 && (
+                <tr>
+                  <td colSpan={10}>No deliveries.</td>
+                </tr>
+              )}
+              {data.deliveries.map((d) => (
+                <tr key={d.id} data-delivery-id={d.id}>
                   <td>
-                    {d.status !== "delivering" && payloadRetained(d, now) &&
-                      (
-                        <ActionButton
-                          state={state}
-                          action="retry"
-                          label="Retry"
-                          fields={{ delivery_id: d.id }}
-                        />
-                      )}
+                    <a href={`/organizations/${org.slug}/webhooks/deliveries/${d.id}`}>
+                      <code>{d.id.slice(0, 16)}…</code>
+                    </a>
                   </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <td>{d.eventType}</td>
+                  <td>{endpointName(data.endpoints, d.endpointId)}</td>
+                  <td>{d.status}{d.failureReason ? ` (${d.failureReason})` : ""}</td>
+                  <td>{d.attemptCount}</td>
+                  <td>{when(d.createdAt)}</td>
+                  <td>{when(d.lastAttemptAt)}</td>
+                  <td data-testid="last-error">{lastError(d)}</td>
+                  <td>{when(d.nextAttemptAt)}</td>
+                  {canWrite && (
+                    <td>
+                      {d.status !== "delivering" && payloadRetained(d, now) &&
+                        (
+                          <ActionButton
+                            state={state}
+                            action="retry"
+                            label="Retry"
+                            fields={{ delivery_id: d.id }}
+                          />
+                        )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
     </>
   );

@@ -31,6 +31,7 @@ import { checkWebhookUrl } from "../../../../../../webhooks/url_safety.ts";
 import { sendTestEvent } from "../../../../../../webhooks/test_event.ts";
 import { REVEAL_NOTE, WebhooksNav, when } from "../../../../../../webhooks/dashboard_parts.tsx";
 import { readForm } from "../../../../../../lib/http/forms.ts";
+import { TableScroll } from "../../../../../../components/TableScroll.tsx";
 
 interface Data {
   endpoint: EndpointRecord;
@@ -209,55 +210,57 @@ export default define.page<Data>(function EndpointPage({ data, state }) {
       </section>
       <section class="card">
         <h2>Encryption keys</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Key id (JWE kid)</th>
-              <th>Status</th>
-              <th>Bits</th>
-              <th>Added</th>
-              {canWrite && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.keys.length === 0 && (
+        <TableScroll label="Encryption keys">
+          <table>
+            <thead>
               <tr>
-                <td colSpan={5}>No key: deliveries fail with no_active_key until you add one.</td>
+                <th>Key id (JWE kid)</th>
+                <th>Status</th>
+                <th>Bits</th>
+                <th>Added</th>
+                {canWrite && <th>Actions</th>}
               </tr>
-            )}
-            {data.keys.map((k) => (
-              <tr key={k.id} data-key-id={k.id}>
-                <td>
-                  <code>{k.jwk.kid}</code>
-                </td>
-                <td>{k.status}</td>
-                <td>{k.modulusBits}</td>
-                <td>{when(k.createdAt)}</td>
-                {canWrite && (
+            </thead>
+            <tbody>
+              {data.keys.length === 0 && (
+                <tr>
+                  <td colSpan={5}>No key: deliveries fail with no_active_key until you add one.</td>
+                </tr>
+              )}
+              {data.keys.map((k) => (
+                <tr key={k.id} data-key-id={k.id}>
                   <td>
-                    {k.status === "active"
-                      ? (
-                        <ActionButton
-                          state={state}
-                          action="deactivate"
-                          label="Deactivate"
-                          fields={{ key_id: k.id }}
-                        />
-                      )
-                      : (
-                        <ActionButton
-                          state={state}
-                          action="reactivate"
-                          label="Reactivate"
-                          fields={{ key_id: k.id }}
-                        />
-                      )}
+                    <code>{k.jwk.kid}</code>
                   </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  <td>{k.status}</td>
+                  <td>{k.modulusBits}</td>
+                  <td>{when(k.createdAt)}</td>
+                  {canWrite && (
+                    <td>
+                      {k.status === "active"
+                        ? (
+                          <ActionButton
+                            state={state}
+                            action="deactivate"
+                            label="Deactivate"
+                            fields={{ key_id: k.id }}
+                          />
+                        )
+                        : (
+                          <ActionButton
+                            state={state}
+                            action="reactivate"
+                            label="Reactivate"
+                            fields={{ key_id: k.id }}
+                          />
+                        )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         {canWrite && (
           <form method="post" class="stacked" data-testid="add-key-form">
             <h3>Add a key</h3>
