@@ -186,7 +186,7 @@ export default define.page<Data>(function TrustStore({ data, state }) {
         {byCountry(data.cscas).map(([country, rows]) => (
           <div key={country}>
             <h3>{country} ({rows.length})</h3>
-            <TableScroll label="Anchors">
+            <TableScroll label={`Anchors of ${country}`}>
               <table>
                 <thead>
                   <tr>
