@@ -5,7 +5,7 @@
  * that break the schema; the reference UI is served with its script from our own origin.
  */
 import assert from "node:assert/strict";
-import { createTestApp } from "./support/app.ts";
+import { bearer, createTestApp, seedApiKey, seedOrganization } from "./support/app.ts";
 import { lintDocument, validateDocument, validateResponse } from "./support/openapi.ts";
 
 Deno.test("GET /openapi.json is a valid OpenAPI 3.1 document and lints clean", async () => {
@@ -120,6 +120,33 @@ Deno.test("the response validator rejects undocumented statuses and bodies that 
       ),
       /not documented/,
     );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a body over the limit and a busy database are documented answers of every operation", async () => {
+  const t = await createTestApp();
+  try {
+    const { org } = await seedOrganization(t.deps);
+    const { secret } = await seedApiKey(t.deps, org.id);
+    for (const path of ["/v1/sessions", "/v1/webhooks/endpoints"]) {
+      const response = await t.app.request(path, {
+        method: "POST",
+        headers: { ...bearer(secret), "content-type": "application/json" },
+        body: JSON.stringify({ padding: "x".repeat(300 * 1024) }),
+      });
+      assert.equal(response.status, 413, path);
+      await validateResponse(t.app, "POST", path, response);
+    }
+    const doc = await (await t.app.request("/openapi.json")).json();
+    for (const [path, item] of Object.entries<Record<string, { responses: object }>>(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const status of ["413", "503"]) {
+          assert.ok(status in operation.responses, `${method} ${path} documents ${status}`);
+        }
+      }
+    }
   } finally {
     await t.close();
   }

@@ -127,6 +127,23 @@ Deno.test("sdk client: network errors are retried for reads, then a connection e
   assert.equal(calls.length, 4);
 });
 
+Deno.test("sdk client: a body that stops coming is a connection error, not a 200", async () => {
+  // Headers arrive; the body errors as a timeout would abort it mid-way.
+  const stalled = new Response(
+    new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"data":'));
+        controller.error(new DOMException("The signal has been aborted", "TimeoutError"));
+      },
+    }),
+    { status: 200, headers: { "content-type": "application/json" } },
+  );
+  const { kayle } = scripted([stalled]);
+  const error = await kayle.sessions.get("vs_x").then(() => null, (e) => e);
+  assert.ok(error instanceof KayleConnectionError, String(error));
+  assert.match(error.message, /the response body did not arrive/);
+});
+
 Deno.test("sdk client: path parameters are escaped, query values encoded, pages followed", async () => {
   const pages = [
     {

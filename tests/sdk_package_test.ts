@@ -8,7 +8,7 @@
  * Needs `npm ci` in `sdk/js` and `sdk/receivers` (`.ci/run` does it; done here when missing).
  */
 import assert from "node:assert/strict";
-import { runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
+import { EDGE_CASES, runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const sdkDir = `${root}sdk/js`;
@@ -185,6 +185,7 @@ console.log(JSON.stringify({
             assert.equal(result.summary.claims?.family_name, "ERIKSSON");
             assert.equal(result.summary.claims?.age_over_18, true);
             assert.deepEqual(result.refusal, { status: 400, body: "signature_mismatch" });
+            assert.deepEqual(result.edges, EDGE_CASES);
           },
         );
       }
@@ -205,6 +206,7 @@ console.log(JSON.stringify({
         assert.equal(result.summary.type, "verification.session.succeeded");
         assert.equal(result.summary.claims?.family_name, "ERIKSSON");
         assert.deepEqual(result.refusal, { status: 400, body: "signature_mismatch" });
+        assert.deepEqual(result.edges, EDGE_CASES);
       });
     } finally {
       await server?.close();

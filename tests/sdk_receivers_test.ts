@@ -5,7 +5,7 @@
  * verifies and decrypts it and prints the claims; a forged delivery is refused.
  */
 import assert from "node:assert/strict";
-import { runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
+import { EDGE_CASES, runReceiverSample, type SdkServer, startSdkServer } from "./support/sdk.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -16,6 +16,7 @@ function expectClaims(run: Awaited<ReturnType<typeof runReceiverSample>>) {
   assert.equal(run.summary.claims?.age_over_18, true);
   assert.match(String(run.summary.claims?.kayle_document_id), /^kdid_/);
   assert.deepEqual(run.refusal, { status: 400, body: "signature_mismatch" });
+  assert.deepEqual(run.edges, EDGE_CASES);
 }
 
 Deno.test({

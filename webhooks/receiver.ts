@@ -93,13 +93,19 @@ const encoder = new TextEncoder();
 
 /** Splits the header into its timestamp and `v1` values. */
 export function parseSignatureHeader(header: string): { timestamp: number; signatures: string[] } {
-  let timestamp = NaN;
+  const timestamps: string[] = [];
   const signatures: string[] = [];
+  // Parts are `name=value`, split at the first `=` (the SDK and the Python receiver read it so).
   for (const part of header.split(",")) {
-    const [name, value] = part.trim().split("=", 2);
-    if (name === "t" && /^\d{1,12}$/.test(value ?? "")) timestamp = Number(value);
-    if (name === "v1" && /^[0-9a-f]{64}$/.test(value ?? "")) signatures.push(value);
+    const at = part.indexOf("=");
+    if (at < 0) continue;
+    const [name, value] = [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+    if (name === "t") timestamps.push(value);
+    if (name === "v1" && /^[0-9a-f]{64}$/.test(value)) signatures.push(value);
   }
+  const timestamp = timestamps.length === 1 && /^\d{1,12}$/.test(timestamps[0])
+    ? Number(timestamps[0])
+    : NaN;
   if (!Number.isFinite(timestamp) || signatures.length === 0) {
     throw new WebhookVerificationError("malformed_signature", "X-Kayle-Signature is malformed.");
   }

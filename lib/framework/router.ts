@@ -232,6 +232,10 @@ function responsesOf(op: RouteOperation) {
     { status: 400, code: "BAD_REQUEST", when: "the request is malformed" },
     { status: 429, code: "RATE_LIMITED", when: "too many requests" },
     { status: 500, code: "INTERNAL_ERROR", when: "an unexpected error" },
+    // KV kept locked by another process for the whole retry budget (lib/core/kv_busy.ts).
+    { status: 503, code: "SERVICE_UNAVAILABLE", when: "the database is busy; retry (Retry-After)" },
+    // Every route's body limit (lib/http/body_limit.ts), whether or not it takes a body.
+    { status: 413, code: "PAYLOAD_TOO_LARGE", when: "the body is over the route's limit" },
     ...(op.scope === "public" ? [] : [
       { status: 401, code: "UNAUTHORIZED", when: "the API key is missing, invalid or disabled" },
       { status: 403, code: "FORBIDDEN", when: "the API key lacks the scope" },

@@ -17,7 +17,8 @@ const app = express();
 
 app.post(
   "/webhooks/kayle",
-  express.raw({ type: "application/jose", limit: "1mb" }),
+  // Every content type as raw bytes: the SDK refuses anything but application/jose by its code.
+  express.raw({ type: () => true, limit: "1mb" }),
   async (req, res) => {
     try {
       const event = await verifyAndDecrypt(req.body, req.headers, { signingSecrets, privateKeys });

@@ -9,13 +9,18 @@
 // body-transforming middleware on this route.
 import { Hono } from "hono";
 import { env } from "hono/adapter";
+import { bodyLimit } from "hono/body-limit";
 import { KayleWebhookError, verifyAndDecrypt } from "@kayle-id/sdk";
 
 type Env = { KAYLE_WEBHOOK_SECRETS?: string; KAYLE_WEBHOOK_PRIVATE_KEYS?: string };
 
 const app = new Hono();
 
-app.post("/webhooks/kayle", async (c) => {
+// Deliveries are a few KiB: a larger body is refused before it is read (413), as the other
+// receivers do, so nobody can fill this server's memory without the secret.
+const limit = bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.text("payload_too_large", 413) });
+
+app.post("/webhooks/kayle", limit, async (c) => {
   const config = env<Env>(c);
   const signingSecrets = (config.KAYLE_WEBHOOK_SECRETS ?? "").split(",").filter(Boolean);
   const privateKeys = JSON.parse(config.KAYLE_WEBHOOK_PRIVATE_KEYS ?? "{}");

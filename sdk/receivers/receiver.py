@@ -51,13 +51,19 @@ def verify_signature(raw_body: bytes, header: str | None, secrets: list[str], no
     """X-Kayle-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=...]"""
     if not header:
         raise WebhookRefused("missing_signature")
-    parts = [p.strip().split("=", 1) for p in header.split(",")]
-    timestamps = [v for k, v in parts if k == "t" and re.fullmatch(r"\d{1,12}", v)]
-    signatures = [v for k, v in parts if k == "v1" and re.fullmatch(r"[0-9a-f]{64}", v)]
-    if not timestamps or not signatures:
+    timestamps, signatures = [], []
+    for part in header.split(","):  # name=value, split at the first "="; others are skipped
+        name, sep, value = part.partition("=")
+        name, value = name.strip(), value.strip()
+        if sep and name == "t":
+            timestamps.append(value)
+        elif sep and name == "v1" and re.fullmatch(r"[0-9a-f]{64}", value):
+            signatures.append(value)
+    # exactly one timestamp: with two, which one was signed would depend on the reader
+    if len(timestamps) != 1 or not re.fullmatch(r"\d{1,12}", timestamps[0]) or not signatures:
         raise WebhookRefused("malformed_signature")
     timestamp = int(timestamps[0])
-    if abs(now - timestamp) > TOLERANCE_SECONDS:
+    if abs(int(now) - timestamp) > TOLERANCE_SECONDS:  # whole seconds, as the header
         raise WebhookRefused("timestamp_out_of_tolerance")
     signed = str(timestamp).encode() + b"." + raw_body
     matched = False
@@ -94,12 +100,17 @@ def decrypt(raw_body: bytes, private_keys: dict) -> dict:
     try:
         event = json.loads(plaintext)
         assert isinstance(event["type"], str) and isinstance(event["metadata"]["event_id"], str)
+        assert isinstance(event.get("data"), dict)
         return event
     except Exception:
         raise WebhookRefused("invalid_payload")
 
 
-def verify_and_decrypt(raw_body: bytes, signature_header: str | None, secrets, private_keys):
+def verify_and_decrypt(
+    raw_body: bytes, signature_header: str | None, secrets, private_keys, content_type=None
+):
+    if content_type is not None and not re.match(r"application/jose\s*(;|$)", content_type, re.I):
+        raise WebhookRefused("wrong_content_type")
     if not isinstance(raw_body, (bytes, bytearray, str)):
         raise TypeError("pass the raw request body (bytes), not a parsed object")
     if isinstance(raw_body, str):
@@ -136,7 +147,11 @@ class Handler(BaseHTTPRequestHandler):
         raw_body = self.rfile.read(length)
         try:
             event = verify_and_decrypt(
-                raw_body, self.headers.get("X-Kayle-Signature"), SECRETS, PRIVATE_KEYS
+                raw_body,
+                self.headers.get("X-Kayle-Signature"),
+                SECRETS,
+                PRIVATE_KEYS,
+                self.headers.get("Content-Type"),
             )
         except WebhookRefused as refused:
             log(f"kayle webhook refused: {refused.code}")

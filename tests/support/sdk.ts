@@ -198,6 +198,97 @@ export function watchLines(child: Deno.ChildProcess) {
 export interface ReceiverRun {
   summary: { type: string; event_id: string; claims: Record<string, unknown> | null };
   refusal: { status: number; body: string };
+  /** How the receiver answered {@link EDGE_CASES}' requests, by case. */
+  edges: Record<string, string>;
+}
+
+/**
+ * What every receiver answers to the same unusual requests (docs/webhooks.md, "reading the
+ * header"): the SDK, the Deno module and the four samples must agree on each.
+ */
+export const EDGE_CASES: Record<string, string> = {
+  "a header of one part without =": "400 malformed_signature",
+  "a valid header with a stray part": "400 decryption_failed",
+  "two timestamps": "400 malformed_signature",
+  "a v1 value followed by =x": "400 malformed_signature",
+  "a signed event without data": "400 invalid_payload",
+  "a signed event with data null": "400 invalid_payload",
+  "a signed event sent as text/plain": "400 wrong_content_type",
+};
+
+/** Sends {@link EDGE_CASES}' requests, signed with `secret`, encrypted to `publicJwk`. */
+async function edgeCases(
+  url: string,
+  secret: string,
+  publicJwk: JsonWebKey,
+  kid: string,
+): Promise<Record<string, string>> {
+  const { CompactEncrypt, importJWK } = await import("jose");
+  const key = await importJWK({ ...publicJwk, kid } as import("jose").JWK, "RSA-OAEP-256");
+  const jwe = async (event: unknown) =>
+    await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(event)))
+      .setProtectedHeader({ alg: "RSA-OAEP-256", enc: "A256GCM", kid })
+      .encrypt(key);
+  const sign = async (t: number, body: string) => {
+    const hmac = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const mac = await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${t}.${body}`));
+    return new Uint8Array(mac).toHex();
+  };
+  const metadata = { contract_version: 1, event_id: "evt_edge", verification_session_id: "" };
+  const testEvent = {
+    type: "webhook.test",
+    metadata,
+    data: { endpoint_id: "whe_edge", message: "edge" },
+  };
+  const now = Math.floor(Date.now() / 1000);
+  const notJwe = "e30.a.b.c.d";
+  const requests: Record<string, () => Promise<[string, string, string]>> = {
+    "a header of one part without =": async () => ["garbage", notJwe, "application/jose"],
+    "a valid header with a stray part": async () => [
+      `t=${now},v1=${await sign(now, notJwe)},x`,
+      notJwe,
+      "application/jose",
+    ],
+    "two timestamps": async () => [
+      `t=1,t=${now},v1=${await sign(now, notJwe)}`,
+      notJwe,
+      "application/jose",
+    ],
+    "a v1 value followed by =x": async () => [
+      `t=${now},v1=${await sign(now, notJwe)}=x`,
+      notJwe,
+      "application/jose",
+    ],
+    "a signed event without data": async () => {
+      const body = await jwe({ type: "webhook.test", metadata });
+      return [`t=${now},v1=${await sign(now, body)}`, body, "application/jose"];
+    },
+    "a signed event with data null": async () => {
+      const body = await jwe({ type: "webhook.test", metadata, data: null });
+      return [`t=${now},v1=${await sign(now, body)}`, body, "application/jose"];
+    },
+    "a signed event sent as text/plain": async () => {
+      const body = await jwe(testEvent);
+      return [`t=${now},v1=${await sign(now, body)}`, body, "text/plain"];
+    },
+  };
+  const answers: Record<string, string> = {};
+  for (const [name, make] of Object.entries(requests)) {
+    const [signature, body, type] = await make();
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": type, "x-kayle-signature": signature },
+      body,
+    });
+    answers[name] = `${res.status} ${(await res.text()).trim()}`;
+  }
+  return answers;
 }
 
 /**
@@ -235,6 +326,7 @@ export async function runReceiverSample(
       body: "e30.a.b.c.d",
     });
     const refusal = { status: forged.status, body: await forged.text() };
+    const edges = await edgeCases(url, `whsec_${"R".repeat(32)}`, keys.publicJwk, key.key_id);
     const session = await kayle.sessions.create({
       share_fields: {
         given_names: { required: true, reason: "Greet you by name" },
@@ -249,7 +341,7 @@ export async function runReceiverSample(
       (l) => l.startsWith(prefix) && l.includes('"verification.session.succeeded"'),
       "the verified verification.session.succeeded line",
     );
-    return { summary: JSON.parse(line.slice(prefix.length)), refusal };
+    return { summary: JSON.parse(line.slice(prefix.length)), refusal, edges };
   } finally {
     await output.stop();
   }

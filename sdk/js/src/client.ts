@@ -175,9 +175,27 @@ export class KayleClient {
       options.idempotencyKey !== undefined;
     const body = input.body === undefined ? undefined : JSON.stringify(input.body);
     const response = await this.#send(operation.method, url, headers, body, retriable, options);
-    const envelope = await response.json().catch(() => null) as
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The body stopped coming (the timeout, the caller's signal, a dropped connection): the
+      // request's fate is unknown, as for a failure before the headers.
+      if (options.signal?.aborted) throw error;
+      throw new KayleConnectionError(
+        `${operation.method} ${operation.path}: the response body did not arrive: ` +
+          `${(error as Error)?.message ?? error}`,
+        { cause: error },
+      );
+    }
+    let envelope:
       | { data?: unknown; pagination?: { has_more: boolean; next_cursor: string | null } }
-      | null;
+      | null = null;
+    try {
+      envelope = JSON.parse(text);
+    } catch {
+      envelope = null;
+    }
     if (response.status === 204) return undefined as never;
     if (!envelope || !("data" in envelope)) {
       throw new KayleApiError({

@@ -45,6 +45,8 @@ export type KayleWebhookErrorCode =
   | "missing_signature"
   /** `X-Kayle-Signature` is not `t=<unix>,v1=<hex>[,v1=<hex>]`. */
   | "malformed_signature"
+  /** The request's Content-Type is not `application/jose`. */
+  | "wrong_content_type"
   /** The signed timestamp is further from your clock than the tolerance. */
   | "timestamp_out_of_tolerance"
   /** No `v1` value matches any of your signing secrets over these exact bytes. */

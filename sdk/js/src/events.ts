@@ -51,7 +51,9 @@ export type KayleEvent =
       reason: "cancelled" | "cancelled_after_failed_attempt";
       cancelled_by: "integrator" | "user";
     }
-  >;
+  >
+  /** Sent from the dashboard or `webhookEndpoints.sendTestEvent`: accept it and ignore it. */
+  | EventOf<"webhook.test", { endpoint_id: string; message: string }>;
 
 /** An event type. */
 export type KayleEventType = KayleEvent["type"];

@@ -81,13 +81,20 @@ function header(headers: HeadersLike, name: string): string | null {
 export function parseSignatureHeader(
   value: string,
 ): { timestamp: number; signatures: string[] } {
-  let timestamp = NaN;
+  const timestamps: string[] = [];
   const signatures: string[] = [];
+  // Parts are `name=value`, split at the first `=`; parts of other names (or none) are skipped.
   for (const part of value.split(",")) {
-    const [name, v] = part.trim().split("=", 2);
-    if (name === "t" && /^\d{1,12}$/.test(v ?? "")) timestamp = Number(v);
-    if (name === "v1" && /^[0-9a-f]{64}$/.test(v ?? "")) signatures.push(v);
+    const at = part.indexOf("=");
+    if (at < 0) continue;
+    const [name, v] = [part.slice(0, at).trim(), part.slice(at + 1).trim()];
+    if (name === "t") timestamps.push(v);
+    if (name === "v1" && /^[0-9a-f]{64}$/.test(v)) signatures.push(v);
   }
+  // Exactly one timestamp: with two, which one was signed would depend on the reader.
+  const timestamp = timestamps.length === 1 && /^\d{1,12}$/.test(timestamps[0])
+    ? Number(timestamps[0])
+    : NaN;
   if (!Number.isFinite(timestamp) || signatures.length === 0) {
     throw new KayleWebhookError(
       "malformed_signature",
@@ -194,11 +201,14 @@ async function decrypt(
 ): Promise<Uint8Array> {
   let kid: unknown;
   try {
-    kid = decodeProtectedHeader(body.trim()).kid;
+    const protectedHeader = decodeProtectedHeader(body.trim());
+    // Only the server's algorithms: anything else is no delivery, whatever key it names.
+    if (protectedHeader.alg !== "RSA-OAEP-256" || protectedHeader.enc !== "A256GCM") throw 0;
+    kid = protectedHeader.kid;
   } catch {
     throw new KayleWebhookError(
       "decryption_failed",
-      "The body is not a compact JWE.",
+      "The body is not a compact JWE of RSA-OAEP-256 and A256GCM.",
     );
   }
   const key = typeof kid === "string" ? keyFor(kid, options.privateKeys) : undefined;
@@ -233,6 +243,14 @@ export async function verifyAndDecrypt(
   headers: HeadersLike,
   options: VerifyOptions,
 ): Promise<KayleEvent> {
+  // Deliveries are sent as application/jose; when the headers carry another type, refuse it.
+  const type = header(headers, "content-type");
+  if (type !== null && !/^application\/jose\s*(;|$)/i.test(type)) {
+    throw new KayleWebhookError(
+      "wrong_content_type",
+      `Content-Type is ${JSON.stringify(type)}; Kayle ID deliveries are application/jose.`,
+    );
+  }
   await verifySignature(rawBody, headers, options);
   // Signed, so these are the server's bytes: an ASCII compact JWE.
   const plaintext = await decrypt(
