@@ -7,6 +7,14 @@ import { ChipError } from "./errors.ts";
 
 /** Concatenates byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatParts(parts);
+}
+
+/**
+ * The parts of an array joined; for many parts (a file read in thousands of small answers)
+ * spreading them into {@link concat}'s arguments would overflow the call stack.
+ */
+export function concatParts(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -173,6 +181,7 @@ export function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
 
 /** Content octets of an OBJECT IDENTIFIER in dotted form. */
 export function oidBytes(oid: string): Uint8Array {
+  if (!/^[0-2](\.\d+)+$/.test(oid)) throw new RangeError(`not an object identifier: ${oid}`);
   const arcs = oid.split(".").map((a) => BigInt(a));
   const out: number[] = [Number(arcs[0] * 40n + arcs[1])];
   for (const arc of arcs.slice(2)) {

@@ -4,7 +4,16 @@
  * Chip Authentication relay of `docs/chip-authentication-relay.md`, over one
  * {@link ChipTransport}. Portable: standard JavaScript and @noble/*, des.js only.
  */
-import { concat, fromBase64, oidBytes, readHeader, readTlv, tlv, toBase64 } from "./bytes.ts";
+import {
+  concat,
+  concatParts,
+  fromBase64,
+  oidBytes,
+  readHeader,
+  readTlv,
+  tlv,
+  toBase64,
+} from "./bytes.ts";
 import { choosePace, parseCardAccess } from "./card_access.ts";
 import type { Random } from "./domain.ts";
 import { ChipError, statusHex } from "./errors.ts";
@@ -44,6 +53,8 @@ export type {
 const SHORT_READ = 0xdf;
 /** No eMRTD file the reader reads comes near this (DG2 portraits are tens of kilobytes). */
 const MAX_FILE_BYTES = 1 << 20;
+/** The largest EF.CardAccess read: offsets of READ BINARY (B0) stay below 32 KiB. */
+const MAX_CARD_ACCESS_BYTES = 0x7fff;
 const RETRYABLE = new Set(["tag_lost", "timeout"]);
 const EXTENDED_REFUSED = new Set([0x6700, 0x6d00, 0x6e00, 0x6a86, 0x6f00, 0x6a80]);
 
@@ -154,19 +165,19 @@ export class ChipReader {
     } catch {
       return null;
     }
-    let bytes: Uint8Array = first.data.slice(0, total);
-    while (bytes.length < total) {
-      const next = await this.#plain({
-        cla: 0,
-        ins: 0xb0,
-        p1: bytes.length >> 8,
-        p2: bytes.length & 0xff,
-        le: Math.min(256, total - bytes.length),
-      });
+    // EF.CardAccess holds a few hundred bytes; READ BINARY (B0) reaches offsets below 32 KiB.
+    if (total > MAX_CARD_ACCESS_BYTES) return null;
+    const parts: Uint8Array[] = [first.data.slice(0, total)];
+    let got = parts[0].length;
+    while (got < total) {
+      const le = Math.min(256, total - got);
+      const next = await this.#plain({ cla: 0, ins: 0xb0, p1: got >> 8, p2: got & 0xff, le });
       if ((next.sw !== 0x9000 && next.sw !== 0x6282) || next.data.length === 0) return null;
-      bytes = concat(bytes, next.data);
+      if (next.data.length > le) return null;
+      parts.push(next.data);
+      got += next.data.length;
     }
-    return bytes.slice(0, total);
+    return concatParts(parts);
   }
 
   async #transceive(apdu: Uint8Array): Promise<Uint8Array> {
@@ -236,7 +247,9 @@ export class ChipReader {
 
   /** Reads a file; null when the chip has no such file. */
   async readFile(name: ChipFileName): Promise<Uint8Array | null> {
-    if (!(name in FILES)) throw new ChipError("file_not_found", "unknown file name");
+    if (!Object.prototype.hasOwnProperty.call(FILES, name)) {
+      throw new ChipError("file_not_found", "unknown file name");
+    }
     if (name === "cardAccess") return this.#cardAccess ?? null;
     this.#requireOpen();
     const state = { parts: [] as Uint8Array[], offset: 0, total: -1 };
@@ -280,7 +293,7 @@ export class ChipReader {
       state.parts.push(data);
       state.offset += data.length;
       if (state.total < 0) {
-        const header = readHeader(concat(...state.parts));
+        const header = readHeader(concatParts(state.parts));
         state.total = header.valueStart + header.length;
         if (state.total > MAX_FILE_BYTES) {
           throw new ChipError("malformed_response", `${name} declares ${state.total} bytes`);
@@ -292,7 +305,10 @@ export class ChipReader {
         totalBytes: state.total,
       });
     }
-    const bytes = concat(...state.parts);
+    // A file whose first read returned nothing has no header: no length, no content — not an
+    // empty file to pass on.
+    if (state.total < 0) throw new ChipError("malformed_response", `${name} returned no data`);
+    const bytes = concatParts(state.parts);
     if (bytes.length < state.total) {
       throw new ChipError("malformed_response", `${name} ended before its declared length`);
     }
@@ -341,6 +357,10 @@ export class ChipReader {
         data = object.value;
       }
       if (data.length === 0) return undefined;
+      // More than asked for would be stitched in at the wrong offset.
+      if (data.length > le) {
+        throw new ChipError("malformed_response", `READ BINARY answered ${data.length} of ${le}`);
+      }
       return data;
     }
     throw new ChipError("chip_error", "READ BINARY length negotiation failed");
@@ -397,7 +417,8 @@ export class ChipReader {
     const command = typeof start?.command === "string" ? fromBase64(start.command) : undefined;
     const oid = start?.protocol_oid;
     if (
-      !terminalKey?.length || !command?.length || typeof oid !== "string" || !/^[\d.]+$/.test(oid)
+      !terminalKey?.length || !command?.length || typeof oid !== "string" ||
+      !/^[0-2](\.\d+)+$/.test(oid)
     ) {
       throw new ChipError("malformed_response", "the chip_authentication start object is invalid");
     }
