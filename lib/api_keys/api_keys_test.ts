@@ -13,6 +13,7 @@ import {
 } from "./api_keys.ts";
 import { createUsageRecorder, getApiKeyUsage } from "./usage.ts";
 import { API_KEY_CACHE_MS } from "./key_cache.ts";
+import { openKv } from "../core/kv.ts";
 
 async function fresh() {
   return {
@@ -88,8 +89,9 @@ Deno.test("usage is counted in memory and flushed with the last use time", async
 
 Deno.test("a key changed here stops at once; changed by another instance, within a second", async () => {
   const dir = await Deno.makeTempDir();
-  const here = { ...(await fresh()), kv: await Deno.openKv(`${dir}/kv`) };
-  const other = { ...here, kv: await Deno.openKv(`${dir}/kv`) };
+  // Two handles on one file, as two instances open it (busy retries on: the file is shared).
+  const here = { ...(await fresh()), kv: await openKv(`${dir}/kv`) };
+  const other = { ...here, kv: await openKv(`${dir}/kv`) };
   try {
     const { key, secret } = await createApiKey(here, {
       orgId: "org_a",
