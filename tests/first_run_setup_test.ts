@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createTestApp, type TestApp } from "./support/app.ts";
 import { FakeBrowser } from "./support/browser_session.ts";
-import { issueSetupLink } from "../lib/accounts/setup.ts";
+import { issueSetupLink, SETUP_LINK_TTL_MS } from "../lib/accounts/setup.ts";
 import { runAdmin } from "../scripts/admin.ts";
 import { accountKeys } from "../lib/accounts/kv_keys.ts";
 
@@ -43,11 +43,7 @@ Deno.test("setup: after `admin create-org` the printed link refuses GET and POST
     "--owner-password",
     "a long password",
   ]);
-  assert.equal(
-    (await t.deps.kv.get(accountKeys.setupToken())).value,
-    null,
-    "token deleted with the user",
-  );
+  assert.equal((await t.deps.kv.get(accountKeys.setupClosed())).value, true, "setup closed");
   const browser = new FakeBrowser(t);
   assert.equal((await browser.get(`/setup?token=${token}`)).status, 404);
   const second = await browser.post("/setup", form(token, "intruder@example.test", "intruder"));
@@ -67,7 +63,9 @@ Deno.test("setup: after the owner is created in the browser a stale token cannot
   // A second instance that checked "no user yet" just before the owner was created writes its
   // own token afterwards: that token must not open setup either.
   const stale = "s".repeat(32);
-  await t.deps.kv.set(accountKeys.setupToken(), await t.deps.keys.hash(`setup:${stale}`));
+  await t.deps.kv.set(accountKeys.setupToken(await t.deps.keys.hash(`setup:${stale}`)), {
+    issuedAt: t.clock.now().toISOString(),
+  });
   const other = new FakeBrowser(t);
   assert.equal((await other.get(`/setup?token=${stale}`)).status, 404);
   const second = await other.post("/setup", form(stale, "intruder@example.test", "intruder"));
@@ -89,5 +87,33 @@ Deno.test("setup: two concurrent submits of one link create exactly one owner", 
   );
   assert.deepEqual(statuses.sort(), [303, 404, 404]);
   assert.equal(await countUsers(t), 1);
+  await t.close();
+});
+
+Deno.test("setup: instances started together each print a link that works, until the first account", async () => {
+  const t = await createTestApp();
+  const [first, second] = [await tokenOf(t), await tokenOf(t)];
+  assert.notEqual(first, second);
+  const browser = new FakeBrowser(t);
+  assert.equal((await browser.get(`/setup?token=${first}`)).status, 200, "the first link");
+  assert.equal((await browser.get(`/setup?token=${second}`)).status, 200, "the second link");
+  const done = await browser.post("/setup", form(second, "owner@example.test", "acme"));
+  assert.equal(done.status, 303);
+  const late = await new FakeBrowser(t).post("/setup", form(first, "x@example.test", "x"));
+  assert.equal(late.status, 404, "every link dies with the first account");
+  assert.equal(await countUsers(t), 1);
+  await t.close();
+});
+
+Deno.test("setup: a printed link works for 24 hours", async () => {
+  const t = await createTestApp();
+  const token = await tokenOf(t);
+  const browser = new FakeBrowser(t);
+  t.clock.advance(SETUP_LINK_TTL_MS - 1000);
+  assert.equal((await browser.get(`/setup?token=${token}`)).status, 200);
+  t.clock.advance(1000);
+  assert.equal((await browser.get(`/setup?token=${token}`)).status, 404);
+  assert.equal((await browser.post("/setup", form(token, "o@example.test", "o"))).status, 404);
+  assert.ok(await tokenOf(t), "a restart prints a new one");
   await t.close();
 });

@@ -10,7 +10,8 @@ export const accountKeys = {
   /** `email` already normalised; the value is the user id (unique). */
   userByEmail: (email: string) => ["users_by_email", email] as const,
   /** The first-run setup token (its keyed hash). */
-  setupToken: () => ["setup_token"] as const,
+  /** One per start that printed a link (its keyed hash): instances started together each work. */
+  setupToken: (tokenHash: string) => ["setup_tokens", tokenHash] as const,
   /** Set with the first user: no setup token can be issued or used after it. */
   setupClosed: () => ["setup_closed"] as const,
   instanceOwner: () => ["instance_owner"] as const,

@@ -1,9 +1,10 @@
 /**
- * First run: while no user exists, a one-time setup token (stored hashed, `["setup_token"]`)
- * lets whoever holds the link printed to the server log create the first owner and organization.
- * Creating any user — here, with `deno task admin create-org`, or through an invitation — deletes
- * the token and sets `["setup_closed"]` in the same commit, so a printed link dies with the first
- * account, even one issued by a second instance that raced the first (docs/self-hosting.md).
+ * First run: while no user exists, each start prints a setup link whose token (stored hashed,
+ * `["setup_tokens", hash]`, for {@link SETUP_LINK_TTL_MS}) lets whoever holds it create the first
+ * owner and organization. Instances started together each print a link, and each link works: one
+ * instance's start does not void the link another printed. Creating any user — here, with
+ * `deno task admin create-org`, or through an invitation — sets `["setup_closed"]` in its commit,
+ * and every link dies with the first account (docs/self-hosting.md).
  */
 import { randomToken } from "../core/ids.ts";
 import type { AppDeps } from "../deps.ts";
@@ -13,9 +14,12 @@ import {
   createUser,
   EmailTakenError,
   SETUP_CLOSED_KEY,
-  SETUP_TOKEN_KEY,
   type User,
 } from "./users.ts";
+import { accountKeys } from "./kv_keys.ts";
+
+/** How long a printed setup link works (a restart prints a new one). */
+export const SETUP_LINK_TTL_MS = 24 * 3600_000;
 import { createOrganization, type Organization } from "./organizations.ts";
 import { setInstanceOwner } from "./instance_owner.ts";
 
@@ -29,21 +33,33 @@ export async function issueSetupLink(deps: AppDeps): Promise<string | null> {
   if (await setupClosed(deps.kv)) return null;
   const token = randomToken(24, deps.random);
   // Checked against `setup_closed`: a user created meanwhile (by any instance) wins.
+  const key = accountKeys.setupToken(await deps.keys.hash(`setup:${token}`));
   const issued = await deps.kv.atomic()
     .check({ key: SETUP_CLOSED_KEY, versionstamp: null })
-    .set(SETUP_TOKEN_KEY, await deps.keys.hash(`setup:${token}`))
+    .set(key, { issuedAt: deps.clock.now().toISOString() }, { expireIn: SETUP_LINK_TTL_MS })
     .commit();
   return issued.ok ? `${deps.config.publicUrl}/setup?token=${token}` : null;
 }
 
-/** True when the token is the current setup token and setup is still open. */
+/** The stored entry of a setup token issued less than {@link SETUP_LINK_TTL_MS} ago, or null. */
+async function liveSetupToken(
+  deps: Pick<AppDeps, "kv" | "keys" | "clock">,
+  token: string,
+): Promise<Deno.KvEntry<{ issuedAt: string }> | null> {
+  const key = accountKeys.setupToken(await deps.keys.hash(`setup:${token}`));
+  const entry = await deps.kv.get<{ issuedAt: string }>(key);
+  if (!entry.value) return null;
+  const age = deps.clock.now().getTime() - Date.parse(entry.value.issuedAt);
+  return age < SETUP_LINK_TTL_MS ? entry as Deno.KvEntry<{ issuedAt: string }> : null;
+}
+
+/** True when the token is a live setup token and setup is still open. */
 export async function setupTokenValid(
-  deps: Pick<AppDeps, "kv" | "keys">,
+  deps: Pick<AppDeps, "kv" | "keys" | "clock">,
   token: string,
 ): Promise<boolean> {
   if (!token || await setupClosed(deps.kv)) return false;
-  const stored = (await deps.kv.get<string>(SETUP_TOKEN_KEY)).value;
-  return stored !== null && stored === await deps.keys.hash(`setup:${token}`);
+  return await liveSetupToken(deps, token) !== null;
 }
 
 /**
@@ -56,9 +72,9 @@ export async function completeSetup(
   deps: AppDeps,
   input: { token: string; email: string; password: string; orgName: string; orgSlug: string },
 ): Promise<{ user: User; organization: Organization } | null> {
-  if (await setupClosed(deps.kv)) return null;
-  const entry = await deps.kv.get<string>(SETUP_TOKEN_KEY);
-  if (!entry.value || entry.value !== await deps.keys.hash(`setup:${input.token}`)) return null;
+  if (!input.token || await setupClosed(deps.kv)) return null;
+  const entry = await liveSetupToken(deps, input.token);
+  if (!entry) return null;
   let user: User;
   try {
     user = await createUser(

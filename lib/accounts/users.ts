@@ -1,7 +1,7 @@
 /**
  * Dashboard users in KV. Keys: `["users", id]`, `["users_by_email", email]` (unique). Creating
  * any user, by any path, closes first-run setup in the same commit: the setup token
- * (`["setup_token"]`) is deleted and `["setup_closed"]` is set (docs/self-hosting.md).
+ * (`["setup_tokens", …]`) no longer works: `["setup_closed"]` is set (docs/self-hosting.md).
  */
 import { newId } from "../core/ids.ts";
 import type { Clock } from "../core/clock.ts";
@@ -45,15 +45,12 @@ export function randomUser(overrides: Partial<User> = {}): User {
   };
 }
 
-/** The first-run setup token's key (its keyed hash). */
-export const SETUP_TOKEN_KEY = accountKeys.setupToken();
-
 /** Set with the first user: no setup token can be issued or used after it. */
 export const SETUP_CLOSED_KEY = accountKeys.setupClosed();
 
 /**
  * Creates a user; the email index is claimed in the same commit (`EmailTakenError` if taken, or
- * when one of `checks` fails), which also deletes the setup token and closes setup.
+ * when one of `checks` fails), which also closes setup: no setup link works after it.
  */
 export async function createUser(
   kv: Deno.Kv,
@@ -73,7 +70,6 @@ export async function createUser(
     .check({ key: emailKey, versionstamp: null }, ...checks)
     .set(accountKeys.user(user.id), user)
     .set(emailKey, user.id)
-    .delete(SETUP_TOKEN_KEY)
     .set(SETUP_CLOSED_KEY, true)
     .commit();
   if (!result.ok) throw new EmailTakenError();

@@ -86,12 +86,20 @@ async function refuseUnwritable(config: Config): Promise<void> {
   ].join("\n"));
 }
 
-async function refuseOrphanedJournal(location: string): Promise<void> {
-  if (await exists(location)) return;
+/**
+ * Refuses a journal (`-wal`, `-shm`) without its database. SQLite creates the database file before
+ * its journal, so the file is looked for again after the journal was found: an instance starting
+ * at the same moment may have created both in between, which is no orphan.
+ */
+export async function refuseOrphanedJournal(
+  location: string,
+  fileExists: (path: string) => Promise<boolean> = exists,
+): Promise<void> {
+  if (await fileExists(location)) return;
   const orphans = [`${location}-wal`, `${location}-shm`];
   const present = [];
-  for (const path of orphans) if (await exists(path)) present.push(path);
-  if (!present.length) return;
+  for (const path of orphans) if (await fileExists(path)) present.push(path);
+  if (!present.length || await fileExists(location)) return;
   throw new StartupRefused([
     `Kayle ID will not start: the KV database ${location} is missing, but its journal`,
     `(${present.join(", ")}) is still there.`,

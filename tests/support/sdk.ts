@@ -249,7 +249,8 @@ async function edgeCases(
   const now = Math.floor(Date.now() / 1000);
   const notJwe = "e30.a.b.c.d";
   const requests: Record<string, () => Promise<[string, string, string]>> = {
-    "a header of one part without =": async () => ["garbage", notJwe, "application/jose"],
+    "a header of one part without =": () =>
+      Promise.resolve(["garbage", notJwe, "application/jose"]),
     "a valid header with a stray part": async () => [
       `t=${now},v1=${await sign(now, notJwe)},x`,
       notJwe,
