@@ -83,6 +83,17 @@ Deno.test("every problem is reported at once with the variable name", () => {
   assert.throws(() => loadConfig({ KAYLE_SERVER_KEY: "short" }), /32 bytes in base64/);
 });
 
+Deno.test("instances starting together on an empty folder all get the one server key", async () => {
+  const dir = await Deno.makeTempDir();
+  const config = loadConfig({ KAYLE_DATA_DIR: dir });
+  const loaded = await Promise.all(Array.from({ length: 8 }, () => loadServerKey(config)));
+  assert.equal(loaded.filter((l) => l.generated).length, 1, "one of them made it");
+  for (const l of loaded) assert.deepEqual(l.key, loaded[0].key);
+  const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+  assert.deepEqual(left, ["server.key"], "no draft left behind");
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("the server key is generated once into the data folder with mode 0600", async () => {
   const dir = await Deno.makeTempDir();
   const config = loadConfig({ KAYLE_DATA_DIR: dir });

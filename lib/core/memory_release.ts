@@ -144,16 +144,25 @@ export function startMemoryRelease(
   available: boolean = memoryReleaseAvailable(Deno.env),
 ): Promise<BackgroundHandle> {
   const policy = MEMORY_RELEASE_POLICY;
+  // With or without the release: a stray SIGUSR2 must never take its default action (ending the
+  // process). With the variable the runtime's own handler answers it; this listener does nothing.
+  const keepAlive = () => {};
+  const signals = Deno.build.os !== "windows";
+  if (signals) Deno.addSignalListener("SIGUSR2", keepAlive);
+  const letGo = () => {
+    if (signals) Deno.removeSignalListener("SIGUSR2", keepAlive);
+  };
   if (!available) {
     deps.logger.debug("memory.release_off", { reason: "not Linux with DENO_USR2_MEMORY_TRIM=1" });
-    return Promise.resolve({ stop: () => Promise.resolve() });
+    return Promise.resolve({
+      stop: () => {
+        letGo();
+        return Promise.resolve();
+      },
+    });
   }
   const meter = new ActivityMeter();
   deps.services.activity = meter;
-  // The runtime's handler answers the signal; this listener only makes sure a SIGUSR2 can never
-  // take its default action (ending the process) on a runtime that ignores the variable.
-  const keepAlive = () => {};
-  Deno.addSignalListener("SIGUSR2", keepAlive);
   const watch = new MemoryReleaseWatch(meter, policy, {
     now: () => performance.now(),
     heapTotal: () => Deno.memoryUsage().heapTotal,
@@ -172,7 +181,7 @@ export function startMemoryRelease(
   return Promise.resolve({
     stop() {
       clearInterval(timer);
-      Deno.removeSignalListener("SIGUSR2", keepAlive);
+      letGo();
       if (deps.services.activity === meter) deps.services.activity = undefined;
       return Promise.resolve();
     },

@@ -177,6 +177,36 @@ Deno.test("memory release: without DENO_USR2_MEMORY_TRIM=1 the watcher does not 
   await handle.stop();
 });
 
+Deno.test("memory release: off or on, a stray SIGUSR2 does not end the server", async () => {
+  const script = `
+    import { startMemoryRelease } from ${
+    JSON.stringify(new URL("./memory_release.ts", import.meta.url).href)
+  };
+    const deps = { logger: { debug() {}, info() {} }, services: {} };
+    const handle = await startMemoryRelease(deps, Deno.env.get("DENO_USR2_MEMORY_TRIM") === "1");
+    Deno.kill(Deno.pid, "SIGUSR2");
+    await new Promise((r) => setTimeout(r, 300));
+    console.log("alive");
+    await handle.stop();
+  `;
+  for (const trim of ["", "1"]) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-run", "--allow-read", "--allow-env", "-"],
+      // Unset, not empty, for the off case: the runtime may treat any value as set.
+      env: trim ? { DENO_USR2_MEMORY_TRIM: trim } : {},
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(script));
+    await writer.close();
+    const { code, stdout } = await child.output();
+    assert.equal(code, 0, `DENO_USR2_MEMORY_TRIM=${trim}`);
+    assert.equal(new TextDecoder().decode(stdout).trim(), "alive");
+  }
+});
+
 Deno.test("memory release: started, it counts activity; stopped, it lets go", async () => {
   const { deps, logged } = fakeDeps();
   const handle = await startMemoryRelease(deps, true);

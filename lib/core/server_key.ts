@@ -44,10 +44,19 @@ export async function loadServerKey(
   }
   await Deno.mkdir(config.dataDir, { recursive: true });
   const key = random.bytes(32);
-  // createNew: two instances starting together never overwrite each other's key.
-  const file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-  await file.write(new TextEncoder().encode(key.toBase64() + "\n"));
-  file.close();
-  await Deno.chmod(path, 0o600);
+  // Written whole to a file of its own, then linked into place: a link never replaces a key file
+  // already there, and nobody can read a half-written one. Of instances starting together, one
+  // links its key; the others find it there and read it.
+  const draft = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(draft, key.toBase64() + "\n", { createNew: true, mode: 0o600 });
+  await Deno.chmod(draft, 0o600);
+  try {
+    await Deno.link(draft, path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    return await loadServerKey(config, random);
+  } finally {
+    await Deno.remove(draft);
+  }
   return { key, generated: true, path };
 }

@@ -70,14 +70,20 @@ function decide(count: number, limit: number, msLeft: number): RateDecision {
   };
 }
 
-/** The client address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client address: the socket's, or behind a trusted proxy the last `X-Forwarded-For` entry —
+ * the one that proxy appended for the connection it received. Entries before it came with the
+ * request, so the client chose them: taking the first would let anyone pick their address and
+ * walk past every per-address limit (docs/self-hosting.md, "Behind a proxy").
+ */
 export function clientAddress(
   headers: Headers,
   remote: string | undefined,
   trustProxy: boolean,
 ): string {
   if (trustProxy) {
-    const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((h) => h.trim());
+    const forwarded = hops.filter(Boolean).at(-1);
     if (forwarded) return forwarded;
   }
   return remote ?? "unknown";

@@ -24,8 +24,15 @@ Deno.test("KV limiter counts exactly under 30 concurrent hits", async () => {
   kv.close();
 });
 
-Deno.test("the forwarded address counts only behind a trusted proxy", () => {
-  const headers = new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.1" });
+Deno.test("the forwarded address counts only behind a trusted proxy, and only the proxy's entry", () => {
+  // The client sent its own header ("198.51.100.7"); the proxy appended the address it saw.
+  const headers = new Headers({ "x-forwarded-for": "198.51.100.7, 203.0.113.9" });
   assert.equal(clientAddress(headers, "10.0.0.1", true), "203.0.113.9");
   assert.equal(clientAddress(headers, "10.0.0.1", false), "10.0.0.1");
+  const single = new Headers({ "x-forwarded-for": "203.0.113.9" });
+  assert.equal(clientAddress(single, "10.0.0.1", true), "203.0.113.9");
+  assert.equal(
+    clientAddress(new Headers({ "x-forwarded-for": " , " }), "10.0.0.1", true),
+    "10.0.0.1",
+  );
 });
