@@ -113,6 +113,14 @@ export async function main(args: string[]): Promise<number> {
   });
   const [command, file] = positionals;
   if (command === "import" && file) {
+    // Every file named must be there before anything is imported: one clear line, not a trace.
+    for (const path of [file, ...(values.root ?? [])]) {
+      const missing = await Deno.stat(path).then(() => false, () => true);
+      if (missing) {
+        console.error(`trust: cannot read ${path}: no such file (check the path).`);
+        return 2;
+      }
+    }
     const kv = await openTrustKv();
     try {
       return await runImport(kv, file, {

@@ -102,7 +102,9 @@ const bool = (name: string) =>
   }).transform((v) => v === "true" || v === "1" || v === "yes");
 
 const schema = z.object({
-  PORT: z.coerce.number({ error: "PORT must be a number" }).int().min(0).max(65535).default(8787),
+  PORT: z.coerce.number({ error: "PORT must be a number" })
+    .int("PORT must be a whole number").min(0, "PORT must be 0 to 65535")
+    .max(65535, "PORT must be 0 to 65535").default(8787),
   HOSTNAME: z.string().min(1).default("127.0.0.1"),
   KAYLE_PUBLIC_URL: z.url({ error: "KAYLE_PUBLIC_URL must be an absolute http(s) URL" }).optional(),
   KAYLE_DATA_DIR: z.string().min(1).default("./data"),
@@ -155,39 +157,46 @@ const LOOPBACK_URL = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 /** Reads and validates configuration from an environment map; throws `ConfigError`. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")),
+  const raw: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
   );
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
-    );
+  const parsed = schema.safeParse(raw);
+  // Every problem at once: the checks that read the values as given run even when others fail,
+  // skipping only a variable whose own rule already failed.
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
+  const flagged = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0])));
+  const given = (name: string) => flagged.has(name) ? undefined : raw[name];
+  const publicUrlGiven = given("KAYLE_PUBLIC_URL");
+  if (publicUrlGiven !== undefined && !/^https?:\/\//.test(publicUrlGiven)) {
+    problems.push("KAYLE_PUBLIC_URL must use http or https");
   }
-  const e = parsed.data;
-  const publicUrl = (e.KAYLE_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, "");
-  const problems: string[] = [];
-  if (!/^https?:\/\//.test(publicUrl)) problems.push("KAYLE_PUBLIC_URL must use http or https");
-  if (e.KAYLE_SERVER_KEY !== undefined && !isBase64Key(e.KAYLE_SERVER_KEY)) {
+  const serverKey = given("KAYLE_SERVER_KEY");
+  if (serverKey !== undefined && !isBase64Key(serverKey)) {
     problems.push("KAYLE_SERVER_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
   }
-  const kvPath = e.KAYLE_KV_PATH ?? `${e.KAYLE_DATA_DIR}/kayle.kv3`;
-  const remote = /^https?:\/\//.test(kvPath);
-  if (remote && e.KAYLE_JOB_BACKEND === "kv_queue") {
+  const kvPathGiven = raw.KAYLE_KV_PATH ?? `${raw.KAYLE_DATA_DIR ?? "./data"}/kayle.kv3`;
+  if (/^https?:\/\//.test(kvPathGiven) && given("KAYLE_JOB_BACKEND") === "kv_queue") {
     problems.push(
       "KAYLE_JOB_BACKEND=kv_queue needs a local KV: remote KV has no queues; use kv_table",
     );
   }
-  const faceUrl = e.KAYLE_FACE_VERIFIER_URL;
+  const faceUrlGiven = given("KAYLE_FACE_VERIFIER_URL");
   // Portraits and selfies go to it: over the network only encrypted.
-  if (faceUrl && !faceUrl.startsWith("https://") && !LOOPBACK_URL.test(faceUrl)) {
+  if (faceUrlGiven && !faceUrlGiven.startsWith("https://") && !LOOPBACK_URL.test(faceUrlGiven)) {
     problems.push(
       "KAYLE_FACE_VERIFIER_URL must use https (plain http only to 127.0.0.1, localhost or [::1])",
     );
   }
-  if (e.KAYLE_FACE_VERIFIER_TOKEN !== undefined && !faceUrl) {
+  if (raw.KAYLE_FACE_VERIFIER_TOKEN !== undefined && raw.KAYLE_FACE_VERIFIER_URL === undefined) {
     problems.push("KAYLE_FACE_VERIFIER_TOKEN is set without KAYLE_FACE_VERIFIER_URL");
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const publicUrl = (e.KAYLE_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, "");
+  const kvPath = e.KAYLE_KV_PATH ?? `${e.KAYLE_DATA_DIR}/kayle.kv3`;
+  const faceUrl = e.KAYLE_FACE_VERIFIER_URL;
   const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(publicUrl);
   return {
     port: e.PORT,

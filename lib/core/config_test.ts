@@ -106,3 +106,34 @@ Deno.test("the server key is generated once into the data folder with mode 0600"
   assert.deepEqual(second.key, first.key);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("every problem is listed at once, also those that read two variables", () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.problems;
+    }
+  };
+  assert.deepEqual(
+    problemsOf({
+      PORT: "abc",
+      KAYLE_PUBLIC_URL: "ftp://x.example",
+      KAYLE_SERVER_KEY: "short",
+      KAYLE_FACE_VERIFIER_URL: "http://10.0.0.5:9000",
+    }),
+    [
+      "PORT: PORT must be a number",
+      "KAYLE_PUBLIC_URL must use http or https",
+      "KAYLE_SERVER_KEY must be 32 bytes in base64 (openssl rand -base64 32)",
+      "KAYLE_FACE_VERIFIER_URL must use https (plain http only to 127.0.0.1, localhost or [::1])",
+    ],
+  );
+  assert.deepEqual(problemsOf({ PORT: "70000" }), ["PORT: PORT must be 0 to 65535"]);
+  assert.deepEqual(problemsOf({ PORT: "8787.5" }), ["PORT: PORT must be a whole number"]);
+  assert.deepEqual(problemsOf({ KAYLE_PUBLIC_URL: "not a url" }), [
+    "KAYLE_PUBLIC_URL: KAYLE_PUBLIC_URL must be an absolute http(s) URL",
+  ], "one message for one variable");
+});

@@ -64,3 +64,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test("trust CLI: a file that is not there is one line and exit 2, nothing imported", async () => {
+  const dir = await Deno.makeTempDir();
+  const kvPath = join(dir, "data", "kayle.kv3");
+  const errors: string[] = [];
+  const error = console.error;
+  console.error = (...parts: unknown[]) => errors.push(parts.join(" "));
+  try {
+    const v = vectorsDir();
+    for (
+      const args of [
+        ["import", join(dir, "DE_ML_missing.ml")],
+        ["import", join(v, "masterlists/NL_ML_2026-07-22.ml"), "--root", join(dir, "no_root.der")],
+      ]
+    ) {
+      errors.length = 0;
+      assert.equal((await runCli(kvPath, args)).code, 2);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0], /^trust: cannot read .*: no such file \(check the path\)\.$/);
+    }
+    assert.equal(await Deno.stat(kvPath).then(() => true, () => false), false, "no KV created");
+  } finally {
+    console.error = error;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
