@@ -12,6 +12,7 @@ import { type AttemptRecord, sessionKeys, type SessionRecord } from "../lib/sess
 import { migrateModeIndexes } from "../lib/migrations/mode_indexes.ts";
 import { MIGRATIONS, runMigrations } from "../lib/migrations/mod.ts";
 import { coreKeys } from "../lib/core/kv.ts";
+import { createLogger } from "../lib/core/logger.ts";
 
 /** Rewrites every mode-scoped key of the KV back into the layout of the previous release. */
 async function downgradeToOldLayout(kv: Deno.Kv): Promise<void> {
@@ -151,6 +152,36 @@ Deno.test("runMigrations runs each migration once per KV, recorded in KV", async
     for (const m of MIGRATIONS) {
       assert.ok((await world.deps.kv.get(coreKeys.migration(m.name))).value);
     }
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("a start waiting for a lease left by a stopped instance says so, then migrates", async () => {
+  const world = await sessionsWorld();
+  const lines: string[] = [];
+  world.deps.logger = createLogger({ sink: (line) => lines.push(line) });
+  try {
+    // An instance stopped mid-migration: its lease stays until it expires (10 minutes).
+    const until = world.clock.now().getTime() + 10 * 60_000;
+    await world.deps.kv.set(coreKeys.lease("migration:test_left"), {
+      holder: "migrate_stopped",
+      expiresAt: until,
+    });
+    let runs = 0;
+    const left = [{ name: "test_left", run: () => Promise.resolve({ n: ++runs }) }];
+    const started = runMigrations(world.deps, left);
+    for (let i = 0; i < 200 && !lines.some((l) => l.includes("migration.waiting")); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const waiting = JSON.parse(lines.find((l) => l.includes("migration.waiting"))!);
+    assert.equal(waiting.migration, "test_left");
+    assert.equal(waiting.held_by, "migrate_stopped");
+    assert.equal(waiting.until, new Date(until).toISOString());
+    assert.equal(runs, 0, "it waits");
+    world.clock.advance(10 * 60_000);
+    assert.deepEqual(await started, ["test_left"]);
+    assert.equal(runs, 1);
   } finally {
     await world.close();
   }

@@ -4,7 +4,7 @@
  * starting together on one KV run it once; the others wait for its record.
  */
 import type { AppDeps } from "../deps.ts";
-import { acquireLease, releaseLease } from "../core/lease.ts";
+import { acquireLease, type Lease, releaseLease } from "../core/lease.ts";
 import { randomAlphanumeric } from "../core/ids.ts";
 import { migrateModeIndexes } from "./mode_indexes.ts";
 import { migrateEventTypeIndex } from "./event_type_index.ts";
@@ -27,6 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
 
 const LEASE_MS = 10 * 60_000;
 const POLL_MS = 100;
+/** How often a start that waits for another's migration says so in the log. */
+const WAITING_LOG_MS = 30_000;
 
 /** Runs the migrations this KV has not run yet; returns the names it ran. */
 export async function runMigrations(
@@ -37,11 +39,23 @@ export async function runMigrations(
   const holder = `migrate_${randomAlphanumeric(16, deps.random)}`;
   for (const migration of migrations) {
     const done = coreKeys.migration(migration.name);
+    let saidWaiting = -Infinity;
     for (;;) {
       if ((await deps.kv.get(done)).value) break;
       const lease = `migration:${migration.name}`;
       if (!await acquireLease(deps.kv, lease, holder, LEASE_MS, deps.clock)) {
-        // Another instance is migrating: wait for its record (real time; the lease bounds it).
+        // Another instance is migrating — or was, and stopped without releasing its lease: wait
+        // for its record (real time; the lease bounds it), saying so, as the server is not
+        // answering meanwhile (docs/self-hosting.md, "Upgrading").
+        if (performance.now() - saidWaiting >= WAITING_LOG_MS) {
+          saidWaiting = performance.now();
+          const held = (await deps.kv.get<Lease>(coreKeys.lease(lease))).value;
+          deps.logger.warn("migration.waiting", {
+            migration: migration.name,
+            held_by: held?.holder ?? "",
+            until: held ? new Date(held.expiresAt).toISOString() : "",
+          });
+        }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         continue;
       }
