@@ -500,3 +500,160 @@ Deno.test("mobile app: an NFC stack without extended length gets short reads onl
   assert.ok(extended.longest > 258);
   assert.ok(short.count > extended.count);
 });
+
+/**
+ * Real WebSockets to the server, with `answer` able to answer a message in the server's place:
+ * it gets the app's message and the socket, and returns true when it answered (nothing is sent).
+ */
+function answeringSockets(
+  answer: (message: Record<string, unknown>, socket: SocketLike, n: number) => boolean,
+) {
+  const sent: Array<Record<string, unknown>> = [];
+  let opened = 0;
+  const factory: SocketFactory = (url) => {
+    const n = ++opened;
+    const socket = new WebSocket(url) as unknown as SocketLike & WebSocket;
+    const send = socket.send.bind(socket);
+    socket.send = (text: string) => {
+      const message = JSON.parse(text);
+      sent.push(message);
+      if (!answer(message, socket, n)) send(text);
+    };
+    return socket;
+  };
+  return { factory, sent, opened: () => opened };
+}
+
+Deno.test("mobile app: HELLO_TIMEOUT (4009) offers Try again, which says hello again and goes on", async () => {
+  const { t, url, passport } = await sharedWorld();
+  const { link } = await handoffLink(t);
+  const sockets = answeringSockets((message, socket, n) => {
+    if (n !== 1 || message.type !== "hello") return false;
+    setTimeout(() => {
+      socket.onmessage?.({
+        data: JSON.stringify({ v: 1, type: "error", code: "HELLO_TIMEOUT", fatal: true }),
+      });
+      socket.close(4009);
+    }, 0);
+    return true;
+  });
+  const { flow } = newFlow(url, emulatedNfc(passport).adapter, { sockets: sockets.factory });
+  await flow.openLink(link);
+  await flow.continueToMrz();
+  const error = expectStep(flow, "error");
+  assert.equal(error.code, "HELLO_TIMEOUT");
+  assert.equal(error.message, serverErrorMessage("HELLO_TIMEOUT"));
+  assert.equal(error.retry, "connect");
+  await flow.retry();
+  expectStep(flow, "mrz");
+  assert.equal(sockets.opened(), 2);
+  await flow.submitMrz(typedEntry(passport));
+  await flow.readChip();
+  await takeSelfies(flow);
+  await flow.confirm(true);
+  assert.equal(expectStep(flow, "result").status, "succeeded");
+});
+
+Deno.test("mobile app: RESULT_IN_PROGRESS is waited out, asking again, not shown as the end", async () => {
+  const { t, url, passport } = await sharedWorld();
+  const { link } = await handoffLink(t);
+  let busy = 0;
+  const sockets = answeringSockets((message, socket) => {
+    if (message.type !== "result" || busy >= 2) return false;
+    busy++;
+    setTimeout(() => {
+      socket.onmessage?.({
+        data: JSON.stringify({ v: 1, type: "error", code: "RESULT_IN_PROGRESS", fatal: false }),
+      });
+    }, 0);
+    return true;
+  });
+  const { flow } = newFlow(url, emulatedNfc(passport).adapter, { sockets: sockets.factory });
+  await flow.openLink(link);
+  await flow.continueToMrz();
+  await flow.submitMrz(typedEntry(passport));
+  await flow.readChip();
+  await takeSelfies(flow);
+  await flow.confirm(true);
+  assert.equal(expectStep(flow, "result").status, "succeeded");
+  assert.equal(sockets.sent.filter((m) => m.type === "result").length, 3);
+  assert.equal(sockets.opened(), 1, "on the same connection");
+});
+
+Deno.test("mobile app: a resume that lost the uploads (another instance) asks for the chip again", async () => {
+  const { t, url, passport } = await sharedWorld();
+  const { link } = await handoffLink(t);
+  let firstHello: Record<string, unknown> | null = null;
+  const secondSent: Array<Record<string, unknown>> = [];
+  let opened = 0;
+  const factory: SocketFactory = (socketUrl) => {
+    if (++opened === 1) {
+      // The first instance: the real server, until the app starts the selfie.
+      const socket = new WebSocket(socketUrl);
+      let appHandler: ((event: { data: unknown }) => void) | null = null;
+      socket.onmessage = (event) => {
+        const message = JSON.parse(String(event.data));
+        if (message.type === "hello_ok") firstHello = message;
+        appHandler?.(event);
+      };
+      const send = socket.send.bind(socket);
+      const wrapped = {
+        send(text: string) {
+          if (JSON.parse(text).type === "selfie_start") return socket.close();
+          send(text);
+        },
+        close: (code?: number) => socket.close(code),
+        set onmessage(handler: ((event: { data: unknown }) => void) | null) {
+          appHandler = handler;
+        },
+        get onmessage() {
+          return appHandler;
+        },
+        set onopen(handler: ((event: unknown) => void) | null) {
+          socket.onopen = handler;
+        },
+        set onclose(handler: ((event: { code: number; reason: string }) => void) | null) {
+          socket.onclose = handler;
+        },
+        set onerror(handler: ((event: unknown) => void) | null) {
+          socket.onerror = handler;
+        },
+      };
+      return wrapped as unknown as SocketLike;
+    }
+    // Another instance: it resumes the attempt but holds nothing, with a new AA challenge (§4).
+    const fake: SocketLike = {
+      onopen: null,
+      onmessage: null,
+      onclose: null,
+      onerror: null,
+      send(text: string) {
+        const message = JSON.parse(text);
+        secondSent.push(message);
+        if (message.type !== "hello") return;
+        const hello = {
+          ...firstHello,
+          resumed: true,
+          received: [],
+          aa_challenge: btoa("a new challenge"),
+        };
+        setTimeout(() => fake.onmessage?.({ data: JSON.stringify(hello) }), 0);
+      },
+      close() {},
+    };
+    setTimeout(() => fake.onopen?.({}), 0);
+    return fake;
+  };
+  const { flow } = newFlow(url, emulatedNfc(passport).adapter, { sockets: factory });
+  await flow.openLink(link);
+  await flow.continueToMrz();
+  await flow.submitMrz(typedEntry(passport));
+  await flow.readChip();
+  const error = expectStep(flow, "error");
+  assert.equal(error.code, "read_chip_again");
+  assert.equal(error.retry, "nfc", "the chip answers the new challenge");
+  assert.deepEqual(secondSent.map((m) => m.type), ["hello"], "no selfie without the documents");
+  await flow.retry();
+  expectStep(flow, "nfc");
+  flow.cancel();
+});

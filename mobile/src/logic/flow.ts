@@ -20,12 +20,17 @@ import {
   type FlowDeps,
   type FlowState,
   NFC_PROMPT,
+  ReadChipAgain,
   resolveShortLink,
   type ShareField,
   UPLOAD_ORDER,
 } from "./flow_support.ts";
 
 export { type FlowDeps, type FlowState, NFC_PROMPT, type ShareField } from "./flow_support.ts";
+
+/** `RESULT_IN_PROGRESS` (§3): ask for the result again every second, for up to two minutes. */
+const RESULT_ASK_EVERY_MS = 1_000;
+const RESULT_ASKS = 120;
 
 /** One verification as the app runs it. */
 export class VerificationFlow {
@@ -43,6 +48,8 @@ export class VerificationFlow {
   #received = new Set<string>();
   #aaSignature: Uint8Array | null = null;
   #aaAcknowledged = false;
+  /** Set by a resume that lost this attempt's uploads: the next server action reads the chip. */
+  #chipAgain = false;
   #caDone = false;
   #poses: string[] | null = null;
 
@@ -276,8 +283,19 @@ export class VerificationFlow {
     this.#set({ step: "submitting" });
     try {
       const result = await this.#withServer(async (c) => {
-        c.send({ type: "result", consent_confirmed: consentConfirmed });
-        return await c.expect("result", 120_000);
+        for (let asked = 1;; asked++) {
+          c.send({ type: "result", consent_confirmed: consentConfirmed });
+          try {
+            return await c.expect("result", 120_000);
+          } catch (error) {
+            // Another connection of this attempt is computing the result (§3: not fatal, the
+            // connection keeps serving): ask again in a moment rather than giving up on it.
+            const computing = error instanceof ServerError && !error.fatal &&
+              error.code === "RESULT_IN_PROGRESS";
+            if (!computing || asked >= RESULT_ASKS) throw error;
+            await new Promise((resolve) => setTimeout(resolve, RESULT_ASK_EVERY_MS));
+          }
+        }
       });
       this.#showResult(result);
     } catch (error) {
@@ -365,10 +383,24 @@ export class VerificationFlow {
         deviceId: await this.#deps.deviceId(),
         appVersion: this.#deps.config.appVersion,
       });
+      const before = this.#hello;
+      const heldBefore = this.#received;
       this.#hello = hello;
       // What the server holds is authoritative (another instance may hold nothing, §4).
       this.#received = new Set(hello.received as string[]);
       if (!hello.resumed || !this.#received.has("dg14")) this.#caDone = false;
+      // A resume that lost what this attempt had sent (another instance, §4): its AA challenge
+      // and Chip Authentication are new, so the chip must be read again before going on.
+      const lost = before !== null && (
+        [...heldBefore].some((name) => !this.#received.has(name)) ||
+        (this.#aaSignature !== null && hello.aa_challenge !== before.aa_challenge)
+      );
+      if (lost) {
+        this.#aaSignature = null;
+        this.#aaAcknowledged = false;
+        this.#caDone = false;
+        this.#chipAgain = true;
+      }
       const challenge = hello.pose_challenge as { poses?: string[] } | null;
       this.#poses = challenge?.poses ? challenge.poses.slice() : null;
     } catch (error) {
@@ -387,6 +419,10 @@ export class VerificationFlow {
     const attempts = (this.#deps.reconnects ?? 3) + 1;
     for (let attempt = 1;; attempt++) {
       const connection = await this.#connected();
+      if (this.#chipAgain) {
+        this.#chipAgain = false;
+        throw new ReadChipAgain();
+      }
       try {
         return await action(connection);
       } catch (error) {

@@ -166,6 +166,21 @@ export async function fetchDetails(
   };
 }
 
+/**
+ * The server resumed the attempt without what it had received (another instance, §4): the
+ * uploads start again and the chip must answer the new Active and Chip Authentication.
+ */
+export class ReadChipAgain extends Error {
+  readonly code = "read_chip_again";
+  constructor() {
+    super(
+      "The connection moved to another server, which needs your document again. Tap Try " +
+        "again and hold your document against the phone.",
+    );
+    this.name = "ReadChipAgain";
+  }
+}
+
 /** The error state for a failure, and what the flow must drop with it. */
 export function errorState(error: unknown): {
   state: Extract<FlowState, { step: "error" }>;
@@ -202,6 +217,13 @@ export function errorState(error: unknown): {
         wrongKey ? "mrz" : "nfc",
       ),
       forgetDocument: wrongKey,
+      endAttempt: false,
+    };
+  }
+  if (error instanceof ReadChipAgain) {
+    return {
+      state: state(error.code, error.message, "nfc"),
+      forgetDocument: false,
       endAttempt: false,
     };
   }

@@ -24,6 +24,7 @@ const SERVER: Record<string, string> = {
   CONNECTION_FAILED: "Could not reach the server. Check your internet connection and try again.",
   PHONE_TIMEOUT: "The server did not answer in time. Check your internet connection and try again.",
   IDLE_TIMEOUT: "The connection was idle for too long. Try again to continue where you left off.",
+  HELLO_TIMEOUT: "The connection was too slow to start. Try again to continue where you left off.",
   SERVER_SHUTTING_DOWN: "The server is restarting. Try again in a moment to continue.",
   INTERNAL_ERROR: "The server had a problem. Try again to continue where you left off.",
   RESULT_IN_PROGRESS: "Your result is being computed. Wait a moment.",

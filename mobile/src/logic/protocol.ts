@@ -40,6 +40,8 @@ export const RESUMABLE_CODES = new Set([
   "CONNECTION_LOST",
   "CONNECTION_FAILED",
   "IDLE_TIMEOUT",
+  // §3: "reconnect and say hello first".
+  "HELLO_TIMEOUT",
   "SERVER_SHUTTING_DOWN",
   "INTERNAL_ERROR",
   "CONNECTION_REPLACED_BY_SELF",
