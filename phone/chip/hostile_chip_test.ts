@@ -82,3 +82,28 @@ Deno.test("many parts join without spreading them into arguments", () => {
   assert.equal(joined.length, 200_000);
   assert.equal(joined[199_999], 199_999 & 0xff);
 });
+
+Deno.test("a reconnect that never settles ends the read with timeout, not a hang", async () => {
+  const d = await doc();
+  const inner = new EmulatorTransport(new EmulatedChip(emulatorConfigFor(d)));
+  let failNextRead = false;
+  let reconnects = 0;
+  const transport: ChipTransport = {
+    transceive(apdu) {
+      if (failNextRead && apdu[1] === 0xb0) {
+        failNextRead = false;
+        return Promise.reject(new Error("tag gone"));
+      }
+      return inner.transceive(apdu);
+    },
+    reconnect() {
+      reconnects++;
+      return new Promise(() => {}); // the platform's reconnect never answers
+    },
+  };
+  const reader = new ChipReader(transport, { reconnectTimeoutMs: 50 });
+  await reader.open(accessKeyFor(d));
+  failNextRead = true;
+  await assert.rejects(reader.readFile("dg1"), { code: "timeout" });
+  assert.equal(reconnects, 1);
+});

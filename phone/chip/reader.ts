@@ -53,6 +53,8 @@ export type {
 const SHORT_READ = 0xdf;
 /** No eMRTD file the reader reads comes near this (DG2 portraits are tens of kilobytes). */
 const MAX_FILE_BYTES = 1 << 20;
+/** How long a `reconnect()` may take before the recovery counts as failed. */
+const RECONNECT_TIMEOUT_MS = 30_000;
 /** The largest EF.CardAccess read: offsets of READ BINARY (B0) stay below 32 KiB. */
 const MAX_CARD_ACCESS_BYTES = 0x7fff;
 const RETRYABLE = new Set(["tag_lost", "timeout"]);
@@ -230,7 +232,11 @@ export class ChipReader {
         this.#sm = undefined;
         if (this.#transport.reconnect) {
           try {
-            await this.#transport.reconnect();
+            // Bounded: a platform whose reconnect never settles must not hang the reading.
+            await withTimeout(
+              this.#transport.reconnect(),
+              this.#options.reconnectTimeoutMs ?? RECONNECT_TIMEOUT_MS,
+            );
           } catch (reconnectError) {
             if (reconnectError instanceof ChipError) throw reconnectError;
             throw new ChipError("tag_lost", "reconnect failed");

@@ -34,6 +34,8 @@ export interface ChipReaderOptions {
   maxRecoveries?: number;
   /** Fail an APDU not answered within this many milliseconds (default: the transport's own). */
   apduTimeoutMs?: number;
+  /** Give up on a `reconnect()` that has not settled after this many milliseconds (30 000). */
+  reconnectTimeoutMs?: number;
 }
 
 /** What `open` established. */
