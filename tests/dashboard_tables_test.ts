@@ -32,12 +32,7 @@ Deno.test("a rendered table's scrolling box is a focusable, labelled region", as
   const t = await createTestApp();
   try {
     const seeded = await seedOrganization(t.deps);
-    const browser = new FakeBrowser(t);
-    const signIn = await browser.post("/sign-in", {
-      email: seeded.email,
-      password: seeded.password,
-    });
-    assert.equal(signIn.status, 303);
+    const browser = await FakeBrowser.signedIn(t, seeded);
     const html = await (await browser.get(`/organizations/${seeded.org.slug}/api-keys`)).text();
     assert.match(
       html,

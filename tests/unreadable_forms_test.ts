@@ -58,12 +58,7 @@ Deno.test("a broken form with the CSRF token in its header is 400 and changes no
   const errors = recordErrors(t.deps);
   try {
     const seeded = await seedOrganization(t.deps);
-    const browser = new FakeBrowser(t);
-    const signIn = await browser.post("/sign-in", {
-      email: seeded.email,
-      password: seeded.password,
-    });
-    assert.equal(signIn.status, 303);
+    const browser = await FakeBrowser.signedIn(t, seeded);
     const path = `/organizations/${seeded.org.slug}/api-keys`;
     const before = await (await browser.get(path)).text();
     const csrf = FakeBrowser.csrfOf(before);

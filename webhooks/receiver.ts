@@ -13,6 +13,8 @@
  * `generateEncryptionKeyPair` makes the RSA-OAEP-256 key pair whose public half you register.
  */
 import { compactDecrypt, importJWK, type JWK } from "jose";
+import { parseSignatureHeader as parseHeaderAsTheSdkDoes } from "../sdk/js/src/webhooks.ts";
+import { KayleWebhookError } from "../sdk/js/src/errors.ts";
 
 /** Default tolerance between the signature's timestamp and your clock. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -91,25 +93,17 @@ export interface VerifyOptions {
 
 const encoder = new TextEncoder();
 
-/** Splits the header into its timestamp and `v1` values. */
+/**
+ * Splits the header into its timestamp and `v1` values: the SDK's reading (one grammar for every
+ * receiver, docs/webhooks.md), with this module's error.
+ */
 export function parseSignatureHeader(header: string): { timestamp: number; signatures: string[] } {
-  const timestamps: string[] = [];
-  const signatures: string[] = [];
-  // Parts are `name=value`, split at the first `=` (the SDK and the Python receiver read it so).
-  for (const part of header.split(",")) {
-    const at = part.indexOf("=");
-    if (at < 0) continue;
-    const [name, value] = [part.slice(0, at).trim(), part.slice(at + 1).trim()];
-    if (name === "t") timestamps.push(value);
-    if (name === "v1" && /^[0-9a-f]{64}$/.test(value)) signatures.push(value);
-  }
-  const timestamp = timestamps.length === 1 && /^\d{1,12}$/.test(timestamps[0])
-    ? Number(timestamps[0])
-    : NaN;
-  if (!Number.isFinite(timestamp) || signatures.length === 0) {
+  try {
+    return parseHeaderAsTheSdkDoes(header);
+  } catch (error) {
+    if (!(error instanceof KayleWebhookError)) throw error;
     throw new WebhookVerificationError("malformed_signature", "X-Kayle-Signature is malformed.");
   }
-  return { timestamp, signatures };
 }
 
 async function hmacHex(secret: string, message: string): Promise<string> {

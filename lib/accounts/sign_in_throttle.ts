@@ -10,6 +10,9 @@
  *   (the real owner still signs in, a little later); a success clears the account's count;
  * - passkey sign-in is not counted here and is never slowed or refused by password failures.
  *
+ * An attempt is counted as a wrong password when it starts ({@link claimSignInTry}), before the
+ * slow password check, and a right password gives it back: parallel attempts all see each other.
+ *
  * Counters live in KV (`["sign_in_failures", "address" | "account", id]`) so every instance
  * sees the same; the account id is a keyed hash of the normalised email (never the email). The
  * wait goes through `deps.services.signInSleep` when set (tests record it instead of waiting).

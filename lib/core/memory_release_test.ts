@@ -138,26 +138,30 @@ Deno.test("memory release: the runtime frees a burst's garbage when the watcher 
     await new Promise((r) => setTimeout(r, 500));
     console.log(JSON.stringify({ before, released: Boolean(released), after: Deno.memoryUsage().heapTotal }));
   `;
-  const run = async (env: Record<string, string>) => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-run", "--allow-read", "-"],
-      env,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = output.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(script));
-    await writer.close();
-    const { code, stdout, stderr } = await output.output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
-  };
-  const result = await run(await repositoryStartEnv());
+  const { code, stdout, stderr } = await runScript(script, await repositoryStartEnv());
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
   assert.ok(result.before > 64 * MIB, `the burst left ${result.before / MIB} MiB`);
   assert.equal(result.released, true);
   assert.ok(result.after < result.before / 2, `${result.before / MIB} → ${result.after / MIB} MiB`);
 });
+
+/** Runs a script in a child `deno run` (read, run and env allowed) with `env` added. */
+async function runScript(script: string, env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-run", "--allow-read", "--allow-env", "-"],
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, stdout: text(stdout), stderr: text(stderr) };
+}
 
 /** Just what the background work touches: its logger and the services it sets. */
 function fakeDeps() {
@@ -190,20 +194,10 @@ Deno.test("memory release: off or on, a stray SIGUSR2 does not end the server", 
     await handle.stop();
   `;
   for (const trim of ["", "1"]) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-run", "--allow-read", "--allow-env", "-"],
-      // Unset, not empty, for the off case: the runtime may treat any value as set.
-      env: trim ? { DENO_USR2_MEMORY_TRIM: trim } : {},
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(script));
-    await writer.close();
-    const { code, stdout } = await child.output();
+    // Unset, not empty, for the off case: the runtime may treat any value as set.
+    const { code, stdout } = await runScript(script, trim ? { DENO_USR2_MEMORY_TRIM: trim } : {});
     assert.equal(code, 0, `DENO_USR2_MEMORY_TRIM=${trim}`);
-    assert.equal(new TextDecoder().decode(stdout).trim(), "alive");
+    assert.equal(stdout.trim(), "alive");
   }
 });
 

@@ -50,6 +50,15 @@ export class FakeBrowser {
     return response;
   }
 
+  /** A browser signed in with a password (the sign-in answered its redirect). */
+  static async signedIn(t: TestApp, account: { email: string; password: string }) {
+    const browser = new FakeBrowser(t);
+    const response = await browser.post("/sign-in", account);
+    await response.body?.cancel();
+    if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
+    return browser;
+  }
+
   /** The CSRF token of a rendered page. */
   static csrfOf(html: string): string {
     const match = /name="_csrf" value="([0-9a-f]+)"/.exec(html);

@@ -199,18 +199,20 @@ async function decrypt(
   body: string,
   options: VerifyOptions,
 ): Promise<Uint8Array> {
-  let kid: unknown;
+  let header: ReturnType<typeof decodeProtectedHeader> | null = null;
   try {
-    const protectedHeader = decodeProtectedHeader(body.trim());
-    // Only the server's algorithms: anything else is no delivery, whatever key it names.
-    if (protectedHeader.alg !== "RSA-OAEP-256" || protectedHeader.enc !== "A256GCM") throw 0;
-    kid = protectedHeader.kid;
+    header = decodeProtectedHeader(body.trim());
   } catch {
+    header = null;
+  }
+  // Only the server's algorithms: anything else is no delivery, whatever key it names.
+  if (header?.alg !== "RSA-OAEP-256" || header?.enc !== "A256GCM") {
     throw new KayleWebhookError(
       "decryption_failed",
       "The body is not a compact JWE of RSA-OAEP-256 and A256GCM.",
     );
   }
+  const kid: unknown = header.kid;
   const key = typeof kid === "string" ? keyFor(kid, options.privateKeys) : undefined;
   if (!key) {
     throw new KayleWebhookError(
